@@ -1,0 +1,38 @@
+# The README's commands. Each installs what it needs first (apt on Debian 12, npm for tests).
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: build test deps deps-node test-asan bench fuzz format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+deps-node: deps
+	@bash scripts/install-node-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: deps-node build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps-node
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFL_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+
+fuzz: deps
+	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+
+bench: build
+	$(BUILD_DIR)/financelake bench parquet
+
+format:
+	find src bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -1,0 +1,1 @@
+// Placeholder until the filesystem lands; removed by the io work.
