@@ -1,0 +1,71 @@
+#include "financelake/columnar/schema.h"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+namespace financelake::columnar {
+
+std::optional<size_t> Schema::FieldIndex(std::string_view name) const {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+Result<Schema> Schema::Select(const std::vector<std::string>& names) const {
+  std::vector<Field> out;
+  for (const auto& n : names) {
+    auto idx = FieldIndex(n);
+    if (!idx) return Status::NotFound(fmt::format("no column named '{}'", n));
+    out.push_back(fields_[*idx]);
+  }
+  return Schema(std::move(out));
+}
+
+std::string Schema::ToString() const {
+  std::string out;
+  for (const auto& f : fields_) {
+    out += fmt::format("{}: {}{}\n", f.name, f.type.ToString(), f.nullable ? "" : " not null");
+  }
+  return out;
+}
+
+Result<Schema> Schema::Parse(std::string_view text) {
+  std::vector<Field> fields;
+  std::unordered_set<std::string> seen;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    // A field ends at a comma outside <> and ().
+    int depth = 0;
+    size_t end = pos;
+    for (; end < text.size(); ++end) {
+      char c = text[end];
+      if (c == '<' || c == '(') ++depth;
+      if (c == '>' || c == ')') --depth;
+      if (c == ',' && depth == 0) break;
+    }
+    std::string_view item = text.substr(pos, end - pos);
+    size_t colon = item.find(':');
+    if (colon == std::string_view::npos) {
+      return Status::InvalidArgument(
+          fmt::format("schema '{}': field '{}' needs the form name:type", text, item));
+    }
+    std::string name(item.substr(0, colon));
+    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) {
+      return Status::InvalidArgument(fmt::format("schema '{}': empty field name", text));
+    }
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument(fmt::format("schema '{}': duplicate field '{}'", text, name));
+    }
+    FL_ASSIGN_OR_RETURN_CTX(DataType type, DataType::Parse(item.substr(colon + 1)),
+                            fmt::format("schema field '{}'", name));
+    fields.push_back(Field{std::move(name), std::move(type), true});
+    pos = end + 1;
+  }
+  return Schema(std::move(fields));
+}
+
+}  // namespace financelake::columnar
