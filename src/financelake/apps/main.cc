@@ -1,2 +1,71 @@
+// The `financelake` binary: one subcommand per module.
 #include <cstdio>
-int main() { std::puts("financelake"); return 0; }
+#include <string>
+
+#include "financelake/apps/commands.h"
+
+namespace {
+
+// When CLI11 complains that a subcommand is missing, the user usually typed a wrong one: name it.
+std::string UnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* current = &app;
+  std::string path = "financelake";
+  for (int i = 1; i < argc; ++i) {
+    const std::string tok = argv[i];
+    if (tok.empty() || tok[0] == '-') continue;
+    CLI::App* next = nullptr;
+    for (CLI::App* sub : current->get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == tok) next = sub;
+    }
+    if (next == nullptr) {
+      if (current->get_subcommands([](CLI::App*) { return true; }).empty()) return "";
+      return "unknown command '" + tok + "' for '" + path + "'";
+    }
+    current = next;
+    path += " " + tok;
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using financelake::apps::Action;
+  CLI::App app{"FinanceLake: a real-time financial data lakehouse in one binary."};
+  app.name("financelake");
+  app.require_subcommand(1);
+  Action action;
+  financelake::apps::RegisterParquetCommands(app, &action);
+  financelake::apps::RegisterBenchCommands(app, &action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.find("ubcommand") != std::string::npos) {
+      const std::string unknown = UnknownCommand(app, argc, argv);
+      if (!unknown.empty()) what = unknown;
+    }
+    if (what.empty()) what = "bad command line";
+    std::fprintf(stderr, "financelake: %s (see --help)\n", what.c_str());
+    return 2;
+  }
+  if (!action) {
+    std::fprintf(stderr, "financelake: no command given (see --help)\n");
+    return 2;
+  }
+  financelake::Status st;
+  try {
+    st = action();
+  } catch (const std::exception& e) {
+    st = financelake::Status::Internal(e.what());
+  }
+  if (!st.ok()) {
+    std::fprintf(stderr, "financelake: %s\n", st.message().c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -50,6 +50,18 @@ void Column::AppendNull() {
   PushNullBit();
 }
 
+void Column::AppendNullShallow() {
+  const int w = type_.fixed_width();
+  if (w > 0) {
+    data_.resize(data_.size() + static_cast<size_t>(w), 0);
+  } else if (type_.is_binary_like()) {
+    offsets_.push_back(static_cast<int64_t>(chars_.size()));
+  } else if (type_.kind() == TypeKind::kArray || type_.kind() == TypeKind::kMap) {
+    offsets_.push_back(offsets_.back());
+  }
+  PushNullBit();
+}
+
 uint8_t* Column::AppendRaw(int64_t n) {
   const size_t w = static_cast<size_t>(type_.fixed_width());
   FL_DCHECK(w > 0);

@@ -96,6 +96,24 @@ class Column {
     offsets_.push_back(children_[0].length());
     PushValid();
   }
+  // --- level-by-level building (the Parquet reader's record assembly) ---
+  // There each producer appends to its own sub-column, so a parent's slots and offsets are
+  // kept apart from its children: the children's lengths are checked once at the end.
+  //
+  // A null slot that leaves the children alone: a struct's children get their null slots from
+  // their own producers; a list's offsets continue from the previous end.
+  void AppendNullShallow();
+  // Array/map: opens a valid, empty list slot after the previous one.
+  void StartList() {
+    offsets_.push_back(offsets_.back());
+    PushValid();
+  }
+  // Array/map: counts n more elements (appended to the children separately) in the last slot.
+  void ExtendLastList(int64_t n) {
+    FL_DCHECK(length_ > 0);
+    offsets_.back() += n;
+  }
+
   // Fixed-width bulk append: extends by n valid zero slots and returns their bytes to fill.
   uint8_t* AppendRaw(int64_t n);
   // Marks an existing slot null (used with AppendRaw).

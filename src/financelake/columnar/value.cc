@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace financelake::columnar {
 
@@ -98,8 +99,14 @@ std::string FormatValue(const Value& value, const DataType& type) {
     case TypeKind::kDate: return FormatDate(static_cast<int32_t>(value.as_int()));
     case TypeKind::kTimestamp: return FormatTimestampMicros(value.as_int());
     case TypeKind::kDecimal: return FormatDecimal(value.as_decimal(), type.scale());
-    case TypeKind::kFloat: return fmt::format("{}", static_cast<float>(value.as_double()));
-    case TypeKind::kDouble: return fmt::format("{}", value.as_double());
+    case TypeKind::kFloat:
+    case TypeKind::kDouble: {
+      const double d = value.as_double();
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      if (type.kind() == TypeKind::kFloat) return fmt::format("{}", static_cast<float>(d));
+      return fmt::format("{}", d);
+    }
     case TypeKind::kString: return value.as_bytes();
     case TypeKind::kBinary: return Base64Encode(value.as_bytes());
     default:

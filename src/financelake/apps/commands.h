@@ -1,0 +1,20 @@
+// Subcommand registration for the `financelake` binary. Each Register* adds its subcommand to
+// the CLI11 app and sets the callback that runs it; a callback reports failure by returning a
+// non-OK Status, which main prints as one line.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+#include "financelake/base/status.h"
+
+namespace financelake::apps {
+
+// Set by the chosen subcommand's callback; main runs it after parsing.
+using Action = std::function<Status()>;
+
+void RegisterParquetCommands(CLI::App& app, Action* action);
+void RegisterBenchCommands(CLI::App& app, Action* action);
+
+}  // namespace financelake::apps

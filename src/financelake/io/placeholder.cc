@@ -1,1 +1,0 @@
-// Placeholder until the filesystem lands; removed by the io work.

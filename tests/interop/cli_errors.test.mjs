@@ -1,0 +1,129 @@
+// Bad input must give a clear failure: a non-zero exit (not a crash by signal), exactly one line
+// on stderr, and that line names the problem (the path, the bad option value, the unknown word).
+// Failed writes must not leave an output file behind.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { closeDuck, duckdbExec, mkTmp, rmTmp, runFl, sqlStr } from './lib.mjs';
+
+let dir;
+let valid;
+let csv;
+before(async () => {
+  dir = mkTmp('fl-cli-errors-');
+  valid = path.join(dir, 'valid.parquet');
+  await duckdbExec(
+    `COPY (SELECT i::BIGINT AS id, 'name_' || i AS name, i * 0.5 AS v FROM range(5000) t(i))
+     TO ${sqlStr(valid)} (FORMAT parquet, COMPRESSION snappy)`,
+  );
+  csv = path.join(dir, 'in.csv');
+  fs.writeFileSync(csv, 'id,name\n1,a\n2,b\n');
+});
+after(() => {
+  closeDuck();
+  rmTmp(dir);
+});
+
+/** Runs financelake ARGS, asserts a clean one-line failure that matches `mention`. */
+function expectFailure(args, mention) {
+  const r = runFl(args);
+  const what = `financelake ${args.join(' ')}`;
+  assert.equal(r.signal, null, `${what}: killed by ${r.signal} (crash?)\nstderr: ${r.stderr}`);
+  assert.notEqual(r.code, 0, `${what}: exited 0\nstdout: ${r.stdout.slice(0, 500)}`);
+  const err = r.stderr.replace(/\n$/, '');
+  assert.ok(err.length > 0, `${what}: nothing on stderr`);
+  assert.ok(!err.includes('\n'), `${what}: stderr has more than one line:\n${r.stderr}`);
+  const needles = Array.isArray(mention) ? mention : [mention];
+  assert.ok(
+    needles.some((m) => (m instanceof RegExp ? m.test(err) : err.includes(m))),
+    `${what}: stderr does not mention ${needles.join(' or ')}: ${err}`,
+  );
+  return r;
+}
+
+const catAndSchema = (file) => [
+  ['parquet', 'cat', file, '--format', 'jsonl'],
+  ['parquet', 'cat', file],
+  ['parquet', 'schema', file],
+];
+
+test('missing file', () => {
+  const missing = path.join(dir, 'no_such_file.parquet');
+  for (const args of catAndSchema(missing)) expectFailure(args, missing);
+});
+
+test('a directory instead of a file', () => {
+  const sub = path.join(dir, 'a_directory.parquet');
+  fs.mkdirSync(sub);
+  for (const args of catAndSchema(sub)) expectFailure(args, sub);
+});
+
+test('a file that is not Parquet', () => {
+  const text = path.join(dir, 'not_parquet.parquet');
+  fs.writeFileSync(text, 'id,name\n1,hello\n'.repeat(100));
+  const empty = path.join(dir, 'empty.parquet');
+  fs.writeFileSync(empty, '');
+  for (const f of [text, empty]) {
+    for (const args of catAndSchema(f)) expectFailure(args, f);
+  }
+});
+
+test('truncated Parquet files', () => {
+  const bytes = fs.readFileSync(valid);
+  const cuts = {
+    half: bytes.subarray(0, Math.floor(bytes.length / 2)), // footer gone
+    no_last_byte: bytes.subarray(0, bytes.length - 1), // trailing magic broken
+    no_magic: bytes.subarray(0, bytes.length - 4), // footer length read from the wrong place
+    footer_cut: Buffer.concat([bytes.subarray(0, bytes.length - 20), bytes.subarray(bytes.length - 8)]),
+    magic_only: Buffer.from('PAR1PAR1'),
+    header_only: bytes.subarray(0, 4),
+  };
+  for (const [name, data] of Object.entries(cuts)) {
+    const f = path.join(dir, `truncated_${name}.parquet`);
+    fs.writeFileSync(f, data);
+    for (const args of catAndSchema(f)) expectFailure(args, f);
+  }
+  // A footer that is intact but whose data pages are cut: rows cannot be read.
+  const midCut = path.join(dir, 'truncated_pages.parquet');
+  const footerLen = bytes.readUInt32LE(bytes.length - 8) + 8;
+  fs.writeFileSync(
+    midCut,
+    Buffer.concat([bytes.subarray(0, 4), bytes.subarray(bytes.length - footerLen)]), // pages removed
+  );
+  expectFailure(['parquet', 'cat', midCut, '--format', 'jsonl'], midCut);
+});
+
+test('bad --compression name', () => {
+  const out = path.join(dir, 'bad_codec.parquet');
+  expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--compression', 'lz77'], 'lz77');
+  assert.ok(!fs.existsSync(out), 'no output file after a failed write');
+});
+
+test('bad --schema type', () => {
+  const out = path.join(dir, 'bad_schema.parquet');
+  expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--schema', 'id:long,name:varchar2'], 'varchar2');
+  expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--schema', 'id:decimal(99,2),name:string'], [
+    'decimal(99,2)',
+    'decimal',
+  ]);
+  assert.ok(!fs.existsSync(out), 'no output file after a failed write');
+});
+
+test('write with a missing input CSV', () => {
+  const missing = path.join(dir, 'missing.csv');
+  const out = path.join(dir, 'from_missing.parquet');
+  expectFailure(['parquet', 'write', '--csv', missing, '--out', out], missing);
+  assert.ok(!fs.existsSync(out), 'no output file after a failed write');
+});
+
+test('unknown subcommand', () => {
+  expectFailure(['parquet', 'frobnicate', valid], 'frobnicate');
+  expectFailure(['frobnicate'], 'frobnicate');
+});
+
+test('bad cat options', () => {
+  expectFailure(['parquet', 'cat', valid, '--format', 'xml'], 'xml');
+  expectFailure(['parquet', 'cat', valid, '--columns', 'id,no_such_column'], 'no_such_column');
+  expectFailure(['parquet', 'cat', valid, '--limit', 'abc'], 'abc');
+});
