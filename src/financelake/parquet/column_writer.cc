@@ -379,9 +379,14 @@ class TypedLeafWriter final : public LeafWriter {
     std::string header;
     FL_RETURN_NOT_OK(BuildPage(PageType::DATA_PAGE, body_, static_cast<size_t>(page_entries_),
                                enc, &header));
-    header.append(compressed_);
-    pages_bytes_ += static_cast<int64_t>(header.size());
-    pages_.push_back(std::move(header));
+    // One buffer per page (header + body), recycled across row groups so steady-state writing
+    // does not fault in fresh memory.
+    std::string page = TakeSpare();
+    page.reserve(header.size() + compressed_.size());
+    page.append(header);
+    page.append(compressed_);
+    pages_bytes_ += static_cast<int64_t>(page.size());
+    pages_.push_back(std::move(page));
     chunk_uncompressed_ += static_cast<int64_t>(body_.size()) + header_uncompressed_delta_;
     if (enc == Encoding::PLAIN) {
       ++plain_pages_;
@@ -437,7 +442,10 @@ class TypedLeafWriter final : public LeafWriter {
   // Compresses `body` into compressed_ and serializes its header into *header.
   Status BuildPage(PageType type, const std::string& body, size_t num_values, Encoding enc,
                    std::string* header) {
-    FL_RETURN_NOT_OK(Compress(options_.compression, body, &compressed_, options_.compression_level));
+    size_t n = 0;
+    FL_RETURN_NOT_OK(
+        CompressInto(options_.compression, body, &comp_buf_, &n, options_.compression_level));
+    compressed_ = std::string_view(comp_buf_.data(), n);
     PageHeader h;
     h.type = type;
     h.uncompressed_page_size = static_cast<int32_t>(body.size());
@@ -462,7 +470,16 @@ class TypedLeafWriter final : public LeafWriter {
     return Status::OK();
   }
 
+  std::string TakeSpare() {
+    if (spare_.empty()) return std::string();
+    std::string s = std::move(spare_.back());
+    spare_.pop_back();
+    s.clear();
+    return s;
+  }
+
   void ResetChunk() {
+    for (auto& p : pages_) spare_.push_back(std::move(p));
     pages_.clear();
     pages_bytes_ = 0;
     encodings_.clear();
@@ -495,6 +512,7 @@ class TypedLeafWriter final : public LeafWriter {
   bool dict_full_ = false;
   bool sticky_plain_ = false;
   std::vector<std::string> pages_;  // header + compressed body of each data page
+  std::vector<std::string> spare_;  // page buffers of earlier row groups, for reuse
   int64_t pages_bytes_ = 0;
   std::set<Encoding> encodings_;
   int64_t chunk_entries_ = 0, chunk_nulls_ = 0, chunk_uncompressed_ = 0;
@@ -503,7 +521,8 @@ class TypedLeafWriter final : public LeafWriter {
   StatT min_{}, max_{};
 
   // Scratch.
-  std::string body_, compressed_;
+  std::string body_, comp_buf_;
+  std::string_view compressed_;  // the compressed page in comp_buf_
   int64_t header_uncompressed_delta_ = 0;
 };
 

@@ -224,6 +224,47 @@ Status Compress(CompressionCodec codec, std::string_view in, std::string* out, i
   }
 }
 
+Status CompressInto(CompressionCodec codec, std::string_view in, std::string* buf, size_t* n,
+                    int level) {
+  if (in.size() > std::numeric_limits<int32_t>::max()) {
+    return Status::InvalidArgument("parquet: page of " + std::to_string(in.size()) +
+                                   " bytes is too large to compress");
+  }
+  auto ensure = [buf](size_t bound) {
+    if (buf->size() < bound) buf->resize(bound);
+  };
+  switch (codec) {
+    case CompressionCodec::UNCOMPRESSED:
+      ensure(in.size());
+      if (!in.empty()) std::memcpy(buf->data(), in.data(), in.size());
+      *n = in.size();
+      return Status::OK();
+    case CompressionCodec::SNAPPY:
+      ensure(snappy::MaxCompressedLength(in.size()));
+      snappy::RawCompress(in.data(), in.size(), buf->data(), n);
+      return Status::OK();
+    case CompressionCodec::ZSTD: {
+      if (level == 0) level = ZSTD_CLEVEL_DEFAULT;
+      thread_local std::unique_ptr<ZSTD_CCtx, ZstdCCtxDeleter> cctx(ZSTD_createCCtx());
+      if (cctx == nullptr) return Status::Internal("parquet: zstd: cannot create a context");
+      ensure(ZSTD_compressBound(in.size()));
+      const size_t r =
+          ZSTD_compressCCtx(cctx.get(), buf->data(), buf->size(), in.data(), in.size(), level);
+      if (ZSTD_isError(r)) return Status::Internal(std::string("parquet: zstd: ") + ZSTD_getErrorName(r));
+      *n = r;
+      return Status::OK();
+    }
+    default: {
+      std::string tmp;
+      FL_RETURN_NOT_OK(Compress(codec, in, &tmp, level));
+      ensure(tmp.size());
+      if (!tmp.empty()) std::memcpy(buf->data(), tmp.data(), tmp.size());
+      *n = tmp.size();
+      return Status::OK();
+    }
+  }
+}
+
 Status Decompress(CompressionCodec codec, const uint8_t* in, size_t in_size, uint8_t* out,
                   size_t out_size) {
   // Page sizes are int32 in the page header, which also keeps zlib's 32-bit counters safe.

@@ -20,6 +20,11 @@ namespace financelake::parquet {
 // gzip 6); snappy has no levels. GZIP writes a single gzip member (RFC 1952).
 Status Compress(CompressionCodec codec, std::string_view in, std::string* out, int level = 0);
 
+// Like Compress, but the result is the first *n bytes of *buf, and *buf is only ever grown: a
+// buffer reused page after page is not zero-filled again each time (the writer's hot path).
+Status CompressInto(CompressionCodec codec, std::string_view in, std::string* buf, size_t* n,
+                    int level = 0);
+
 // Decompresses `in` into exactly out_size bytes at out (the page header's uncompressed size).
 // Data that is corrupt or decompresses to any other size is DataLoss naming codec and sizes.
 // GZIP accepts gzip (also several members) and zlib streams.

@@ -14,7 +14,7 @@ struct WriterOptions {
   CompressionCodec compression = CompressionCodec::SNAPPY;
   int compression_level = 0;  // 0 = the codec's default
   // A row group is closed once its buffered (encoded, compressed) size reaches this.
-  int64_t row_group_bytes = 128LL << 20;
+  int64_t row_group_bytes = 64LL << 20;
   // And in any case after this many rows.
   int64_t row_group_rows = 16LL << 20;
   // Target uncompressed size of one data page.
