@@ -1,0 +1,1 @@
+// Placeholder so the delta library configures before its sources land; remove it.

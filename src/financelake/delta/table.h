@@ -1,0 +1,74 @@
+// Table: a Delta table at a path on a FileSystem. Reads snapshots (latest, by version, by
+// timestamp), history, and scans rows. Writing goes through Transaction (transaction.h) and the
+// operations in operations.h. Thread-safe: snapshots are immutable and the cached latest
+// snapshot is guarded.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "financelake/columnar/expr.h"
+#include "financelake/columnar/record_batch.h"
+#include "financelake/io/filesystem.h"
+#include "financelake/delta/snapshot.h"
+
+namespace financelake::delta {
+
+struct HistoryEntry {
+  DeltaVersion version;
+  int64_t timestamp_ms = 0;
+  CommitInfo commit_info;  // empty object if the commit had none
+};
+
+struct ScanOptions {
+  std::vector<std::string> columns;            // empty: all, in schema order
+  std::optional<columnar::Expr> filter;        // rows must satisfy it; files/row groups skipped
+  int64_t limit = -1;                          // -1: all rows
+};
+
+struct ScanMetrics {
+  int64_t files_total = 0;
+  int64_t files_read = 0;     // after partition + stats skipping
+  int64_t rows_read = 0;
+};
+
+class Table {
+ public:
+  // Does not touch the disk; Exists() and the snapshot calls do.
+  static std::unique_ptr<Table> Open(std::shared_ptr<io::FileSystem> fs, std::string path);
+
+  const std::string& path() const { return path_; }
+  io::FileSystem& fs() const { return *fs_; }
+  std::shared_ptr<io::FileSystem> shared_fs() const { return fs_; }
+
+  // True when `_delta_log/` holds at least one commit or checkpoint.
+  Result<bool> Exists() const;
+  // Latest version; reuses the cached snapshot and replays only newer commits.
+  Result<SnapshotPtr> Latest();
+  Result<SnapshotPtr> AtVersion(DeltaVersion v);
+  // The latest version whose commit timestamp is <= timestamp_ms (Spark's semantics); an error
+  // naming the earliest/latest timestamps when out of range.
+  Result<SnapshotPtr> AsOfTimestamp(int64_t timestamp_ms);
+  // Newest first; at most `limit` entries (-1: all recoverable).
+  Result<std::vector<HistoryEntry>> History(int64_t limit = -1);
+
+  // Rows of a snapshot: live files read with projection, partition values filled in from the
+  // log, columns missing from a file read as null, filter applied.
+  Result<columnar::RecordBatch> Scan(const Snapshot& snapshot, const ScanOptions& options,
+                                     ScanMetrics* metrics = nullptr) const;
+
+  std::string LogDir() const;
+
+ private:
+  Table(std::shared_ptr<io::FileSystem> fs, std::string path);
+
+  std::shared_ptr<io::FileSystem> fs_;
+  std::string path_;
+  std::mutex mu_;
+  SnapshotPtr latest_;  // guarded by mu_
+};
+
+}  // namespace financelake::delta
