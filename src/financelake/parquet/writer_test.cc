@@ -1,0 +1,263 @@
+// Writer + reader round trips, statistics exposed by the writer, and writer error paths.
+#include "financelake/parquet/writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "financelake/columnar/text_values.h"
+#include "financelake/io/fault_injecting_filesystem.h"
+#include "financelake/io/memory_filesystem.h"
+#include "financelake/parquet/reader.h"
+
+namespace financelake::parquet {
+namespace {
+
+using columnar::Column;
+using columnar::DataType;
+using columnar::Field;
+using columnar::int128_t;
+using columnar::RecordBatch;
+using columnar::Schema;
+using columnar::Value;
+
+std::vector<std::string> JsonRows(const RecordBatch& b) {
+  std::vector<std::string> out;
+  for (int64_t r = 0; r < b.num_rows(); ++r) {
+    std::string s;
+    columnar::AppendJsonRow(b, r, &s);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Schema EveryType() {
+  return Schema({Field{"b", DataType::Boolean(), true}, Field{"i8", DataType::Byte(), true},
+                 Field{"i16", DataType::Short(), true}, Field{"i32", DataType::Integer(), true},
+                 Field{"i64", DataType::Long(), true}, Field{"f32", DataType::Float(), true},
+                 Field{"f64", DataType::Double(), true}, Field{"s", DataType::String(), true},
+                 Field{"bin", DataType::Binary(), true}, Field{"d", DataType::Date(), true},
+                 Field{"ts", DataType::Timestamp(), true},
+                 Field{"dec9", DataType::Decimal(9, 3), true},
+                 Field{"dec18", DataType::Decimal(18, 2), true},
+                 Field{"dec38", DataType::Decimal(38, 5), true},
+                 Field{"arr", DataType::Array(DataType::String()), true},
+                 Field{"m", DataType::Map(DataType::String(), DataType::Double()), true},
+                 Field{"st", DataType::Struct({Field{"x", DataType::Long(), true}}), true}});
+}
+
+// Row r of every column; every `null_every`-th slot (per column, shifted) is null.
+RecordBatch MakeEveryType(int64_t rows, int null_every, size_t big_string = 0) {
+  RecordBatch b(EveryType());
+  for (int64_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < b.num_columns(); ++c) {
+      Column& col = b.mutable_column(c);
+      if (null_every > 0 && (r + static_cast<int64_t>(c)) % null_every == 0) {
+        col.AppendNull();
+        continue;
+      }
+      switch (c) {
+        case 0: col.Append<uint8_t>(r % 3 == 0); break;
+        case 1: col.Append<int8_t>(static_cast<int8_t>(r % 256 - 128)); break;
+        case 2: col.Append<int16_t>(static_cast<int16_t>(r * 7 - 30000)); break;
+        case 3: col.Append<int32_t>(r == 1 ? std::numeric_limits<int32_t>::max() : static_cast<int32_t>(-r)); break;
+        case 4: col.Append<int64_t>(r == 2 ? std::numeric_limits<int64_t>::min() : r * 1000003); break;
+        case 5: col.Append<float>(static_cast<float>(r) * 0.25f); break;
+        case 6: col.Append<double>(r == 3 ? NAN : static_cast<double>(r) / 7.0); break;
+        case 7:
+          col.AppendString(big_string > 0 && r == 4 ? std::string(big_string, 'q')
+                                                    : "str" + std::to_string(r % 17));
+          break;
+        case 8: col.AppendString(std::string("\0\x01", 2) + std::to_string(r)); break;
+        case 9: col.Append<int32_t>(static_cast<int32_t>(r - 5000)); break;
+        case 10: col.Append<int64_t>(1700000000000000LL + r * 1000001); break;
+        case 11: col.Append<int128_t>(r * 1001 - 999999); break;
+        case 12: col.Append<int128_t>(r * 100000000007LL); break;
+        case 13: {
+          int128_t v = r;
+          for (int k = 0; k < 30; ++k) v *= 10;
+          col.Append<int128_t>(r % 2 ? -v - 1 : v + 12345);
+          break;
+        }
+        case 14:
+          for (int k = 0; k < r % 4; ++k) col.mutable_child(0).AppendString("e" + std::to_string(k));
+          col.CloseList();
+          break;
+        case 15:
+          for (int k = 0; k < r % 3; ++k) {
+            col.mutable_child(0).AppendString("k" + std::to_string(k));
+            col.mutable_child(1).Append<double>(k * 0.5);
+          }
+          col.CloseList();
+          break;
+        case 16:
+          col.mutable_child(0).Append<int64_t>(r);
+          col.AppendStructValid();
+          break;
+      }
+    }
+  }
+  return b;
+}
+
+struct RoundTrip {
+  WriteResult written;
+  RecordBatch read;
+  int row_groups = 0;
+};
+
+RoundTrip WriteAndRead(const RecordBatch& batch, WriterOptions opts = {}) {
+  io::MemoryFileSystem fs;
+  auto w = ParquetWriter::Open(fs, "/t.parquet", batch.schema(), opts);
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_TRUE((*w)->Write(batch).ok());
+  auto res = (*w)->Close();
+  EXPECT_TRUE(res.ok()) << res.status().ToString();
+  auto r = ParquetReader::Open(fs, "/t.parquet");
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  auto all = (*r)->ReadAll();
+  EXPECT_TRUE(all.ok()) << all.status().ToString();
+  return RoundTrip{*res, *all, (*r)->num_row_groups()};
+}
+
+class RoundTripTest : public ::testing::TestWithParam<CompressionCodec> {};
+
+TEST_P(RoundTripTest, EveryTypeWithNullsEverywhere) {
+  for (int null_every : {0, 1, 2, 5}) {
+    RecordBatch b = MakeEveryType(200, null_every);
+    WriterOptions o;
+    o.compression = GetParam();
+    RoundTrip rt = WriteAndRead(b, o);
+    EXPECT_EQ(rt.read.schema(), b.schema());
+    EXPECT_EQ(JsonRows(rt.read), JsonRows(b)) << "null_every=" << null_every;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, RoundTripTest,
+                         ::testing::Values(CompressionCodec::UNCOMPRESSED, CompressionCodec::SNAPPY,
+                                           CompressionCodec::ZSTD, CompressionCodec::GZIP));
+
+TEST(WriterTest, EmptyAndOneRowFiles) {
+  for (int64_t rows : {0, 1}) {
+    RecordBatch b = MakeEveryType(rows, 0);
+    RoundTrip rt = WriteAndRead(b);
+    EXPECT_EQ(rt.read.num_rows(), rows);
+    EXPECT_EQ(rt.read.schema(), b.schema());
+    EXPECT_EQ(JsonRows(rt.read), JsonRows(b));
+  }
+}
+
+TEST(WriterTest, LargeStringsSurvive) {
+  RecordBatch b = MakeEveryType(10, 0, /*big_string=*/5 << 20);
+  RoundTrip rt = WriteAndRead(b);
+  EXPECT_EQ(rt.read.column(7).StringAt(4).size(), size_t{5} << 20);
+  EXPECT_EQ(JsonRows(rt.read), JsonRows(b));
+}
+
+TEST(WriterTest, MillionRowsInSeveralRowGroups) {
+  Schema s({Field{"id", DataType::Long(), false}, Field{"t", DataType::String(), true},
+            Field{"px", DataType::Double(), true}});
+  RecordBatch b(s);
+  std::mt19937_64 rng(5);
+  for (int64_t r = 0; r < 1000000; ++r) {
+    b.mutable_column(0).Append<int64_t>(r);
+    b.mutable_column(1).AppendString("T" + std::to_string(rng() % 300));
+    if (r % 101 == 0) b.mutable_column(2).AppendNull(); else b.mutable_column(2).Append<double>(static_cast<double>(rng() % 10000) / 100);
+  }
+  WriterOptions o;
+  o.row_group_bytes = 2 << 20;
+  RoundTrip rt = WriteAndRead(b, o);
+  EXPECT_GT(rt.row_groups, 2);
+  EXPECT_EQ(rt.written.num_row_groups, rt.row_groups);
+  ASSERT_EQ(rt.read.num_rows(), 1000000);
+  for (int64_t r = 0; r < 1000000; r += 9973) {
+    EXPECT_EQ(rt.read.column(0).ValueAt<int64_t>(r), r);
+    EXPECT_EQ(rt.read.column(1).StringAt(r), b.column(1).StringAt(r));
+    EXPECT_EQ(rt.read.column(2).IsNull(r), b.column(2).IsNull(r));
+  }
+  EXPECT_EQ(rt.read.column(2).null_count(), b.column(2).null_count());
+}
+
+TEST(WriterTest, StatisticsAreExposedAndMatchTheFooter) {
+  RecordBatch b = MakeEveryType(100, 4);
+  io::MemoryFileSystem fs;
+  auto w = ParquetWriter::Open(fs, "/s.parquet", b.schema(), {}).value();
+  ASSERT_TRUE(w->Write(b).ok());
+  WriteResult res = w->Close().value();
+  const ParquetSchema& ps = w->parquet_schema();
+  ASSERT_EQ(res.leaf_stats.size(), ps.leaves.size());
+  // i64 (leaf 4): min is INT64_MIN (row 2), max is 99 * 1000003 unless null.
+  const ColumnStatistics& i64 = res.leaf_stats[4];
+  EXPECT_EQ(i64.min->as_int(), std::numeric_limits<int64_t>::min());
+  int64_t expect_max = 0, nulls = 0;
+  for (int64_t r = 0; r < 100; ++r) {
+    if (b.column(4).IsNull(r)) {
+      ++nulls;
+    } else {
+      expect_max = std::max(expect_max, b.column(4).ValueAt<int64_t>(r));
+    }
+  }
+  EXPECT_EQ(i64.max->as_int(), expect_max);
+  EXPECT_EQ(*i64.null_count, nulls);
+  // f64: NaN is excluded from min/max.
+  EXPECT_FALSE(std::isnan(res.leaf_stats[6].max->as_double()));
+  // strings: unsigned byte order.
+  EXPECT_EQ(res.leaf_stats[7].min->as_bytes(), "str0");
+  EXPECT_EQ(res.leaf_stats[7].max->as_bytes(), "str9");
+  // decimal38 round trip through FIXED_LEN_BYTE_ARRAY stats.
+  EXPECT_TRUE(res.leaf_stats[13].min.has_value());
+  auto r = ParquetReader::Open(fs, "/s.parquet").value();
+  for (size_t leaf : {size_t{4}, size_t{7}, size_t{9}, size_t{10}, size_t{13}}) {
+    ColumnStatistics footer = r->RowGroupStatistics(0, leaf).value();
+    EXPECT_EQ(footer.min, res.leaf_stats[leaf].min) << leaf;
+    EXPECT_EQ(footer.max, res.leaf_stats[leaf].max) << leaf;
+    EXPECT_EQ(footer.null_count, res.leaf_stats[leaf].null_count) << leaf;
+  }
+}
+
+TEST(WriterTest, DictionaryFallbackKeepsValues) {
+  Schema s({Field{"s", DataType::String(), true}, Field{"x", DataType::Long(), true}});
+  RecordBatch b(s);
+  for (int64_t r = 0; r < 100000; ++r) {
+    b.mutable_column(0).AppendString(r < 50000 ? "low" + std::to_string(r % 10) : "high" + std::to_string(r));
+    b.mutable_column(1).Append<int64_t>(r < 50000 ? r % 5 : r);
+  }
+  WriterOptions o;
+  o.dictionary_page_bytes = 8192;
+  RoundTrip rt = WriteAndRead(b, o);
+  EXPECT_EQ(JsonRows(rt.read), JsonRows(b));
+}
+
+TEST(WriterTest, RejectsMismatchedBatchesAndNullsInRequiredColumns) {
+  io::MemoryFileSystem fs;
+  Schema s({Field{"a", DataType::Long(), false}});
+  auto w = ParquetWriter::Open(fs, "/e.parquet", s, {}).value();
+  RecordBatch wrong(Schema({Field{"a", DataType::Integer(), false}}));
+  Status st = w->Write(wrong);
+  EXPECT_TRUE(st.IsInvalidArgument());
+  EXPECT_NE(st.message().find("/e.parquet"), std::string::npos) << st.message();
+  RecordBatch nulls(s);
+  nulls.mutable_column(0).AppendNull();
+  st = w->Write(nulls);
+  EXPECT_TRUE(st.IsInvalidArgument());
+  EXPECT_NE(st.message().find("not nullable"), std::string::npos) << st.message();
+  EXPECT_FALSE(ParquetWriter::Open(fs, "/e2.parquet", Schema(), {}).ok());
+}
+
+TEST(WriterTest, IoFailuresSurfaceAsErrors) {
+  RecordBatch b = MakeEveryType(50, 3);
+  for (int n = 1; n <= 3; ++n) {
+    auto fs = std::make_shared<io::FaultInjectingFileSystem>(std::make_shared<io::MemoryFileSystem>());
+    fs->FailNth(io::FaultOp::kWrite, n);
+    auto w = ParquetWriter::Open(*fs, "/f.parquet", b.schema(), {});
+    Status st = w.ok() ? (*w)->Write(b) : w.status();
+    if (st.ok()) st = (*w)->Close().status();
+    EXPECT_FALSE(st.ok()) << "write " << n;
+    EXPECT_NE(st.message().find("injected fault"), std::string::npos) << st.message();
+  }
+}
+
+}  // namespace
+}  // namespace financelake::parquet
