@@ -33,8 +33,14 @@ struct Field;
 
 class DataType {
  public:
-  DataType() = default;
-  explicit DataType(TypeKind kind) : kind_(kind) {}
+  // Special members are defined after Field (below), where the element type is complete.
+  DataType();
+  explicit DataType(TypeKind kind);
+  DataType(const DataType&);
+  DataType(DataType&&) noexcept;
+  DataType& operator=(const DataType&);
+  DataType& operator=(DataType&&) noexcept;
+  ~DataType();
 
   static DataType Boolean() { return DataType(TypeKind::kBoolean); }
   static DataType Byte() { return DataType(TypeKind::kByte); }
@@ -88,6 +94,14 @@ struct Field {
     return name == other.name && type == other.type && nullable == other.nullable;
   }
 };
+
+inline DataType::DataType() = default;
+inline DataType::DataType(TypeKind kind) : kind_(kind) {}
+inline DataType::DataType(const DataType&) = default;
+inline DataType::DataType(DataType&&) noexcept = default;
+inline DataType& DataType::operator=(const DataType&) = default;
+inline DataType& DataType::operator=(DataType&&) noexcept = default;
+inline DataType::~DataType() = default;
 
 std::string_view TypeKindName(TypeKind kind);
 
