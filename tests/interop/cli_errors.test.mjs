@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeDuck, duckdbExec, mkTmp, rmTmp, runFl, sqlStr } from './lib.mjs';
+import { closeDuck, duckdbExec, expectFailure, mkTmp, rmTmp, sqlStr } from './lib.mjs';
 
 let dir;
 let valid;
@@ -24,23 +24,6 @@ after(() => {
   closeDuck();
   rmTmp(dir);
 });
-
-/** Runs financelake ARGS, asserts a clean one-line failure that matches `mention`. */
-function expectFailure(args, mention) {
-  const r = runFl(args);
-  const what = `financelake ${args.join(' ')}`;
-  assert.equal(r.signal, null, `${what}: killed by ${r.signal} (crash?)\nstderr: ${r.stderr}`);
-  assert.notEqual(r.code, 0, `${what}: exited 0\nstdout: ${r.stdout.slice(0, 500)}`);
-  const err = r.stderr.replace(/\n$/, '');
-  assert.ok(err.length > 0, `${what}: nothing on stderr`);
-  assert.ok(!err.includes('\n'), `${what}: stderr has more than one line:\n${r.stderr}`);
-  const needles = Array.isArray(mention) ? mention : [mention];
-  assert.ok(
-    needles.some((m) => (m instanceof RegExp ? m.test(err) : err.includes(m))),
-    `${what}: stderr does not mention ${needles.join(' or ')}: ${err}`,
-  );
-  return r;
-}
 
 const catAndSchema = (file) => [
   ['parquet', 'cat', file, '--format', 'jsonl'],
@@ -103,10 +86,7 @@ test('bad --compression name', () => {
 test('bad --schema type', () => {
   const out = path.join(dir, 'bad_schema.parquet');
   expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--schema', 'id:long,name:varchar2'], 'varchar2');
-  expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--schema', 'id:decimal(99,2),name:string'], [
-    'decimal(99,2)',
-    'decimal',
-  ]);
+  expectFailure(['parquet', 'write', '--csv', csv, '--out', out, '--schema', 'id:decimal(99,2),name:string'], /decimal/);
   assert.ok(!fs.existsSync(out), 'no output file after a failed write');
 });
 

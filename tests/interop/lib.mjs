@@ -125,6 +125,26 @@ export function runFlOk(args, opts) {
   return r;
 }
 
+/**
+ * Runs financelake ARGS and asserts a clean one-line failure (non-zero exit, no signal, one line
+ * on stderr) whose text matches `mention`: a string, a RegExp, or an array that must all match.
+ */
+export function expectFailure(args, mention) {
+  const r = runFl(args);
+  const what = `financelake ${args.join(' ')}`;
+  assert.equal(r.signal, null, `${what}: killed by ${r.signal} (crash?)\nstderr: ${r.stderr}`);
+  assert.notEqual(r.code, 0, `${what}: exited 0\nstdout: ${r.stdout.slice(0, 500)}`);
+  const err = r.stderr.replace(/\n$/, '');
+  assert.ok(err.length > 0, `${what}: nothing on stderr`);
+  assert.ok(!err.includes('\n'), `${what}: stderr has more than one line:\n${r.stderr}`);
+  const needles = Array.isArray(mention) ? mention : [mention];
+  assert.ok(
+    needles.every((m) => (m instanceof RegExp ? m.test(err) : err.includes(m))),
+    `${what}: stderr does not mention ${needles.join(' and ')}: ${err}`,
+  );
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Canonical formatting primitives (pure; unit-tested in canonical.test.mjs)
 

@@ -16,5 +16,8 @@ using Action = std::function<Status()>;
 
 void RegisterParquetCommands(CLI::App& app, Action* action);
 void RegisterBenchCommands(CLI::App& app, Action* action);
+void RegisterTableCommands(CLI::App& app, Action* action);
+// Adds `delta` under the `bench` subcommand that RegisterBenchCommands created.
+void RegisterBenchDeltaCommand(CLI::App& bench, Action* action);
 
 }  // namespace financelake::apps

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   Action action;
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
+  financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -20,8 +20,8 @@ namespace financelake::delta {
 class Snapshot {
  public:
   DeltaVersion version() const { return version_; }
-  // Commit timestamp of this version (ms): commitInfo.timestamp if present (in-commit), else the
-  // commit file's modification time, adjusted to be monotonic over versions as Spark does.
+  // Commit timestamp of this version (ms), as Spark computes it without in-commit timestamps:
+  // the commit file's modification time, made strictly increasing over versions (log.h).
   int64_t timestamp_ms() const { return timestamp_ms_; }
   const Protocol& protocol() const { return protocol_; }
   const Metadata& metadata() const { return metadata_; }

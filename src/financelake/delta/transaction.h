@@ -30,6 +30,11 @@ struct CommitResult {
   int attempts = 1;  // 1 + conflicts retried
 };
 
+// OK when financelake may write to a table of this protocol (reader 1, writer <= 2); else
+// FailedPrecondition "unsupported table feature for writing: ...". Every write path checks it,
+// including checkpoints and vacuum (they change the table directory too).
+Status CheckWritable(const Protocol& protocol, const std::string& table_path);
+
 class Transaction {
  public:
   static Result<std::unique_ptr<Transaction>> Start(Table& table);

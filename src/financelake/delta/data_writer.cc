@@ -1,0 +1,387 @@
+#include "financelake/delta/data_writer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "financelake/delta/schema_json.h"
+#include "financelake/delta/stats.h"
+#include "financelake/delta/uuid.h"
+#include "financelake/io/path.h"
+#include "financelake/parquet/writer.h"
+
+namespace financelake::delta {
+namespace {
+
+using columnar::Column;
+using columnar::RecordBatch;
+using columnar::Schema;
+using columnar::TypeKind;
+
+constexpr char kNullPartition[] = "__HIVE_DEFAULT_PARTITION__";
+
+void AppendRow(Column* dst, const Column& src, int64_t i) {
+  if (src.IsNull(i)) {
+    dst->AppendNull();
+    return;
+  }
+  const int w = src.type().fixed_width();
+  if (w > 0) {
+    std::memcpy(dst->AppendRaw(1), src.values<uint8_t>() + i * w, static_cast<size_t>(w));
+    return;
+  }
+  switch (src.type().kind()) {
+    case TypeKind::kString:
+    case TypeKind::kBinary:
+      dst->AppendString(src.StringAt(i));
+      return;
+    case TypeKind::kStruct:
+      for (size_t c = 0; c < src.num_children(); ++c) {
+        AppendRow(&dst->mutable_child(c), src.child(c), i);
+      }
+      dst->AppendStructValid();
+      return;
+    default:  // array, map: the elements of slot i in every child, then close the slot
+      for (int64_t j = src.offsets()[i]; j < src.offsets()[i + 1]; ++j) {
+        for (size_t c = 0; c < src.num_children(); ++c) {
+          AppendRow(&dst->mutable_child(c), src.child(c), j);
+        }
+      }
+      dst->CloseList();
+      return;
+  }
+}
+
+// Syncs before closing, so a data file is durable before a commit can name it.
+class SyncOnCloseFile final : public io::WritableFile {
+ public:
+  explicit SyncOnCloseFile(std::unique_ptr<io::WritableFile> inner)
+      : io::WritableFile(inner->path()), inner_(std::move(inner)) {}
+  Status Append(std::string_view data) override { return inner_->Append(data); }
+  Status Sync() override { return inner_->Sync(); }
+  Status Close() override {
+    if (!closed_) {
+      closed_ = true;
+      Status st = inner_->Sync();
+      Status cl = inner_->Close();
+      return st.ok() ? cl : st;
+    }
+    return inner_->Close();
+  }
+  uint64_t size() const override { return inner_->size(); }
+
+ private:
+  std::unique_ptr<io::WritableFile> inner_;
+  bool closed_ = false;
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct FileJob {
+  std::string dir;  // relative partition directory, "" for the root
+  PartitionValues partition_values;
+  RecordBatch rows;  // data columns only
+};
+
+Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, const std::string& rel,
+                               FileJob job, const StatsOptions& stats_options,
+                               const DataWriteOptions& options) {
+  parquet::WriteResult result;
+  {
+    FL_ASSIGN_OR_RETURN(std::unique_ptr<io::WritableFile> file, fs.NewWritableFile(full));
+    FL_ASSIGN_OR_RETURN(auto writer,
+                        parquet::ParquetWriter::Open(std::make_unique<SyncOnCloseFile>(std::move(file)),
+                                                     job.rows.schema(), options.parquet));
+    FL_RETURN_NOT_OK(writer->Write(job.rows));
+    FL_ASSIGN_OR_RETURN(result, writer->Close());
+  }
+  AddFile add;
+  add.path = EncodeLogPath(rel);
+  add.partition_values = std::move(job.partition_values);
+  add.size = result.file_bytes;
+  auto info = fs.Stat(full);
+  add.modification_time = info.ok() ? info->mtime_ms : NowMs();
+  add.data_change = options.data_change;
+  add.stats = BuildFileStats(job.rows, result, stats_options).Dump();
+  return add;
+}
+
+// Writes one file; a failed write leaves no partial file behind (best effort).
+Result<AddFile> WriteOneFile(io::FileSystem& fs, const std::string& table_path, int part,
+                             FileJob job, const StatsOptions& stats_options,
+                             const DataWriteOptions& options) {
+  const std::string name = DataFileName(part, options.parquet.compression);
+  const std::string rel = job.dir.empty() ? name : job.dir + "/" + name;
+  const std::string full = io::JoinPath(table_path, rel);
+  if (!job.dir.empty()) FL_RETURN_NOT_OK(fs.CreateDirs(io::JoinPath(table_path, job.dir)));
+  auto add = WriteOneFileAt(fs, full, rel, std::move(job), stats_options, options);
+  if (!add.ok()) (void)fs.Delete(full);
+  return add;
+}
+
+void RemoveWritten(io::FileSystem& fs, const std::string& table_path,
+                   const std::vector<AddFile>& added) {
+  for (const AddFile& a : added) {
+    auto rel = DecodeLogPath(a.path);
+    if (rel.ok()) (void)fs.Delete(io::JoinPath(table_path, *rel));
+  }
+}
+
+// Splits `rows` into chunks of at most `max` (one chunk when max <= 0).
+std::vector<std::vector<int64_t>> Chunk(std::vector<int64_t> rows, int64_t max) {
+  std::vector<std::vector<int64_t>> out;
+  if (max <= 0 || static_cast<int64_t>(rows.size()) <= max) {
+    out.push_back(std::move(rows));
+    return out;
+  }
+  for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(max)) {
+    const size_t e = std::min(rows.size(), b + static_cast<size_t>(max));
+    out.emplace_back(rows.begin() + static_cast<std::ptrdiff_t>(b),
+                     rows.begin() + static_cast<std::ptrdiff_t>(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+Status CheckBatchMatchesSchema(const RecordBatch& batch, const Schema& table_schema) {
+  if (batch.num_columns() != table_schema.num_fields()) {
+    return Status::InvalidArgument(fmt::format("batch has {} columns, the table {} ({})",
+                                               batch.num_columns(), table_schema.num_fields(),
+                                               table_schema.ToString()));
+  }
+  for (size_t i = 0; i < table_schema.num_fields(); ++i) {
+    const columnar::Field& want = table_schema.field(i);
+    const columnar::Field& got = batch.schema().field(i);
+    if (got.name != want.name || !(batch.column(i).type() == want.type)) {
+      return Status::InvalidArgument(fmt::format(
+          "batch column {} is '{}: {}', the table has '{}: {}'", i, got.name,
+          batch.column(i).type().ToString(), want.name, want.type.ToString()));
+    }
+    if (!want.nullable && batch.column(i).null_count() > 0) {
+      return Status::InvalidArgument(fmt::format("column '{}' is not nullable but the batch has {} nulls",
+                                                 want.name, batch.column(i).null_count()));
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::string& table_path,
+                                            const Schema& table_schema, const Metadata& metadata,
+                                            const RecordBatch& batch,
+                                            const DataWriteOptions& options) {
+  FL_RETURN_NOT_OK_CTX(CheckBatchMatchesSchema(batch, table_schema), "delta: write " + table_path);
+  FL_ASSIGN_OR_RETURN(StatsOptions stats_options,
+                      StatsOptionsFromConfiguration(metadata.configuration));
+  std::vector<AddFile> added;
+  if (batch.num_rows() == 0) return added;
+
+  // Data columns (file schema) and partition columns (directory names), by batch index.
+  std::vector<size_t> part_idx, data_idx;
+  for (const std::string& p : metadata.partition_columns) {
+    auto i = table_schema.FieldIndex(p);
+    if (!i) return Status::InvalidArgument("delta: partition column '" + p + "' not in schema");
+    part_idx.push_back(*i);
+  }
+  std::vector<columnar::Field> data_fields;
+  std::vector<Column> data_columns;
+  for (size_t i = 0; i < table_schema.num_fields(); ++i) {
+    if (std::find(part_idx.begin(), part_idx.end(), i) != part_idx.end()) continue;
+    data_idx.push_back(i);
+    data_fields.push_back(table_schema.field(i));
+    data_columns.push_back(batch.column(i));
+  }
+  FL_ASSIGN_OR_RETURN(RecordBatch data, RecordBatch::Make(Schema(data_fields), std::move(data_columns)));
+
+  // Group rows by partition value tuple (ordered, so file order is deterministic).
+  using Key = std::vector<std::optional<std::string>>;
+  std::map<Key, std::vector<int64_t>> groups;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    Key key;
+    for (size_t p : part_idx) {
+      const columnar::Field& f = table_schema.field(p);
+      if (f.type.is_nested() || f.type.kind() == TypeKind::kBinary) {
+        return Status::InvalidArgument("delta: cannot partition by " + f.type.ToString() +
+                                       " column '" + f.name + "'");
+      }
+      key.push_back(SerializePartitionValue(batch.column(p).GetValue(r), f.type));
+    }
+    groups[std::move(key)].push_back(r);
+  }
+
+  int part = 0;
+  std::vector<std::string> dirs;
+  for (auto& [key, rows] : groups) {
+    std::string dir;
+    PartitionValues values;
+    for (size_t k = 0; k < part_idx.size(); ++k) {
+      const std::string& col = table_schema.field(part_idx[k]).name;
+      values[col] = key[k];
+      if (!dir.empty()) dir += "/";
+      dir += EscapePartitionValue(col) + "=" + (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
+    }
+    const bool whole = groups.size() == 1 &&
+                       (options.max_rows_per_file <= 0 || data.num_rows() <= options.max_rows_per_file);
+    for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
+      FileJob job{dir, values, whole ? data : TakeRows(data, chunk)};
+      auto add = WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options);
+      if (!add.ok()) {
+        RemoveWritten(fs, table_path, added);
+        return add.status().WithContext("delta: write " + table_path);
+      }
+      added.push_back(std::move(add).value());
+    }
+    dirs.push_back(dir);
+  }
+  // The new directory entries must be durable before a commit names the files.
+  for (const std::string& dir : dirs) {
+    Status st = fs.SyncDir(dir.empty() ? table_path : io::JoinPath(table_path, dir));
+    if (!st.ok()) {
+      RemoveWritten(fs, table_path, added);
+      return st.WithContext("delta: write " + table_path);
+    }
+  }
+  return added;
+}
+
+std::string DataFileName(int part, parquet::CompressionCodec codec) {
+  const char* ext = "";
+  switch (codec) {
+    case parquet::CompressionCodec::SNAPPY: ext = ".snappy"; break;
+    case parquet::CompressionCodec::GZIP: ext = ".gz"; break;
+    case parquet::CompressionCodec::ZSTD: ext = ".zstd"; break;
+    case parquet::CompressionCodec::LZ4:
+    case parquet::CompressionCodec::LZ4_RAW: ext = ".lz4"; break;
+    case parquet::CompressionCodec::BROTLI: ext = ".br"; break;
+    default: break;
+  }
+  return fmt::format("part-{:05d}-{}-c000{}.parquet", part, NewUuid(), ext);
+}
+
+std::string EscapePartitionValue(std::string_view value) {
+  std::string out;
+  for (char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool escape = (c >= 0x01 && c <= 0x1F) || c == 0x7F ||
+                        std::strchr("\"#%'*/:=?\\{[]^", ch) != nullptr;
+    if (escape && c != 0) {
+      fmt::format_to(std::back_inserter(out), "%{:02X}", c);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+std::string EncodeLogPath(std::string_view relative_path) {
+  std::string out;
+  for (char ch : relative_path) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool quote = c <= 0x20 || c == 0x7F || std::strchr("\"#%<>?[\\]^`{|}", ch) != nullptr;
+    if (quote) {
+      fmt::format_to(std::back_inserter(out), "%{:02X}", c);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+Result<std::string> DecodeLogPath(std::string_view log_path) {
+  std::string out;
+  for (size_t i = 0; i < log_path.size(); ++i) {
+    if (log_path[i] != '%') {
+      out.push_back(log_path[i]);
+      continue;
+    }
+    auto hex = [](char h) -> int {
+      if (h >= '0' && h <= '9') return h - '0';
+      if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+      if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+      return -1;
+    };
+    if (i + 2 >= log_path.size()) {
+      return Status::InvalidArgument(fmt::format("delta: bad escape in path '{}'", log_path));
+    }
+    const int hi = hex(log_path[i + 1]), lo = hex(log_path[i + 2]);
+    if (hi < 0 || lo < 0) {
+      return Status::InvalidArgument(fmt::format("delta: bad escape in path '{}'", log_path));
+    }
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+RemoveFile RemoveFor(const AddFile& add, int64_t deletion_timestamp_ms, bool data_change) {
+  RemoveFile r;
+  r.path = add.path;
+  r.deletion_timestamp = deletion_timestamp_ms;
+  r.data_change = data_change;
+  r.extended_file_metadata = true;
+  r.partition_values = add.partition_values;
+  r.size = add.size;
+  return r;
+}
+
+Result<RecordBatch> ReadDataFiles(const Table& table, const Snapshot& snapshot,
+                                  const std::vector<AddFile>& files) {
+  Snapshot::Parts parts;
+  parts.version = snapshot.version();
+  parts.timestamp_ms = snapshot.timestamp_ms();
+  parts.protocol = snapshot.protocol();
+  parts.metadata = snapshot.metadata();
+  parts.schema = snapshot.schema();
+  parts.files = files;
+  const Snapshot subset(std::move(parts));
+  return table.Scan(subset, ScanOptions{});
+}
+
+RecordBatch TakeRows(const RecordBatch& batch, const std::vector<int64_t>& rows) {
+  std::vector<Column> columns;
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    Column col(batch.column(c).type());
+    col.Reserve(static_cast<int64_t>(rows.size()));
+    for (int64_t r : rows) AppendRow(&col, batch.column(c), r);
+    columns.push_back(std::move(col));
+  }
+  auto out = RecordBatch::Make(batch.schema(), std::move(columns));
+  FL_CHECK(out.ok());
+  return std::move(out).value();
+}
+
+Result<RecordBatch> ConcatBatches(const Schema& schema, const std::vector<RecordBatch>& batches) {
+  std::vector<Column> columns;
+  for (const columnar::Field& f : schema.fields()) columns.emplace_back(f.type);
+  for (const RecordBatch& b : batches) {
+    if (b.num_columns() != schema.num_fields()) {
+      return Status::InvalidArgument("concat: batch has a different number of columns");
+    }
+    for (size_t c = 0; c < b.num_columns(); ++c) {
+      if (!(b.column(c).type() == schema.field(c).type)) {
+        return Status::InvalidArgument("concat: column '" + schema.field(c).name +
+                                       "' has a different type");
+      }
+      for (int64_t r = 0; r < b.num_rows(); ++r) AppendRow(&columns[c], b.column(c), r);
+    }
+  }
+  return RecordBatch::Make(schema, std::move(columns));
+}
+
+std::vector<int64_t> SelectRows(const std::vector<uint8_t>& mask, bool selected) {
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if ((mask[i] != 0) == selected) rows.push_back(static_cast<int64_t>(i));
+  }
+  return rows;
+}
+
+}  // namespace financelake::delta

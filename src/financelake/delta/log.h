@@ -1,0 +1,133 @@
+// The Delta log directory `<table>/_delta_log` (PROTOCOL.md "Delta Log Entries",
+// "Checkpoints", "Last Checkpoint File", "Action Reconciliation"): file naming, listing, and
+// rebuilding a Snapshot at a version.
+//
+// Reconstruction of version v:
+//  1. List `_delta_log` (directories such as `.tmp/` and `_sidecars/`, `.crc` files, UUID-named
+//     v2 checkpoints, compacted logs and anything else not named below are ignored).
+//  2. Start from the newest complete checkpoint at or before v (classic `%020d.checkpoint.parquet`
+//     or every part of a multi-part `%020d.checkpoint.%010d.%010d.parquet`); one that fails to
+//     read is skipped for the next older one, and without any, from commit 0. Since we list the
+//     whole directory anyway, `_last_checkpoint` is only a hint we never depend on: a corrupt,
+//     missing or stale one changes nothing.
+//     With a `previous` snapshot at version p <= v whose later commits are all present, start
+//     from it instead and read only commits p+1..v (Table::Latest's incremental update).
+//  3. Replay commits start+1..v, which must all exist (else DataLoss "log versions not
+//     contiguous"): last protocol and metaData win, files keyed by path (an add revives, a remove
+//     turns the file into a tombstone), the last txn version per appId.
+//  4. Refuse what a protocol-(1,2) reader cannot read correctly (CheckReadSupported), parse the
+//     schema, and refuse files with deletion vectors.
+// Commit timestamps follow Spark: the commit file's modification time, made strictly increasing
+// over versions (a time <= the previous version's becomes previous + 1). In-commit timestamps
+// are not used.
+//
+// Every error names the table: "delta: /lake/t: ...". Thread-safe (no state).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "financelake/base/result.h"
+#include "financelake/base/strong_id.h"
+#include "financelake/delta/actions.h"
+#include "financelake/delta/snapshot.h"
+#include "financelake/io/filesystem.h"
+
+namespace financelake::delta {
+
+// ---- names ----------------------------------------------------------------------------------
+
+inline constexpr std::string_view kLastCheckpointFileName = "_last_checkpoint";
+
+// Paths of the log's files. (conflict.h on the write side has CommitFileName() and
+// CheckpointFileName() for the bare names; these give whole paths.)
+std::string DeltaLogDir(const std::string& table_path);                 // <table>/_delta_log
+std::string CommitPath(const std::string& table_path, DeltaVersion v);  // .../%020d.json
+std::string CheckpointPath(const std::string& table_path,
+                           DeltaVersion v);  // %020d.checkpoint.parquet
+// Part `part` (1..parts) of a multi-part checkpoint: %020d.checkpoint.%010d.%010d.parquet.
+std::string CheckpointPartPath(const std::string& table_path, DeltaVersion v, int part, int parts);
+std::string LastCheckpointPath(const std::string& table_path);
+
+struct LogFileName {
+  enum class Kind { kCommit, kCheckpoint, kCheckpointPart };
+  Kind kind = Kind::kCommit;
+  DeltaVersion version;
+  int part = 1;  // multi-part checkpoints only
+  int parts = 1;
+};
+// The meaning of a `_delta_log` entry name, or nullopt for names we ignore.
+std::optional<LogFileName> ParseLogFileName(std::string_view name);
+
+// `_last_checkpoint`: {"version":10,"size":24,"parts":3,...}; other fields are ignored.
+struct LastCheckpoint {
+  DeltaVersion version;
+  int64_t size = 0;              // actions in the checkpoint
+  std::optional<int64_t> parts;  // multi-part checkpoints only
+  std::optional<int64_t> size_in_bytes;
+  std::optional<int64_t> num_of_add_files;
+  bool operator==(const LastCheckpoint&) const = default;
+};
+Result<LastCheckpoint> ParseLastCheckpoint(std::string_view text);
+std::string SerializeLastCheckpoint(const LastCheckpoint& lc);
+// Reads `<table>/_delta_log/_last_checkpoint`; NotFound when absent, InvalidArgument if garbled.
+Result<LastCheckpoint> ReadLastCheckpoint(io::FileSystem& fs, const std::string& table_path);
+
+// ---- listing --------------------------------------------------------------------------------
+
+struct CommitFile {
+  DeltaVersion version;
+  std::string path;
+  int64_t mtime_ms = 0;
+  int64_t timestamp_ms = 0;  // Spark's commit timestamp: mtime made strictly increasing
+};
+
+struct CheckpointFiles {
+  DeltaVersion version;
+  std::vector<std::string> paths;  // one, or every part in order
+  int64_t mtime_ms = 0;            // of the first part
+};
+
+struct LogListing {
+  std::vector<CommitFile> commits;           // ascending versions (gaps possible)
+  std::vector<CheckpointFiles> checkpoints;  // complete checkpoints only, ascending
+
+  bool empty() const { return commits.empty() && checkpoints.empty(); }
+  // Newest version with a commit or a checkpoint; nullopt when empty.
+  std::optional<DeltaVersion> latest() const;
+  // Oldest version that can be rebuilt (the oldest checkpoint, or 0 when commit 0 exists).
+  std::optional<DeltaVersion> earliest_recoverable() const;
+  const CommitFile* FindCommit(DeltaVersion v) const;
+};
+
+// Lists `<table>/_delta_log`. NotFound "delta: <table>: not a Delta table (no _delta_log)" when
+// the directory is missing.
+Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path);
+
+// The actions of commit `v`; NotFound when the file does not exist, DataLoss when malformed.
+Result<std::vector<Action>> ReadCommit(io::FileSystem& fs, const std::string& table_path,
+                                       DeltaVersion v);
+
+// ---- snapshots ------------------------------------------------------------------------------
+
+// The snapshot at `version` (latest when nullopt). NotFound for a version that does not exist
+// or for a missing/empty log; DataLoss for gaps and corrupt files; FailedPrecondition
+// "unsupported table feature: ..." for tables we cannot read correctly.
+Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_path,
+                                 std::optional<DeltaVersion> version,
+                                 SnapshotPtr previous = nullptr);
+// Same, over a listing the caller already holds.
+Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_path,
+                                 const LogListing& listing, std::optional<DeltaVersion> version,
+                                 SnapshotPtr previous = nullptr);
+
+// OK when a reader of protocol (1, 2) reads this table correctly: reader version 1, no reader
+// features, no column mapping, Parquet files. Otherwise FailedPrecondition
+// "delta: <table>: unsupported table feature: reader version 3 (deletionVectors, columnMapping)".
+Status CheckReadSupported(const std::string& table_path, const Protocol& protocol,
+                          const Metadata& metadata);
+
+}  // namespace financelake::delta

@@ -1,0 +1,423 @@
+// Operations: overwrite (whole, replaceWhere), DELETE, MERGE, OPTIMIZE (also against a
+// concurrent append), VACUUM, checkpoints and log cleanup.
+#include "financelake/delta/operations.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "financelake/columnar/text_values.h"
+#include "financelake/delta/checkpoint_writer.h"
+#include "financelake/delta/conflict.h"
+#include "financelake/delta/data_writer.h"
+#include "financelake/delta/log.h"
+#include "financelake/io/atomic_file.h"
+#include "financelake/io/memory_filesystem.h"
+#include "financelake/io/path.h"
+
+namespace financelake::delta {
+namespace {
+
+using columnar::Column;
+using columnar::DataType;
+using columnar::Expr;
+using columnar::Field;
+using columnar::RecordBatch;
+using columnar::Schema;
+using columnar::Value;
+
+constexpr int64_t kDayMs = 86400000;
+
+// Forwards to a MemoryFileSystem; runs `before_commit` once, just before the next commit file
+// is published, to let another writer win the race.
+class HookedFileSystem final : public io::FileSystem {
+ public:
+  explicit HookedFileSystem(std::shared_ptr<io::FileSystem> base) : base_(std::move(base)) {}
+  std::function<void()> before_commit;
+
+  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
+  Status RenameNoReplace(const std::string& a, const std::string& b) override {
+    if (before_commit && b.ends_with(".json")) {
+      auto hook = std::move(before_commit);
+      before_commit = nullptr;
+      hook();
+    }
+    return base_->RenameNoReplace(a, b);
+  }
+  Status Delete(const std::string& p) override { return base_->Delete(p); }
+  Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
+  Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
+  Result<io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+  Result<std::vector<io::FileInfo>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
+  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
+
+ private:
+  std::shared_ptr<io::FileSystem> base_;
+};
+
+class OperationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mem_ = std::make_shared<io::MemoryFileSystem>();
+    fs_ = std::make_shared<HookedFileSystem>(mem_);
+    table_ = Table::Open(fs_, "/t");
+    schema_ = Schema({{"id", DataType::Long(), true}, {"v", DataType::String(), true},
+                      {"part", DataType::String(), true}});
+  }
+  void Create(std::vector<std::string> partition_columns = {},
+              std::map<std::string, std::string> properties = {}) {
+    CreateOptions options;
+    options.partition_columns = std::move(partition_columns);
+    options.properties = std::move(properties);
+    auto v = CreateTable(*table_, schema_, options);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+  }
+  RecordBatch Rows(const std::vector<std::tuple<int64_t, std::string, std::string>>& rows) {
+    std::vector<Column> cols;
+    for (const Field& f : schema_.fields()) cols.emplace_back(f.type);
+    for (const auto& [id, v, part] : rows) {
+      cols[0].AppendValue(Value::Int(id));
+      cols[1].AppendValue(Value::Bytes(v));
+      cols[2].AppendValue(Value::Bytes(part));
+    }
+    return RecordBatch::Make(schema_, std::move(cols)).value();
+  }
+  void MustAppend(const RecordBatch& batch) {
+    auto w = Append(*table_, batch);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+  }
+  // "id:v:part" per row, sorted.
+  std::vector<std::string> TableRows(Table& table) {
+    auto snap = table.Latest();
+    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+    if (!snap.ok()) return {};
+    auto batch = table.Scan(**snap, ScanOptions{});
+    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+    std::vector<std::string> out;
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      std::string s;
+      for (size_t c = 0; c < batch->num_columns(); ++c) {
+        const Value v = batch->column(c).GetValue(r);
+        s += (c ? ":" : "") + (v.is_null() ? "null" : columnar::FormatValue(v, batch->column(c).type()));
+      }
+      out.push_back(s);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> TableRows() { return TableRows(*table_); }
+  Expr Where(const std::string& text) {
+    auto e = Expr::Parse(text, schema_);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return *e;
+  }
+  SnapshotPtr Latest() { return table_->Latest().value(); }
+  Json LastCommitInfo() {
+    auto h = table_->History(1);
+    EXPECT_TRUE(h.ok());
+    return (*h)[0].commit_info.value;
+  }
+
+  std::shared_ptr<io::MemoryFileSystem> mem_;
+  std::shared_ptr<HookedFileSystem> fs_;
+  std::unique_ptr<Table> table_;
+  Schema schema_;
+};
+
+TEST_F(OperationsTest, OverwriteReplacesTheWholeTable) {
+  Create();
+  MustAppend(Rows({{1, "a", "p"}, {2, "b", "p"}}));
+  MustAppend(Rows({{3, "c", "q"}}));
+  auto w = Overwrite(*table_, Rows({{9, "z", "p"}}));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->files_removed, 2);
+  EXPECT_EQ(w->rows_deleted, 3);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"9:z:p"}));
+  Json ci = LastCommitInfo();
+  EXPECT_EQ(ci.Find("operationParameters")->Dump(), R"({"mode":"Overwrite","partitionBy":"[]"})");
+  EXPECT_FALSE(ci.GetBool("isBlindAppend", true));
+  EXPECT_EQ(ci.Find("operationMetrics")->GetString("numRemovedFiles", ""), "2");
+  EXPECT_EQ(Latest()->tombstones().size(), 2u);
+}
+
+TEST_F(OperationsTest, ReplaceWhereReplacesOnePartition) {
+  Create({"part"});
+  MustAppend(Rows({{1, "a", "x"}, {2, "b", "y"}, {3, "c", "y"}}));
+  const size_t files_before = Latest()->files().size();
+  auto bad = Overwrite(*table_, Rows({{7, "q", "x"}}), Where("part = 'y'"));
+  EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status().ToString();
+  auto w = Overwrite(*table_, Rows({{8, "n", "y"}}), Where("part = 'y'"));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->files_removed, 1);  // only the y partition's file
+  EXPECT_EQ(w->rows_deleted, 2);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:a:x", "8:n:y"}));
+  EXPECT_EQ(Latest()->files().size(), files_before);
+  EXPECT_EQ(LastCommitInfo().Find("operationParameters")->GetString("predicate", ""),
+            R"(["part = 'y'"])");
+}
+
+TEST_F(OperationsTest, DeleteWhereRewritesOnlyFilesWithMatches) {
+  Create();
+  MustAppend(Rows({{1, "a", "p"}, {2, "b", "p"}, {3, "c", "p"}}));
+  MustAppend(Rows({{10, "x", "p"}}));
+  auto w = DeleteWhere(*table_, Where("id >= 2 AND id < 10"));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->rows_deleted, 2);
+  EXPECT_EQ(w->files_removed, 1);
+  EXPECT_EQ(w->files_added, 1);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"10:x:p", "1:a:p"}));
+  const Json ci = LastCommitInfo();
+  const Json* m = ci.Find("operationMetrics");
+  EXPECT_EQ(m->GetString("numDeletedRows", ""), "2");
+  EXPECT_EQ(m->GetString("numCopiedRows", ""), "1");
+  EXPECT_EQ(ci.GetString("operation", ""), "DELETE");
+  // Nothing matches: no commit.
+  const DeltaVersion before = Latest()->version();
+  auto none = DeleteWhere(*table_, Where("id > 100"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->version, before);
+  EXPECT_EQ(Latest()->version(), before);
+  // Everything of a file matches: removed without a rewrite.
+  auto all = DeleteWhere(*table_, Where("id = 10"));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->files_added, 0);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:a:p"}));
+}
+
+TEST_F(OperationsTest, MergeUpdatesAndInserts) {
+  Create({"part"});
+  MustAppend(Rows({{1, "a", "x"}, {2, "b", "x"}}));
+  MustAppend(Rows({{3, "c", "y"}}));
+  auto w = Merge(*table_, Rows({{2, "B", "x"}, {4, "D", "y"}}), {"id"});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->rows_updated, 1);
+  EXPECT_EQ(w->rows_written, 2);
+  EXPECT_EQ(w->files_removed, 1);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:a:x", "2:B:x", "3:c:y", "4:D:y"}));
+  Json ci = LastCommitInfo();
+  EXPECT_EQ(ci.GetString("operation", ""), "MERGE");
+  EXPECT_EQ(ci.Find("operationParameters")->GetString("predicate", ""),
+            R"(["target.id = source.id"])");
+  // An update may move a row to another partition.
+  ASSERT_TRUE(Merge(*table_, Rows({{1, "A", "y"}}), {"id"}).ok());
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:A:y", "2:B:x", "3:c:y", "4:D:y"}));
+  auto dup = Merge(*table_, Rows({{5, "e", "x"}, {5, "f", "x"}}), {"id"});
+  EXPECT_TRUE(dup.status().IsInvalidArgument());
+  EXPECT_NE(dup.status().message().find("duplicate key (id=5)"), std::string::npos)
+      << dup.status().message();
+  EXPECT_TRUE(Merge(*table_, Rows({{5, "e", "x"}}), {"nope"}).status().IsInvalidArgument());
+  auto txn = Merge(*table_, Rows({{6, "f", "x"}}), {"id"}, TxnId{"m", 1});
+  ASSERT_TRUE(txn.ok());
+  auto again = Merge(*table_, Rows({{6, "g", "x"}}), {"id"}, TxnId{"m", 1});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->skipped);
+  EXPECT_EQ(TableRows().size(), 5u);
+}
+
+TEST_F(OperationsTest, OptimizeCompactsWithoutChangingRows) {
+  Create({"part"});
+  for (int i = 0; i < 4; ++i) MustAppend(Rows({{i, "v", i % 2 ? "odd" : "even"}}));
+  MustAppend(Rows({{9, "lonely", "solo"}}));
+  const auto rows = TableRows();
+  ASSERT_EQ(Latest()->files().size(), 5u);
+  auto w = Optimize(*table_);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->files_removed, 4);
+  EXPECT_EQ(w->files_added, 2);  // one per partition with >= 2 small files
+  EXPECT_EQ(Latest()->files().size(), 3u);
+  EXPECT_EQ(TableRows(), rows);
+  auto commit = ReadCommit(*fs_, "/t", Latest()->version());
+  ASSERT_TRUE(commit.ok());
+  for (const Action& a : *commit) {
+    if (auto* add = std::get_if<AddFile>(&a)) {
+      EXPECT_FALSE(add->data_change);
+    }
+    if (auto* rm = std::get_if<RemoveFile>(&a)) {
+      EXPECT_FALSE(rm->data_change);
+    }
+  }
+  EXPECT_EQ(LastCommitInfo().GetString("operation", ""), "OPTIMIZE");
+  // Nothing left to do: no commit.
+  auto again = Optimize(*table_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->version, Latest()->version());
+}
+
+TEST_F(OperationsTest, OptimizeKeepsAnAppendThatWinsTheRace) {
+  Create();
+  for (int i = 0; i < 3; ++i) MustAppend(Rows({{i, "v", "p"}}));
+  auto other = Table::Open(mem_, "/t");  // another writer, not hooked
+  fs_->before_commit = [&] {
+    auto w = Append(*other, Rows({{100, "late", "p"}}));
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ(w->version.value(), 4);
+  };
+  auto w = Optimize(*table_);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->version.value(), 5);
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"0:v:p", "100:late:p", "1:v:p", "2:v:p"}));
+  EXPECT_EQ(Latest()->files().size(), 2u);  // the compacted file + the late append
+}
+
+TEST_F(OperationsTest, OptimizeLosesToAConcurrentDeleteOfItsInput) {
+  Create();
+  for (int i = 0; i < 3; ++i) MustAppend(Rows({{i, "v", "p"}}));
+  auto other = Table::Open(mem_, "/t");
+  fs_->before_commit = [&] { ASSERT_TRUE(DeleteWhere(*other, Where("id = 1")).ok()); };
+  auto w = Optimize(*table_);
+  EXPECT_EQ(w.status().code(), StatusCode::kAborted) << w.status().ToString();
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"0:v:p", "2:v:p"}));
+}
+
+TEST_F(OperationsTest, VacuumDeletesOnlyUnreferencedOldFiles) {
+  Create({"part"});
+  MustAppend(Rows({{1, "a", "x"}}));
+  const std::string old_file = "/t/" + *DecodeLogPath(Latest()->files()[0].path);
+  ASSERT_TRUE(Overwrite(*table_, Rows({{2, "b", "x"}})).ok());
+  const std::string live_file = "/t/" + *DecodeLogPath(Latest()->files()[0].path);
+  const int64_t now = WallClockMs();
+  auto put = [&](const std::string& path, int64_t mtime) {
+    ASSERT_TRUE(mem_->CreateDirs(io::DirName(path)).ok());
+    ASSERT_TRUE(io::WriteFileAtomic(*mem_, path, "junk").ok());
+    ASSERT_TRUE(mem_->SetMtime(path, mtime).ok());
+  };
+  put("/t/part=x/orphan-old.parquet", now - 10 * kDayMs);
+  put("/t/orphan-recent.parquet", now - kDayMs);
+  put("/t/_hidden/old.parquet", now - 10 * kDayMs);
+  put("/t/.hidden-old", now - 10 * kDayMs);
+  ASSERT_TRUE(mem_->SetMtime(old_file, now - 10 * kDayMs).ok());
+  ASSERT_TRUE(mem_->SetMtime(live_file, now - 10 * kDayMs).ok());
+
+  VacuumOptions dry;
+  dry.dry_run = true;
+  dry.now_ms = now;
+  auto listed = Vacuum(*table_, dry);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_EQ(listed->deleted, (std::vector<std::string>{"part=x/orphan-old.parquet"}));
+  EXPECT_TRUE(*mem_->Exists("/t/part=x/orphan-old.parquet"));
+
+  VacuumOptions real;
+  real.now_ms = now;
+  ASSERT_TRUE(Vacuum(*table_, real).ok());
+  EXPECT_FALSE(*mem_->Exists("/t/part=x/orphan-old.parquet"));
+  EXPECT_TRUE(*mem_->Exists(old_file));  // its tombstone is younger than the retention
+
+  // Eight days on, the tombstone has expired and the recent orphan has aged.
+  real.now_ms = now + 8 * kDayMs;
+  auto later = Vacuum(*table_, real);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->deleted.size(), 2u);
+  EXPECT_FALSE(*mem_->Exists(old_file));
+  EXPECT_FALSE(*mem_->Exists("/t/orphan-recent.parquet"));
+  EXPECT_TRUE(*mem_->Exists(live_file));
+  EXPECT_TRUE(*mem_->Exists("/t/_hidden/old.parquet"));
+  EXPECT_TRUE(*mem_->Exists("/t/.hidden-old"));
+  EXPECT_TRUE(*mem_->Exists("/t/_delta_log/" + CommitFileName(DeltaVersion(0))));
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"2:b:x"}));
+
+  VacuumOptions short_retention;
+  short_retention.retain_hours = 1;
+  auto refused = Vacuum(*table_, short_retention);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  short_retention.force = true;
+  EXPECT_TRUE(Vacuum(*table_, short_retention).ok());
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"2:b:x"}));
+}
+
+TEST_F(OperationsTest, CheckpointEveryTenCommits) {
+  Create();
+  for (int i = 1; i <= 10; ++i) MustAppend(Rows({{i, "v", "p"}}));
+  const std::string log = "/t/_delta_log/";
+  EXPECT_TRUE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(10))));
+  EXPECT_FALSE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(5))));
+  auto last = ReadLastCheckpoint(*mem_, "/t");
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->version.value(), 10);
+  EXPECT_EQ(last->size, 12);  // protocol + metaData + 10 adds
+  EXPECT_EQ(last->num_of_add_files, 10);
+  const auto rows = TableRows();
+  // The checkpoint alone rebuilds the table.
+  for (int v = 0; v <= 10; ++v) ASSERT_TRUE(mem_->Delete(log + CommitFileName(DeltaVersion(v))).ok());
+  auto fresh = Table::Open(mem_, "/t");
+  EXPECT_EQ(TableRows(*fresh), rows);
+  MustAppend(Rows({{11, "v", "p"}}));
+  auto explicit_cp = Checkpoint(*table_);
+  ASSERT_TRUE(explicit_cp.ok()) << explicit_cp.status().ToString();
+  EXPECT_EQ(explicit_cp->value(), 11);
+  EXPECT_EQ(ReadLastCheckpoint(*mem_, "/t")->version.value(), 11);
+}
+
+TEST_F(OperationsTest, ExpiredLogsAreCleanedUpBelowTheCheckpoint) {
+  Create({}, {{"delta.checkpointInterval", "5"}, {"delta.logRetentionDuration", "interval 1 day"}});
+  for (int i = 1; i <= 9; ++i) MustAppend(Rows({{i, "v", "p"}}));
+  const std::string log = "/t/_delta_log/";
+  const int64_t old = WallClockMs() - 2 * kDayMs;
+  for (int v = 0; v <= 9; ++v) {
+    ASSERT_TRUE(mem_->SetMtime(log + CommitFileName(DeltaVersion(v)), old + v).ok());
+  }
+  MustAppend(Rows({{10, "v", "p"}}));  // version 10: checkpoint, then cleanup
+  for (int v = 0; v < 10; ++v) {
+    EXPECT_FALSE(*mem_->Exists(log + CommitFileName(DeltaVersion(v)))) << v;
+  }
+  EXPECT_FALSE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(5))));
+  EXPECT_TRUE(*mem_->Exists(log + CommitFileName(DeltaVersion(10))));
+  EXPECT_TRUE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(10))));
+  auto fresh = Table::Open(mem_, "/t");
+  EXPECT_EQ(TableRows(*fresh).size(), 10u);
+}
+
+TEST(LogCleanupTest, KeepsWhatUnexpiredVersionsNeed) {
+  io::MemoryFileSystem fs;
+  const std::string log = "/t/_delta_log";
+  ASSERT_TRUE(fs.CreateDirs(log).ok());
+  const int64_t now = 100 * kDayMs;
+  auto put = [&](const std::string& name, int64_t mtime) {
+    ASSERT_TRUE(io::WriteFileAtomic(fs, log + "/" + name, "{}").ok());
+    ASSERT_TRUE(fs.SetMtime(log + "/" + name, mtime).ok());
+  };
+  for (int v = 0; v <= 12; ++v) put(CommitFileName(DeltaVersion(v)), v < 7 ? kDayMs : now);
+  put(CheckpointFileName(DeltaVersion(5)), kDayMs);
+  put(CheckpointFileName(DeltaVersion(10)), now);
+  put("00000000000000000003.crc", kDayMs);
+  auto deleted = CleanupExpiredLogs(fs, log, 30 * kDayMs, now);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  // Versions 0..6 expired; 7.. must stay rebuildable, which checkpoint 5 + commits 6.. allow.
+  EXPECT_EQ(deleted->size(), 6u);  // commits 0-4 and the .crc
+  EXPECT_TRUE(*fs.Exists(log + "/" + CheckpointFileName(DeltaVersion(5))));
+  EXPECT_TRUE(*fs.Exists(log + "/" + CommitFileName(DeltaVersion(5))));
+  EXPECT_FALSE(*fs.Exists(log + "/" + CommitFileName(DeltaVersion(4))));
+  // Without an expired checkpoint nothing can go.
+  auto none = CleanupExpiredLogs(fs, log, 99 * kDayMs, now);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(IntervalTest, ParsesSparkIntervals) {
+  EXPECT_EQ(*ParseIntervalMs("interval 7 days"), 7 * kDayMs);
+  EXPECT_EQ(*ParseIntervalMs("INTERVAL 1 WEEK"), 7 * kDayMs);
+  EXPECT_EQ(*ParseIntervalMs("30 days"), 30 * kDayMs);
+  EXPECT_EQ(*ParseIntervalMs("interval 1 day 12 hours"), kDayMs + kDayMs / 2);
+  EXPECT_EQ(*ParseIntervalMs("interval 90 seconds"), 90000);
+  EXPECT_EQ(*ParseIntervalMs("interval 0 hours"), 0);
+  EXPECT_TRUE(ParseIntervalMs("interval 1 month").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseIntervalMs("interval").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseIntervalMs("interval -1 days").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseIntervalMs("7").status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace financelake::delta

@@ -1,1 +1,0 @@
-// Placeholder so the delta library configures before its sources land; remove it.

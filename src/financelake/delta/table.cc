@@ -1,0 +1,134 @@
+#include "financelake/delta/table.h"
+
+#include <fmt/format.h>
+
+#include "financelake/columnar/value.h"
+#include "financelake/delta/log.h"
+#include "financelake/delta/scan.h"
+
+namespace financelake::delta {
+namespace {
+
+std::string FormatMs(int64_t ms) {
+  // "2024-01-31T09:30:00.123Z"
+  std::string s = columnar::FormatTimestampMicros(ms * 1000);
+  return s.substr(0, s.size() - 4) + "Z";
+}
+
+// The commitInfo of a commit file, or an empty object. Only lines that start with a
+// commitInfo action are parsed: history should not pay for big add lists.
+Result<CommitInfo> ReadCommitInfo(io::FileSystem& fs, const CommitFile& commit) {
+  FL_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(commit.path));
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    const std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    const size_t key = line.find_first_not_of(" \t{");
+    if (key == std::string_view::npos || line.substr(key, 12) != "\"commitInfo\"") continue;
+    FL_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(line, commit.path));
+    for (Action& a : actions) {
+      if (auto* ci = std::get_if<CommitInfo>(&a)) return std::move(*ci);
+    }
+  }
+  return CommitInfo{Json::Object()};
+}
+
+}  // namespace
+
+Table::Table(std::shared_ptr<io::FileSystem> fs, std::string path)
+    : fs_(std::move(fs)), path_(std::move(path)) {}
+
+std::unique_ptr<Table> Table::Open(std::shared_ptr<io::FileSystem> fs, std::string path) {
+  return std::unique_ptr<Table>(new Table(std::move(fs), std::move(path)));
+}
+
+std::string Table::LogDir() const {
+  return DeltaLogDir(path_);
+}
+
+Result<bool> Table::Exists() const {
+  auto listing = ListLog(*fs_, path_);
+  if (!listing.ok()) {
+    if (listing.status().IsNotFound()) return false;
+    return listing.status();
+  }
+  return !listing->empty();
+}
+
+Result<SnapshotPtr> Table::Latest() {
+  SnapshotPtr previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    previous = latest_;
+  }
+  FL_ASSIGN_OR_RETURN(SnapshotPtr snapshot, LoadSnapshot(*fs_, path_, std::nullopt, previous));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!latest_ || latest_->version() < snapshot->version()) latest_ = snapshot;
+  return snapshot;
+}
+
+Result<SnapshotPtr> Table::AtVersion(DeltaVersion v) {
+  SnapshotPtr previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (latest_ && latest_->version() <= v) previous = latest_;
+  }
+  return LoadSnapshot(*fs_, path_, v, previous);
+}
+
+Result<SnapshotPtr> Table::AsOfTimestamp(int64_t timestamp_ms) {
+  FL_ASSIGN_OR_RETURN(LogListing listing, ListLog(*fs_, path_));
+  const auto earliest = listing.earliest_recoverable();
+  std::vector<const CommitFile*> commits;
+  for (const CommitFile& c : listing.commits) {
+    if (earliest && c.version >= *earliest) commits.push_back(&c);
+  }
+  if (commits.empty()) {
+    return Status::NotFound(fmt::format("delta: {}: no commits to time travel over", path_));
+  }
+  const CommitFile& first = *commits.front();
+  const CommitFile& last = *commits.back();
+  if (timestamp_ms < first.timestamp_ms) {
+    return Status::NotFound(fmt::format(
+        "delta: {}: timestamp {} is before the earliest available version {} ({})", path_,
+        FormatMs(timestamp_ms), first.version.value(), FormatMs(first.timestamp_ms)));
+  }
+  if (timestamp_ms > last.timestamp_ms) {
+    return Status::NotFound(
+        fmt::format("delta: {}: timestamp {} is after the latest version {} ({})", path_,
+                    FormatMs(timestamp_ms), last.version.value(), FormatMs(last.timestamp_ms)));
+  }
+  // The newest commit at or before the timestamp (timestamps increase with versions).
+  auto it = std::upper_bound(commits.begin(), commits.end(), timestamp_ms,
+                             [](int64_t t, const CommitFile* c) { return t < c->timestamp_ms; });
+  return LoadSnapshot(*fs_, path_, listing, (*std::prev(it))->version);
+}
+
+Result<std::vector<HistoryEntry>> Table::History(int64_t limit) {
+  FL_ASSIGN_OR_RETURN(LogListing listing, ListLog(*fs_, path_));
+  if (listing.empty()) {
+    return Status::NotFound(fmt::format("delta: {}: not a Delta table (empty _delta_log)", path_));
+  }
+  const auto earliest = listing.earliest_recoverable();
+  std::vector<HistoryEntry> out;
+  for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
+    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    if (!earliest || it->version < *earliest) break;
+    if (it != listing.commits.rbegin() &&
+        std::prev(it)->version.value() != it->version.value() + 1) {
+      break;  // a gap: older versions cannot be rebuilt from here
+    }
+    auto info = ReadCommitInfo(*fs_, *it);
+    if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
+    out.push_back(HistoryEntry{it->version, it->timestamp_ms, std::move(info).value()});
+  }
+  return out;
+}
+
+Result<columnar::RecordBatch> Table::Scan(const Snapshot& snapshot, const ScanOptions& options,
+                                          ScanMetrics* metrics) const {
+  return ScanSnapshot(*fs_, path_, snapshot, options, metrics);
+}
+
+}  // namespace financelake::delta

@@ -1,0 +1,199 @@
+// The `csv` source on the project's small dirty files: every malformed-row report, card rows,
+// resume, interleaving, pacing, errors, and the filesystem interface.
+#include "financelake/sources/csv_source.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "financelake/base/json.h"
+#include "financelake/io/fault_injecting_filesystem.h"
+#include "financelake/io/memory_filesystem.h"
+#include "financelake/sources/csv_test_util.h"
+#include "financelake/sources/event_time.h"
+
+namespace financelake::sources {
+namespace {
+
+using csv_testing::Files;
+using csv_testing::Fixture;
+using csv_testing::Replay;
+using csv_testing::Replayed;
+using csv_testing::TestData;
+
+TEST(CsvSourceTest, DirtyFileReportsEveryBadRowWithItsReason) {
+  const Replay r = Replayed(Files({TestData("XYZ_dirty_daily.csv")}));
+  ASSERT_TRUE(r.status.ok());
+  std::map<int64_t, std::string> reasons;
+  for (const MalformedRecord& m : r.malformed) reasons[m.line] = m.reason;
+  const std::map<int64_t, std::string> expected = {
+      {3, "column 'Close': missing value"},
+      {4, "column 'Close': 'abc' is not a number"},
+      {6, "column 'Date': '2024-02-30' is not a valid calendar date"},
+      {7, "expected 7 fields, found 3"},
+      {8, "column 'Volume': -5 is negative"},
+      {9, "column 'Close': 0 is not a positive price"},
+      {11, "column 'Close': 'nan' is not a finite number"},
+      {13, "column 'Date': '13:05' is a time of day without a date (an intraday row)"},
+      {14, "column 'Volume': '1,2,3' is not a number (misplaced ',')"},
+      {15, "a quoted field is not closed before the end of the file"},
+  };
+  EXPECT_EQ(reasons, expected);
+  ASSERT_EQ(r.events.size(), 3u);  // lines 2, 5 (1,500 -> 1500) and 12 (M/D/YYYY, no volume)
+  EXPECT_EQ(r.events[1].position, TestData("XYZ_dirty_daily.csv") + ":5");
+  EXPECT_EQ(Json::Parse(r.events[1].payload)->Find("volume")->as_int(), 1500);
+  EXPECT_TRUE(Json::Parse(r.events[2].payload)->Find("volume")->is_null());
+  // Malformed records are numbered with the events, in replay order.
+  EXPECT_EQ(r.malformed[0].offset, 2u);
+  EXPECT_EQ(r.events[1].offset, 4u);  // line 2, bad 3, bad 4, line 5
+}
+
+TEST(CsvSourceTest, CardFilesBecomeLabelledBankTransactions) {
+  CsvSourceOptions o = Files({TestData("cards_small.csv")});
+  o.card_start_micros = *ParseEventTime("2024-05-01T00:00:00Z");
+  const Replay r = Replayed(o);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.events.size(), 4u);
+  ASSERT_EQ(r.malformed.size(), 3u);
+  EXPECT_EQ(r.malformed[0].reason, "column 'Class': '2' is not 0 or 1");
+  EXPECT_EQ(r.malformed[1].reason, "column 'V28': 'x' is not a number");
+  EXPECT_EQ(r.malformed[2].reason, "column 'Time': negative seconds");
+  // Time order: line 3 (Time 0), line 4 (60.5 s), line 2 (120 s), line 8 (3600 s).
+  EXPECT_EQ(r.events[0].position, TestData("cards_small.csv") + ":3");
+  EXPECT_EQ(FormatEventTime(r.events[1].event_time.value()), "2024-05-01T00:01:00.500000Z");
+  auto j = Json::Parse(r.events[2].payload);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->GetString("transaction_id", ""), "cards_small.csv:2");
+  EXPECT_EQ(r.events[2].key, "cards_small.csv:2");
+  EXPECT_TRUE(j->Find("account_id")->is_null());
+  EXPECT_TRUE(j->Find("merchant")->is_null());
+  EXPECT_EQ(j->GetString("type", ""), "CARD");
+  EXPECT_EQ(j->GetString("currency", ""), "EUR");
+  EXPECT_EQ(j->Find("amount")->as_double(), 149.62);
+  EXPECT_FALSE(j->Find("is_fraud")->as_bool());
+  ASSERT_EQ(j->Find("features")->size(), 28u);
+  EXPECT_EQ(j->Find("features")->items()[0].as_double(), -1.5);
+  EXPECT_TRUE(Json::Parse(r.events[0].payload)->Find("is_fraud")->as_bool());  // quoted '1'
+}
+
+TEST(CsvSourceTest, ResumeContinuesExactlyAfterThePosition) {
+  CsvSourceOptions o = Files({Fixture("stocks_daily/plotly_datasets/tesla-stock-price.csv"),
+                              TestData("cards_small.csv"), TestData("XYZ_dirty_daily.csv")});
+  o.ticker = "TSLA";
+  const Replay full = Replayed(o);
+  ASSERT_TRUE(full.status.ok());
+  // After an event in the middle, and after the very last record.
+  for (size_t k : {size_t{0}, size_t{100}, full.events.size() - 1}) {
+    CsvSourceOptions again = o;
+    again.resume_after = full.events[k].position;
+    const Replay rest = Replayed(again, 7);
+    ASSERT_TRUE(rest.status.ok()) << rest.status.ToString();
+    ASSERT_EQ(rest.events.size(), full.events.size() - k - 1) << k;
+    for (size_t i = 0; i < rest.events.size(); ++i) {
+      ASSERT_EQ(rest.events[i].payload, full.events[k + 1 + i].payload);
+      ASSERT_EQ(rest.events[i].offset, full.events[k + 1 + i].offset);
+    }
+  }
+  // Malformed records before the resume point are not reported again.
+  CsvSourceOptions after_bad = o;
+  after_bad.resume_after = full.malformed.back().position;
+  const Replay tail = Replayed(after_bad);
+  ASSERT_TRUE(tail.status.ok());
+  EXPECT_TRUE(tail.malformed.empty());
+  EXPECT_EQ(tail.final_position, full.final_position);
+  // A position that is not a record of these files.
+  CsvSourceOptions wrong = o;
+  wrong.resume_after = o.paths[0] + ":99999";
+  EXPECT_TRUE(Replayed(wrong).status.IsInvalidArgument());
+  wrong.resume_after = "12";
+  EXPECT_TRUE(Replayed(wrong).status.IsInvalidArgument());
+}
+
+TEST(CsvSourceTest, SeveralFilesInterleaveByDate) {
+  const Replay r = Replayed(Files(
+      {Fixture("stocks_daily/derived_from_yahoo_chart_json/AAPL_daily_6mo_to_2025-10-29.csv"),
+       Fixture("stocks_daily/derived_from_yahoo_chart_json/MSFT_daily_6mo_to_2025-10-29.csv")}));
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.events.size(), 254u);
+  for (size_t i = 0; i < r.events.size(); ++i) {
+    EXPECT_EQ(r.events[i].key, i % 2 == 0 ? "AAPL" : "MSFT");
+    EXPECT_EQ(r.events[i].offset, i + 1);
+  }
+}
+
+TEST(CsvSourceTest, WithoutAHandlerMalformedRowsAreErrors) {
+  CsvSourceOptions o = Files({TestData("XYZ_dirty_daily.csv")});
+  auto source = MakeCsvSource(o);
+  ASSERT_TRUE(source.ok());
+  std::vector<Event> batch;
+  auto n = (*source)->NextBatch(&batch, 100);
+  ASSERT_FALSE(n.ok());
+  EXPECT_TRUE(n.status().IsDataLoss());
+  EXPECT_NE(n.status().message().find("XYZ_dirty_daily.csv:3: column 'Close': missing value"),
+            std::string::npos);
+  // A handler's error stops the replay, with context.
+  o.on_malformed = [](const MalformedRecord&) { return Status::Unavailable("errors topic down"); };
+  source = MakeCsvSource(o);
+  n = (*source)->NextBatch(&batch, 100);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(n.status().message().find("errors topic down"), std::string::npos);
+}
+
+TEST(CsvSourceTest, SpeedReplaysEventTimeAgainstTheClock) {
+  ManualClock clock(0);
+  CsvSourceOptions o = Files({TestData("cards_small.csv")});
+  o.speed = 60;  // a minute per second
+  o.clock = &clock;
+  const Replay r = Replayed(o, 100);
+  ASSERT_TRUE(r.status.ok());
+  // Event times span 0 .. 3600 s: one minute of wall time at 60x.
+  EXPECT_EQ(clock.NowMicros(), 60 * kMicrosPerSecond);
+  EXPECT_EQ(r.events.size(), 4u);
+}
+
+TEST(CsvSourceTest, FilesGoThroughTheFileSystemInterface) {
+  auto mem = std::make_shared<io::MemoryFileSystem>();
+  ASSERT_TRUE(mem->CreateDirs("/in").ok());
+  {
+    auto f = mem->NewWritableFile("/in/ABC.csv").value();
+    ASSERT_TRUE(f->Append("Date,Close\n2024-01-02,10\n2024-01-03,11\n").ok());
+    ASSERT_TRUE(f->Close().ok());
+  }
+  CsvSourceOptions o = Files({"/in/ABC.csv"});
+  o.fs = mem;
+  const Replay r = Replayed(o);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].key, "ABC");
+
+  auto faulty = std::make_shared<io::FaultInjectingFileSystem>(mem);
+  faulty->FailAlways(io::FaultOp::kRead);
+  o.fs = faulty;
+  const Replay failed = Replayed(o);
+  EXPECT_TRUE(failed.status.IsIOError());
+  EXPECT_NE(failed.status.message().find("csv: /in/ABC.csv"), std::string::npos);
+}
+
+TEST(CsvSourceTest, BadOptionsAndFilesAreInvalidArgument) {
+  auto invalid = [](CsvSourceOptions o, const std::string& fragment) {
+    const Replay r = Replayed(o);
+    EXPECT_TRUE(r.status.IsInvalidArgument()) << r.status.ToString();
+    EXPECT_NE(r.status.message().find(fragment), std::string::npos) << r.status.message();
+  };
+  invalid(Files({}), "no input files");
+  invalid(Files({TestData("no-such-file.csv")}), "no-such-file.csv: no such file");
+  invalid(Files({TestData("PROVENANCE.md")}), "unrecognised header");
+  CsvSourceOptions o = Files({TestData("XYZ_dirty_daily.csv")});
+  o.speed = -1;
+  invalid(o, "speed must be >= 0");
+  o = Files({TestData("XYZ_dirty_daily.csv")});
+  o.ticker = "not a ticker";
+  invalid(o, "ticker 'not a ticker'");
+  invalid(Files({TestData("cards_small.csv"), TestData("cards_small.csv")}), "listed twice");
+}
+
+}  // namespace
+}  // namespace financelake::sources

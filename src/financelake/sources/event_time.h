@@ -1,0 +1,37 @@
+// Event-time text: the one format our producers write, and the forms consumers accept.
+//
+// Written: "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC, always 6 fraction digits; TimestampFormatter in
+// json_writer.h). Accepted on input (ParseEventTime): ISO-8601 date-times with 'T' or ' ',
+// optional seconds and 1-9 fraction digits (truncated to microseconds), and a 'Z', "+HH:MM",
+// "+HHMM" or "+HH" offset (no offset means UTC); and epoch milliseconds as an integer or decimal
+// number ("1704205800000", "1704205800000.5"). Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "financelake/base/result.h"
+
+namespace financelake::sources {
+
+inline constexpr int64_t kMicrosPerSecond = 1000000;
+inline constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+// Microseconds since the Unix epoch. InvalidArgument names the text and what was expected.
+// Years 1..9999 only.
+Result<int64_t> ParseEventTime(std::string_view text);
+
+// ParseEventTime plus a bare date "YYYY-MM-DD" (midnight UTC) and "now" (`now_micros`), for
+// command-line options such as --start.
+Result<int64_t> ParseTimeOption(std::string_view text, int64_t now_micros);
+
+// "YYYY-MM-DDTHH:MM:SS.ffffffZ".
+std::string FormatEventTime(int64_t micros);
+
+// Days since 1970-01-01 of the UTC date containing `micros` (floor division).
+inline int64_t DayOfMicros(int64_t micros) {
+  return micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay);
+}
+
+}  // namespace financelake::sources

@@ -1,0 +1,87 @@
+// Pacing helpers: a Clock that tests can drive, RateLimiter (events per second of wall time)
+// and ReplayPacer (event-time gaps replayed at a speed multiplier). Sources use them inside
+// NextBatch(); a caller can use RateLimiter directly to throttle any loop.
+//
+// None of these classes is thread-safe; a Clock implementation may be shared if it is.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace financelake::sources {
+
+// Monotonic wall time in microseconds, and sleeping.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowMicros() = 0;
+  virtual void SleepUntilMicros(int64_t deadline) = 0;
+};
+
+// steady_clock based. Process-wide; thread-safe.
+Clock* SystemClock();
+
+// A clock that only moves when told to; sleeping jumps straight to the deadline. For tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(int64_t now = 0) : now_(now) {}
+  int64_t NowMicros() override { return now_; }
+  void SleepUntilMicros(int64_t deadline) override {
+    ++sleeps_;
+    if (deadline > now_) now_ = deadline;
+  }
+  void Advance(int64_t micros) { now_ += micros; }
+  int sleeps() const { return sleeps_; }
+
+ private:
+  int64_t now_;
+  int sleeps_ = 0;
+};
+
+// Lets through `rate` events per second of wall time on average: the i-th event (from 0) is due
+// at start + i / rate. After a stall (the consumer was slow) at most `max_burst_seconds` of
+// backlog is let through at once, then the schedule restarts, so a stall does not turn into a
+// long burst. rate 0 means unlimited.
+class RateLimiter {
+ public:
+  RateLimiter(double rate, Clock* clock, double max_burst_seconds = 1.0);
+
+  // Waits (sleeping on the clock) until at least one event is due, then returns how many of
+  // `want` (>= 1) may be emitted now. Counts them as emitted.
+  size_t Acquire(size_t want);
+
+  double rate() const { return rate_; }
+
+ private:
+  double rate_;
+  Clock* clock_;
+  double max_burst_;
+  int64_t start_ = 0;
+  uint64_t emitted_ = 0;
+  bool started_ = false;
+};
+
+// Replays event time at `speed` times real time (1 = real time, 60 = a minute per second,
+// 0 = as fast as possible). The first event anchors event time to the wall clock; an event
+// whose time is earlier than the anchor's is due at once.
+class ReplayPacer {
+ public:
+  ReplayPacer(double speed, Clock* clock) : speed_(speed), clock_(clock) {}
+
+  bool unlimited() const { return speed_ <= 0; }
+  // Wall-clock micros at which an event at `event_time` is due (anchoring on first use).
+  int64_t DueAt(int64_t event_time);
+  // True if an event at `event_time` may be emitted now.
+  bool IsDue(int64_t event_time) { return unlimited() || DueAt(event_time) <= clock_->NowMicros(); }
+  // Sleeps until an event at `event_time` is due.
+  void WaitFor(int64_t event_time);
+
+ private:
+  double speed_;
+  Clock* clock_;
+  bool anchored_ = false;
+  int64_t wall0_ = 0;
+  int64_t event0_ = 0;
+};
+
+}  // namespace financelake::sources

@@ -1,0 +1,184 @@
+// `financelake table ...` on bad input: a non-zero exit (not a signal), exactly one line on
+// stderr, naming the problem. Tables that need protocol features we do not implement (golden
+// advanced/ tables, reader version 99) are refused, never read wrong; a failed create leaves no
+// table behind.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { closeDuck, expectFailure, fixturesDir, mkTmp, rmTmp, runFl, runFlOk } from './lib.mjs';
+import { canonicalTableRows, replayDeltaLog, snapshotRowsDuckDB, sortRows } from './delta_replay.mjs';
+import { assertRowsEqual } from './lib.mjs';
+
+let dir;
+let table; // a valid table: create + 2 appends (latest version 2)
+let csv;
+before(() => {
+  dir = mkTmp('fl-delta-errors-');
+  table = path.join(dir, 'valid');
+  csv = path.join(dir, 'in.csv');
+  fs.writeFileSync(csv, 'id,name,px\n1,a,1.5\n2,b,\n');
+  runFlOk(['table', 'create', table, '--schema', 'id:long,name:string,px:double']);
+  runFlOk(['table', 'append', table, '--csv', csv]);
+  runFlOk(['table', 'append', table, '--csv', csv]);
+});
+after(() => {
+  closeDuck();
+  rmTmp(dir);
+});
+
+const readCommands = (t) => [
+  ['table', 'scan', t],
+  ['table', 'scan', t, '--count'],
+  ['table', 'describe', t],
+  ['table', 'history', t],
+];
+const writeCommands = (t) => [
+  ['table', 'append', t, '--csv', csv],
+  ['table', 'optimize', t],
+  ['table', 'vacuum', t],
+  ['table', 'checkpoint', t],
+];
+
+test('a table that does not exist', () => {
+  const missing = path.join(dir, 'no_such_table');
+  for (const args of [...readCommands(missing), ...writeCommands(missing).slice(1)]) {
+    expectFailure(args, [missing, /does not exist|no such/i]);
+  }
+  assert.ok(!fs.existsSync(missing), 'reading a missing table does not create it');
+});
+
+test('a directory that is not a Delta table', () => {
+  const plain = path.join(dir, 'plain');
+  fs.mkdirSync(plain);
+  fs.writeFileSync(path.join(plain, 'part-0.parquet'), 'not really');
+  const emptyLog = path.join(dir, 'empty_log');
+  fs.mkdirSync(path.join(emptyLog, '_delta_log'), { recursive: true });
+  for (const t of [plain, emptyLog]) {
+    for (const args of [...readCommands(t), ...writeCommands(t).slice(1)]) {
+      expectFailure(args, [t, /not a Delta table/i]);
+    }
+  }
+  const file = path.join(dir, 'a_file');
+  fs.writeFileSync(file, 'x');
+  expectFailure(['table', 'scan', file], [file, /not a Delta table|not a directory/i]);
+});
+
+test('bad --where', () => {
+  expectFailure(['table', 'scan', table, '--where', 'no_such_col > 1'], ['no_such_col', '--where']);
+  expectFailure(['table', 'scan', table, '--where', 'id >'], '--where');
+  expectFailure(['table', 'scan', table, '--where', "id = 'abc'"], 'abc');
+  expectFailure(['table', 'scan', table, '--where', 'id = 1 AND'], '--where');
+});
+
+test('bad --version and --timestamp', () => {
+  expectFailure(['table', 'scan', table, '--version', '7'], ['7', /latest version is 2\b/]);
+  expectFailure(['table', 'describe', table, '--version', '3'], ['3', /latest version is 2\b/]);
+  expectFailure(['table', 'scan', table, '--version', '-1'], '-1');
+  expectFailure(['table', 'scan', table, '--version', 'abc'], 'abc');
+  expectFailure(['table', 'scan', table, '--version', '1', '--timestamp', '2024-01-01'], /not both/);
+  expectFailure(['table', 'scan', table, '--timestamp', 'yesterday'], 'yesterday');
+  // Before the first commit: the error names the earliest time there is.
+  expectFailure(['table', 'scan', table, '--timestamp', '2000-01-01T00:00:00Z'], /earliest|before|first/i);
+});
+
+test('bad --schema, --partition-by and --property', () => {
+  const t = path.join(dir, 'never_created');
+  expectFailure(['table', 'create', t, '--schema', 'id:long,name:varchar2'], 'varchar2');
+  expectFailure(['table', 'create', t, '--schema', 'id'], ['--schema', 'id']);
+  expectFailure(['table', 'create', t, '--schema', 'id:decimal(99,2)'], 'decimal');
+  expectFailure(['table', 'create', t, '--schema', ''], '--schema');
+  expectFailure(['table', 'create', t, '--schema', 'id:long', '--partition-by', 'nope'], 'nope');
+  expectFailure(['table', 'create', t, '--schema', 'id:long', '--property', 'novalue'], 'novalue');
+  expectFailure(['table', 'append', t, '--csv', csv, '--schema', 'id:long,name:blob9,px:double'], 'blob9');
+  assert.ok(!fs.existsSync(path.join(t, '_delta_log')), 'failed creates leave no _delta_log');
+  // An existing table: create again, or append with a schema that is not the table's.
+  expectFailure(['table', 'create', table, '--schema', 'id:long'], [table, /exist/i]);
+  expectFailure(['table', 'append', table, '--csv', csv, '--schema', 'id:long,name:string,px:string'], /schema/);
+});
+
+test('bad CSV input for append', () => {
+  const missing = path.join(dir, 'missing.csv');
+  expectFailure(['table', 'append', table, '--csv', missing], missing);
+  const extra = path.join(dir, 'extra.csv');
+  fs.writeFileSync(extra, 'id,name,px,color\n1,a,1.0,red\n');
+  expectFailure(['table', 'append', table, '--csv', extra], 'color');
+  const badValue = path.join(dir, 'bad_value.csv');
+  fs.writeFileSync(badValue, 'id,name,px\n1,a,1.0\nseven,b,2.0\n');
+  expectFailure(['table', 'append', table, '--csv', badValue], ['seven', 'line 3']);
+  // Nothing was committed by the failed appends.
+  assert.equal(JSON.parse(runFlOk(['table', 'describe', table, '--format', 'json']).stdout).version, 2);
+});
+
+test('bad options', () => {
+  expectFailure(['table', 'scan', table, '--format', 'xml'], 'xml');
+  expectFailure(['table', 'history', table, '--format', 'yaml'], 'yaml');
+  expectFailure(['table', 'describe', table, '--format', 'xml'], 'xml');
+  expectFailure(['table', 'scan', table, '--columns', 'id,nope'], 'nope');
+  expectFailure(['table', 'scan', table, '--limit', '-5'], '-5');
+  expectFailure(['table', 'optimize', table, '--target-size', '0'], '--target-size');
+  expectFailure(['table', 'vacuum', table, '--retain-hours', '-1'], '--retain-hours');
+  // A retention below the table's 7 days without --force is refused.
+  expectFailure(['table', 'vacuum', table, '--retain-hours', '1'], /force|retention/i);
+  expectFailure(['table', 'frobnicate', table], 'frobnicate');
+  expectFailure(['table', 'scan'], /PATH|required/);
+  expectFailure(['table', 'create', path.join(dir, 'x')], '--schema');
+});
+
+test('golden advanced tables: refused, never read wrong', async () => {
+  const base = path.join(fixturesDir(), 'delta_golden', 'advanced');
+  assert.ok(fs.existsSync(base), `fixtures missing: ${base}`);
+  for (const name of fs.readdirSync(base).sort()) {
+    const t = path.join(base, name);
+    const copy = path.join(dir, `adv-${name}`);
+    fs.cpSync(t, copy, { recursive: true });
+    const needsReaderFeatures = !/cdf-table/.test(name);
+    if (needsReaderFeatures) {
+      for (const args of readCommands(t).slice(0, 3)) expectFailure(args, /unsupported table feature/i);
+    } else {
+      // Change data feed needs writer version 4 only: reading with reader version 1 is allowed by
+      // the protocol. Either refuse it, or return exactly the rows the replayer finds.
+      const r = runFl(['table', 'scan', t, '--format', 'jsonl']);
+      if (r.code === 0) {
+        const state = await replayDeltaLog(t);
+        assertRowsEqual(sortRows(canonicalTableRows(r.stdout, state.schema)), sortRows(await snapshotRowsDuckDB(state)), `${name}: rows`);
+      } else {
+        expectFailure(['table', 'scan', t], /unsupported table feature/i);
+      }
+    }
+    // Writing needs every writer feature: refused, and nothing is added to the log.
+    const before = fs.readdirSync(path.join(copy, '_delta_log')).sort();
+    // A CSV that fits the table's schema (one row of nulls), so only the protocol can refuse it.
+    let header = 'x';
+    try {
+      header = (await replayDeltaLog(copy)).schema.fields.filter((f) => typeof f.type === 'string').map((f) => f.name).join(',');
+    } catch {
+      // v2 checkpoints: the replayer does not follow them; the protocol refuses the table anyway.
+    }
+    fs.writeFileSync(path.join(dir, 'adv.csv'), `${header}\n${','.repeat(header.split(',').length - 1)}\n`);
+    // (cdf-table needs writer version 4: refused for writing by protocol version rather than by feature.)
+    const refused = /unsupported table feature/i;
+    expectFailure(['table', 'append', copy, '--csv', path.join(dir, 'adv.csv')], refused);
+    expectFailure(['table', 'optimize', copy], refused);
+    assert.deepEqual(fs.readdirSync(path.join(copy, '_delta_log')).sort(), before, `${name}: log unchanged`);
+  }
+});
+
+// A checkpoint is a write to the log: a writer that does not implement the table's writer protocol
+// (cdf-table: writer version 4) must not write one either.
+test('checkpoint of a table whose writer protocol we do not implement is refused', () => {
+  const copy = path.join(dir, 'cdf-checkpoint');
+  fs.cpSync(path.join(fixturesDir(), 'delta_golden', 'advanced', 'cdf-table'), copy, { recursive: true });
+  const before = fs.readdirSync(path.join(copy, '_delta_log')).sort();
+  expectFailure(['table', 'checkpoint', copy], /unsupported table feature for writing.*writer version 4/i);
+  assert.deepEqual(fs.readdirSync(path.join(copy, '_delta_log')).sort(), before, 'log unchanged');
+});
+
+test('golden negative logs', () => {
+  const base = path.join(fixturesDir(), 'delta_golden', 'log_only_and_negative');
+  const bad = path.join(base, 'deltalog-invalid-protocol-version');
+  expectFailure(['table', 'scan', bad], [/unsupported/i, /99/]);
+  expectFailure(['table', 'describe', bad], [/unsupported/i]);
+  const gap = path.join(base, 'versions-not-contiguous');
+  expectFailure(['table', 'describe', gap], /contiguous|missing/i);
+});
