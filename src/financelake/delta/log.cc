@@ -247,8 +247,43 @@ const CommitFile* LogListing::FindCommit(DeltaVersion v) const {
   return it != commits.end() && it->version == v ? &*it : nullptr;
 }
 
-Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path) {
-  auto entries = fs.ListDir(DeltaLogDir(table_path));
+namespace {
+
+// Fills in the modification times a latest-snapshot load needs: the newest complete checkpoint
+// and every commit from its version on (every commit when there is no checkpoint).
+Status StatFromLatestCheckpoint(io::FileSystem& fs, const std::string& table_path,
+                                LogListing* listing) {
+  int64_t from = 0;
+  if (!listing->checkpoints.empty()) {
+    CheckpointFiles& cp = listing->checkpoints.back();
+    from = cp.version.value();
+    auto info = fs.Stat(cp.paths.front());
+    if (!info.ok()) return info.status().WithContext(TableError(table_path, "list _delta_log"));
+    cp.mtime_ms = info->mtime_ms;
+  }
+  std::vector<CommitFile> kept;
+  kept.reserve(listing->commits.size());
+  for (CommitFile& c : listing->commits) {
+    if (c.version.value() >= from) {
+      auto info = fs.Stat(c.path);
+      if (!info.ok()) {
+        if (info.status().IsNotFound()) continue;  // cleaned up since the listing
+        return info.status().WithContext(TableError(table_path, "list _delta_log"));
+      }
+      c.mtime_ms = c.timestamp_ms = info->mtime_ms;
+    }
+    kept.push_back(std::move(c));
+  }
+  listing->commits = std::move(kept);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path, LogListMode mode) {
+  const bool names_only = mode == LogListMode::kLatest;
+  auto entries = names_only ? fs.ListDirNames(DeltaLogDir(table_path))
+                            : fs.ListDir(DeltaLogDir(table_path));
   if (!entries.ok()) {
     if (entries.status().IsNotFound()) {
       return Status::NotFound(TableError(table_path, "not a Delta table (no _delta_log)"));
@@ -278,10 +313,6 @@ Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path) {
   }
   std::sort(listing.commits.begin(), listing.commits.end(),
             [](const CommitFile& a, const CommitFile& b) { return a.version < b.version; });
-  for (size_t i = 1; i < listing.commits.size(); ++i) {
-    int64_t& ts = listing.commits[i].timestamp_ms;
-    ts = std::max(ts, listing.commits[i - 1].timestamp_ms + 1);
-  }
   // A multi-part checkpoint counts only with every part present; a classic one is preferred.
   for (auto& [v, by_count] : multi) {
     if (classic.count(v)) continue;
@@ -294,6 +325,11 @@ Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path) {
     }
   }
   for (auto& [v, cp] : classic) listing.checkpoints.push_back(std::move(cp));
+  if (names_only) FL_RETURN_NOT_OK(StatFromLatestCheckpoint(fs, table_path, &listing));
+  for (size_t i = 1; i < listing.commits.size(); ++i) {
+    int64_t& ts = listing.commits[i].timestamp_ms;
+    ts = std::max(ts, listing.commits[i - 1].timestamp_ms + 1);
+  }
   return listing;
 }
 
@@ -332,7 +368,9 @@ Status CheckReadSupported(const std::string& table_path, const Protocol& protoco
 
 Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_path,
                                  std::optional<DeltaVersion> version, SnapshotPtr previous) {
-  FL_ASSIGN_OR_RETURN(LogListing listing, ListLog(fs, table_path));
+  // The latest version needs only the names and the commits after the newest checkpoint.
+  FL_ASSIGN_OR_RETURN(LogListing listing,
+                      ListLog(fs, table_path, version ? LogListMode::kFull : LogListMode::kLatest));
   return LoadSnapshot(fs, table_path, listing, version, std::move(previous));
 }
 

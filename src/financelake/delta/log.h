@@ -103,9 +103,16 @@ struct LogListing {
   const CommitFile* FindCommit(DeltaVersion v) const;
 };
 
+// kFull stats every entry, so every commit has its timestamp (history, time travel by
+// timestamp). kLatest reads only the names and stats just the commits from the newest complete
+// checkpoint on: what loading the latest snapshot needs; older commits keep mtime and
+// timestamp 0. (A log of 10,000 commits lists in about a millisecond instead of 11,000 stats.)
+enum class LogListMode { kFull, kLatest };
+
 // Lists `<table>/_delta_log`. NotFound "delta: <table>: not a Delta table (no _delta_log)" when
 // the directory is missing.
-Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path);
+Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path,
+                           LogListMode mode = LogListMode::kFull);
 
 // The actions of commit `v`; NotFound when the file does not exist, DataLoss when malformed.
 Result<std::vector<Action>> ReadCommit(io::FileSystem& fs, const std::string& table_path,

@@ -48,7 +48,7 @@ std::string Table::LogDir() const {
 }
 
 Result<bool> Table::Exists() const {
-  auto listing = ListLog(*fs_, path_);
+  auto listing = ListLog(*fs_, path_, LogListMode::kLatest);
   if (!listing.ok()) {
     if (listing.status().IsNotFound()) return false;
     return listing.status();

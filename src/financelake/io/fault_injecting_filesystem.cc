@@ -155,6 +155,10 @@ Result<std::vector<FileInfo>> FaultInjectingFileSystem::ListDir(const std::strin
   return base_->ListDir(path);
 }
 
+Result<std::vector<FileInfo>> FaultInjectingFileSystem::ListDirNames(const std::string& path) {
+  return base_->ListDirNames(path);
+}
+
 Status FaultInjectingFileSystem::CreateDirs(const std::string& path) {
   return base_->CreateDirs(path);
 }

@@ -86,6 +86,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Result<bool> Exists(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDir(const std::string& path) override;
+  Result<std::vector<FileInfo>> ListDirNames(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Status SetMtime(const std::string& path, int64_t mtime_ms) override;

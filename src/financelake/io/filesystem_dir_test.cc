@@ -41,6 +41,22 @@ TYPED_TEST(DirTest, ListDirIsSortedByName) {
   EXPECT_EQ(this->ListNames(this->P("_delta_log/deeper")), Names{});
 }
 
+TYPED_TEST(DirTest, ListDirNamesMatchesListDirWithoutStats) {
+  for (const char* name : {"b.parquet", "a.json", "c", "00000.json"}) {
+    FL_IO_ASSERT_OK(this->Write(this->P(name), name));
+  }
+  FL_IO_ASSERT_OK(this->fs().CreateDirs(this->P("_delta_log")));
+  FL_IO_ASSERT_OK_AND_ASSIGN(std::vector<FileInfo> full, this->fs().ListDir(this->P("")));
+  FL_IO_ASSERT_OK_AND_ASSIGN(std::vector<FileInfo> names, this->fs().ListDirNames(this->P("")));
+  ASSERT_EQ(names.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(names[i].name, full[i].name);
+    EXPECT_EQ(names[i].path, full[i].path);
+    EXPECT_EQ(names[i].is_dir, full[i].is_dir) << full[i].name;
+  }
+  EXPECT_TRUE(this->fs().ListDirNames(this->P("missing")).status().IsNotFound());
+}
+
 TYPED_TEST(DirTest, ListDirOfMissingOrFileFails) {
   const std::string missing = this->P("missing");
   const Status st = this->fs().ListDir(missing).status();

@@ -178,6 +178,39 @@ class PosixFs final : public FileSystem {
     return out;
   }
 
+  Result<std::vector<FileInfo>> ListDirNames(const std::string& path) override {
+    UniqueDir dir(::opendir(CPath(path)));
+    if (dir == nullptr) return PosixError("list", path);
+    std::vector<FileInfo> out;
+    while (true) {
+      errno = 0;
+      const struct dirent* entry = ::readdir(dir.get());
+      if (entry == nullptr) {
+        if (errno != 0) return PosixError("list", path);
+        break;
+      }
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      FileInfo info;
+      info.name = std::string(name);
+      info.path = JoinPath(path, info.name);
+      if (entry->d_type == DT_DIR) {
+        info.is_dir = true;
+      } else if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+        struct stat st;  // filesystems without d_type, and symbolic links: ask
+        if (::stat(info.path.c_str(), &st) != 0) {
+          if (errno == ENOENT) continue;
+          return PosixError("stat", info.path);
+        }
+        info.is_dir = S_ISDIR(st.st_mode);
+      }
+      out.push_back(std::move(info));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    return out;
+  }
+
   Status CreateDirs(const std::string& path) override {
     // mkdir each prefix in turn; "a/b/c" -> "a", "a/b", "a/b/c".
     for (size_t end = 0; end != std::string::npos;) {
