@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   app.name("financelake");
   app.require_subcommand(1);
   Action action;
+  financelake::apps::RegisterDemoCommand(app, &action);
+  financelake::apps::RegisterBrokerCommand(app, &action);
+  financelake::apps::RegisterProduceCommand(app, &action);
+  financelake::apps::RegisterIngestCommands(app, &action);
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);

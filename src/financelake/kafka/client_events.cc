@@ -22,8 +22,10 @@ std::string_view StripThreadPrefix(std::string_view line) {
 void ClientEvents::OnLog(int level, std::string_view client, std::string_view line) {
   if (level > kLogWarning) return;
   std::string_view text = StripThreadPrefix(line);
-  std::fprintf(stderr, "kafka: %.*s: %.*s\n", static_cast<int>(client.size()), client.data(),
-               static_cast<int>(text.size()), text.data());
+  if (print_.load()) {
+    std::fprintf(stderr, "kafka: %.*s: %.*s\n", static_cast<int>(client.size()), client.data(),
+                 static_cast<int>(text.size()), text.data());
+  }
   if (level <= kLogError) {
     std::lock_guard<std::mutex> lock(mu_);
     last_error_ = std::string(text);

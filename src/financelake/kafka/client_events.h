@@ -6,6 +6,8 @@
 // Warnings and errors are also printed to stderr, prefixed "kafka: <client>: ".
 #pragma once
 
+#include <atomic>
+
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -28,6 +30,10 @@ class ClientEvents {
   // An error event. Fatal errors make the client unusable; they are kept for fatal_error().
   void OnError(std::string_view reason, bool fatal);
 
+  // While false, log lines are collected but not printed (WaitForBroker turns printing off so an
+  // unreachable broker ends as one clear error, not a stream of connect warnings).
+  void set_print(bool print) { print_.store(print); }
+
   // The most recent error or error-level log line, without librdkafka's "[thrd:...]: " prefix;
   // empty if none.
   std::string last_error() const;
@@ -36,6 +42,7 @@ class ClientEvents {
 
  private:
   void* const owner_;
+  std::atomic<bool> print_{true};
   mutable std::mutex mu_;
   std::string last_error_;
   Status fatal_;

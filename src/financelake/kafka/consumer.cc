@@ -113,7 +113,10 @@ Status Consumer::CheckOpen() const {
 
 Status Consumer::WaitForBroker(std::chrono::milliseconds timeout) {
   FL_RETURN_NOT_OK(CheckOpen());
-  return internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
+  events_.set_print(false);
+  Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
+  events_.set_print(true);
+  return st;
 }
 
 Result<std::vector<Message>> Consumer::Poll(size_t max_messages,
@@ -296,6 +299,31 @@ Status Consumer::Pause(const std::vector<TopicPartition>& partitions) {
 
 Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
   return PauseOrResume(partitions, /*pause=*/false);
+}
+
+Status Consumer::Seek(const std::map<TopicPartition, KafkaOffset>& next_offsets) {
+  FL_RETURN_NOT_OK(CheckOpen());
+  if (next_offsets.empty()) return Status::OK();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+  for (const auto& [tp, offset] : next_offsets) {
+    if (!assignment_.contains(tp)) {
+      return Status::InvalidArgument("kafka: seek " + tp.ToString() +
+                                     ": not assigned to this consumer");
+    }
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value())->offset =
+        offset.value();
+  }
+  internal::ErrorPtr error(rd_kafka_seek_partitions(rk_.get(), list.get(), 10000));
+  if (error) {
+    return Status::Unavailable(std::string("kafka: seek: ") + rd_kafka_error_string(error.get()));
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    FL_RETURN_NOT_OK(ErrorStatus(
+        std::string("kafka: seek ") + p.topic + "/" + std::to_string(p.partition), p.err));
+  }
+  for (const auto& [tp, offset] : next_offsets) positions_[tp] = offset;
+  return Status::OK();
 }
 
 Status Consumer::CommitOffsets(const std::map<TopicPartition, KafkaOffset>& next_offsets) {

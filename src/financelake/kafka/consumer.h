@@ -111,6 +111,11 @@ class Consumer {
   Status Pause(const std::vector<TopicPartition>& partitions);
   Status Resume(const std::vector<TopicPartition>& partitions);
 
+  // Moves the read position of assigned partitions (e.g. back to the lake's position after a
+  // lost exactly-once race). Records already fetched past it are not returned. InvalidArgument
+  // for a partition not currently assigned.
+  Status Seek(const std::map<TopicPartition, KafkaOffset>& next_offsets);
+
   // Commits, asynchronously, the next offset to read per partition (last processed + 1).
   // Failures arrive later, inside Poll(); see last_commit_status().
   Status CommitOffsets(const std::map<TopicPartition, KafkaOffset>& next_offsets);

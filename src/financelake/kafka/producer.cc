@@ -57,7 +57,10 @@ Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options)
 }
 
 Status Producer::WaitForBroker(std::chrono::milliseconds timeout) {
-  return internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
+  events_.set_print(false);
+  Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
+  events_.set_print(true);
+  return st;
 }
 
 Status Producer::Produce(std::string_view topic, std::string_view key, std::string_view value,

@@ -1,0 +1,56 @@
+#include "financelake/apps/source_flags.h"
+
+#include <algorithm>
+
+namespace financelake::apps {
+namespace {
+
+struct FlagHelp {
+  const char* name;
+  const char* help;
+};
+
+constexpr FlagHelp kFlags[] = {
+    {"seed", "sim: random seed (default 42); the same seed gives the same events"},
+    {"topics", "sim: comma list of stock-trades,crypto-prices,bank-transactions"},
+    {"tickers", "sim: stocks, e.g. 'AAPL,MSFT=420' (optional start price)"},
+    {"crypto", "sim: crypto assets, e.g. 'BTC,ETH=3000'"},
+    {"accounts", "sim: bank accounts (default 1000)"},
+    {"fraud-rate", "sim: share of fraudulent bank transactions (default 0.01)"},
+    {"rate", "sim: events per second (default: as fast as possible)"},
+    {"count", "sim: stop after N events"},
+    {"start", "sim/csv: event time of the start (ISO-8601, YYYY-MM-DD, epoch ms or 'now')"},
+    {"days", "sim: stop after this many days of event time"},
+    {"trade-interval", "sim: mean seconds between trades of a ticker"},
+    {"crypto-interval", "sim: mean seconds between crypto ticks"},
+    {"tx-per-day", "sim: legitimate transactions per account per day"},
+    {"ticker", "csv: the ticker of single-ticker price files"},
+    {"asset-class", "csv: auto|stock|crypto"},
+    {"speed", "csv: x real time between records (default: as fast as possible)"},
+    {"source-name", "csv: the payload's 'source' (default csv)"},
+    {"resume-after", "continue after this source position"},
+};
+
+}  // namespace
+
+void AddSourceFlags(CLI::App* cmd, const std::shared_ptr<SourceFlags>& flags,
+                    const std::vector<std::string>& except) {
+  for (const FlagHelp& f : kFlags) {
+    const std::string name = f.name;
+    if (std::find(except.begin(), except.end(), name) != except.end()) continue;
+    cmd->add_option_function<std::string>(
+           "--" + name, [flags, name](const std::string& v) { flags->values[name] = v; }, f.help)
+        ->type_name("VALUE");
+  }
+  cmd->add_option("files", flags->files, "csv: the files to replay");
+}
+
+sources::SourceSpec ToSourceSpec(const SourceFlags& flags) {
+  sources::SourceSpec spec;
+  spec.name = flags.source;
+  spec.flags = flags.values;
+  spec.paths = flags.files;
+  return spec;
+}
+
+}  // namespace financelake::apps

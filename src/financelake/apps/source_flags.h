@@ -1,0 +1,29 @@
+// The source flags shared by `produce` and `ingest --source` (sources/options.h explains them):
+// each is a CLI11 option whose value, when given, goes into the source's OptionMap.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "financelake/sources/source_factory.h"
+
+namespace financelake::apps {
+
+struct SourceFlags {
+  std::string source = "sim";
+  std::map<std::string, std::string> values;  // flag name -> value, only those given
+  std::vector<std::string> files;
+};
+
+// Adds every source flag but those in `except` (the command defines them itself) and the
+// positional FILES to `cmd`.
+void AddSourceFlags(CLI::App* cmd, const std::shared_ptr<SourceFlags>& flags,
+                    const std::vector<std::string>& except = {});
+
+sources::SourceSpec ToSourceSpec(const SourceFlags& flags);
+
+}  // namespace financelake::apps

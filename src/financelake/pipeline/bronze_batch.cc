@@ -1,0 +1,119 @@
+#include "financelake/pipeline/bronze_batch.h"
+
+#include <fmt/format.h>
+
+#include "financelake/base/check.h"
+#include "financelake/pipeline/bronze_schema.h"
+#include "financelake/sources/event_time.h"
+
+namespace financelake::pipeline {
+namespace {
+
+enum FieldSlot { kFEventId, kFEventTime, kFSource, kFTicker, kFSymbol, kFAccount };
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+void AppendOptionalString(columnar::Column& c, const JsonField& f) {
+  if (f.present && f.is_string) {
+    c.AppendString(f.value);
+  } else if (f.present) {
+    c.AppendString(f.value);  // a number or literal where a string was expected: kept as text
+  } else {
+    c.AppendNull();
+  }
+}
+
+}  // namespace
+
+BronzeBatchBuilder::BronzeBatchBuilder() {
+  fields_[kFEventId].name = "event_id";
+  fields_[kFEventTime].name = "event_time";
+  fields_[kFSource].name = "source";
+  fields_[kFTicker].name = "ticker";
+  fields_[kFSymbol].name = "symbol";
+  fields_[kFAccount].name = "account_id";
+  Clear();
+}
+
+void BronzeBatchBuilder::Clear() {
+  columns_.clear();
+  for (const columnar::Field& f : BronzeSchema().fields()) columns_.emplace_back(f.type);
+  rows_ = 0;
+  bytes_ = 0;
+  first_offset_ = last_offset_ = -1;
+}
+
+void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
+  const bool json = ExtractJsonFields(r.payload, fields_);
+  (void)json;  // a non-JSON payload leaves every field absent
+  AppendOptionalString(columns_[kEventId], fields_[kFEventId]);
+  // The entity key: the topic's own field first, then the others.
+  const std::string_view preferred = EntityKeyField(r.topic);
+  const JsonField* key = nullptr;
+  for (int slot : {kFTicker, kFSymbol, kFAccount}) {
+    if (fields_[slot].name == preferred && fields_[slot].present) key = &fields_[slot];
+  }
+  for (int slot : {kFTicker, kFSymbol, kFAccount}) {
+    if (key == nullptr && fields_[slot].present) key = &fields_[slot];
+  }
+  if (key != nullptr) {
+    AppendOptionalString(columns_[kEventKey], *key);
+  } else {
+    columns_[kEventKey].AppendNull();
+  }
+  const JsonField& et = fields_[kFEventTime];
+  auto parsed = et.present ? sources::ParseEventTime(et.value) : Result<int64_t>(Status::NotFound(""));
+  if (parsed.ok()) {
+    columns_[kEventTime].Append<int64_t>(*parsed);
+  } else {
+    columns_[kEventTime].AppendNull();
+  }
+  AppendOptionalString(columns_[kSource], fields_[kFSource]);
+  columns_[kPayload].AppendString(r.payload);
+  if (r.kafka_key) {
+    columns_[kKafkaKey].AppendString(*r.kafka_key);
+  } else {
+    columns_[kKafkaKey].AppendNull();
+  }
+  columns_[kTopic].AppendString(r.topic);
+  if (r.partition) {
+    columns_[kPartition].Append<int32_t>(*r.partition);
+  } else {
+    columns_[kPartition].AppendNull();
+  }
+  columns_[kOffset].Append<int64_t>(r.offset);
+  if (r.kafka_timestamp_us) {
+    columns_[kKafkaTimestamp].Append<int64_t>(*r.kafka_timestamp_us);
+  } else {
+    columns_[kKafkaTimestamp].AppendNull();
+  }
+  if (!r.source_position.empty()) {
+    columns_[kSourcePosition].AppendString(r.source_position);
+  } else {
+    position_.clear();
+    fmt::format_to(std::back_inserter(position_), "{}/{}/{}", r.topic, r.partition.value_or(0),
+                   r.offset);
+    columns_[kSourcePosition].AppendString(position_);
+  }
+  columns_[kIngestTime].Append<int64_t>(ingest_time_us);
+  columns_[kIngestDate].Append<int32_t>(
+      static_cast<int32_t>(FloorDiv(ingest_time_us, 86400LL * 1000000)));
+  if (first_offset_ < 0) first_offset_ = r.offset;
+  last_offset_ = r.offset;
+  ++rows_;
+  bytes_ += static_cast<int64_t>(r.payload.size() + (r.kafka_key ? r.kafka_key->size() : 0) +
+                                 r.topic.size() + 96);
+}
+
+columnar::RecordBatch BronzeBatchBuilder::Finish() {
+  auto batch = columnar::RecordBatch::Make(BronzeSchema(), std::move(columns_));
+  FL_CHECK(batch.ok());
+  Clear();
+  return std::move(batch).value();
+}
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,99 @@
+#include "financelake/pipeline/exactly_once_table.h"
+
+#include <fmt/format.h>
+
+#include "financelake/delta/data_writer.h"
+#include "financelake/delta/operations.h"
+#include "financelake/io/path.h"
+#include "financelake/delta/transaction.h"
+
+namespace financelake::pipeline {
+namespace {
+
+constexpr int kMaxAttempts = 20;
+
+bool IsConflict(const Status& st) {
+  return st.code() == StatusCode::kAborted || st.code() == StatusCode::kAlreadyExists;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ExactlyOnceTable>> ExactlyOnceTable::OpenOrCreate(
+    std::shared_ptr<io::FileSystem> fs, std::string path, const Layout& layout) {
+  auto table = delta::Table::Open(fs, path);
+  FL_ASSIGN_OR_RETURN(bool exists, table->Exists());
+  if (!exists) {
+    FL_RETURN_NOT_OK_CTX(fs->CreateDirs(path), "create " + path);
+    delta::CreateOptions options;
+    options.partition_columns = layout.partition_columns;
+    if (!layout.description.empty()) options.description = layout.description;
+    auto created = delta::CreateTable(*table, layout.schema, options);
+    if (!created.ok() && !created.status().IsAlreadyExists()) {
+      return created.status().WithContext("create table " + path);
+    }
+  }
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snapshot, table->Latest());
+  if (!(snapshot->schema() == layout.schema)) {
+    return Status::FailedPrecondition(fmt::format(
+        "{} exists with another schema ({}); expected ({})", path,
+        snapshot->schema().ToString(), layout.schema.ToString()));
+  }
+  return std::unique_ptr<ExactlyOnceTable>(new ExactlyOnceTable(std::move(table)));
+}
+
+Result<int64_t> ExactlyOnceTable::TxnVersion(const std::string& app_id) {
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snapshot, table_->Latest());
+  return snapshot->TxnVersion(app_id).value_or(-1);
+}
+
+Result<std::map<std::string, int64_t>> ExactlyOnceTable::TxnVersions(
+    const std::vector<std::string>& app_ids) {
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snapshot, table_->Latest());
+  std::map<std::string, int64_t> out;
+  for (const std::string& id : app_ids) out[id] = snapshot->TxnVersion(id).value_or(-1);
+  return out;
+}
+
+Result<TxnCommitResult> ExactlyOnceTable::Commit(const columnar::RecordBatch& batch,
+                                               const std::vector<TxnAdvance>& txns,
+                                               const std::string& query_id) {
+  const std::string where = "commit to " + table_->path();
+  TxnCommitResult result;
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    result.attempts = attempt;
+    FL_ASSIGN_OR_RETURN_CTX(std::unique_ptr<delta::Transaction> txn,
+                            delta::Transaction::Start(*table_), where);
+    const delta::Snapshot& snap = *txn->read_snapshot();
+    for (const TxnAdvance& t : txns) {
+      if (snap.TxnVersion(t.app_id).value_or(-1) != t.from) result.stale_app_ids.push_back(t.app_id);
+    }
+    if (!result.stale_app_ids.empty()) return result;
+    std::vector<delta::AddFile> written;
+    if (batch.num_rows() > 0) {
+      FL_ASSIGN_OR_RETURN_CTX(written, txn->WriteDataFiles(batch), where);
+      txn->AddFiles(written);
+    }
+    for (const TxnAdvance& t : txns) txn->SetTxn(t.app_id, t.to);
+    Json params = Json::Object();
+    params.Set("outputMode", Json::String("Append"));
+    params.Set("queryId", Json::String(query_id));
+    params.Set("epochId", Json::String(std::to_string(epoch_)));
+    auto committed = txn->Commit("STREAMING UPDATE", std::move(params));
+    if (committed.ok()) {
+      ++epoch_;
+      result.version = committed->version.value();
+      return result;
+    }
+    if (!IsConflict(committed.status())) return committed.status().WithContext(where);
+    // Lost to a writer of the same appIds (or another conflict): its data files are orphans,
+    // removed now; then look again at the table's positions.
+    for (const delta::AddFile& a : written) {
+      auto rel = delta::DecodeLogPath(a.path);
+      if (rel.ok()) (void)table_->fs().Delete(io::JoinPath(table_->path(), *rel));
+    }
+  }
+  return Status::Unavailable(fmt::format("{}: gave up after {} conflicting attempts", where,
+                                         kMaxAttempts));
+}
+
+}  // namespace financelake::pipeline

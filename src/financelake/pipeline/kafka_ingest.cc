@@ -1,0 +1,256 @@
+#include "financelake/pipeline/kafka_ingest.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/kafka/consumer.h"
+#include "financelake/pipeline/bronze_batch.h"
+#include "financelake/pipeline/bronze_schema.h"
+#include "financelake/pipeline/exactly_once_table.h"
+
+namespace financelake::pipeline {
+namespace {
+
+using financelake::KafkaOffset;
+using kafka::TopicPartition;
+
+struct PartitionState {
+  int64_t base = -1;  // the partition's txn version in the table when this buffer started
+  int64_t last = -1;  // last offset buffered (or committed); -1: nothing yet
+};
+
+struct TopicState {
+  std::unique_ptr<ExactlyOnceTable> table;
+  BronzeBatchBuilder rows;
+};
+
+class KafkaIngest {
+ public:
+  explicit KafkaIngest(const KafkaIngestOptions& o) : o_(o) {}
+
+  Result<IngestProgress> Run() {
+    fs_ = o_.fs ? o_.fs : io::PosixFileSystem();
+    if (o_.topics.empty()) return Status::InvalidArgument("--topics: no topic given");
+    for (const std::string& t : o_.topics) {
+      FL_ASSIGN_OR_RETURN(topics_[t].table,
+                          ExactlyOnceTable::OpenOrCreate(fs_, BronzeTablePath(o_.lake, t),
+                                                         BronzeLayout()));
+    }
+    kafka::ConsumerOptions co;
+    co.brokers = o_.brokers;
+    co.group_id = o_.group;
+    co.client_id = "financelake-ingest";
+    co.topics = o_.topics;
+    co.extra = o_.settings;
+    // Bound librdkafka's own prefetch buffer next to ours.
+    const int64_t prefetch_kb = std::max<int64_t>(1024, std::min<int64_t>(65536, o_.max_buffered_bytes / 2048));
+    co.extra.insert(co.extra.begin(), {"queued.max.messages.kbytes", std::to_string(prefetch_kb)});
+    co.on_rebalance = [this](kafka::RebalanceEvent& e) { return OnRebalance(e); };
+    FL_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(co));
+    FL_RETURN_NOT_OK(consumer_->WaitForBroker(std::chrono::milliseconds(o_.connect_timeout_ms)));
+    std::map<TopicPartition, KafkaOffset> targets;
+    if (o_.once) {
+      FL_ASSIGN_OR_RETURN(targets, consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms)));
+    }
+    Status st = Loop(targets);
+    if (st.ok()) st = Flush();
+    Status closed = consumer_->Close();  // the final revoke commits anything left
+    if (!st.ok()) return st;
+    if (!pending_.ok()) return pending_;
+    FL_RETURN_NOT_OK(closed);
+    return progress_;
+  }
+
+ private:
+  Status Loop(const std::map<TopicPartition, KafkaOffset>& targets) {
+    int64_t last_lag_ms = 0;
+    while (!(o_.stop != nullptr && o_.stop->load())) {
+      FL_ASSIGN_OR_RETURN(std::vector<kafka::Message> batch,
+                          consumer_->Poll(20000, std::chrono::milliseconds(50)));
+      if (!pending_.ok()) return pending_;
+      const int64_t now = WallMicros();
+      for (const kafka::Message& m : batch) Buffer(m, now);
+      if (ShouldFlush()) FL_RETURN_NOT_OK(FlushWithBackPressure());
+      if (o_.metrics != nullptr && MonotonicMs() - last_lag_ms >= 1000) {
+        last_lag_ms = MonotonicMs();
+        o_.metrics->ClearLag();
+        for (const kafka::PartitionLag& l : consumer_->Lag()) {
+          if (l.lag) o_.metrics->SetLag(l.partition.topic, l.partition.partition.value(), *l.lag);
+        }
+      }
+      if (o_.once && !consumer_->assignment().empty() && batch.empty() &&
+          consumer_->CaughtUp(targets)) {
+        return Status::OK();
+      }
+    }
+    return Status::OK();
+  }
+
+  void Buffer(const kafka::Message& m, int64_t now) {
+    TopicPartition tp = m.topic_partition();
+    auto ps = parts_.find(tp);
+    if (ps == parts_.end()) return;  // revoked meanwhile
+    const int64_t offset = m.offset().value();
+    if (offset <= ps->second.last) return;  // already buffered or in the table
+    TopicState& ts = topics_[tp.topic];
+    BronzeRecord r;
+    r.payload = m.payload();
+    if (m.has_key()) r.kafka_key = m.key();
+    r.topic = m.topic();
+    r.partition = tp.partition.value();
+    r.offset = offset;
+    if (m.timestamp()) r.kafka_timestamp_us = m.timestamp()->value();
+    if (buffered_rows_ == 0) first_buffered_ms_ = MonotonicMs();
+    const int64_t before = ts.rows.bytes();
+    ts.rows.Append(r, now);
+    buffered_bytes_ += ts.rows.bytes() - before;
+    ++buffered_rows_;
+    ps->second.last = offset;
+    ++progress_.events_in;
+    if (o_.metrics != nullptr) o_.metrics->AddIn(tp.topic, 1);
+  }
+
+  bool ShouldFlush() const {
+    if (buffered_rows_ == 0) return false;
+    return buffered_rows_ >= o_.flush.max_rows || buffered_bytes_ >= o_.flush.max_bytes ||
+           buffered_bytes_ >= o_.max_buffered_bytes ||
+           MonotonicMs() - first_buffered_ms_ >= o_.flush.max_latency_ms;
+  }
+
+  // Commits; while commits fail (a full disk, a slow filesystem) the partitions stay paused so
+  // the buffer does not grow, and the commit is retried with backoff.
+  Status FlushWithBackPressure() {
+    Status st = Flush();
+    if (st.ok()) return st;
+    const StatusCode code = st.code();
+    if (code != StatusCode::kIOError && code != StatusCode::kUnavailable) return st;
+    std::vector<TopicPartition> assigned(consumer_->assignment().begin(),
+                                         consumer_->assignment().end());
+    (void)consumer_->Pause(assigned);
+    for (int attempt = 1; attempt <= 8 && !st.ok(); ++attempt) {
+      if (o_.metrics != nullptr) o_.metrics->AddError("commit_retry");
+      std::fprintf(stderr, "ingest: commit failed (%s); retrying in %d ms with partitions paused\n",
+                   st.message().c_str(), 100 << attempt);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+      st = Flush();
+    }
+    if (st.ok()) (void)consumer_->Resume(assigned);
+    return st;
+  }
+
+  Status Flush() {
+    for (auto& [topic, ts] : topics_) {
+      if (ts.rows.rows() == 0) continue;
+      std::vector<TxnAdvance> txns;
+      std::vector<TopicPartition> covered;
+      for (auto& [tp, ps] : parts_) {
+        if (tp.topic != topic || ps.last <= ps.base) continue;
+        txns.push_back({KafkaAppId(o_.group, topic, tp.partition.value()), ps.base, ps.last});
+        covered.push_back(tp);
+      }
+      const columnar::RecordBatch batch = ts.rows.Finish();
+      const int64_t t0 = MonotonicMs();
+      FL_ASSIGN_OR_RETURN(TxnCommitResult r, ts.table->Commit(batch, txns, o_.group));
+      if (!r.stale_app_ids.empty()) {
+        FL_RETURN_NOT_OK(Reseek(topic, ts));
+        continue;
+      }
+      const double ms = static_cast<double>(MonotonicMs() - t0);
+      std::map<TopicPartition, KafkaOffset> next;
+      for (const TopicPartition& tp : covered) {
+        PartitionState& ps = parts_[tp];
+        ps.base = ps.last;
+        next[tp] = KafkaOffset(ps.last + 1);
+      }
+      (void)consumer_->CommitOffsets(next);  // advisory: the lake holds the truth
+      ++progress_.commits;
+      progress_.rows_committed += batch.num_rows();
+      progress_.last_commit_ms = ms;
+      progress_.table_versions[ts.table->path()] = r.version;
+      progress_.table_rows[ts.table->path()] += batch.num_rows();
+      if (o_.metrics != nullptr) {
+        o_.metrics->AddCommitted(topic, batch.num_rows());
+        o_.metrics->ObserveCommit(ms / 1000.0);
+      }
+    }
+    buffered_rows_ = 0;
+    buffered_bytes_ = 0;
+    if (o_.metrics != nullptr) o_.metrics->SetBufferedBytes(0);
+    if (o_.on_commit) o_.on_commit(progress_);
+    return Status::OK();
+  }
+
+  // Someone else advanced a partition of `topic` in the lake: drop what is buffered for the
+  // topic (it was already discarded by Finish()) and read its partitions again from the lake.
+  Status Reseek(const std::string& topic, TopicState& ts) {
+    if (o_.metrics != nullptr) o_.metrics->AddError("lost_race");
+    std::map<TopicPartition, KafkaOffset> seek;
+    for (auto& [tp, ps] : parts_) {
+      if (tp.topic != topic) continue;
+      FL_ASSIGN_OR_RETURN(int64_t v, ts.table->TxnVersion(KafkaAppId(o_.group, topic, tp.partition.value())));
+      ps.base = ps.last = v;
+      seek[tp] = v >= 0 ? KafkaOffset(v + 1) : kafka::kOffsetBeginning;
+    }
+    std::fprintf(stderr, "ingest: another consumer committed partitions of %s; re-reading them from the lake\n",
+                 topic.c_str());
+    return consumer_->Seek(seek);
+  }
+
+  Status OnRebalance(kafka::RebalanceEvent& e) {
+    if (e.kind == kafka::RebalanceEvent::Kind::kRevoke) {
+      Status st;
+      if (!e.lost) {
+        st = Flush();  // hand the partitions over with everything committed
+      } else {
+        for (auto& [topic, ts] : topics_) ts.rows.Clear();  // the new owner re-reads them
+        buffered_rows_ = buffered_bytes_ = 0;
+      }
+      if (!st.ok()) {
+        for (auto& [topic, ts] : topics_) ts.rows.Clear();
+        buffered_rows_ = buffered_bytes_ = 0;
+        pending_ = st;
+      }
+      for (const TopicPartition& tp : e.partitions) parts_.erase(tp);
+      return st;
+    }
+    for (const TopicPartition& tp : e.partitions) {
+      auto ts = topics_.find(tp.topic);
+      if (ts == topics_.end()) continue;
+      FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
+                                         KafkaAppId(o_.group, tp.topic, tp.partition.value())));
+      parts_[tp] = PartitionState{v, v};
+      e.start_offsets[tp] = v >= 0 ? KafkaOffset(v + 1) : kafka::kOffsetBeginning;
+    }
+    return Status::OK();
+  }
+
+  const KafkaIngestOptions& o_;
+  std::shared_ptr<io::FileSystem> fs_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::map<std::string, TopicState> topics_;
+  std::map<TopicPartition, PartitionState> parts_;
+  int64_t buffered_rows_ = 0;
+  int64_t buffered_bytes_ = 0;
+  int64_t first_buffered_ms_ = 0;
+  Status pending_;
+  IngestProgress progress_;
+};
+
+}  // namespace
+
+std::string KafkaAppId(const std::string& group, const std::string& topic, int32_t partition) {
+  return fmt::format("financelake-ingest:{}:{}:{}", group, topic, partition);
+}
+
+Result<IngestProgress> RunKafkaIngest(const KafkaIngestOptions& options) {
+  KafkaIngest ingest(options);
+  return ingest.Run();
+}
+
+}  // namespace financelake::pipeline
