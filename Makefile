@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: build test deps deps-node test-asan bench fuzz format clean
+.PHONY: build test demo deps deps-node test-asan bench fuzz format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -15,6 +15,11 @@ $(BUILD_DIR)/CMakeCache.txt:
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The embedded default: simulator -> Bronze tables under ./lake, live, until Ctrl-C.
+# Extra flags: make demo DEMO_ARGS="--rate 5000 --duration-s 30"
+demo: build
+	$(BUILD_DIR)/financelake demo --lake lake $(DEMO_ARGS)
 
 test: deps-node build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

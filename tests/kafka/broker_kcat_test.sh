@@ -2,11 +2,11 @@
 # Shell-level check of `financelake broker` (kafka::RunBroker) with an independent Kafka client:
 # kcat produces to and consumes from it, lists its topics, and SIGTERM stops it cleanly.
 #
-# Usage: broker_kcat_test.sh BROKER_COMMAND...   e.g. `fl_kafka_broker` or `financelake broker`;
-# the script appends `--port 0 --partitions 3`. Exit 77 (ctest SKIP_RETURN_CODE) without kcat.
+# Usage: broker_kcat_test.sh BROKER_COMMAND...   e.g. `build/financelake broker`;
+# the script appends `--port 0 --partitions 3`. Fails without kcat (make deps installs it).
 set -euo pipefail
 
-command -v kcat >/dev/null || { echo "SKIP: kcat not installed"; exit 77; }
+command -v kcat >/dev/null || { echo "FAIL: kcat not installed (make deps installs it)"; exit 1; }
 [ $# -ge 1 ] || { echo "usage: $0 BROKER_COMMAND..." >&2; exit 2; }
 
 tmp=$(mktemp -d)

@@ -75,7 +75,11 @@ class KafkaIngest {
                           consumer_->Poll(20000, std::chrono::milliseconds(50)));
       if (!pending_.ok()) return pending_;
       const int64_t now = WallMicros();
-      for (const kafka::Message& m : batch) Buffer(m, now);
+      for (const kafka::Message& m : batch) {
+        Buffer(m, now);
+        // The buffer cap holds within a poll batch too.
+        if (buffered_bytes_ >= o_.max_buffered_bytes) FL_RETURN_NOT_OK(FlushWithBackPressure());
+      }
       if (ShouldFlush()) FL_RETURN_NOT_OK(FlushWithBackPressure());
       if (o_.metrics != nullptr && MonotonicMs() - last_lag_ms >= 1000) {
         last_lag_ms = MonotonicMs();
@@ -168,7 +172,7 @@ class KafkaIngest {
         ps.base = ps.last;
         next[tp] = KafkaOffset(ps.last + 1);
       }
-      (void)consumer_->CommitOffsets(next);  // advisory: the lake holds the truth
+      if (o_.commit_kafka_offsets) (void)consumer_->CommitOffsets(next);  // advisory only
       ++progress_.commits;
       progress_.rows_committed += batch.num_rows();
       progress_.last_commit_ms = ms;

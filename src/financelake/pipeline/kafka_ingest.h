@@ -38,6 +38,9 @@ struct KafkaIngestOptions {
   bool once = false;  // stop when caught up with the end offsets seen at start
   int connect_timeout_ms = 10000;
   kafka::Settings settings;  // extra librdkafka consumer properties
+  // Commit offsets to Kafka after each Delta commit (advisory, for lag tools). Off only in tests
+  // that play a crash between the two commits.
+  bool commit_kafka_offsets = true;
   const std::atomic<bool>* stop = nullptr;
   IngestMetrics* metrics = nullptr;  // optional
   std::function<void(const IngestProgress&)> on_commit;
