@@ -19,6 +19,8 @@ void RegisterBenchCommands(CLI::App& app, Action* action);
 void RegisterTableCommands(CLI::App& app, Action* action);
 // Adds `delta` under the `bench` subcommand that RegisterBenchCommands created.
 void RegisterBenchDeltaCommand(CLI::App& bench, Action* action);
+// Adds `ingest` under `bench`.
+void RegisterBenchIngestCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);

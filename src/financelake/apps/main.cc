@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterBenchIngestCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);

@@ -116,6 +116,7 @@ class KafkaIngest {
     buffered_bytes_ += ts.rows.bytes() - before;
     ++buffered_rows_;
     ps->second.last = offset;
+    if (progress_.events_in == 0) progress_.first_record_ms = MonotonicMs();
     ++progress_.events_in;
     if (o_.metrics != nullptr) o_.metrics->AddIn(tp.topic, 1);
   }

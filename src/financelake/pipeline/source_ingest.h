@@ -32,6 +32,7 @@ struct IngestProgress {
   int64_t commits = 0;
   int64_t buffered_bytes = 0;
   double last_commit_ms = 0;
+  int64_t first_record_ms = -1;  // MonotonicMs() when the first record arrived
   std::map<std::string, int64_t> table_versions;  // table path -> latest version written
   std::map<std::string, int64_t> table_rows;      // table path -> rows committed this run
 };
