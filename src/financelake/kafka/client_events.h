@@ -30,8 +30,9 @@ class ClientEvents {
   // An error event. Fatal errors make the client unusable; they are kept for fatal_error().
   void OnError(std::string_view reason, bool fatal);
 
-  // While false, log lines are collected but not printed (WaitForBroker turns printing off so an
-  // unreachable broker ends as one clear error, not a stream of connect warnings).
+  // While false, log lines are collected but not printed. Producers and consumers start quiet
+  // and print from a successful WaitForBroker() on, so an unreachable broker ends as one clear
+  // error (which names the cause) rather than a stream of connect warnings.
   void set_print(bool print) { print_.store(print); }
 
   // The most recent error or error-level log line, without librdkafka's "[thrd:...]: " prefix;

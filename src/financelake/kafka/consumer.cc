@@ -59,7 +59,9 @@ Consumer::Consumer(const ConsumerOptions& options)
       topics_(options.topics),
       cooperative_(options.strategy == AssignmentStrategy::kCooperativeSticky),
       on_rebalance_(options.on_rebalance),
-      events_(this) {}
+      events_(this) {
+  events_.set_print(false);  // until WaitForBroker() succeeds: see client_events.h
+}
 
 Consumer::~Consumer() {
   if (!closed_ && rk_) (void)Close();
@@ -115,7 +117,7 @@ Status Consumer::WaitForBroker(std::chrono::milliseconds timeout) {
   FL_RETURN_NOT_OK(CheckOpen());
   events_.set_print(false);
   Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
-  events_.set_print(true);
+  if (st.ok()) events_.set_print(true);  // a client that cannot connect is discarded quietly
   return st;
 }
 

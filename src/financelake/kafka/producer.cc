@@ -25,7 +25,9 @@ Producer::Producer(const ProducerOptions& options)
     : brokers_(options.brokers),
       on_delivery_(options.on_delivery),
       max_block_(options.max_block),
-      events_(this) {}
+      events_(this) {
+  events_.set_print(false);  // until WaitForBroker() succeeds: see client_events.h
+}
 
 Producer::~Producer() = default;
 
@@ -59,7 +61,7 @@ Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options)
 Status Producer::WaitForBroker(std::chrono::milliseconds timeout) {
   events_.set_print(false);
   Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
-  events_.set_print(true);
+  if (st.ok()) events_.set_print(true);  // a client that cannot connect is discarded quietly
   return st;
 }
 
