@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "financelake/apps/commands.h"
+#include "financelake/apps/source_flags.h"
 #include "financelake/kafka/mock_broker.h"
 
 namespace financelake::apps {
@@ -25,14 +26,8 @@ Status RunBrokerCommand(const BrokerArgs& a) {
   kafka::BrokerOptions o;
   o.port = a.port;
   o.partitions = a.partitions;
-  o.topics.clear();
-  size_t start = 0;
-  while (start <= a.topics.size()) {
-    size_t comma = a.topics.find(',', start);
-    if (comma == std::string::npos) comma = a.topics.size();
-    if (comma > start) o.topics.push_back(a.topics.substr(start, comma - start));
-    start = comma + 1;
-  }
+  o.topics = SplitCommaList(a.topics);
+  if (o.topics.empty()) return Status::InvalidArgument("--topics: no topic given");
   return kafka::RunBroker(o);
 }
 

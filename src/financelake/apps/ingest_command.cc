@@ -39,18 +39,6 @@ struct IngestArgs {
   bool once = false;
 };
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 // One progress line per interval on stderr.
 class ProgressLog {
  public:
@@ -121,7 +109,7 @@ Status RunIngest(const IngestArgs& a) {
     pipeline::KafkaIngestOptions o;
     o.lake = a.lake;
     o.brokers = a.brokers;
-    o.topics = SplitList(a.topics);
+    o.topics = SplitCommaList(a.topics);
     o.group = a.group;
     o.flush = flush;
     o.max_buffered_bytes = a.max_buffered_bytes;

@@ -26,4 +26,7 @@ void AddSourceFlags(CLI::App* cmd, const std::shared_ptr<SourceFlags>& flags,
 
 sources::SourceSpec ToSourceSpec(const SourceFlags& flags);
 
+// "a,b,,c" -> {"a", "b", "c"}: the comma lists of the command line (topics, ...).
+std::vector<std::string> SplitCommaList(const std::string& text);
+
 }  // namespace financelake::apps
