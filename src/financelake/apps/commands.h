@@ -25,5 +25,6 @@ void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);
 void RegisterDemoCommand(CLI::App& app, Action* action);
+void RegisterPipelineCommand(CLI::App& app, Action* action);
 
 }  // namespace financelake::apps

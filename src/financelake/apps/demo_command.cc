@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <map>
 #include <thread>
 
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
+#include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
 
 namespace financelake::apps {
@@ -81,16 +83,50 @@ Status RunDemo(const DemoArgs& a) {
       stop.store(true);
     });
   }
-  std::printf("demo: simulator -> Bronze tables under %s at %.0f events/s (Ctrl-C stops cleanly)\n",
+  std::printf("demo: simulator -> Bronze -> Silver under %s at %.0f events/s (Ctrl-C stops cleanly)\n",
               a.lake.c_str(), a.rate);
   std::fflush(stdout);
+  // Silver follows Bronze in its own thread, one pass every 2 s.
+  pipeline::SilverOptions so;
+  so.lake = a.lake;
+  Status silver_status;
+  std::map<std::string, pipeline::SilverCounts> silver_total;
+  auto silver_pass = [&] {
+    auto r = pipeline::RunSilverOnce(so);
+    if (!r.ok()) {
+      silver_status = r.status();
+      return;
+    }
+    for (const auto& [table, c] : *r) {
+      pipeline::SilverCounts& t = silver_total[table];
+      t.bronze_rows += c.bronze_rows;
+      t.silver_rows += c.silver_rows;
+      t.error_rows += c.error_rows;
+      t.duplicates += c.duplicates;
+    }
+  };
+  std::thread silver([&] {
+    while (!finished.load() && silver_status.ok()) {
+      for (int i = 0; i < 40 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      silver_pass();
+    }
+  });
   auto done = pipeline::RunSourceIngest(o);
   finished.store(true);
   if (timer.joinable()) timer.join();
+  silver.join();
   FL_RETURN_NOT_OK(done.status());
+  if (silver_status.ok()) silver_pass();  // the last Bronze commits too
+  FL_RETURN_NOT_OK(silver_status);
+  for (const auto& [table, c] : silver_total) {
+    std::printf("demo: silver/%s: %lld Bronze rows -> %lld Silver rows, %lld errors, %lld duplicates\n",
+                table.c_str(), static_cast<long long>(c.bronze_rows),
+                static_cast<long long>(c.silver_rows), static_cast<long long>(c.error_rows),
+                static_cast<long long>(c.duplicates));
+  }
   std::printf("demo: stopped with everything committed: %lld events, %lld rows in Bronze. Try:\n"
               "  build/financelake table history %s/bronze/stock_trades\n"
-              "  build/financelake table scan %s/bronze/stock_trades --limit 5\n",
+              "  build/financelake table scan %s/silver/stock_trades --limit 5\n",
               static_cast<long long>(done->events_in), static_cast<long long>(done->rows_committed),
               a.lake.c_str(), a.lake.c_str());
   return Status::OK();

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBrokerCommand(app, &action);
   financelake::apps::RegisterProduceCommand(app, &action);
   financelake::apps::RegisterIngestCommands(app, &action);
+  financelake::apps::RegisterPipelineCommand(app, &action);
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);

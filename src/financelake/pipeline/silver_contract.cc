@@ -1,0 +1,269 @@
+#include "financelake/pipeline/silver_contract.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "financelake/base/json.h"
+#include "financelake/sources/event_time.h"
+
+namespace financelake::pipeline {
+namespace {
+
+using columnar::DataType;
+using columnar::Field;
+
+constexpr int64_t kDayUs = 86400LL * 1000000;
+
+SilverField Req(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
+  return {std::move(name), type, true, false, check};
+}
+SilverField ReqNullable(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
+  return {std::move(name), type, true, true, check};
+}
+SilverField Opt(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
+  return {std::move(name), type, false, true, check};
+}
+
+std::vector<SilverContract> MakeContracts() {
+  using T = SilverType;
+  using C = FieldCheck;
+  return {
+      {"stock-trades", "stock_trades",
+       {Req("ticker", T::kString, C::kTicker), Req("price", T::kDouble, C::kPositive),
+        ReqNullable("volume", T::kDouble, C::kNonNegative), Req("source", T::kString),
+        Req("kind", T::kString), Opt("side", T::kString), Opt("exchange", T::kString),
+        Opt("open", T::kDouble, C::kPositive), Opt("high", T::kDouble, C::kPositive),
+        Opt("low", T::kDouble, C::kPositive), Opt("close", T::kDouble, C::kPositive),
+        Opt("adj_close", T::kDouble, C::kPositive)}},
+      {"crypto-prices", "crypto_prices",
+       {Req("symbol", T::kString, C::kTicker), Req("price_usd", T::kDouble, C::kPositive),
+        ReqNullable("volume_24h", T::kDouble, C::kNonNegative),
+        ReqNullable("market_cap", T::kDouble, C::kNonNegative),
+        ReqNullable("change_24h", T::kDouble, C::kFinite), Req("source", T::kString),
+        Req("kind", T::kString), Opt("open", T::kDouble, C::kPositive),
+        Opt("high", T::kDouble, C::kPositive), Opt("low", T::kDouble, C::kPositive)}},
+      {"bank-transactions", "bank_transactions",
+       {Req("transaction_id", T::kString, C::kEventId), ReqNullable("account_id", T::kString),
+        Req("amount", T::kDouble, C::kNonNegative), Req("currency", T::kString, C::kCurrency),
+        Req("type", T::kString, C::kTxType), ReqNullable("merchant", T::kString),
+        ReqNullable("merchant_category", T::kString), ReqNullable("country", T::kString, C::kCountry),
+        ReqNullable("channel", T::kString, C::kChannel), Req("source", T::kString),
+        Opt("is_fraud", T::kBool)}},
+  };
+}
+
+DataType ColumnType(SilverType t) {
+  switch (t) {
+    case SilverType::kString: return DataType::String();
+    case SilverType::kDouble: return DataType::Double();
+    case SilverType::kLong: return DataType::Long();
+    case SilverType::kBool: return DataType::Boolean();
+    case SilverType::kTimestamp: return DataType::Timestamp();
+  }
+  return DataType::String();
+}
+
+const std::set<std::string, std::less<>>& Currencies() {
+  static const std::set<std::string, std::less<>> kCodes = {
+      "AED", "ARS", "AUD", "BGN", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP",
+      "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "MAD", "MXN",
+      "MYR", "NGN", "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RUB", "SAR", "SEK",
+      "SGD", "THB", "TRY", "TWD", "UAH", "USD", "VND", "ZAR"};
+  return kCodes;
+}
+
+std::string CheckString(const SilverField& f, const std::string& v) {
+  auto bad = [&](std::string_view what) {
+    return fmt::format("field '{}': {}, got '{}'", f.name, what, v.substr(0, 64));
+  };
+  switch (f.check) {
+    case FieldCheck::kTicker: {
+      const bool ok = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '^';
+      });
+      return ok ? "" : bad("expected 1-12 of A-Z, 0-9, '.', '-', '^'");
+    }
+    case FieldCheck::kCurrency:
+      return Currencies().count(v) ? "" : bad("unknown ISO 4217 currency code");
+    case FieldCheck::kCountry: {
+      const bool ok = v.size() == 2 && v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z';
+      return ok ? "" : bad("expected an ISO 3166-1 alpha-2 country code");
+    }
+    case FieldCheck::kTxType: {
+      static const std::set<std::string, std::less<>> kTypes = {"PAYMENT", "TRANSFER",
+                                                                "WITHDRAWAL", "DEPOSIT", "CARD"};
+      return kTypes.count(v) ? "" : bad("expected PAYMENT, TRANSFER, WITHDRAWAL, DEPOSIT or CARD");
+    }
+    case FieldCheck::kChannel: {
+      static const std::set<std::string, std::less<>> kChannels = {"POS", "ONLINE", "MOBILE",
+                                                                   "ATM", "BRANCH"};
+      return kChannels.count(v) ? "" : bad("expected POS, ONLINE, MOBILE, ATM or BRANCH");
+    }
+    case FieldCheck::kEventId: {
+      const bool ok = !v.empty() && v.size() <= 128 &&
+                      std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x21 && c < 0x7f; });
+      return ok ? "" : bad("expected 1-128 printable characters without spaces");
+    }
+    default:
+      return "";
+  }
+}
+
+std::string CheckNumber(const SilverField& f, double v) {
+  auto bad = [&](std::string_view what) {
+    return fmt::format("field '{}': {}, got {}", f.name, what, v);
+  };
+  switch (f.check) {
+    case FieldCheck::kPositive: return std::isfinite(v) && v > 0 ? "" : bad("must be > 0");
+    case FieldCheck::kNonNegative: return std::isfinite(v) && v >= 0 ? "" : bad("must be >= 0");
+    case FieldCheck::kFinite: return std::isfinite(v) ? "" : bad("must be finite");
+    default: return "";
+  }
+}
+
+std::string TypeName(const Json& v) {
+  if (v.is_string()) return "a string";
+  if (v.is_bool()) return "a boolean";
+  if (v.is_number()) return "a number";
+  if (v.is_array()) return "an array";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+// One parsed value, appended only once the whole row is valid.
+struct Parsed {
+  bool null = true;
+  std::string s;
+  double d = 0;
+  int64_t i = 0;
+  bool b = false;
+};
+
+}  // namespace
+
+const std::vector<SilverContract>& SilverContracts() {
+  static const std::vector<SilverContract> kContracts = MakeContracts();
+  return kContracts;
+}
+
+const SilverContract* FindSilverContract(std::string_view topic) {
+  for (const SilverContract& c : SilverContracts()) {
+    if (c.topic == topic) return &c;
+  }
+  return nullptr;
+}
+
+columnar::Schema SilverSchema(const SilverContract& contract) {
+  std::vector<Field> fields = {Field{"event_id", DataType::String(), false},
+                               Field{"event_time", DataType::Timestamp(), false}};
+  for (const SilverField& f : contract.fields) {
+    fields.push_back(Field{f.name, ColumnType(f.type), f.nullable});
+  }
+  fields.push_back(Field{std::string(kSilverPartitionColumn), DataType::Date(), false});
+  fields.push_back(Field{"bronze_position", DataType::String(), false});
+  fields.push_back(Field{"ingest_time", DataType::Timestamp(), false});
+  return columnar::Schema(std::move(fields));
+}
+
+std::string ParseSilverRow(const SilverContract& contract, std::string_view payload,
+                           std::string_view bronze_position, int64_t ingest_time_us,
+                           int64_t now_us, std::vector<columnar::Column>* columns,
+                           std::string* event_id_out, int32_t* event_date_out) {
+  auto doc = Json::Parse(payload);
+  if (!doc.ok()) return "payload is not JSON: " + doc.status().message();
+  if (!doc->is_object()) return "payload is not a JSON object";
+  const Json* id = doc->Find("event_id");
+  if (id == nullptr || id->is_null()) return "missing required field 'event_id'";
+  if (!id->is_string()) return "field 'event_id': expected a string, got " + TypeName(*id);
+  std::string reason = CheckString({"event_id", SilverType::kString, true, false, FieldCheck::kEventId},
+                                   id->as_string());
+  if (!reason.empty()) return reason;
+  const Json* et = doc->Find("event_time");
+  if (et == nullptr || et->is_null()) return "missing required field 'event_time'";
+  Result<int64_t> when = Status::InvalidArgument("");
+  if (et->is_string()) {
+    when = sources::ParseEventTime(et->as_string());
+  } else if (et->is_number()) {
+    const double ms = et->as_double();
+    if (std::isfinite(ms) && std::fabs(ms) < 1e15) when = static_cast<int64_t>(std::llround(ms * 1000));
+  } else {
+    return "field 'event_time': expected a string or epoch milliseconds, got " + TypeName(*et);
+  }
+  if (!when.ok()) {
+    return fmt::format("field 'event_time': not a timestamp ({})", when.status().message());
+  }
+  if (*when > now_us + kDayUs) {
+    return fmt::format("field 'event_time': {} is more than a day in the future",
+                       sources::FormatEventTime(*when));
+  }
+  std::vector<Parsed> values(contract.fields.size());
+  for (size_t k = 0; k < contract.fields.size(); ++k) {
+    const SilverField& f = contract.fields[k];
+    const Json* v = doc->Find(f.name);
+    if (v == nullptr && f.required) return fmt::format("missing required field '{}'", f.name);
+    if (v == nullptr || v->is_null()) {
+      if (!f.nullable) return fmt::format("field '{}' is null", f.name);
+      continue;
+    }
+    Parsed& p = values[k];
+    p.null = false;
+    switch (f.type) {
+      case SilverType::kString:
+        if (!v->is_string()) return fmt::format("field '{}': expected a string, got {}", f.name, TypeName(*v));
+        p.s = v->as_string();
+        reason = CheckString(f, p.s);
+        break;
+      case SilverType::kDouble:
+        if (!v->is_number()) return fmt::format("field '{}': expected a number, got {}", f.name, TypeName(*v));
+        p.d = v->as_double();
+        reason = CheckNumber(f, p.d);
+        break;
+      case SilverType::kLong:
+        if (!v->is_number() || v->as_double() != std::floor(v->as_double())) {
+          return fmt::format("field '{}': expected a whole number, got {}", f.name, v->Dump());
+        }
+        p.i = v->as_int();
+        break;
+      case SilverType::kBool:
+        if (!v->is_bool()) return fmt::format("field '{}': expected true or false, got {}", f.name, TypeName(*v));
+        p.b = v->as_bool();
+        break;
+      case SilverType::kTimestamp:
+        break;
+    }
+    if (!reason.empty()) return reason;
+  }
+  const int64_t days = (*when >= 0 ? *when : *when - kDayUs + 1) / kDayUs;
+  *event_id_out = id->as_string();
+  *event_date_out = static_cast<int32_t>(days);
+  if (columns == nullptr) return "";
+  // Valid: append the row.
+  std::vector<columnar::Column>& c = *columns;
+  c[0].AppendString(id->as_string());
+  c[1].Append<int64_t>(*when);
+  for (size_t k = 0; k < values.size(); ++k) {
+    columnar::Column& col = c[2 + k];
+    const Parsed& p = values[k];
+    if (p.null) {
+      col.AppendNull();
+      continue;
+    }
+    switch (contract.fields[k].type) {
+      case SilverType::kString: col.AppendString(p.s); break;
+      case SilverType::kDouble: col.Append<double>(p.d); break;
+      case SilverType::kLong: col.Append<int64_t>(p.i); break;
+      case SilverType::kBool: col.Append<uint8_t>(p.b ? 1 : 0); break;
+      case SilverType::kTimestamp: col.AppendNull(); break;
+    }
+  }
+  const size_t base = 2 + values.size();
+  c[base].Append<int32_t>(static_cast<int32_t>(days));
+  c[base + 1].AppendString(bronze_position);
+  c[base + 2].Append<int64_t>(ingest_time_us);
+  return "";
+}
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,204 @@
+#include "financelake/pipeline/silver_stage.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "financelake/columnar/expr.h"
+#include "financelake/columnar/text_values.h"
+#include "financelake/delta/data_writer.h"
+#include "financelake/delta/log.h"
+#include "financelake/delta/table.h"
+#include "financelake/io/path.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/parquet/reader.h"
+#include "financelake/pipeline/bronze_schema.h"
+#include "financelake/pipeline/errors_table.h"
+#include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/flush_policy.h"
+#include "financelake/pipeline/silver_contract.h"
+
+namespace financelake::pipeline {
+namespace {
+
+// The data files Bronze added after version `from` up to `to`, with the version that added
+// them: the `add` actions with dataChange of those commits (a compaction's files, dataChange =
+// false, hold rows processed when first added). When a commit file is gone (log cleanup after
+// a long pause), the difference of the two snapshots is used instead.
+Result<std::map<std::string, int64_t>> FilesAdded(delta::Table& table, int64_t from, int64_t to) {
+  std::map<std::string, int64_t> out;
+  for (int64_t v = from + 1; v <= to; ++v) {
+    auto actions = delta::ReadCommit(table.fs(), table.path(), DeltaVersion(v));
+    if (!actions.ok()) {
+      if (!actions.status().IsNotFound()) return actions.status();
+      out.clear();
+      std::set<std::string> before;
+      if (from >= 0) {
+        FL_ASSIGN_OR_RETURN(delta::SnapshotPtr old, table.AtVersion(DeltaVersion(from)));
+        for (const delta::AddFile& f : old->files()) before.insert(f.path);
+      }
+      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr now, table.AtVersion(DeltaVersion(to)));
+      for (const delta::AddFile& f : now->files()) {
+        if (before.count(f.path) == 0) out[f.path] = to;
+      }
+      return out;
+    }
+    for (const delta::Action& a : *actions) {
+      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
+        out[add->path] = v;
+      }
+    }
+  }
+  return out;
+}
+
+std::string DateText(int32_t days) {
+  return columnar::FormatValue(columnar::Value::Int(days), columnar::DataType::Date());
+}
+
+// event_ids already in Silver on the given dates.
+Result<std::unordered_set<std::string>> ExistingIds(ExactlyOnceTable& silver,
+                                                    const std::set<int32_t>& dates) {
+  std::unordered_set<std::string> ids;
+  if (dates.empty()) return ids;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
+  if (snap->files().empty()) return ids;
+  std::string in;
+  for (int32_t d : dates) in += (in.empty() ? "'" : ", '") + DateText(d) + "'";
+  FL_ASSIGN_OR_RETURN(columnar::Expr filter,
+                      columnar::Expr::Parse(fmt::format("{} IN ({})", kSilverPartitionColumn, in),
+                                            snap->schema()));
+  delta::ScanOptions scan;
+  scan.columns = {"event_id"};
+  scan.filter = filter;
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver.table().Scan(*snap, scan));
+  for (int64_t i = 0; i < rows.num_rows(); ++i) ids.emplace(rows.column(0).StringAt(i));
+  return ids;
+}
+
+Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::FileSystem>& fs,
+                              const SilverContract& contract) {
+  SilverCounts counts;
+  const std::string bronze_path = BronzeTablePath(o.lake, contract.topic);
+  auto bronze = delta::Table::Open(fs, bronze_path);
+  FL_ASSIGN_OR_RETURN(bool exists, bronze->Exists());
+  if (!exists) return counts;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, bronze->Latest());
+  const int64_t v_latest = latest->version().value();
+  const columnar::Schema schema = SilverSchema(contract);
+  FL_ASSIGN_OR_RETURN(auto silver, ExactlyOnceTable::OpenOrCreate(
+                                       fs, SilverTablePath(o.lake, contract.table),
+                                       {schema, {std::string(kSilverPartitionColumn)},
+                                        "FinanceLake Silver: validated, typed, deduplicated " +
+                                            contract.topic}));
+  FL_ASSIGN_OR_RETURN(auto errors, ExactlyOnceTable::OpenOrCreate(fs, ErrorsTablePath(o.lake),
+                                                                  ErrorsLayout()));
+  const std::string app = SilverAppId(contract.table);
+  FL_ASSIGN_OR_RETURN(const int64_t v_silver, silver->TxnVersion(app));
+  FL_ASSIGN_OR_RETURN(const int64_t v_errors, errors->TxnVersion(app));
+  counts.bronze_version = std::min(v_silver, v_errors);
+  if (v_silver >= v_latest && v_errors >= v_latest) return counts;
+  FL_ASSIGN_OR_RETURN(const auto added,
+                      FilesAdded(*bronze, std::min(v_silver, v_errors), v_latest));
+  const int64_t now = o.now_us != 0 ? o.now_us : WallMicros();
+  std::vector<columnar::Column> cols;
+  for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
+  ErrorRowsBuilder error_rows;
+  std::vector<std::pair<std::string, int32_t>> candidates;  // (event_id, event_date) per row
+  std::string id;
+  int32_t date = 0;
+  // In commit order, so that of two copies of an event the first ingested is kept.
+  std::vector<std::pair<int64_t, std::string>> files;
+  for (const auto& [path, version] : added) files.emplace_back(version, path);
+  std::sort(files.begin(), files.end());
+  for (const auto& [version, path] : files) {
+    // Each output table takes only what is past its own position.
+    const bool for_silver = version > v_silver;
+    const bool for_errors = version > v_errors;
+    if (!for_silver && !for_errors) continue;
+    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(path));
+    FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(bronze_path, rel)));
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
+                        reader->ReadAll({static_cast<size_t>(kPayload),
+                                         static_cast<size_t>(kSourcePosition),
+                                         static_cast<size_t>(kIngestTime)}));
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      const std::string_view payload = rows.column(0).StringAt(i);
+      const std::string_view position = rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
+      const int64_t ingest_time = rows.column(2).ValueAt<int64_t>(i);
+      if (for_silver) ++counts.bronze_rows;
+      const std::string reason = ParseSilverRow(contract, payload, position, ingest_time, now,
+                                                for_silver ? &cols : nullptr, &id, &date);
+      if (reason.empty()) {
+        if (for_silver) candidates.emplace_back(id, date);
+      } else if (for_errors) {
+        error_rows.Append(ErrorRow{now, "silver", bronze_path, reason, payload, position});
+        if (for_silver) ++counts.error_rows;
+      }
+    }
+  }
+  // Deduplicate by event_id against Silver and within the batch.
+  std::set<int32_t> dates;
+  for (const auto& c : candidates) dates.insert(c.second);
+  FL_ASSIGN_OR_RETURN(std::unordered_set<std::string> seen, ExistingIds(*silver, dates));
+  std::vector<uint8_t> keep(candidates.size(), 0);
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    keep[i] = seen.insert(candidates[i].first).second ? 1 : 0;
+    if (!keep[i]) ++counts.duplicates;
+  }
+  auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+  if (!batch.ok()) return batch.status().WithContext("silver: " + contract.table);
+  std::vector<columnar::Column> kept_cols;
+  for (const columnar::Field& f : schema.fields()) kept_cols.emplace_back(f.type);
+  for (size_t i = 0; i < keep.size(); ++i) {
+    if (!keep[i]) continue;
+    for (size_t c = 0; c < kept_cols.size(); ++c) {
+      kept_cols[c].AppendValue(batch->column(c).GetValue(static_cast<int64_t>(i)));
+    }
+  }
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch kept, columnar::RecordBatch::Make(schema, std::move(kept_cols)));
+  counts.silver_rows = kept.num_rows();
+  // Errors first, then Silver; each records the Bronze version it now covers.
+  if (v_errors < v_latest) {
+    FL_ASSIGN_OR_RETURN(TxnCommitResult r,
+                        errors->Commit(error_rows.Finish(), {{app, v_errors, v_latest}}, app));
+    if (!r.stale_app_ids.empty()) {
+      return Status::Aborted("silver: another pipeline process is writing " + contract.table);
+    }
+  }
+  if (v_silver < v_latest) {
+    FL_ASSIGN_OR_RETURN(TxnCommitResult r, silver->Commit(kept, {{app, v_silver, v_latest}}, app));
+    if (!r.stale_app_ids.empty()) {
+      return Status::Aborted("silver: another pipeline process is writing " + contract.table);
+    }
+  }
+  counts.bronze_version = v_latest;
+  return counts;
+}
+
+}  // namespace
+
+std::string SilverTablePath(std::string_view lake, std::string_view table) {
+  return io::JoinPath(io::JoinPath(lake, "silver"), table);
+}
+
+std::string SilverAppId(std::string_view table) {
+  return "financelake-silver:" + std::string(table);
+}
+
+Result<std::map<std::string, SilverCounts>> RunSilverOnce(const SilverOptions& options) {
+  auto fs = options.fs ? options.fs : io::PosixFileSystem();
+  std::map<std::string, SilverCounts> out;
+  for (const SilverContract& c : SilverContracts()) {
+    if (!options.topics.empty() &&
+        std::find(options.topics.begin(), options.topics.end(), c.topic) == options.topics.end()) {
+      continue;
+    }
+    FL_ASSIGN_OR_RETURN(out[c.table], RunTopic(options, fs, c));
+  }
+  return out;
+}
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,46 @@
+// The Silver stage: Bronze -> typed, validated, deduplicated Silver tables, incrementally and
+// exactly once (`financelake pipeline`).
+//
+// Per topic with a contract (silver_contract.h): the Bronze versions not yet processed are read
+// (the data files added since the version recorded in Silver's `txn`
+// "financelake-silver:<table>"), each payload is parsed and validated; valid rows not already in
+// Silver (by event_id, looked up in the event_date partitions the batch touches, and within the
+// batch) are appended to <lake>/silver/<table>; rejected rows go to <lake>/errors with the reason
+// and the raw payload. Both commits carry the txn with the Bronze version processed, each table
+// filtering by its own position, so a crash between them neither loses nor doubles a row.
+// Counts hold: bronze rows = silver rows + error rows + duplicates.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "financelake/base/result.h"
+#include "financelake/io/filesystem.h"
+
+namespace financelake::pipeline {
+
+struct SilverCounts {
+  int64_t bronze_rows = 0;
+  int64_t silver_rows = 0;
+  int64_t error_rows = 0;
+  int64_t duplicates = 0;
+  int64_t bronze_version = -1;  // processed up to
+};
+
+struct SilverOptions {
+  std::string lake = "lake";
+  std::shared_ptr<io::FileSystem> fs;  // nullptr: the local filesystem
+  std::vector<std::string> topics;     // empty: every topic with a contract
+  int64_t now_us = 0;                  // 0: the clock (bounds future event times)
+};
+
+// One pass over every topic; topics whose Bronze table does not exist are skipped.
+Result<std::map<std::string, SilverCounts>> RunSilverOnce(const SilverOptions& options);
+
+std::string SilverTablePath(std::string_view lake, std::string_view table);
+std::string SilverAppId(std::string_view table);
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,216 @@
+#include "financelake/pipeline/silver_stage.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "financelake/delta/table.h"
+#include "financelake/io/fault_injecting_filesystem.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/pipeline/bronze_batch.h"
+#include "financelake/pipeline/bronze_schema.h"
+#include "financelake/pipeline/errors_table.h"
+#include "financelake/pipeline/exactly_once_table.h"
+
+namespace financelake::pipeline {
+namespace {
+
+constexpr int64_t kNow = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
+
+class SilverStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lake_ = (std::filesystem::temp_directory_path() /
+             ("fl-silver-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+                .string();
+    std::filesystem::remove_all(lake_);
+  }
+  void TearDown() override { std::filesystem::remove_all(lake_); }
+
+  // Appends payloads to Bronze stock_trades as one commit.
+  void Bronze(const std::vector<std::string>& payloads) {
+    auto table = ExactlyOnceTable::OpenOrCreate(io::PosixFileSystem(),
+                                                BronzeTablePath(lake_, "stock-trades"), BronzeLayout());
+    ASSERT_TRUE(table.ok());
+    BronzeBatchBuilder b;
+    for (const std::string& p : payloads) {
+      BronzeRecord r;
+      r.payload = p;
+      r.topic = "stock-trades";
+      r.partition = 0;
+      r.offset = next_offset_++;
+      b.Append(r, kNow);
+    }
+    auto c = (*table)->Commit(b.Finish(), {{"test", next_offset_ - 1 - static_cast<int64_t>(payloads.size()), next_offset_ - 1}}, "t");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_TRUE(c->stale_app_ids.empty());
+  }
+
+  SilverCounts Run(std::shared_ptr<io::FileSystem> fs = nullptr) {
+    SilverOptions o;
+    o.lake = lake_;
+    o.fs = fs;
+    o.now_us = kNow;
+    auto r = RunSilverOnce(o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? (*r)["stock_trades"] : SilverCounts{};
+  }
+
+  // event_id -> "ticker price volume" of the Silver rows; fails on a duplicate id.
+  std::map<std::string, std::string> Silver() {
+    std::map<std::string, std::string> out;
+    auto table = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+    auto snap = table->Latest();
+    EXPECT_TRUE(snap.ok());
+    auto rows = table->Scan(**snap, {{"event_id", "ticker", "price", "volume"}, std::nullopt, -1});
+    EXPECT_TRUE(rows.ok());
+    for (int64_t i = 0; i < rows->num_rows(); ++i) {
+      const std::string id(rows->column(0).StringAt(i));
+      EXPECT_EQ(out.count(id), 0u) << id << " twice in Silver";
+      out[id] = fmt::format("{} {} {}", rows->column(1).StringAt(i), rows->column(2).ValueAt<double>(i),
+                            rows->column(3).IsNull(i) ? "null" : fmt::format("{}", rows->column(3).ValueAt<double>(i)));
+    }
+    return out;
+  }
+
+  // raw payload -> reason of every error row; fails when one payload is there twice.
+  std::map<std::string, std::string> Errors() {
+    std::map<std::string, std::string> out;
+    auto table = delta::Table::Open(io::PosixFileSystem(), ErrorsTablePath(lake_));
+    auto snap = table->Latest();
+    EXPECT_TRUE(snap.ok());
+    auto rows = table->Scan(**snap, {});
+    EXPECT_TRUE(rows.ok());
+    for (int64_t i = 0; i < rows->num_rows(); ++i) {
+      EXPECT_EQ(rows->column(1).StringAt(i), "silver");
+      const std::string raw(rows->column(4).StringAt(i));
+      EXPECT_EQ(out.count(raw), 0u) << raw << " twice in errors";
+      out[raw] = std::string(rows->column(3).StringAt(i));
+    }
+    return out;
+  }
+
+  static std::string Trade(const std::string& id, const std::string& ticker, const std::string& price,
+                           const std::string& volume = "100",
+                           const std::string& time = "\"2025-12-30T15:00:00Z\"") {
+    return fmt::format(R"({{"event_id":"{}","event_time":{},"ticker":"{}","price":{},"volume":{},"source":"t","kind":"trade"}})",
+                       id, time, ticker, price, volume);
+  }
+
+  std::string lake_;
+  int64_t next_offset_ = 0;
+};
+
+TEST_F(SilverStageTest, GoldenRowsErrorsAndDuplicates) {
+  const std::vector<std::string> bad = {
+      "not json",
+      "[1,2]",
+      R"({"event_time":"2025-12-30T15:00:00Z","ticker":"A","price":1,"volume":1,"source":"t","kind":"trade"})",
+      Trade("b1", "AAPL", "-3"),
+      Trade("b2", "AAPL", "\"12\""),
+      Trade("b3", "aapl!", "12"),
+      Trade("b4", "AAPL", "12", "-1"),
+      Trade("b5", "AAPL", "12", "100", "\"yesterday\""),
+      Trade("b6", "AAPL", "12", "100", "\"2027-06-01T00:00:00Z\""),
+      R"({"event_id":"b7","event_time":"2025-12-30T15:00:00Z","ticker":"AAPL","volume":1,"source":"t","kind":"trade"})",
+      Trade("b8", "AAPL", "0"),
+  };
+  std::vector<std::string> batch1 = {Trade("a1", "AAPL", "190.5"), Trade("a2", "MSFT", "410", "null"),
+                                     Trade("a1", "AAPL", "190.5"),  // duplicate within the batch
+                                     Trade("a3", "NVDA", "480", "7", "1767052800000")};  // epoch ms
+  batch1.insert(batch1.end(), bad.begin(), bad.end());
+  Bronze(batch1);
+  SilverCounts c = Run();
+  EXPECT_EQ(c.bronze_rows, 15);
+  EXPECT_EQ(c.silver_rows, 3);
+  EXPECT_EQ(c.error_rows, 11);
+  EXPECT_EQ(c.duplicates, 1);
+  EXPECT_EQ(c.bronze_rows, c.silver_rows + c.error_rows + c.duplicates);
+  const std::map<std::string, std::string> want_silver = {
+      {"a1", "AAPL 190.5 100"}, {"a2", "MSFT 410 null"}, {"a3", "NVDA 480 7"}};
+  EXPECT_EQ(Silver(), want_silver);
+  const std::map<std::string, std::string> want_errors = {
+      {bad[0], "payload is not JSON: json: offset 0: unexpected character 'n'"},
+      {bad[1], "payload is not a JSON object"},
+      {bad[2], "missing required field 'event_id'"},
+      {bad[3], "field 'price': must be > 0, got -3"},
+      {bad[4], "field 'price': expected a number, got a string"},
+      {bad[5], "field 'ticker': expected 1-12 of A-Z, 0-9, '.', '-', '^', got 'aapl!'"},
+      {bad[6], "field 'volume': must be >= 0, got -1"},
+      {bad[7], ""},  // checked by prefix below
+      {bad[8], "field 'event_time': 2027-06-01T00:00:00.000000Z is more than a day in the future"},
+      {bad[9], "missing required field 'price'"},
+      {bad[10], "field 'price': must be > 0, got 0"},
+  };
+  auto errors = Errors();
+  ASSERT_EQ(errors.size(), want_errors.size());
+  for (const auto& [raw, reason] : want_errors) {
+    ASSERT_EQ(errors.count(raw), 1u) << raw;
+    if (raw == bad[7]) {
+      EXPECT_EQ(errors[raw].rfind("field 'event_time': not a timestamp", 0), 0u) << errors[raw];
+    } else if (raw == bad[0]) {
+      EXPECT_EQ(errors[raw].rfind("payload is not JSON", 0), 0u) << errors[raw];
+    } else {
+      EXPECT_EQ(errors[raw], reason) << raw;
+    }
+  }
+
+  // A later batch: a replayed event (duplicate across batches), a late event, a new one.
+  Bronze({Trade("a2", "MSFT", "410", "null"), Trade("late", "AAPL", "150", "1", "\"2024-01-02T15:00:00Z\""),
+          Trade("a4", "AAPL", "191")});
+  c = Run();
+  EXPECT_EQ(c.bronze_rows, 3);
+  EXPECT_EQ(c.silver_rows, 2);
+  EXPECT_EQ(c.duplicates, 1);
+  EXPECT_EQ(Silver().size(), 5u);
+  // Nothing new: nothing happens.
+  c = Run();
+  EXPECT_EQ(c.bronze_rows, 0);
+  EXPECT_EQ(Silver().size(), 5u);
+  EXPECT_EQ(Errors().size(), 11u);
+}
+
+TEST_F(SilverStageTest, FailuresAndRerunsGiveIdenticalTables) {
+  std::vector<std::string> rows;
+  for (int i = 0; i < 300; ++i) {
+    rows.push_back(i % 10 == 0 ? Trade("x" + std::to_string(i), "AAPL", "-1")
+                               : Trade("e" + std::to_string(i % 250), "T" + std::to_string(i % 7), "10"));
+  }
+  Bronze(std::vector<std::string>(rows.begin(), rows.begin() + 150));
+  Bronze(std::vector<std::string>(rows.begin() + 150, rows.end()));
+  int failed = 0, round = 0;
+  for (io::FaultOp op : {io::FaultOp::kWrite, io::FaultOp::kRename, io::FaultOp::kSync}) {
+    for (int nth = 1; nth <= 4; ++nth) {
+      auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+      fs->FailNth(op, nth);
+      SilverOptions o;
+      o.lake = lake_;
+      o.fs = fs;
+      o.now_us = kNow;
+      if (!RunSilverOnce(o).ok()) ++failed;
+      // New Bronze rows between runs: a new event and an invalid one.
+      ++round;
+      Bronze({Trade("n" + std::to_string(round), "AAPL", "5"), Trade("y" + std::to_string(round), "AAPL", "-1")});
+    }
+  }
+  EXPECT_GE(failed, 6);
+  Run();
+  // Every distinct valid event once (e1..e249 without multiples of 10, n1..n12); every invalid
+  // Bronze row once in errors (x0..x290, y1..y12).
+  EXPECT_EQ(Silver().size(), 225u + 12u);
+  EXPECT_EQ(Errors().size(), 30u + 12u);
+  // And a from-scratch run over the same Bronze gives the same tables.
+  const auto silver = Silver();
+  const auto errors = Errors();
+  std::filesystem::remove_all(SilverTablePath(lake_, "stock_trades"));
+  std::filesystem::remove_all(ErrorsTablePath(lake_));
+  Run();
+  EXPECT_EQ(Silver(), silver);
+  EXPECT_EQ(Errors(), errors);
+}
+
+}  // namespace
+}  // namespace financelake::pipeline
