@@ -29,6 +29,16 @@ constexpr FlagHelp kFlags[] = {
     {"speed", "csv: x real time between records (default: as fast as possible)"},
     {"source-name", "csv: the payload's 'source' (default csv)"},
     {"resume-after", "continue after this source position"},
+    {"symbols", "yahoo/alphavantage: tickers (AAPL,BTC-USD); coingecko: coin ids (bitcoin=BTC,ethereum)"},
+    {"base-url", "pollers: API base URL (default: the public API; tests use a local server)"},
+    {"interval-s", "pollers: seconds between polling rounds (default 60)"},
+    {"polls", "pollers: stop after N rounds (default: never)"},
+    {"max-retries", "pollers: retries of a failing request (default 5)"},
+    {"timeout-ms", "pollers: per-request timeout (default 10000)"},
+    {"range", "yahoo: chart range (default 5d)"},
+    {"interval", "yahoo: bar size (default 1d); alphavantage: intraday interval"},
+    {"function", "alphavantage: GLOBAL_QUOTE (default), TIME_SERIES_DAILY, TIME_SERIES_INTRADAY"},
+    {"min-request-interval-s", "pollers: minimum seconds between requests (default per API)"},
 };
 
 }  // namespace

@@ -47,6 +47,8 @@ class SourceIngest {
     }
     FL_RETURN_NOT_OK(sources::ValidateSourceSpec(spec_));
     stream_ = o_.stream_id.empty() ? sources::StreamId(spec_) : o_.stream_id;
+    // A poller's run cannot be replayed: every run is its own stream (its ids dedupe in Silver).
+    if (!sources::Replayable(spec_)) stream_ += "-run" + std::to_string(WallMicros() / 1000);
     app_id_ = SourceAppId(stream_);
     FL_ASSIGN_OR_RETURN(std::vector<sources::Topic> topics, sources::SourceTopics(spec_));
     for (sources::Topic t : topics) {

@@ -7,7 +7,9 @@
 // errors table (malformed CSV records) commit separately, so after a crash they may stand at
 // different offsets: the run resumes from the smallest (regenerating the simulator from there,
 // re-reading CSV files from the start) and gives each table only the records past its own
-// version. Another process writing the same stream at the same time makes this one stop with
+// version. (API pollers cannot replay: each of their runs is a stream of its own, and a crash
+// may lose the events polled since the last commit; they are polled again next run with the same
+// event ids, which Silver deduplicates.) Another process writing the same stream at the same time makes this one stop with
 // an error rather than duplicate anything.
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "financelake/sources/api_poller.h"
 #include "financelake/sources/murmur3.h"
 #include "financelake/sources/sim_source.h"
 
@@ -11,8 +12,14 @@ namespace financelake::sources {
 namespace {
 
 Status UnknownSource(const std::string& name) {
+  return Status::InvalidArgument(fmt::format(
+      "--source: unknown source '{}' (known: sim, csv, yahoo, alphavantage, coingecko)", name));
+}
+
+Status NoFiles(const SourceSpec& spec) {
+  if (spec.paths.empty()) return Status::OK();
   return Status::InvalidArgument(
-      fmt::format("--source: unknown source '{}' (known: sim, csv)", name));
+      fmt::format("the {} source takes no files (got '{}')", spec.name, spec.paths.front()));
 }
 
 }  // namespace
@@ -26,6 +33,10 @@ Status ValidateSourceSpec(const SourceSpec& spec) {
     return ParseSimOptions(spec.flags).status();
   }
   if (spec.name == "csv") return ParseCsvOptions(spec.flags, spec.paths).status();
+  if (IsPollerName(spec.name)) {
+    FL_RETURN_NOT_OK(NoFiles(spec));
+    return ParsePollerOptions(spec.name, spec.flags).status();
+  }
   return UnknownSource(spec.name);
 }
 
@@ -46,6 +57,11 @@ Result<std::unique_ptr<Source>> MakeSource(const SourceSpec& spec, const std::st
     o.on_malformed = std::move(on_malformed);
     return MakeCsvSource(o);
   }
+  if (IsPollerName(spec.name)) {
+    FL_RETURN_NOT_OK(NoFiles(spec));
+    FL_ASSIGN_OR_RETURN(PollerOptions o, ParsePollerOptions(spec.name, spec.flags));
+    return MakePollerSource(o);
+  }
   return UnknownSource(spec.name);
 }
 
@@ -57,10 +73,15 @@ Result<std::vector<Topic>> SourceTopics(const SourceSpec& spec) {
   if (spec.name == "csv") {
     return std::vector<Topic>{Topic::kStockTrades, Topic::kCryptoPrices, Topic::kBankTransactions};
   }
+  if (spec.name == "yahoo") return std::vector<Topic>{Topic::kStockTrades, Topic::kCryptoPrices};
+  if (spec.name == "alphavantage") return std::vector<Topic>{Topic::kStockTrades};
+  if (spec.name == "coingecko") return std::vector<Topic>{Topic::kCryptoPrices};
   return UnknownSource(spec.name);
 }
 
 bool PositionIsOffset(const SourceSpec& spec) { return spec.name == "sim"; }
+
+bool Replayable(const SourceSpec& spec) { return spec.name == "sim" || spec.name == "csv"; }
 
 std::string StreamId(const SourceSpec& spec) {
   static const std::set<std::string> kNotIdentity = {"rate",  "speed",        "count",

@@ -2,7 +2,8 @@
 // `financelake ingest --source` share.
 //
 // Names: "sim" (flags as ParseSimOptions), "csv" (ParseCsvOptions; files are the positional
-// arguments). Unknown names are InvalidArgument listing the known ones.
+// arguments), "yahoo", "alphavantage", "coingecko" (ParsePollerOptions, api_poller.h). Unknown
+// names are InvalidArgument listing the known ones.
 #pragma once
 
 #include <memory>
@@ -35,6 +36,10 @@ Result<std::vector<Topic>> SourceTopics(const SourceSpec& spec);
 // True when Position() strings of this source are its event offsets ("42"), so a resume point
 // can be given as an offset (sim); false when positions are file:line (csv).
 bool PositionIsOffset(const SourceSpec& spec);
+
+// True when a rerun with the same spec yields the same events (sim, csv); the API pollers see
+// the world as it is now, so each of their runs is a new stream.
+bool Replayable(const SourceSpec& spec);
 
 // A stable name for the stream the spec describes: "<name>-<16 hex>" hashed over the flags and
 // files that decide which events come out (not the pacing, the count or the duration), so the

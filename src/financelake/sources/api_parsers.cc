@@ -1,0 +1,261 @@
+#include "financelake/sources/api_parsers.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "financelake/base/json.h"
+#include "financelake/sources/calendar_math.h"
+#include "financelake/sources/new_york_time.h"
+
+namespace financelake::sources {
+namespace {
+
+constexpr int64_t kDayUs = 86400LL * 1000000;
+
+Result<Json> ParseObject(std::string_view body, std::string_view api) {
+  auto doc = Json::Parse(body);
+  if (!doc.ok()) return Status::DataLoss(fmt::format("{}: response is not JSON: {}", api, doc.status().message()));
+  if (!doc->is_object()) return Status::DataLoss(fmt::format("{}: response is not a JSON object", api));
+  return doc;
+}
+
+// A number given as a JSON number or as a numeric string ("112.6300"); NaN when absent/null.
+double Num(const Json* v) {
+  if (v == nullptr || v->is_null()) return kUnknown;
+  if (v->is_number()) return v->as_double();
+  if (v->is_string()) {
+    const std::string& s = v->as_string();
+    char* end = nullptr;
+    const double d = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() && *end == '\0' && std::isfinite(d)) return d;
+  }
+  return kUnknown;
+}
+
+// "YYYY-MM-DD" -> days since the epoch.
+bool ParseDay(std::string_view s, int32_t* days) {
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
+  const int y = std::atoi(std::string(s.substr(0, 4)).c_str());
+  const int m = std::atoi(std::string(s.substr(5, 2)).c_str());
+  const int d = std::atoi(std::string(s.substr(8, 2)).c_str());
+  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
+  *days = CivilDays(y, m, d);
+  return true;
+}
+
+int64_t NewYorkClose(int32_t day) { return NewYorkLocalToUtc(day, 16 * 3600); }
+
+}  // namespace
+
+Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) {
+  FL_ASSIGN_OR_RETURN(Json doc, ParseObject(body, "yahoo"));
+  const Json* chart = doc.Find("chart");
+  if (chart == nullptr || !chart->is_object()) return Status::DataLoss("yahoo: no 'chart' object");
+  const Json* err = chart->Find("error");
+  if (err != nullptr && !err->is_null()) {
+    return Status::InvalidArgument("yahoo: API error: " + err->GetString("description", err->Dump()));
+  }
+  const Json* results = chart->Find("result");
+  if (results == nullptr || !results->is_array() || results->size() == 0) {
+    return Status::DataLoss("yahoo: no 'chart.result'");
+  }
+  ParsedBody parsed;
+  for (const Json& r : results->items()) {
+    const Json* meta = r.Find("meta");
+    if (meta == nullptr) return Status::DataLoss("yahoo: a result has no 'meta'");
+    FL_ASSIGN_OR_RETURN(std::string symbol, meta->GetString("symbol"));
+    const bool crypto = meta->GetString("instrumentType", "") == "CRYPTOCURRENCY";
+    const std::string granularity = meta->GetString("dataGranularity", "1d");
+    const bool daily = granularity == "1d";
+    const Json* ts = r.Find("timestamp");
+    if (ts == nullptr || ts->is_null()) continue;  // no bars (a weekend, a holiday)
+    const Json* ind = r.Find("indicators");
+    const Json* quotes = ind != nullptr ? ind->Find("quote") : nullptr;
+    if (!ts->is_array() || quotes == nullptr || !quotes->is_array() || quotes->size() == 0) {
+      return Status::DataLoss(fmt::format("yahoo: {}: 'timestamp' or 'indicators.quote' malformed", symbol));
+    }
+    const Json& q = quotes->items()[0];
+    const Json* adj = ind->Find("adjclose");
+    const Json* adj0 = adj != nullptr && adj->is_array() && adj->size() > 0 ? adj->items()[0].Find("adjclose") : nullptr;
+    auto at = [](const Json* arr, size_t i) -> const Json* {
+      return arr != nullptr && arr->is_array() && i < arr->size() ? &arr->items()[i] : nullptr;
+    };
+    std::string base = symbol;
+    if (crypto && base.size() > 4 && base.compare(base.size() - 4, 4, "-USD") == 0) base.resize(base.size() - 4);
+    const std::string discriminator = "bar:" + granularity;
+    for (size_t i = 0; i < ts->size(); ++i) {
+      const Json& t = ts->items()[i];
+      if (!t.is_number()) return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is not a number", symbol, i));
+      const double close = Num(at(q.Find("close"), i));
+      if (!std::isfinite(close)) continue;  // an empty bar: skipped, never filled in
+      int64_t when = static_cast<int64_t>(t.as_double()) * 1000000;
+      if (daily) {
+        int32_t day = 0;
+        int64_t secs = 0;
+        if (crypto) {
+          day = static_cast<int32_t>(when >= 0 ? when / kDayUs : (when - kDayUs + 1) / kDayUs);
+          when = static_cast<int64_t>(day) * kDayUs + (kDayUs - 1000000);
+        } else {
+          UtcToNewYorkLocal(when, &day, &secs);
+          when = NewYorkClose(day);
+        }
+      }
+      Event e;
+      if (crypto) {
+        CryptoPriceRecord c;
+        c.symbol = base;
+        c.event_time = when;
+        c.price_usd = close;
+        c.volume_24h = Num(at(q.Find("volume"), i));
+        c.is_bar = true;
+        c.open = Num(at(q.Find("open"), i));
+        c.high = Num(at(q.Find("high"), i));
+        c.low = Num(at(q.Find("low"), i));
+        out.Write(c, discriminator, &e);
+      } else {
+        StockTradeRecord s;
+        s.ticker = symbol;
+        s.event_time = when;
+        s.price = close;
+        s.volume = Num(at(q.Find("volume"), i));
+        s.is_bar = true;
+        s.open = Num(at(q.Find("open"), i));
+        s.high = Num(at(q.Find("high"), i));
+        s.low = Num(at(q.Find("low"), i));
+        s.close = close;
+        s.adj_close = Num(at(adj0, i));
+        out.Write(s, discriminator, &e);
+      }
+      parsed.events.push_back(std::move(e));
+    }
+  }
+  return parsed;
+}
+
+Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out) {
+  FL_ASSIGN_OR_RETURN(Json doc, ParseObject(body, "alphavantage"));
+  ParsedBody parsed;
+  for (const char* key : {"Note", "Information"}) {
+    if (const Json* n = doc.Find(key); n != nullptr && n->is_string()) {
+      parsed.quota_message = n->as_string();
+      return parsed;
+    }
+  }
+  if (const Json* e = doc.Find("Error Message"); e != nullptr) {
+    return Status::InvalidArgument("alphavantage: API error: " + (e->is_string() ? e->as_string() : e->Dump()));
+  }
+  if (const Json* g = doc.Find("Global Quote"); g != nullptr) {
+    if (!g->is_object() || g->size() == 0) return Status::NotFound("alphavantage: empty 'Global Quote' (unknown symbol?)");
+    FL_ASSIGN_OR_RETURN(std::string symbol, g->GetString("01. symbol"));
+    int32_t day = 0;
+    if (!ParseDay(g->GetString("07. latest trading day", ""), &day)) {
+      return Status::DataLoss("alphavantage: 'Global Quote' has no valid '07. latest trading day'");
+    }
+    StockTradeRecord s;
+    s.ticker = symbol;
+    s.event_time = NewYorkClose(day);
+    s.price = Num(g->Find("05. price"));
+    if (!std::isfinite(s.price)) return Status::DataLoss("alphavantage: 'Global Quote' has no valid '05. price'");
+    s.volume = Num(g->Find("06. volume"));
+    s.is_bar = true;
+    s.open = Num(g->Find("02. open"));
+    s.high = Num(g->Find("03. high"));
+    s.low = Num(g->Find("04. low"));
+    s.close = s.price;
+    Event e;
+    out.Write(s, "bar:1d", &e);
+    parsed.events.push_back(std::move(e));
+    return parsed;
+  }
+  const Json* meta = doc.Find("Meta Data");
+  const Json* series = nullptr;
+  std::string series_name;
+  for (const Json::Member& m : doc.members()) {
+    if (m.first.rfind("Time Series", 0) == 0) {
+      series = &m.second;
+      series_name = m.first;
+    }
+  }
+  if (meta == nullptr || series == nullptr || !series->is_object()) {
+    return Status::DataLoss("alphavantage: neither 'Global Quote' nor 'Meta Data' + 'Time Series'");
+  }
+  FL_ASSIGN_OR_RETURN(std::string symbol, meta->GetString("2. Symbol"));
+  const bool daily = series_name.find("Daily") != std::string::npos;
+  std::string interval = daily ? "1d" : "intraday";
+  if (size_t open = series_name.find('('); open != std::string::npos) {
+    interval = series_name.substr(open + 1, series_name.find(')') - open - 1);
+    if (interval == "Daily") interval = "1d";
+  }
+  for (const Json::Member& m : series->members()) {
+    int32_t day = 0;
+    if (!ParseDay(m.first, &day)) return Status::DataLoss("alphavantage: bad series key '" + m.first + "'");
+    int64_t when = NewYorkClose(day);
+    if (!daily && m.first.size() >= 19) {  // "YYYY-MM-DD HH:MM:SS", US/Eastern
+      const int h = std::atoi(m.first.substr(11, 2).c_str());
+      const int mi = std::atoi(m.first.substr(14, 2).c_str());
+      const int se = std::atoi(m.first.substr(17, 2).c_str());
+      when = NewYorkLocalToUtc(day, h * 3600 + mi * 60 + se);
+    }
+    StockTradeRecord s;
+    s.ticker = symbol;
+    s.event_time = when;
+    s.price = Num(m.second.Find("4. close"));
+    if (!std::isfinite(s.price)) return Status::DataLoss("alphavantage: bar " + m.first + " has no valid '4. close'");
+    s.volume = Num(m.second.Find("5. volume"));
+    s.is_bar = true;
+    s.open = Num(m.second.Find("1. open"));
+    s.high = Num(m.second.Find("2. high"));
+    s.low = Num(m.second.Find("3. low"));
+    s.close = s.price;
+    Event e;
+    out.Write(s, "bar:" + interval, &e);
+    parsed.events.push_back(std::move(e));
+  }
+  return parsed;
+}
+
+Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
+                                             const std::map<std::string, std::string>& symbols,
+                                             int64_t now_us, EventSerializer& out) {
+  FL_ASSIGN_OR_RETURN(Json doc, ParseObject(body, "coingecko"));
+  ParsedBody parsed;
+  if (const Json* st = doc.Find("status"); st != nullptr && st->is_object()) {
+    const std::string msg = st->GetString("error_message", st->Dump());
+    if (st->GetInt("error_code", 0) == 429) {
+      parsed.quota_message = msg;
+      return parsed;
+    }
+    return Status::InvalidArgument("coingecko: API error: " + msg);
+  }
+  if (const Json* e = doc.Find("error"); e != nullptr) {
+    return Status::InvalidArgument("coingecko: API error: " + (e->is_string() ? e->as_string() : e->Dump()));
+  }
+  for (const Json::Member& coin : doc.members()) {
+    if (!coin.second.is_object()) return Status::DataLoss("coingecko: '" + coin.first + "' is not an object");
+    const double usd = Num(coin.second.Find("usd"));
+    if (!std::isfinite(usd)) {
+      return Status::DataLoss("coingecko: '" + coin.first + "' has no usd price (ask vs_currencies=usd)");
+    }
+    auto it = symbols.find(coin.first);
+    std::string symbol = it != symbols.end() ? it->second : coin.first;
+    if (it == symbols.end()) {
+      for (char& ch : symbol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    CryptoPriceRecord c;
+    c.symbol = symbol;
+    const double updated = Num(coin.second.Find("last_updated_at"));
+    c.event_time = std::isfinite(updated) ? static_cast<int64_t>(updated) * 1000000 : now_us;
+    c.price_usd = usd;
+    c.volume_24h = Num(coin.second.Find("usd_24h_vol"));
+    c.market_cap = Num(coin.second.Find("usd_market_cap"));
+    c.change_24h = Num(coin.second.Find("usd_24h_change"));
+    Event e;
+    out.Write(c, "tick", &e);
+    parsed.events.push_back(std::move(e));
+  }
+  return parsed;
+}
+
+}  // namespace financelake::sources

@@ -1,0 +1,40 @@
+// Parsers of the public market-data APIs' JSON into events (docs/events.md, "API pollers").
+// Each returns the events of one response, or the quota message when the API answered 200 with
+// a rate-limit notice instead of data (Alpha Vantage "Note"/"Information"), or an error naming
+// what is malformed. Nothing is ever invented: a missing value is skipped or null, never filled.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "financelake/base/result.h"
+#include "financelake/sources/contracts.h"
+#include "financelake/sources/event.h"
+
+namespace financelake::sources {
+
+struct ParsedBody {
+  std::vector<Event> events;
+  std::string quota_message;  // non-empty: rate limited, no data
+};
+
+// Yahoo chart API v8 (`/v8/finance/chart/<SYMBOL>`): one bar per timestamp with a close;
+// CRYPTOCURRENCY instruments ("BTC-USD") become crypto-prices bars of "BTC". Daily bars are
+// stamped 16:00 New York (stocks) or 23:59:59 UTC (crypto) of their date, as CSV bars are.
+Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out);
+
+// Alpha Vantage GLOBAL_QUOTE (one daily bar of the latest trading day) and TIME_SERIES_*
+// (intraday bars in the series' time zone, or daily bars).
+Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out);
+
+// CoinGecko /api/v3/simple/price with vs_currencies=usd (and the optional market cap, 24h
+// volume, 24h change and last_updated_at fields): one tick per coin id; `symbols` maps ids to
+// symbols ("bitcoin" -> "BTC"); ids missing from it are upper-cased. `now_us` stamps coins
+// without last_updated_at.
+Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
+                                             const std::map<std::string, std::string>& symbols,
+                                             int64_t now_us, EventSerializer& out);
+
+}  // namespace financelake::sources

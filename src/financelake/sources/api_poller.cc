@@ -1,0 +1,294 @@
+#include "financelake/sources/api_poller.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "financelake/sources/api_parsers.h"
+#include "financelake/sources/contracts.h"
+#include "financelake/sources/http_client.h"
+
+namespace financelake::sources {
+namespace {
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+struct Request {
+  HttpRequest http;
+  std::string what;  // the symbol(s), for messages
+};
+
+class PollerSource final : public Source {
+ public:
+  PollerSource(PollerOptions o, std::string key)
+      : o_(std::move(o)), key_(std::move(key)), serializer_(o_.api) {
+    clock_ = o_.clock != nullptr ? o_.clock : SystemClock();
+    for (const std::string& s : o_.symbols) {
+      const size_t eq = s.find('=');
+      if (eq != std::string::npos) coin_symbols_[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+  }
+
+  Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) override {
+    while (pending_.empty()) {
+      if (o_.polls > 0 && rounds_ >= o_.polls) {
+        batch->clear();
+        return size_t{0};
+      }
+      if (rounds_ > 0) clock_->SleepUntilMicros(last_round_ + static_cast<int64_t>(o_.interval_s * 1e6));
+      last_round_ = clock_->NowMicros();
+      ++rounds_;
+      for (const Request& r : Requests()) FL_RETURN_NOT_OK(Fetch(r));
+    }
+    const size_t n = std::min(max, pending_.size());
+    batch->resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      (*batch)[i] = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    return n;
+  }
+
+  std::string Position() const override { return emitted_ == 0 ? "" : std::to_string(emitted_); }
+
+ private:
+  std::string Base() const {
+    if (!o_.base_url.empty()) return o_.base_url;
+    if (o_.api == "yahoo") return "https://query1.finance.yahoo.com";
+    if (o_.api == "alphavantage") return "https://www.alphavantage.co";
+    return "https://api.coingecko.com";
+  }
+
+  std::vector<Request> Requests() const {
+    std::vector<Request> out;
+    const std::string base = Base();
+    if (o_.api == "coingecko") {
+      std::string ids;
+      for (const std::string& s : o_.symbols) ids += (ids.empty() ? "" : ",") + UrlEncode(s.substr(0, s.find('=')));
+      Request r;
+      r.http.url = base + "/api/v3/simple/price?ids=" + ids +
+                   "&vs_currencies=usd&include_market_cap=true&include_24hr_vol=true"
+                   "&include_24hr_change=true&include_last_updated_at=true";
+      if (!key_.empty()) r.http.headers.push_back("x-cg-demo-api-key: " + key_);
+      r.what = ids;
+      out.push_back(std::move(r));
+      return out;
+    }
+    for (const std::string& s : o_.symbols) {
+      Request r;
+      r.what = s;
+      if (o_.api == "yahoo") {
+        r.http.url = fmt::format("{}/v8/finance/chart/{}?interval={}&range={}", base, UrlEncode(s),
+                                 UrlEncode(o_.interval), UrlEncode(o_.range));
+      } else {
+        r.http.url = fmt::format("{}/query?function={}&symbol={}&apikey={}", base,
+                                 UrlEncode(o_.function), UrlEncode(s), UrlEncode(key_));
+        if (o_.function == "TIME_SERIES_INTRADAY") r.http.url += "&interval=" + UrlEncode(o_.interval);
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void Log(const std::string& line) {
+    if (o_.log) {
+      o_.log(line);
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+  }
+
+  double MinSpacing() const {
+    if (o_.min_request_interval_s >= 0) return o_.min_request_interval_s;
+    if (o_.api == "alphavantage") return 12;  // the free tier's 5 requests a minute
+    if (o_.api == "coingecko") return 2;
+    return 1;
+  }
+
+  // One request with retries; new events go to pending_.
+  Status Fetch(const Request& r) {
+    const std::string url = RedactUrl(r.http.url);
+    std::string last;
+    for (int attempt = 0;; ++attempt) {
+      if (last_request_ >= 0) {
+        clock_->SleepUntilMicros(last_request_ + static_cast<int64_t>(MinSpacing() * 1e6));
+      }
+      last_request_ = clock_->NowMicros();
+      HttpRequest req = r.http;
+      req.timeout_ms = o_.timeout_ms;
+      auto resp = HttpGet(req);
+      std::optional<double> wait_s;
+      if (!resp.ok()) {
+        last = o_.api + ": " + resp.status().message();
+      } else if (resp->status == 429 || resp->status >= 500) {
+        last = fmt::format("{}: GET {}: HTTP {}", o_.api, url, resp->status);
+        wait_s = resp->retry_after_s;
+      } else if (resp->status != 200) {
+        return Status::InvalidArgument(fmt::format("{}: GET {}: HTTP {}: {}", o_.api, url,
+                                                   resp->status, resp->body.substr(0, 200)));
+      } else {
+        auto parsed = Parse(resp->body);
+        if (!parsed.ok()) return parsed.status().WithContext(fmt::format("GET {}", url));
+        if (parsed->quota_message.empty()) {
+          Take(std::move(parsed->events));
+          return Status::OK();
+        }
+        last = fmt::format("{}: GET {}: rate limited: {}", o_.api, url, parsed->quota_message);
+      }
+      if (attempt >= o_.max_retries) {
+        return Status::Unavailable(fmt::format("{} (gave up after {} retries; no data was made up)",
+                                               last, o_.max_retries));
+      }
+      const double backoff = std::min(60.0, o_.backoff_base_s * std::pow(2.0, attempt)) *
+                             (0.8 + 0.4 * Jitter());
+      const double delay = wait_s ? std::max(*wait_s, 0.0) : backoff;
+      Log(fmt::format("{}; retry {}/{} in {:.1f} s", last, attempt + 1, o_.max_retries, delay));
+      clock_->SleepUntilMicros(clock_->NowMicros() + static_cast<int64_t>(delay * 1e6));
+    }
+  }
+
+  Result<ParsedBody> Parse(const std::string& body) {
+    if (o_.api == "yahoo") return ParseYahooChart(body, serializer_);
+    if (o_.api == "alphavantage") return ParseAlphaVantage(body, serializer_);
+    return ParseCoinGeckoSimplePrice(body, coin_symbols_, WallMicros(), serializer_);
+  }
+
+  void Take(std::vector<Event> events) {
+    for (Event& e : events) {
+      if (!seen_.insert(e.event_id).second) continue;  // the same bar again
+      e.offset = ++emitted_;
+      e.position = std::to_string(emitted_);
+      pending_.push_back(std::move(e));
+    }
+  }
+
+  double Jitter() {
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    return static_cast<double>(rng_ % 10000) / 10000.0;
+  }
+
+  PollerOptions o_;
+  std::string key_;
+  EventSerializer serializer_;
+  Clock* clock_ = nullptr;
+  std::map<std::string, std::string> coin_symbols_;
+  std::deque<Event> pending_;
+  std::set<std::string> seen_;
+  uint64_t emitted_ = 0;
+  int64_t rounds_ = 0;
+  int64_t last_round_ = 0;
+  int64_t last_request_ = -1;
+  uint64_t rng_ = 0x9E3779B97F4A7C15ULL;
+};
+
+Status BadFlag(const std::string& flag, const std::string& value, const std::string& what) {
+  return Status::InvalidArgument(fmt::format("--{}: '{}' {}", flag, value, what));
+}
+
+}  // namespace
+
+bool IsPollerName(const std::string& name) {
+  return name == "yahoo" || name == "alphavantage" || name == "coingecko";
+}
+
+Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap& flags) {
+  PollerOptions o;
+  o.api = api;
+  static const std::set<std::string> kKnown = {"symbols", "base-url", "interval-s", "polls",
+                                               "max-retries", "timeout-ms", "range", "interval",
+                                               "function", "min-request-interval-s"};
+  for (const auto& [k, v] : flags) {
+    if (kKnown.count(k) == 0) {
+      return Status::InvalidArgument(fmt::format(
+          "--{}: not a flag of the {} source (its flags: --symbols --base-url --interval-s "
+          "--polls --max-retries --timeout-ms --range --interval --function "
+          "--min-request-interval-s)", k, api));
+    }
+  }
+  auto number = [&](const char* flag, double* out, double min) -> Status {
+    auto it = flags.find(flag);
+    if (it == flags.end()) return Status::OK();
+    char* end = nullptr;
+    const double d = std::strtod(it->second.c_str(), &end);
+    if (end == it->second.c_str() || *end != '\0' || !std::isfinite(d) || d < min) {
+      return BadFlag(flag, it->second, fmt::format("is not a number >= {}", min));
+    }
+    *out = d;
+    return Status::OK();
+  };
+  double polls = 0, retries = o.max_retries, timeout = o.timeout_ms;
+  FL_RETURN_NOT_OK(number("interval-s", &o.interval_s, 0));
+  FL_RETURN_NOT_OK(number("polls", &polls, 0));
+  FL_RETURN_NOT_OK(number("max-retries", &retries, 0));
+  FL_RETURN_NOT_OK(number("timeout-ms", &timeout, 1));
+  FL_RETURN_NOT_OK(number("min-request-interval-s", &o.min_request_interval_s, 0));
+  o.polls = static_cast<int64_t>(polls);
+  o.max_retries = static_cast<int>(retries);
+  o.timeout_ms = static_cast<int>(timeout);
+  if (auto it = flags.find("base-url"); it != flags.end()) o.base_url = it->second;
+  if (auto it = flags.find("range"); it != flags.end()) o.range = it->second;
+  if (auto it = flags.find("interval"); it != flags.end()) o.interval = it->second;
+  if (auto it = flags.find("function"); it != flags.end()) o.function = it->second;
+  if (auto it = flags.find("symbols"); it != flags.end()) {
+    size_t start = 0;
+    const std::string& s = it->second;
+    while (start <= s.size()) {
+      size_t comma = s.find(',', start);
+      if (comma == std::string::npos) comma = s.size();
+      if (comma > start) o.symbols.push_back(s.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (o.symbols.empty()) {
+    if (api == "coingecko") {
+      o.symbols = {"bitcoin=BTC", "ethereum=ETH", "solana=SOL"};
+    } else {
+      o.symbols = {"AAPL", "MSFT", "NVDA"};
+    }
+  }
+  return o;
+}
+
+Result<std::unique_ptr<Source>> MakePollerSource(const PollerOptions& options) {
+  if (!IsPollerName(options.api)) return Status::InvalidArgument("unknown poller '" + options.api + "'");
+  std::string key;
+  if (options.api == "alphavantage") {
+    const char* k = std::getenv("ALPHAVANTAGE_API_KEY");
+    if (k == nullptr || *k == '\0') {
+      return Status::InvalidArgument(
+          "alphavantage: set ALPHAVANTAGE_API_KEY in the environment (keys are never taken from "
+          "flags or files)");
+    }
+    key = k;
+  } else if (options.api == "coingecko") {
+    const char* k = std::getenv("COINGECKO_API_KEY");
+    if (k != nullptr) key = k;
+  }
+  return std::unique_ptr<Source>(new PollerSource(options, std::move(key)));
+}
+
+}  // namespace financelake::sources

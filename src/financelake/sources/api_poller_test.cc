@@ -1,0 +1,210 @@
+#include "financelake/sources/api_poller.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "financelake/base/json.h"
+#include "financelake/sources/api_parsers.h"
+#include "financelake/sources/test_http_server.h"
+
+namespace financelake::sources {
+namespace {
+
+using testing::CannedResponse;
+using testing::TestHttpServer;
+
+std::string Fixture(const std::string& rel) {
+  const std::string path = std::string(FL_SOURCE_DIR) + "/../shared/fixtures/api_responses/" + rel;
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Json Payload(const Event& e) {
+  auto j = Json::Parse(e.payload);
+  EXPECT_TRUE(j.ok()) << e.payload;
+  return j.ok() ? *j : Json();
+}
+
+double Num(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  return v != nullptr && v->is_number() ? v->as_double() : -1;
+}
+
+struct PollRun {
+  std::vector<Event> events;
+  Status status;
+  std::vector<std::string> log;
+};
+
+PollRun Poll(const std::string& api, OptionMap flags, ManualClock* clock) {
+  PollRun run;
+  auto o = ParsePollerOptions(api, flags);
+  EXPECT_TRUE(o.ok()) << o.status().ToString();
+  o->clock = clock;
+  o->log = [&run](const std::string& line) { run.log.push_back(line); };
+  auto source = MakePollerSource(*o);
+  if (!source.ok()) {
+    run.status = source.status();
+    return run;
+  }
+  std::vector<Event> batch;
+  while (true) {
+    auto n = (*source)->NextBatch(&batch, 100);
+    if (!n.ok()) {
+      run.status = n.status();
+      break;
+    }
+    if (*n == 0) break;
+    run.events.insert(run.events.end(), batch.begin(), batch.end());
+  }
+  return run;
+}
+
+TEST(ApiPollerTest, YahooChartFixtureBecomesBars) {
+  const std::string body = Fixture("yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json");
+  TestHttpServer server({{200, body}});
+  ManualClock clock;
+  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "2"}}, &clock);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  // Two rounds, the same bar: emitted once.
+  ASSERT_EQ(run.events.size(), 1u);
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_NE(server.requests()[0].find("GET /v8/finance/chart/AMZN?interval=1d&range=5d "), std::string::npos);
+  const Event& e = run.events[0];
+  EXPECT_EQ(e.topic, Topic::kStockTrades);
+  EXPECT_EQ(e.key, "AMZN");
+  const Json p = Payload(e);
+  EXPECT_EQ(p.GetString("ticker", ""), "AMZN");
+  EXPECT_EQ(p.GetString("kind", ""), "bar");
+  EXPECT_EQ(p.GetString("source", ""), "yahoo");
+  EXPECT_DOUBLE_EQ(Num(p, "open"), 93.75);
+  EXPECT_DOUBLE_EQ(Num(p, "close"), 94.90049743652344);
+  EXPECT_DOUBLE_EQ(Num(p, "price"), 94.90049743652344);
+  EXPECT_DOUBLE_EQ(Num(p, "low"), 93.2074966430664);
+  EXPECT_DOUBLE_EQ(Num(p, "volume"), 80580000);
+  EXPECT_EQ(p.GetString("event_time", ""), "2020-01-02T21:00:00.000000Z");  // 16:00 New York
+  // A fresh run gives the same event id.
+  TestHttpServer again({{200, body}});
+  ManualClock clock2;
+  PollRun run2 = Poll("yahoo", {{"base-url", again.url()}, {"symbols", "AMZN"}, {"polls", "1"}}, &clock2);
+  ASSERT_EQ(run2.events.size(), 1u);
+  EXPECT_EQ(run2.events[0].event_id, e.event_id);
+}
+
+TEST(ApiPollerTest, YahooCryptoChartBecomesCryptoBars) {
+  TestHttpServer server({{200, Fixture("yahoo_finance/node-yahoo-finance2_bodies/chart-BTC-USD-2020-01-01-to-2020-01-03.body.json")}});
+  ManualClock clock;
+  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "BTC-USD"}, {"polls", "1"}}, &clock);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.events.size(), 3u);
+  const Json p = Payload(run.events[0]);
+  EXPECT_EQ(run.events[0].topic, Topic::kCryptoPrices);
+  EXPECT_EQ(p.GetString("symbol", ""), "BTC");
+  EXPECT_DOUBLE_EQ(Num(p, "price_usd"), 7200.17431640625);
+  EXPECT_EQ(p.GetString("event_time", ""), "2020-01-01T23:59:59.000000Z");
+}
+
+TEST(ApiPollerTest, AlphaVantageGlobalQuoteWithKeyFromEnvNeverLogged) {
+  ::setenv("ALPHAVANTAGE_API_KEY", "s3cr3t-key", 1);
+  TestHttpServer server({{500, "oops"}, {200, Fixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
+  ManualClock clock;
+  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.events.size(), 1u);
+  const Json p = Payload(run.events[0]);
+  EXPECT_EQ(p.GetString("ticker", ""), "MSFT");
+  EXPECT_DOUBLE_EQ(Num(p, "price"), 112.13);
+  EXPECT_DOUBLE_EQ(Num(p, "open"), 112.63);
+  EXPECT_DOUBLE_EQ(Num(p, "volume"), 29062853);
+  EXPECT_EQ(p.GetString("event_time", ""), "2018-10-05T20:00:00.000000Z");
+  // The key reached the server, and appears nowhere in what we print.
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_NE(server.requests()[1].find("apikey=s3cr3t-key"), std::string::npos);
+  ASSERT_EQ(run.log.size(), 1u);
+  EXPECT_EQ(run.log[0].find("s3cr3t"), std::string::npos) << run.log[0];
+  EXPECT_NE(run.log[0].find("apikey=REDACTED"), std::string::npos) << run.log[0];
+  EXPECT_NE(run.log[0].find("HTTP 500"), std::string::npos) << run.log[0];
+}
+
+TEST(ApiPollerTest, AlphaVantageQuotaNoteIsRateLimitingNotData) {
+  ::setenv("ALPHAVANTAGE_API_KEY", "k", 1);
+  TestHttpServer server({{200, R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute"})"}});
+  ManualClock clock;
+  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}, {"max-retries", "2"}}, &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_NE(run.status.message().find("rate limited"), std::string::npos) << run.status.message();
+  EXPECT_NE(run.status.message().find("no data was made up"), std::string::npos);
+  EXPECT_EQ(server.requests().size(), 3u);
+  ::unsetenv("ALPHAVANTAGE_API_KEY");
+  PollRun nokey = Poll("alphavantage", {{"base-url", server.url()}}, &clock);
+  EXPECT_NE(nokey.status.message().find("ALPHAVANTAGE_API_KEY"), std::string::npos);
+}
+
+TEST(ApiPollerTest, TooManyRequestsHonoursRetryAfterThenSucceeds) {
+  TestHttpServer server({{429, R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit"}})", "Retry-After: 30\r\n"},
+                         {200, Fixture("coingecko/go-gecko_fixtures/simple_price.json")}});
+  ManualClock clock(1'000'000'000);
+  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin=BTC,ethereum=ETH"}, {"polls", "1"}, {"min-request-interval-s", "0"}}, &clock);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.events.size(), 2u);
+  EXPECT_GE(clock.NowMicros() - 1'000'000'000, 30'000'000) << "waited per Retry-After";
+  ASSERT_EQ(run.log.size(), 1u);
+  EXPECT_NE(run.log[0].find("HTTP 429"), std::string::npos);
+  EXPECT_NE(run.log[0].find("in 30.0 s"), std::string::npos) << run.log[0];
+  const Json btc = Payload(run.events[0]);
+  EXPECT_EQ(btc.GetString("symbol", ""), "BTC");
+  EXPECT_DOUBLE_EQ(Num(btc, "price_usd"), 5005.73);
+  EXPECT_EQ(Payload(run.events[1]).GetString("symbol", ""), "ETH");
+  EXPECT_NE(server.requests()[1].find("ids=bitcoin,ethereum&vs_currencies=usd"), std::string::npos);
+}
+
+TEST(ApiPollerTest, PersistentServerErrorsGiveUpWithAClearError) {
+  TestHttpServer server({{503, "busy"}});
+  ManualClock clock;
+  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "3"}}, &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_NE(run.status.message().find("HTTP 503"), std::string::npos) << run.status.message();
+  EXPECT_NE(run.status.message().find("gave up after 3 retries"), std::string::npos);
+  EXPECT_EQ(server.requests().size(), 4u);
+  EXPECT_EQ(run.log.size(), 3u);
+}
+
+TEST(ApiPollerTest, TimeoutsAreRetried) {
+  TestHttpServer server({{200, "", "", true}, {200, Fixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
+  ManualClock clock;
+  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "300"}}, &clock);
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  ASSERT_EQ(run.events.size(), 1u);
+  EXPECT_EQ(Payload(run.events[0]).GetString("symbol", ""), "BITCOIN");
+  ASSERT_EQ(run.log.size(), 1u);
+  EXPECT_NE(run.log[0].find("timed out"), std::string::npos) << run.log[0];
+  EXPECT_EQ(run.log[0].rfind("coingecko: http: GET ", 0), 0u) << run.log[0];
+}
+
+TEST(ApiPollerTest, MalformedResponsesAreErrorsWithNothingEmitted) {
+  for (const std::string& body : {std::string("{not json"), std::string(R"({"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}})"),
+                                  std::string(R"({"chart":{"result":[{"meta":{"symbol":"X"},"timestamp":["a"],"indicators":{"quote":[{"close":[1]}]}}]}})")}) {
+    TestHttpServer server({{200, body}});
+    ManualClock clock;
+    PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "X"}, {"polls", "1"}}, &clock);
+    EXPECT_FALSE(run.status.ok()) << body;
+    EXPECT_TRUE(run.events.empty()) << body;
+    EXPECT_EQ(server.requests().size(), 1u) << "a malformed answer is not retried: " << body;
+  }
+}
+
+TEST(ApiPollerTest, BadFlagsNameTheFlag) {
+  EXPECT_NE(ParsePollerOptions("yahoo", {{"polls", "x"}}).status().message().find("--polls"), std::string::npos);
+  EXPECT_NE(ParsePollerOptions("yahoo", {{"seed", "1"}}).status().message().find("--seed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace financelake::sources
