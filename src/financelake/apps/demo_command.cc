@@ -12,6 +12,7 @@
 
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
+#include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
 
@@ -83,7 +84,7 @@ Status RunDemo(const DemoArgs& a) {
       stop.store(true);
     });
   }
-  std::printf("demo: simulator -> Bronze -> Silver under %s at %.0f events/s (Ctrl-C stops cleanly)\n",
+  std::printf("demo: simulator -> Bronze -> Silver -> Gold under %s at %.0f events/s (Ctrl-C stops cleanly)\n",
               a.lake.c_str(), a.rate);
   std::fflush(stdout);
   // Silver follows Bronze in its own thread, one pass every 2 s.
@@ -95,6 +96,11 @@ Status RunDemo(const DemoArgs& a) {
     auto r = pipeline::RunSilverOnce(so);
     if (!r.ok()) {
       silver_status = r.status();
+      return;
+    }
+    auto g = pipeline::RunGoldOnce(a.lake);
+    if (!g.ok()) {
+      silver_status = g.status();
       return;
     }
     for (const auto& [table, c] : *r) {

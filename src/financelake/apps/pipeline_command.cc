@@ -11,6 +11,7 @@
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
+#include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
 
 namespace financelake::apps {
@@ -44,6 +45,14 @@ Status RunPipeline(const PipelineArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));
     PrintCounts(counts, !a.once);
+    FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake));
+    for (const auto& [table, g] : gold) {
+      if (!a.once && g.silver_rows == 0) continue;
+      std::printf("gold daily_prices from %s: %lld new Silver rows, %lld groups recomputed (silver v%lld)\n",
+                  table.c_str(), static_cast<long long>(g.silver_rows), static_cast<long long>(g.groups),
+                  static_cast<long long>(g.silver_version));
+    }
+    std::fflush(stdout);
     if (a.once) break;
     while (!stop.load() &&
            std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(a.trigger_ms)) {
@@ -58,7 +67,7 @@ Status RunPipeline(const PipelineArgs& a) {
 void RegisterPipelineCommand(CLI::App& app, Action* action) {
   auto a = std::make_shared<PipelineArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "pipeline", "Bronze -> Silver (validated, typed, deduplicated) and the errors table, exactly once");
+      "pipeline", "Bronze -> Silver (validated, typed, deduplicated) + errors -> Gold daily prices, exactly once");
   cmd->add_option("--lake", a->lake, "lake directory (default ./lake)");
   cmd->add_flag("--once", a->once, "process what Bronze holds now, then exit");
   cmd->add_option("--trigger-ms", a->trigger_ms, "continuous mode: start a pass this often (default 1000)");

@@ -1,0 +1,251 @@
+#include "financelake/pipeline/gold_stage.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <vector>
+
+#include "financelake/columnar/expr.h"
+#include "financelake/columnar/value.h"
+#include "financelake/delta/data_writer.h"
+#include "financelake/delta/log.h"
+#include "financelake/delta/operations.h"
+#include "financelake/delta/table.h"
+#include "financelake/io/path.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/parquet/reader.h"
+#include "financelake/pipeline/silver_stage.h"
+#include "financelake/sources/new_york_time.h"
+
+namespace financelake::pipeline {
+namespace {
+
+using columnar::DataType;
+using columnar::Field;
+
+constexpr int64_t kDayUs = 86400LL * 1000000;
+
+struct Source {
+  std::string silver_table;  // "stock_trades"
+  std::string asset_class;   // "stock"
+  std::string key_column;    // "ticker"
+  std::string price_column;  // "price"
+  std::string volume_column; // "volume"
+  bool volume_is_rolling_24h;  // crypto ticks carry the trailing 24h volume, not a trade size
+};
+
+const std::vector<Source>& Sources() {
+  static const std::vector<Source> kSources = {
+      {"stock_trades", "stock", "ticker", "price", "volume", false},
+      {"crypto_prices", "crypto", "symbol", "price_usd", "volume_24h", true},
+  };
+  return kSources;
+}
+
+int32_t TradingDate(const Source& s, int64_t event_time_us) {
+  if (s.asset_class == "stock") {
+    int32_t day = 0;
+    int64_t secs = 0;
+    sources::UtcToNewYorkLocal(event_time_us, &day, &secs);
+    return day;
+  }
+  return static_cast<int32_t>(event_time_us >= 0 ? event_time_us / kDayUs
+                                                 : (event_time_us - kDayUs + 1) / kDayUs);
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else out.push_back(c);
+  }
+  return out + "'";
+}
+
+std::string DateText(int32_t days) {
+  return columnar::FormatValue(columnar::Value::Int(days), DataType::Date());
+}
+
+// The Silver files added after `from` (dataChange), as in the Silver stage.
+Result<std::vector<std::string>> NewFiles(delta::Table& table, int64_t from, int64_t to) {
+  std::vector<std::string> out;
+  for (int64_t v = from + 1; v <= to; ++v) {
+    auto actions = delta::ReadCommit(table.fs(), table.path(), DeltaVersion(v));
+    if (!actions.ok()) {
+      if (!actions.status().IsNotFound()) return actions.status();
+      out.clear();  // log cleaned up: take every live file (the recompute is idempotent)
+      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.AtVersion(DeltaVersion(to)));
+      for (const delta::AddFile& f : snap->files()) out.push_back(f.path);
+      return out;
+    }
+    for (const delta::Action& a : *actions) {
+      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
+        out.push_back(add->path);
+      }
+    }
+  }
+  return out;
+}
+
+struct Row {
+  int64_t time;
+  double price, volume, open, high, low;
+};
+
+Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::FileSystem>& fs,
+                             delta::Table& gold, const Source& src) {
+  GoldCounts counts;
+  auto silver = delta::Table::Open(fs, SilverTablePath(lake, src.silver_table));
+  FL_ASSIGN_OR_RETURN(bool exists, silver->Exists());
+  if (!exists) return counts;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, silver->Latest());
+  const int64_t v_latest = latest->version().value();
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr gold_snap, gold.Latest());
+  const std::string app = "financelake-gold:daily_prices:" + src.silver_table;
+  const int64_t v_done = gold_snap->TxnVersion(app).value_or(-1);
+  counts.silver_version = v_done;
+  if (v_done >= v_latest) return counts;
+  // 1. The groups the new Silver rows touch.
+  FL_ASSIGN_OR_RETURN(std::vector<std::string> files, NewFiles(*silver, v_done, v_latest));
+  const columnar::Schema& silver_schema = latest->schema();
+  const size_t key_i = *silver_schema.FieldIndex(src.key_column);
+  const size_t time_i = *silver_schema.FieldIndex("event_time");
+  std::set<int32_t> dates;
+  std::set<std::string> keys;
+  for (const std::string& path : files) {
+    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(path));
+    FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(silver->path(), rel)));
+    const columnar::Schema& file_schema = reader->schema();
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
+                        reader->ReadAll({*file_schema.FieldIndex(src.key_column),
+                                         *file_schema.FieldIndex("event_time")}));
+    counts.silver_rows += rows.num_rows();
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      keys.emplace(rows.column(0).StringAt(i));
+      dates.insert(TradingDate(src, rows.column(1).ValueAt<int64_t>(i)));
+    }
+  }
+  (void)key_i;
+  (void)time_i;
+  // 2. Recompute those groups from all of Silver: event_date (UTC) is within a day of the
+  // trading date, so scan those partitions and keep the matching groups.
+  std::vector<columnar::Column> out;
+  for (const Field& f : DailyPricesSchema().fields()) out.emplace_back(f.type);
+  if (!keys.empty()) {
+    std::set<int32_t> scan_dates;
+    for (int32_t d : dates) scan_dates.insert({d - 1, d, d + 1});
+    std::string date_list, key_list;
+    for (int32_t d : scan_dates) date_list += (date_list.empty() ? "" : ", ") + Quote(DateText(d));
+    for (const std::string& k : keys) key_list += (key_list.empty() ? "" : ", ") + Quote(k);
+    delta::ScanOptions scan;
+    scan.columns = {src.key_column, "event_time", src.price_column, src.volume_column, "open", "high", "low"};
+    FL_ASSIGN_OR_RETURN(scan.filter, columnar::Expr::Parse(fmt::format("event_date IN ({}) AND {} IN ({})", date_list,
+                                                                       src.key_column, key_list),
+                                                           silver_schema));
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver->Scan(*latest, scan));
+    std::map<std::pair<std::string, int32_t>, std::vector<Row>> groups;
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      const int64_t t = rows.column(1).ValueAt<int64_t>(i);
+      const int32_t day = TradingDate(src, t);
+      if (dates.count(day) == 0) continue;
+      auto val = [&](size_t c) {
+        return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i);
+      };
+      groups[{std::string(rows.column(0).StringAt(i)), day}].push_back(
+          Row{t, val(2), val(3), val(4), val(5), val(6)});
+    }
+    for (auto& [key, g] : groups) {
+      std::stable_sort(g.begin(), g.end(), [](const Row& a, const Row& b) { return a.time < b.time; });
+      double high = -INFINITY, low = INFINITY, sum_p = 0, vol = 0, pv = 0;
+      for (const Row& r : g) {
+        high = std::max(high, std::isnan(r.high) ? r.price : r.high);
+        low = std::min(low, std::isnan(r.low) ? r.price : r.low);
+        sum_p += r.price;
+        const double v = std::isnan(r.volume) ? 0 : r.volume;
+        vol += v;
+        pv += r.price * v;
+      }
+      out[0].Append<int32_t>(key.second);
+      out[1].AppendString(key.first);
+      out[2].AppendString(src.asset_class);
+      out[3].Append<double>(std::isnan(g.front().open) ? g.front().price : g.front().open);
+      out[4].Append<double>(high);
+      out[5].Append<double>(low);
+      out[6].Append<double>(g.back().price);
+      out[7].Append<double>(sum_p / static_cast<double>(g.size()));
+      if (src.volume_is_rolling_24h) {
+        // The day's volume is the trailing 24h volume at its last row; no trade sizes, no vwap.
+        vol = std::isnan(g.back().volume) ? 0 : g.back().volume;
+        out[8].AppendNull();
+      } else if (vol > 0) {
+        out[8].Append<double>(pv / vol);
+      } else {
+        out[8].AppendNull();
+      }
+      out[9].Append<double>(vol);
+      out[10].Append<int64_t>(static_cast<int64_t>(g.size()));
+      ++counts.groups;
+    }
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch,
+                        columnar::RecordBatch::Make(DailyPricesSchema(), std::move(out)));
+    std::string gold_dates;
+    for (int32_t d : dates) gold_dates += (gold_dates.empty() ? "" : ", ") + Quote(DateText(d));
+    FL_ASSIGN_OR_RETURN(columnar::Expr where,
+                        columnar::Expr::Parse(fmt::format("asset_class = {} AND trading_date IN ({}) AND ticker IN ({})",
+                                                          Quote(src.asset_class), gold_dates, key_list),
+                                              DailyPricesSchema()));
+    FL_RETURN_NOT_OK(delta::Overwrite(gold, batch, where, delta::TxnId{app, v_latest}).status());
+  } else {
+    // Nothing new to aggregate (e.g. only empty commits): record the position.
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch empty, columnar::RecordBatch::Make(DailyPricesSchema(), std::move(out)));
+    FL_RETURN_NOT_OK(delta::Append(gold, empty, delta::TxnId{app, v_latest}).status());
+  }
+  counts.silver_version = v_latest;
+  return counts;
+}
+
+}  // namespace
+
+const columnar::Schema& DailyPricesSchema() {
+  static const columnar::Schema kSchema({
+      Field{"trading_date", DataType::Date(), false},
+      Field{"ticker", DataType::String(), false},
+      Field{"asset_class", DataType::String(), false},
+      Field{"open", DataType::Double(), false},
+      Field{"high", DataType::Double(), false},
+      Field{"low", DataType::Double(), false},
+      Field{"close", DataType::Double(), false},
+      Field{"avg_price", DataType::Double(), false},
+      Field{"vwap", DataType::Double(), true},
+      Field{"total_volume", DataType::Double(), false},
+      Field{"trade_count", DataType::Long(), false},
+  });
+  return kSchema;
+}
+
+std::string DailyPricesPath(std::string_view lake) {
+  return io::JoinPath(io::JoinPath(lake, "gold"), "daily_prices");
+}
+
+Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
+                                                      std::shared_ptr<io::FileSystem> fs) {
+  if (!fs) fs = io::PosixFileSystem();
+  auto gold = delta::Table::Open(fs, DailyPricesPath(lake));
+  FL_ASSIGN_OR_RETURN(bool exists, gold->Exists());
+  if (!exists) {
+    FL_RETURN_NOT_OK(fs->CreateDirs(DailyPricesPath(lake)));
+    delta::CreateOptions o;
+    o.description = "FinanceLake Gold: daily OHLC, VWAP and volume per ticker and trading date";
+    auto created = delta::CreateTable(*gold, DailyPricesSchema(), o);
+    if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
+  }
+  std::map<std::string, GoldCounts> out;
+  for (const Source& s : Sources()) {
+    FL_ASSIGN_OR_RETURN(out[s.silver_table], RunSource(lake, fs, *gold, s));
+  }
+  return out;
+}
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,44 @@
+// The Gold stage, `gold/daily_prices`: one row per (ticker, trading_date) for stocks and crypto,
+// recomputed incrementally from Silver (ARCHITECTURE.md "Table contracts").
+//
+// Columns: trading_date date, ticker string, asset_class string (stock | crypto), open, high,
+// low, close, avg_price, vwap double (vwap null when the day has no volume), total_volume double,
+// trade_count long. Trading dates: the New York calendar date of the event for stocks (time zone
+// aware; sessions never cross midnight there), the UTC date for crypto.
+//
+// Incremental and exactly once: the Silver files added since the version recorded in Gold's
+// `txn` "financelake-gold:daily_prices:<silver table>" name the (ticker, trading_date) groups
+// touched; those groups (the dates x tickers touched) are recomputed from all of Silver and
+// replace their old rows in one commit (replaceWhere) carrying the new txn. Replays and late
+// events therefore never double-count: a group is always a function of Silver's rows.
+// Per group: rows ordered by event_time; open = the first row's open (bars) or price, close = the
+// last row's price, high/low = max/min of high/low (bars) or price, total_volume = sum of volume
+// (null volumes count 0), trade_count = rows, avg_price = mean price, vwap = sum(price x volume) /
+// total_volume. Crypto rows carry a trailing 24h volume rather than trade sizes: there the day's
+// total_volume is the last row's volume_24h and vwap is null.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "financelake/base/result.h"
+#include "financelake/columnar/schema.h"
+#include "financelake/io/filesystem.h"
+
+namespace financelake::pipeline {
+
+struct GoldCounts {
+  int64_t silver_rows = 0;     // new Silver rows read
+  int64_t groups = 0;          // (ticker, trading_date) groups recomputed
+  int64_t silver_version = -1;
+};
+
+const columnar::Schema& DailyPricesSchema();
+std::string DailyPricesPath(std::string_view lake);
+
+// One pass for the stock and crypto Silver tables that exist. Keyed by Silver table.
+Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
+                                                      std::shared_ptr<io::FileSystem> fs = nullptr);
+
+}  // namespace financelake::pipeline
