@@ -18,10 +18,13 @@
 namespace financelake::sources::testing {
 
 struct CannedResponse {
-  int status = 200;
+  CannedResponse(int status_ = 200, std::string body_ = "", std::string extra_headers_ = "",
+                 bool hang_ = false)
+      : status(status_), body(std::move(body_)), extra_headers(std::move(extra_headers_)), hang(hang_) {}
+  int status;
   std::string body;
   std::string extra_headers;  // "Retry-After: 3\r\n"
-  bool hang = false;
+  bool hang;
 };
 
 class TestHttpServer {
