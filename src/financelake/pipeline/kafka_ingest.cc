@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -28,6 +29,9 @@ struct PartitionState {
 struct TopicState {
   std::unique_ptr<ExactlyOnceTable> table;
   BronzeBatchBuilder rows;
+  // A batch whose commit failed, kept for the retry (partitions are paused meanwhile, so no new
+  // rows arrive before it is committed or the process gives up).
+  std::optional<columnar::RecordBatch> pending;
 };
 
 class KafkaIngest {
@@ -151,7 +155,7 @@ class KafkaIngest {
 
   Status Flush() {
     for (auto& [topic, ts] : topics_) {
-      if (ts.rows.rows() == 0) continue;
+      if (!ts.pending && ts.rows.rows() == 0) continue;
       std::vector<TxnAdvance> txns;
       std::vector<TopicPartition> covered;
       for (auto& [tp, ps] : parts_) {
@@ -159,10 +163,12 @@ class KafkaIngest {
         txns.push_back({KafkaAppId(o_.group, topic, tp.partition.value()), ps.base, ps.last});
         covered.push_back(tp);
       }
-      const columnar::RecordBatch batch = ts.rows.Finish();
+      if (!ts.pending) ts.pending = ts.rows.Finish();
+      const columnar::RecordBatch& batch = *ts.pending;
       const int64_t t0 = MonotonicMs();
       FL_ASSIGN_OR_RETURN(TxnCommitResult r, ts.table->Commit(batch, txns, o_.group));
       if (!r.stale_app_ids.empty()) {
+        ts.pending.reset();
         FL_RETURN_NOT_OK(Reseek(topic, ts));
         continue;
       }
@@ -183,6 +189,7 @@ class KafkaIngest {
         o_.metrics->AddCommitted(topic, batch.num_rows());
         o_.metrics->ObserveCommit(ms / 1000.0);
       }
+      ts.pending.reset();
     }
     buffered_rows_ = 0;
     buffered_bytes_ = 0;
@@ -213,11 +220,17 @@ class KafkaIngest {
       if (!e.lost) {
         st = Flush();  // hand the partitions over with everything committed
       } else {
-        for (auto& [topic, ts] : topics_) ts.rows.Clear();  // the new owner re-reads them
+        for (auto& [topic, ts] : topics_) {  // the new owner re-reads them
+          ts.rows.Clear();
+          ts.pending.reset();
+        }
         buffered_rows_ = buffered_bytes_ = 0;
       }
       if (!st.ok()) {
-        for (auto& [topic, ts] : topics_) ts.rows.Clear();
+        for (auto& [topic, ts] : topics_) {
+          ts.rows.Clear();
+          ts.pending.reset();
+        }
         buffered_rows_ = buffered_bytes_ = 0;
         pending_ = st;
       }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "financelake/delta/table.h"
+#include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/kafka/kafka_test_util.h"
 #include "financelake/pipeline/bronze_schema.h"
@@ -160,6 +161,27 @@ TEST_F(KafkaIngestTest, TinyBufferStillIngestsEverything) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GT(r->commits, 20);
   ExpectComplete(2000);
+}
+
+TEST_F(KafkaIngestTest, FailedCommitsAreRetriedWithoutLossOrDuplicates) {
+  // The disk refuses a rename or an fsync now and then: the commit is retried with the
+  // partitions paused (or, when it landed after all, recognised by its txn), never dropped.
+  int total = 1500;
+  Produce(total, 0);
+  for (io::FaultOp op : {io::FaultOp::kRename, io::FaultOp::kSync, io::FaultOp::kWrite}) {
+    auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+    fs->FailNth(op, 4);
+    KafkaIngestOptions o = Options(true);
+    o.fs = fs;
+    o.max_buffered_bytes = 16 << 10;  // many commits
+    auto r = RunKafkaIngest(o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ExpectComplete(total);
+    Produce(100, total);
+    total += 100;
+  }
+  ASSERT_TRUE(RunKafkaIngest(Options(true)).ok());
+  ExpectComplete(total);
 }
 
 TEST_F(KafkaIngestTest, TwoMembersRebalancingMidStreamLoseAndDuplicateNothing) {
