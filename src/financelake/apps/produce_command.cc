@@ -1,9 +1,13 @@
 // `financelake produce`: a source -> Kafka topics (idempotent producer), or JSON lines on stdout.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +42,9 @@ Status RunProduce(const ProduceArgs& a) {
         return Status::OK();
       }));
   std::unique_ptr<kafka::Producer> producer;
+  if (a.connect_timeout_ms <= 0) {
+    return Status::InvalidArgument("--connect-timeout-ms must be > 0");
+  }
   if (!a.brokers.empty()) {
     kafka::ProducerOptions po;
     po.brokers = a.brokers;
@@ -47,6 +54,16 @@ Status RunProduce(const ProduceArgs& a) {
   } else if (!a.topic.empty() || !a.topic_prefix.empty()) {
     return Status::InvalidArgument("--topic and --topic-prefix need --brokers");
   }
+  // One topic per event type is the contract ingest relies on, so --topic may only rename the
+  // topic of a source that emits one type.
+  if (!a.topic.empty() && spec.name == "sim") {
+    FL_ASSIGN_OR_RETURN(std::vector<sources::Topic> topics, sources::SourceTopics(spec));
+    if (topics.size() > 1) {
+      return Status::InvalidArgument(fmt::format(
+          "--topic {}: the sim source emits {} event types; pick one with --topics or use "
+          "--topic-prefix", a.topic, topics.size()));
+    }
+  }
   double rate = 0;
   if (auto it = spec.flags.find("rate"); it != spec.flags.end()) rate = std::atof(it->second.c_str());
   const size_t batch_size = rate > 0 ? static_cast<size_t>(std::clamp(rate / 20, 1.0, 4096.0)) : 4096;
@@ -54,11 +71,20 @@ Status RunProduce(const ProduceArgs& a) {
   int64_t events = 0;
   std::vector<sources::Event> batch;
   std::string topic;
+  std::optional<sources::Topic> first_topic;  // with --topic: the one event type allowed
   while (!stop.load()) {
     FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&batch, batch_size));
     if (n == 0) break;
     for (const sources::Event& e : batch) {
       if (producer) {
+        if (!a.topic.empty()) {
+          if (!first_topic) first_topic = e.topic;
+          if (*first_topic != e.topic) {
+            return Status::InvalidArgument(fmt::format(
+                "--topic {}: the source emits both {} and {} events; use --topic-prefix",
+                a.topic, sources::TopicName(*first_topic), sources::TopicName(e.topic)));
+          }
+        }
         topic = a.topic.empty() ? a.topic_prefix + std::string(sources::TopicName(e.topic)) : a.topic;
         FL_RETURN_NOT_OK(producer->Produce(topic, e.key, e.payload, TimestampMicros(0)));
       } else {
@@ -85,13 +111,17 @@ Status RunProduce(const ProduceArgs& a) {
 void RegisterProduceCommand(CLI::App& app, Action* action) {
   auto a = std::make_shared<ProduceArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "produce", "A source (sim, csv) -> Kafka topics with --brokers, else JSON lines on stdout");
+      "produce",
+      "A source -> Kafka topics with --brokers (one per event type: stock-trades, crypto-prices, "
+      "bank-transactions; keyed by ticker/symbol/account), else payload JSON lines on stdout. "
+      "Pollers read API keys from the environment only: ALPHAVANTAGE_API_KEY (required), "
+      "COINGECKO_API_KEY (optional). A summary line goes to stderr at the end.");
   cmd->add_option_function<std::string>(
       "--source", [a](const std::string& s) { a->source->source = s; },
-      "sim (default) or csv");
+      "sim (default), csv, yahoo, alphavantage or coingecko");
   AddSourceFlags(cmd, a->source);
   cmd->add_option("--brokers", a->brokers, "Kafka bootstrap servers HOST:PORT[,...]");
-  cmd->add_option("--topic", a->topic, "send every event to this topic (default: per event type)");
+  cmd->add_option("--topic", a->topic, "the topic of a single-event-type source (default: per event type)");
   cmd->add_option("--topic-prefix", a->topic_prefix, "prefix for the per-event-type topics");
   cmd->add_option("--compression", a->compression, "none, gzip, snappy, lz4 (default) or zstd");
   cmd->add_option("--connect-timeout-ms", a->connect_timeout_ms, "fail if no broker answers within this (default 10000)");

@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <map>
+#include <memory>
+#include <random>
 #include <set>
 
 #include "financelake/sources/api_parsers.h"
@@ -60,7 +64,9 @@ class PollerSource final : public Source {
       if (rounds_ > 0) clock_->SleepUntilMicros(last_round_ + static_cast<int64_t>(o_.interval_s * 1e6));
       last_round_ = clock_->NowMicros();
       ++rounds_;
-      for (const Request& r : Requests()) FL_RETURN_NOT_OK(Fetch(r));
+      for (const Request& r : Requests()) {
+        if (Status st = Fetch(r); !st.ok()) return Status(st.code(), Scrub(st.message()));
+      }
     }
     const size_t n = std::min(max, pending_.size());
     batch->resize(n);
@@ -112,7 +118,18 @@ class PollerSource final : public Source {
     return out;
   }
 
-  void Log(const std::string& line) {
+  // URLs are redacted where they are printed; this also catches a key an API echoes in a body.
+  // Real keys are long; a very short one would redact ordinary words, so it is left alone.
+  std::string Scrub(std::string text) const {
+    if (key_.size() < 8) return text;
+    for (size_t at = 0; (at = text.find(key_, at)) != std::string::npos;) {
+      text.replace(at, key_.size(), "REDACTED");
+    }
+    return text;
+  }
+
+  void Log(const std::string& raw) {
+    const std::string line = Scrub(raw);
     if (o_.log) {
       o_.log(line);
     } else {
@@ -202,7 +219,8 @@ class PollerSource final : public Source {
   int64_t rounds_ = 0;
   int64_t last_round_ = 0;
   int64_t last_request_ = -1;
-  uint64_t rng_ = 0x9E3779B97F4A7C15ULL;
+  // Seeded per process so that clients restarted together do not retry in lockstep.
+  uint64_t rng_ = (static_cast<uint64_t>(std::random_device{}()) << 32 | std::random_device{}()) | 1;
 };
 
 Status BadFlag(const std::string& flag, const std::string& value, const std::string& what) {
@@ -288,7 +306,7 @@ Result<std::unique_ptr<Source>> MakePollerSource(const PollerOptions& options) {
     const char* k = std::getenv("COINGECKO_API_KEY");
     if (k != nullptr) key = k;
   }
-  return std::unique_ptr<Source>(new PollerSource(options, std::move(key)));
+  return std::unique_ptr<Source>(std::make_unique<PollerSource>(options, std::move(key)));
 }
 
 }  // namespace financelake::sources

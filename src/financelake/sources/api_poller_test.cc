@@ -8,22 +8,17 @@
 
 #include "financelake/base/json.h"
 #include "financelake/sources/api_parsers.h"
+#include "financelake/sources/api_test_util.h"
 #include "financelake/sources/test_http_server.h"
 
 namespace financelake::sources {
 namespace {
 
 using testing::CannedResponse;
+using testing::ApiFixture;
+using testing::Poll;
+using testing::PollRun;
 using testing::TestHttpServer;
-
-std::string Fixture(const std::string& rel) {
-  const std::string path = std::string(FL_SOURCE_DIR) + "/../shared/fixtures/api_responses/" + rel;
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Json Payload(const Event& e) {
   auto j = Json::Parse(e.payload);
@@ -36,38 +31,8 @@ double Num(const Json& j, const char* key) {
   return v != nullptr && v->is_number() ? v->as_double() : -1;
 }
 
-struct PollRun {
-  std::vector<Event> events;
-  Status status;
-  std::vector<std::string> log;
-};
-
-PollRun Poll(const std::string& api, OptionMap flags, ManualClock* clock) {
-  PollRun run;
-  auto o = ParsePollerOptions(api, flags);
-  EXPECT_TRUE(o.ok()) << o.status().ToString();
-  o->clock = clock;
-  o->log = [&run](const std::string& line) { run.log.push_back(line); };
-  auto source = MakePollerSource(*o);
-  if (!source.ok()) {
-    run.status = source.status();
-    return run;
-  }
-  std::vector<Event> batch;
-  while (true) {
-    auto n = (*source)->NextBatch(&batch, 100);
-    if (!n.ok()) {
-      run.status = n.status();
-      break;
-    }
-    if (*n == 0) break;
-    run.events.insert(run.events.end(), batch.begin(), batch.end());
-  }
-  return run;
-}
-
 TEST(ApiPollerTest, YahooChartFixtureBecomesBars) {
-  const std::string body = Fixture("yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json");
+  const std::string body = ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json");
   TestHttpServer server({{200, body}});
   ManualClock clock;
   PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "2"}}, &clock);
@@ -98,7 +63,7 @@ TEST(ApiPollerTest, YahooChartFixtureBecomesBars) {
 }
 
 TEST(ApiPollerTest, YahooCryptoChartBecomesCryptoBars) {
-  TestHttpServer server({{200, Fixture("yahoo_finance/node-yahoo-finance2_bodies/chart-BTC-USD-2020-01-01-to-2020-01-03.body.json")}});
+  TestHttpServer server({{200, ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/chart-BTC-USD-2020-01-01-to-2020-01-03.body.json")}});
   ManualClock clock;
   PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "BTC-USD"}, {"polls", "1"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
@@ -112,7 +77,7 @@ TEST(ApiPollerTest, YahooCryptoChartBecomesCryptoBars) {
 
 TEST(ApiPollerTest, AlphaVantageGlobalQuoteWithKeyFromEnvNeverLogged) {
   ::setenv("ALPHAVANTAGE_API_KEY", "s3cr3t-key", 1);
-  TestHttpServer server({{500, "oops"}, {200, Fixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
+  TestHttpServer server({{500, "oops"}, {200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
   ManualClock clock;
   PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
@@ -149,7 +114,7 @@ TEST(ApiPollerTest, AlphaVantageQuotaNoteIsRateLimitingNotData) {
 
 TEST(ApiPollerTest, TooManyRequestsHonoursRetryAfterThenSucceeds) {
   TestHttpServer server({{429, R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit"}})", "Retry-After: 30\r\n"},
-                         {200, Fixture("coingecko/go-gecko_fixtures/simple_price.json")}});
+                         {200, ApiFixture("coingecko/go-gecko_fixtures/simple_price.json")}});
   ManualClock clock(1'000'000'000);
   PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin=BTC,ethereum=ETH"}, {"polls", "1"}, {"min-request-interval-s", "0"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
@@ -178,7 +143,7 @@ TEST(ApiPollerTest, PersistentServerErrorsGiveUpWithAClearError) {
 }
 
 TEST(ApiPollerTest, TimeoutsAreRetried) {
-  TestHttpServer server({{200, "", "", true}, {200, Fixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
+  TestHttpServer server({{200, "", "", true}, {200, ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
   ManualClock clock;
   PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "300"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <mutex>
 
@@ -24,10 +25,17 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     std::string head(line.substr(0, kName.size()));
     std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
     if (head == kName) {
-      const std::string value(line.substr(kName.size()));
+      std::string value(line.substr(kName.size()));
+      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
       char* end = nullptr;
       const double s = std::strtod(value.c_str(), &end);
-      if (end != value.c_str() && s >= 0) *static_cast<std::optional<double>*>(user) = s;
+      auto* out = static_cast<std::optional<double>*>(user);
+      if (end != value.c_str() && *end == '\0' && s >= 0) {
+        *out = s;
+      } else if (const time_t when = curl_getdate(value.c_str(), nullptr); when > 0) {
+        // The HTTP-date form ("Wed, 21 Oct 2015 07:28:00 GMT"): seconds from now.
+        *out = std::max(0.0, std::difftime(when, std::time(nullptr)));
+      }
     }
   }
   return size * n;

@@ -19,7 +19,8 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;
   std::string body;
-  std::optional<double> retry_after_s;  // from a Retry-After header in seconds
+  // From a Retry-After header: its seconds, or its HTTP-date as seconds from now.
+  std::optional<double> retry_after_s;
 };
 
 // A transport failure (refused, timeout, DNS) is Unavailable naming the redacted URL and curl's

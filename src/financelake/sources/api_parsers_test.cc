@@ -1,0 +1,158 @@
+// The API parsers against recorded responses (shared/fixtures/api_responses): every value an
+// event carries is compared with the number read from the fixture itself.
+#include "financelake/sources/api_parsers.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "financelake/base/json.h"
+#include "financelake/sources/api_test_util.h"
+
+namespace financelake::sources {
+namespace {
+
+using testing::ApiFixture;
+
+Json Parsed(std::string_view text) {
+  auto j = Json::Parse(text);
+  EXPECT_TRUE(j.ok()) << text.substr(0, 200);
+  return j.ok() ? *j : Json();
+}
+
+double Num(const Json& j, const char* key) {
+  const Json* v = j.Find(key);
+  if (v == nullptr) return NAN;
+  if (v->is_number()) return v->as_double();
+  if (v->is_string()) return std::strtod(v->as_string().c_str(), nullptr);
+  return NAN;
+}
+
+TEST(ApiParsersTest, AlphaVantageIntradaySeriesMatchesTheFixture) {
+  const std::string body = ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series");
+  EventSerializer out("alphavantage");
+  auto parsed = ParseAlphaVantage(body, out);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->quota_message.empty());
+  const Json fixture = Parsed(body);
+  const Json* series = fixture.Find("Time Series (1min)");
+  ASSERT_NE(series, nullptr);
+  ASSERT_EQ(parsed->events.size(), series->size());
+  ASSERT_EQ(parsed->events.size(), 100u);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < parsed->events.size(); ++i) {
+    const Event& e = parsed->events[i];
+    const Json& bar = series->members()[i].second;
+    const Json p = Parsed(e.payload);
+    EXPECT_EQ(e.topic, Topic::kStockTrades);
+    EXPECT_EQ(e.key, "MSFT");
+    EXPECT_EQ(p.GetString("source", ""), "alphavantage");
+    EXPECT_DOUBLE_EQ(Num(p, "close"), Num(bar, "4. close")) << series->members()[i].first;
+    EXPECT_DOUBLE_EQ(Num(p, "open"), Num(bar, "1. open"));
+    EXPECT_DOUBLE_EQ(Num(p, "high"), Num(bar, "2. high"));
+    EXPECT_DOUBLE_EQ(Num(p, "low"), Num(bar, "3. low"));
+    EXPECT_DOUBLE_EQ(Num(p, "volume"), Num(bar, "5. volume"));
+    ids.insert(e.event_id);
+  }
+  EXPECT_EQ(ids.size(), 100u) << "one id per bar";
+  // "2017-12-18 14:56:00" US/Eastern (EST, UTC-5) is 19:56 UTC.
+  EXPECT_EQ(Parsed(parsed->events[0].payload).GetString("event_time", ""), "2017-12-18T19:56:00.000000Z");
+  // Parsing the same response again gives the same ids.
+  EventSerializer again("alphavantage");
+  auto twice = ParseAlphaVantage(body, again);
+  ASSERT_TRUE(twice.ok());
+  for (size_t i = 0; i < twice->events.size(); ++i) EXPECT_EQ(twice->events[i].event_id, parsed->events[i].event_id);
+}
+
+TEST(ApiParsersTest, AlphaVantageDailySeriesIsStampedAtTheNewYorkClose) {
+  const std::string body = R"J({"Meta Data":{"1. Information":"Daily Prices","2. Symbol":"IBM"},
+    "Time Series (Daily)":{"2024-07-01":{"1. open":"172.0","2. high":"173.5","3. low":"170.1","4. close":"171.2","5. volume":"3000000"}}})J";
+  EventSerializer out("alphavantage");
+  auto parsed = ParseAlphaVantage(body, out);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->events.size(), 1u);
+  const Json p = Parsed(parsed->events[0].payload);
+  EXPECT_EQ(p.GetString("event_time", ""), "2024-07-01T20:00:00.000000Z");  // 16:00 EDT
+  EXPECT_DOUBLE_EQ(Num(p, "close"), 171.2);
+  EXPECT_DOUBLE_EQ(Num(p, "volume"), 3000000);
+}
+
+TEST(ApiParsersTest, QuotaNoticesAreNotData) {
+  EventSerializer out("x");
+  auto info = ParseAlphaVantage(R"({"Information":"Our standard API rate limit is 25 requests per day."})", out);
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->events.empty());
+  EXPECT_NE(info->quota_message.find("25 requests per day"), std::string::npos);
+  auto gecko = ParseCoinGeckoSimplePrice(
+      R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}})", {}, 0, out);
+  ASSERT_TRUE(gecko.ok());
+  EXPECT_TRUE(gecko->events.empty());
+  EXPECT_EQ(gecko->quota_message, "You've exceeded the Rate Limit.");
+  auto bad = ParseAlphaVantage(R"({"Error Message":"Invalid API call."})", out);
+  EXPECT_TRUE(bad.status().IsInvalidArgument()) << bad.status().ToString();
+}
+
+TEST(ApiParsersTest, YahooIntradaySkipsEmptyBarsAndKeepsBarTimes) {
+  const std::string body = ApiFixture(
+      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json");
+  EventSerializer out("yahoo");
+  auto parsed = ParseYahooChart(body, out);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const Json doc = Parsed(body);
+  const Json& r = doc.Find("chart")->Find("result")->items()[0];
+  const Json& ts = *r.Find("timestamp");
+  const Json& close = *r.Find("indicators")->Find("quote")->items()[0].Find("close");
+  size_t next = 0, nulls = 0;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    if (close.items()[i].is_null()) {
+      ++nulls;
+      continue;
+    }
+    ASSERT_LT(next, parsed->events.size());
+    const Event& e = parsed->events[next++];
+    EXPECT_EQ(e.event_time.value(), static_cast<int64_t>(ts.items()[i].as_double()) * 1000000);
+    EXPECT_DOUBLE_EQ(Num(Parsed(e.payload), "close"), close.items()[i].as_double());
+  }
+  EXPECT_EQ(next, parsed->events.size());
+  EXPECT_EQ(nulls, 1u);
+  EXPECT_EQ(parsed->events.size(), 390u);
+  // A weekend: no bars, no error.
+  auto weekend = ParseYahooChart(ApiFixture(
+      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.body.json"), out);
+  ASSERT_TRUE(weekend.ok()) << weekend.status().ToString();
+  EXPECT_TRUE(weekend->events.empty());
+}
+
+TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
+  const std::string body = R"({"bitcoin":{"usd":67187.34,"usd_market_cap":1.3e12,"usd_24h_vol":2.1e10,"usd_24h_change":-1.5,"last_updated_at":1711356300}})";
+  EventSerializer out("coingecko");
+  auto a = ParseCoinGeckoSimplePrice(body, {{"bitcoin", "BTC"}}, 1, out);
+  auto b = ParseCoinGeckoSimplePrice(body, {{"bitcoin", "BTC"}}, 999999999, out);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_EQ(a->events.size(), 1u);
+  EXPECT_EQ(a->events[0].event_id, b->events[0].event_id) << "re-polling the same tick";
+  EXPECT_EQ(a->events[0].key, "BTC");
+  const Json p = Parsed(a->events[0].payload);
+  EXPECT_EQ(p.GetString("event_time", ""), "2024-03-25T08:45:00.000000Z");
+  EXPECT_DOUBLE_EQ(Num(p, "price_usd"), 67187.34);
+  // The recorded fixture has no last_updated_at: the poll time stamps it.
+  auto fx = ParseCoinGeckoSimplePrice(ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json"), {}, 1'700'000'000'000'000, out);
+  ASSERT_TRUE(fx.ok());
+  ASSERT_EQ(fx->events.size(), 1u);
+  EXPECT_EQ(fx->events[0].event_time.value(), 1'700'000'000'000'000);
+  EXPECT_DOUBLE_EQ(Num(Parsed(fx->events[0].payload), "price_usd"), 5013.61);
+}
+
+TEST(ApiParsersTest, MalformedBodiesNameTheProblem) {
+  EventSerializer out("x");
+  EXPECT_NE(ParseCoinGeckoSimplePrice(R"({"bitcoin":{"eur":1}})", {}, 0, out).status().message().find("no usd price"), std::string::npos);
+  EXPECT_NE(ParseAlphaVantage(R"({"foo":1})", out).status().message().find("neither"), std::string::npos);
+  EXPECT_NE(ParseYahooChart("[1,2]", out).status().message().find("not a JSON object"), std::string::npos);
+  EXPECT_TRUE(ParseAlphaVantage(R"({"Global Quote":{}})", out).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace financelake::sources
