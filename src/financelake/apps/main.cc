@@ -1,4 +1,6 @@
 // The `financelake` binary: one subcommand per module.
+#include <malloc.h>
+
 #include <cstdio>
 #include <string>
 
@@ -31,6 +33,11 @@ std::string UnknownCommand(CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using financelake::apps::Action;
+  // Micro-batches allocate and free tens of MB every second. glibc would give that memory back to
+  // the kernel each time and fault it in again (measured: 3x slower Bronze ingest, most of the
+  // time in page faults and copies); keep freed memory in the heap and grow it in large steps.
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 256 << 20);
   CLI::App app{"FinanceLake: a real-time financial data lakehouse in one binary."};
   app.name("financelake");
   app.require_subcommand(1);
