@@ -42,6 +42,11 @@ BronzeBatchBuilder::BronzeBatchBuilder() {
 void BronzeBatchBuilder::Clear() {
   columns_.clear();
   for (const columnar::Field& f : BronzeSchema().fields()) columns_.emplace_back(f.type);
+  if (last_rows_ > 0) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      columns_[i].Reserve(last_rows_, i < last_chars_.size() ? last_chars_[i] : 0);
+    }
+  }
   rows_ = 0;
   bytes_ = 0;
   first_offset_ = last_offset_ = -1;
@@ -110,6 +115,14 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
 }
 
 columnar::RecordBatch BronzeBatchBuilder::Finish() {
+  if (rows_ > 0) {
+    last_rows_ = rows_ + rows_ / 8;
+    last_chars_.clear();
+    for (const columnar::Column& c : columns_) {
+      const int64_t n = static_cast<int64_t>(c.chars().size());
+      last_chars_.push_back(n + n / 8);
+    }
+  }
   auto batch = columnar::RecordBatch::Make(BronzeSchema(), std::move(columns_));
   FL_CHECK(batch.ok());
   Clear();

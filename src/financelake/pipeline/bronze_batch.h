@@ -44,6 +44,9 @@ class BronzeBatchBuilder {
 
  private:
   std::vector<columnar::Column> columns_;
+  // The last batch's size per column, to size the next one (no regrowth copies).
+  std::vector<int64_t> last_chars_;
+  int64_t last_rows_ = 0;
   std::array<JsonField, 6> fields_;
   std::string position_;
   int64_t rows_ = 0;
