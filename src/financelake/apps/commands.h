@@ -21,6 +21,7 @@ void RegisterTableCommands(CLI::App& app, Action* action);
 void RegisterBenchDeltaCommand(CLI::App& bench, Action* action);
 // Adds `ingest` under `bench`.
 void RegisterBenchIngestCommand(CLI::App& bench, Action* action);
+void RegisterBenchPipelineCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);

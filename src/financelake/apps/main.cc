@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchIngestCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterBenchPipelineCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);
