@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "financelake/apps/bench_peer.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/table.h"
@@ -113,22 +114,6 @@ Result<double> OursFileToBronze(const std::string& file, const std::string& tabl
   return Since(t0);
 }
 
-Result<std::string> RunCapture(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return Status::IOError("bench: cannot run " + cmd);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  if (pclose(p) != 0) return Status::Unavailable("bench: failed: " + cmd);
-  return out;
-}
-
-double JsonNumber(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\":");
-  return at == std::string::npos ? -1 : std::atof(json.c_str() + at + key.size() + 3);
-}
-
 Status PartA(const BenchIngestArgs& a) {
   const std::string file = a.workdir + "/events.jsonl";
   FL_RETURN_NOT_OK(WriteEventsFile(file, a.file_events));
@@ -138,10 +123,10 @@ Status PartA(const BenchIngestArgs& a) {
     ours = std::min(ours, s);
   }
   FL_ASSIGN_OR_RETURN(std::string peer,
-                      RunCapture(fmt::format("node '{}/bench/duckdb_json_peer.mjs' --input '{}' "
+                      RunPeer(fmt::format("node '{}/bench/duckdb_json_peer.mjs' --input '{}' "
                                              "--workdir '{}' --repeat 3",
                                              FL_SOURCE_DIR, file, a.workdir)));
-  const double duck = JsonNumber(peer, "seconds");
+  const double duck = PeerNumber(peer, "seconds");
   if (duck <= 0) return Status::Unavailable("bench: the DuckDB peer printed no time: " + peer);
   const double n = static_cast<double>(a.file_events);
   std::printf("(a) jsonl -> table, events/s  ours %8.0fk  duckdb %8.0fk  %s\n", n / ours / 1000,
@@ -179,7 +164,7 @@ Status PartB(const BenchIngestArgs& a) {
   for (int i = 0; i < 3; ++i) {
     const auto t0 = Clock::now();
     FL_ASSIGN_OR_RETURN(std::string out,
-                        RunCapture(fmt::format("kcat -b {} -C -t stock-trades -e -q -o beginning -f '%o\\n' | wc -l",
+                        RunPeer(fmt::format("kcat -b {} -C -t stock-trades -e -q -o beginning -f '%o\\n' | wc -l",
                                                broker->bootstrap())));
     kcat = std::min(kcat, Since(t0));
     if (std::atoll(out.c_str()) != a.drain_messages) {

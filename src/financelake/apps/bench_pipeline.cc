@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "financelake/apps/bench_peer.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/table.h"
@@ -83,16 +84,8 @@ Status RunBenchPipeline(const BenchPipelineArgs& a) {
   }
   const std::string cmd = fmt::format("node '{}/bench/duckdb_daily_peer.mjs' --files-from '{}' --workdir '{}' --repeat 1",
                                       FL_SOURCE_DIR, list, a.workdir);
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return Status::IOError("bench: cannot start node");
-  char buf[512] = {0};
-  std::string peer;
-  while (fgets(buf, sizeof(buf), p) != nullptr) peer += buf;
-  if (pclose(p) != 0) return Status::Unavailable("bench: the DuckDB peer failed: " + peer);
-  auto num = [&](const std::string& key) {
-    const size_t at = peer.find("\"" + key + "\":");
-    return at == std::string::npos ? -1.0 : std::atof(peer.c_str() + at + key.size() + 3);
-  };
+  FL_ASSIGN_OR_RETURN(const std::string peer, RunPeer(cmd));
+  auto num = [&](const std::string& key) { return PeerNumber(peer, key); };
   const double duck = num("seconds");
   const double n = static_cast<double>(a.events);
   std::printf("silver+gold rows/s   ours %8.0fk  duckdb %8.0fk  ratio %5.2fx  target >= 1.0x  %s  (groups: ours %lld, duckdb %.0f)\n",

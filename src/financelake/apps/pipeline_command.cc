@@ -1,5 +1,5 @@
 // `financelake pipeline`: Bronze -> Silver (validated, typed, deduplicated) + errors, once or
-// continuously. Gold and fraud scoring join here as they land.
+// continuously, then Gold (daily prices, fraud alerts).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
+#include "financelake/pipeline/fraud_alerts_stage.h"
 #include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
 
@@ -31,6 +32,10 @@ void PrintCounts(const std::map<std::string, pipeline::SilverCounts>& counts, bo
                 table.c_str(), static_cast<long long>(c.bronze_rows),
                 static_cast<long long>(c.silver_rows), static_cast<long long>(c.error_rows),
                 static_cast<long long>(c.duplicates), static_cast<long long>(c.bronze_version));
+    if (!c.model_version.empty()) {
+      std::printf("  scored with fraud model %s: %lld alerts\n", c.model_version.c_str(),
+                  static_cast<long long>(c.fraud_alerts));
+    }
   }
   std::fflush(stdout);
 }
@@ -52,6 +57,12 @@ Status RunPipeline(const PipelineArgs& a) {
                   table.c_str(), static_cast<long long>(g.silver_rows), static_cast<long long>(g.groups),
                   static_cast<long long>(g.silver_version));
     }
+    FL_ASSIGN_OR_RETURN(auto alerts, pipeline::RunFraudAlertsOnce(a.lake));
+    if (a.once || alerts.silver_rows > 0) {
+      std::printf("gold fraud_alerts: %lld new Silver bank rows, %lld alerts (silver v%lld)\n",
+                  static_cast<long long>(alerts.silver_rows), static_cast<long long>(alerts.alerts),
+                  static_cast<long long>(alerts.silver_version));
+    }
     std::fflush(stdout);
     if (a.once) break;
     while (!stop.load() &&
@@ -67,7 +78,7 @@ Status RunPipeline(const PipelineArgs& a) {
 void RegisterPipelineCommand(CLI::App& app, Action* action) {
   auto a = std::make_shared<PipelineArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "pipeline", "Bronze -> Silver (validated, typed, deduplicated) + errors -> Gold daily prices, exactly once");
+      "pipeline", "Bronze -> Silver (validated, typed, deduplicated; bank rows get features and fraud scores) + errors -> Gold daily prices and fraud alerts, exactly once");
   cmd->add_option("--lake", a->lake, "lake directory (default ./lake)");
   cmd->add_flag("--once", a->once, "process what Bronze holds now, then exit");
   cmd->add_option("--trigger-ms", a->trigger_ms, "continuous mode: start a pass this often (default 1000)");

@@ -17,6 +17,7 @@
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/parquet/reader.h"
 #include "financelake/pipeline/silver_stage.h"
+#include "financelake/pipeline/table_changes.h"
 #include "financelake/sources/new_york_time.h"
 
 namespace financelake::pipeline {
@@ -68,27 +69,6 @@ std::string DateText(int32_t days) {
   return columnar::FormatValue(columnar::Value::Int(days), DataType::Date());
 }
 
-// The Silver files added after `from` (dataChange), as in the Silver stage.
-Result<std::vector<std::string>> NewFiles(delta::Table& table, int64_t from, int64_t to) {
-  std::vector<std::string> out;
-  for (int64_t v = from + 1; v <= to; ++v) {
-    auto actions = delta::ReadCommit(table.fs(), table.path(), DeltaVersion(v));
-    if (!actions.ok()) {
-      if (!actions.status().IsNotFound()) return actions.status();
-      out.clear();  // log cleaned up: take every live file (the recompute is idempotent)
-      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.AtVersion(DeltaVersion(to)));
-      for (const delta::AddFile& f : snap->files()) out.push_back(f.path);
-      return out;
-    }
-    for (const delta::Action& a : *actions) {
-      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
-        out.push_back(add->path);
-      }
-    }
-  }
-  return out;
-}
-
 struct Row {
   int64_t time;
   double price, volume, open, high, low;
@@ -108,7 +88,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
   counts.silver_version = v_done;
   if (v_done >= v_latest) return counts;
   // 1. The groups the new Silver rows touch.
-  FL_ASSIGN_OR_RETURN(std::vector<std::string> files, NewFiles(*silver, v_done, v_latest));
+  FL_ASSIGN_OR_RETURN(std::vector<std::string> files, DataFilesAdded(*silver, v_done, v_latest));
   const columnar::Schema& silver_schema = latest->schema();
   const size_t key_i = *silver_schema.FieldIndex(src.key_column);
   const size_t time_i = *silver_schema.FieldIndex("event_time");

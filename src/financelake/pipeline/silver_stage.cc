@@ -14,6 +14,8 @@
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/parquet/reader.h"
+#include "financelake/ml/fraud_model.h"
+#include "financelake/pipeline/bank_features.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
@@ -88,9 +90,11 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, bronze->Latest());
   const int64_t v_latest = latest->version().value();
   const columnar::Schema schema = SilverSchema(contract);
+  const bool bank = IsBankTable(contract.table);
   FL_ASSIGN_OR_RETURN(auto silver, ExactlyOnceTable::OpenOrCreate(
                                        fs, SilverTablePath(o.lake, contract.table),
-                                       {schema, {std::string(kSilverPartitionColumn)},
+                                       {bank ? BankSilverSchema(schema) : schema,
+                                        {std::string(kSilverPartitionColumn)},
                                         "FinanceLake Silver: validated, typed, deduplicated " +
                                             contract.topic}));
   FL_ASSIGN_OR_RETURN(auto errors, ExactlyOnceTable::OpenOrCreate(fs, ErrorsTablePath(o.lake),
@@ -160,6 +164,22 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   }
   FL_ASSIGN_OR_RETURN(columnar::RecordBatch kept, columnar::RecordBatch::Make(schema, std::move(kept_cols)));
   counts.silver_rows = kept.num_rows();
+  if (bank) {
+    // Features from the accounts' past, then the pipeline's fraud model (if the lake has one).
+    std::shared_ptr<const ml::FraudModel> model;
+    auto loaded = ml::LoadFraudModel(*fs, o.lake, std::string(ml::kPipelineModel));
+    if (loaded.ok()) {
+      model = *loaded;
+      counts.model_version = model->version;
+    } else if (!loaded.status().IsNotFound()) {
+      return loaded.status();
+    }
+    FL_ASSIGN_OR_RETURN(kept, AddBankFeatures(kept, *silver, model.get()));
+    const columnar::Column* alert = kept.ColumnByName("fraud_alert");
+    for (int64_t i = 0; alert != nullptr && i < kept.num_rows(); ++i) {
+      counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;
+    }
+  }
   // Errors first, then Silver; each records the Bronze version it now covers.
   if (v_errors < v_latest) {
     FL_ASSIGN_OR_RETURN(TxnCommitResult r,

@@ -9,6 +9,7 @@
 // and the raw payload. Both commits carry the txn with the Bronze version processed, each table
 // filtering by its own position, so a crash between them neither loses nor doubles a row.
 // Counts hold: bronze rows = silver rows + error rows + duplicates.
+// Bank transactions also get derived features and a fraud score (bank_features.h).
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,8 @@ struct SilverCounts {
   int64_t error_rows = 0;
   int64_t duplicates = 0;
   int64_t bronze_version = -1;  // processed up to
+  int64_t fraud_alerts = 0;     // bank: rows scored at or above the model's threshold
+  std::string model_version;    // bank: the fraud model that scored them ("": none yet)
 };
 
 struct SilverOptions {

@@ -13,41 +13,17 @@
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/lake_test_util.h"
 
 namespace financelake::pipeline {
 namespace {
 
 constexpr int64_t kNow = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
 
-class SilverStageTest : public ::testing::Test {
+class SilverStageTest : public testing::LakeTest {
  protected:
-  void SetUp() override {
-    lake_ = (std::filesystem::temp_directory_path() /
-             ("fl-silver-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .string();
-    std::filesystem::remove_all(lake_);
-  }
-  void TearDown() override { std::filesystem::remove_all(lake_); }
-
   // Appends payloads to Bronze stock_trades as one commit.
-  void Bronze(const std::vector<std::string>& payloads) {
-    auto table = ExactlyOnceTable::OpenOrCreate(io::PosixFileSystem(),
-                                                BronzeTablePath(lake_, "stock-trades"), BronzeLayout());
-    ASSERT_TRUE(table.ok());
-    BronzeBatchBuilder b;
-    for (const std::string& p : payloads) {
-      BronzeRecord r;
-      r.payload = p;
-      r.topic = "stock-trades";
-      r.partition = 0;
-      r.offset = next_offset_++;
-      b.Append(r, kNow);
-    }
-    auto c = (*table)->Commit(b.Finish(), {{"test", next_offset_ - 1 - static_cast<int64_t>(payloads.size()), next_offset_ - 1}}, "t");
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    ASSERT_TRUE(c->stale_app_ids.empty());
-  }
+  void Bronze(const std::vector<std::string>& payloads) { AppendBronze("stock-trades", payloads, kNow); }
 
   SilverCounts Run(std::shared_ptr<io::FileSystem> fs = nullptr) {
     SilverOptions o;
@@ -100,8 +76,6 @@ class SilverStageTest : public ::testing::Test {
                        id, time, ticker, price, volume);
   }
 
-  std::string lake_;
-  int64_t next_offset_ = 0;
 };
 
 TEST_F(SilverStageTest, GoldenRowsErrorsAndDuplicates) {

@@ -1,0 +1,176 @@
+#include "financelake/ml/fraud_training.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "financelake/io/atomic_file.h"
+#include "financelake/io/memory_filesystem.h"
+#include "financelake/ml/ml_test_util.h"
+
+namespace financelake::ml {
+namespace {
+
+using testing::FraudFixture;
+using testing::ReadCsvFile;
+
+columnar::RecordBatch Ulb() {
+  auto data = ReadCsvFile(FraudFixture("jaehyeongAN_creditcard_sample_all492frauds.csv"));
+  EXPECT_TRUE(data.ok()) << data.status().ToString();
+  return std::move(*data);
+}
+
+FraudTrainOptions UlbOptions() {
+  FraudTrainOptions o;
+  o.label = "Class";
+  o.time_column = "Time";
+  o.seed = 7;
+  o.exclude = {std::string(kIndexColumn)};
+  return o;
+}
+
+// Drops the named column.
+columnar::RecordBatch Without(const columnar::RecordBatch& b, const std::string& name) {
+  std::vector<columnar::Field> fields;
+  std::vector<columnar::Column> cols;
+  for (size_t i = 0; i < b.num_columns(); ++i) {
+    if (b.schema().field(i).name == name) continue;
+    fields.push_back(b.schema().field(i));
+    cols.push_back(b.column(i));
+  }
+  return *columnar::RecordBatch::Make(columnar::Schema(fields), std::move(cols));
+}
+
+TEST(FraudTraining, XgboostBeatsLogisticOnTheLaterSlice) {
+  const columnar::RecordBatch data = Ulb();
+  FraudTrainReport r;
+  auto model = TrainFraudModel(data, UlbOptions(), &r);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  // Split by time: 60/20/20 of 1722 rows, each slice later than the one before.
+  EXPECT_EQ(r.train.rows, 1033);
+  EXPECT_EQ(r.validation.rows, 344);
+  EXPECT_EQ(r.test.rows, 345);
+  EXPECT_EQ(r.train.positives + r.validation.positives + r.test.positives, 492);
+  EXPECT_LE(std::stod(r.train.last_time), std::stod(r.validation.first_time));
+  EXPECT_LE(std::stod(r.validation.last_time), std::stod(r.test.first_time));
+  std::printf("test AUPRC: xgboost %.4f, logistic %.4f; ROC-AUC %.4f vs %.4f; rounds %d\n",
+              r.xgboost_test.auprc, r.logistic_test.auprc, r.xgboost_test.roc_auc,
+              r.logistic_test.roc_auc, r.rounds);
+  EXPECT_GT(r.xgboost_test.auprc, r.logistic_test.auprc);
+  EXPECT_GT(r.xgboost_test.auprc, 0.9);
+  EXPECT_GT(r.xgboost_test.at_threshold.recall, 0.5);
+  EXPECT_GT(r.xgboost_test.at_threshold.precision, 0.5);
+  // The features: V1..V28 and Amount; not Time, not Class, not the unnamed index.
+  EXPECT_EQ(r.features.size(), 29u);
+  EXPECT_EQ(std::count(r.features.begin(), r.features.end(), "Time"), 0);
+  EXPECT_EQ(std::count(r.features.begin(), r.features.end(), "Class"), 0);
+}
+
+TEST(FraudTraining, DeterministicWithASeed) {
+  const columnar::RecordBatch data = Ulb();
+  auto a = TrainFraudModel(data, UlbOptions(), nullptr);
+  auto b = TrainFraudModel(data, UlbOptions(), nullptr);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a->booster.SaveJson(), *b->booster.SaveJson());
+  EXPECT_EQ(a->threshold, b->threshold);
+  EXPECT_EQ(*a->Score(data), *b->Score(data));
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*a).ok());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*b).ok());
+  EXPECT_EQ(a->version, b->version);
+  // Another seed samples other rows and columns: another model.
+  FraudTrainOptions other = UlbOptions();
+  other.seed = 8;
+  auto c = TrainFraudModel(data, other, nullptr);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(*a->booster.SaveJson(), *c->booster.SaveJson());
+}
+
+TEST(FraudTraining, SaveLoadScoresIdentically_LabelNeverAnInput) {
+  const columnar::RecordBatch data = Ulb();
+  auto model = TrainFraudModel(data, UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model).ok());
+  EXPECT_EQ(*fs->ReadFile("/lake/models/fraud/CURRENT"), model->version + "\n");
+  auto loaded = LoadFraudModel(*fs, "/lake");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->version, model->version);
+  EXPECT_EQ((*loaded)->threshold, model->threshold);
+  const std::vector<double> before = *model->Score(data);
+  EXPECT_EQ(*(*loaded)->Score(data), before);
+  EXPECT_EQ(*(*loaded)->ScoreBaseline(data), *model->ScoreBaseline(data));
+  // Without the label (and the time column) the scores are the same.
+  EXPECT_EQ(*(*loaded)->Score(Without(Without(data, "Class"), "Time")), before);
+  // The label flipped: still the same scores.
+  columnar::RecordBatch flipped = data;
+  columnar::Column& cls = flipped.mutable_column(*flipped.schema().FieldIndex("Class"));
+  for (int64_t i = 0; i < cls.length(); ++i) cls.mutable_values<int64_t>()[i] ^= 1;
+  EXPECT_EQ(*(*loaded)->Score(flipped), before);
+}
+
+TEST(FraudTraining, MismatchedFeatureListIsAClearError) {
+  const columnar::RecordBatch data = Ulb();
+  auto model = TrainFraudModel(data, UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  auto s = model->Score(Without(data, "V7"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("needs column 'V7'"), std::string::npos) << s.status().ToString();
+  auto csv = columnar::ReadCsv("V1,Amount\nx,1\n", std::nullopt, "t.csv");
+  ASSERT_TRUE(csv.ok());
+  auto t = model->Score(*csv);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("'V1' as a number"), std::string::npos) << t.status().ToString();
+}
+
+TEST(FraudTraining, CorruptOrMissingModelsAreReported) {
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  auto none = LoadFraudModel(*fs, "/lake");
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(none.status().IsNotFound());
+  EXPECT_NE(none.status().message().find("fraud train"), std::string::npos);
+  const columnar::RecordBatch data = Ulb();
+  auto model = TrainFraudModel(data, UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model).ok());
+  const std::string dir = "/lake/models/fraud/" + model->version;
+  ASSERT_TRUE(io::WriteFileAtomic(*fs, dir + "/booster.json", "{\"not\": \"a model\"").ok());
+  auto broken = LoadFraudModel(*fs, "/lake");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("booster.json"), std::string::npos) << broken.status().ToString();
+  EXPECT_FALSE(LoadFraudModel(*fs, "/lake", "../../etc").ok());
+}
+
+TEST(FraudTraining, BadInputsAreClearErrors) {
+  const columnar::RecordBatch data = Ulb();
+  FraudTrainOptions o = UlbOptions();
+  o.label = "Nope";
+  EXPECT_NE(TrainFraudModel(data, o, nullptr).status().message().find("label column 'Nope' not found"),
+            std::string::npos);
+  o = UlbOptions();
+  o.time_column = "Later";
+  EXPECT_NE(TrainFraudModel(data, o, nullptr).status().message().find("time column 'Later'"),
+            std::string::npos);
+  o = UlbOptions();
+  o.label = "Amount";  // not 0/1
+  EXPECT_NE(TrainFraudModel(data, o, nullptr).status().message().find("is not 0 or 1"), std::string::npos);
+  auto few = columnar::ReadCsv("Time,A,Class\n1,2,0\n2,3,1\n", std::nullopt, "few.csv");
+  ASSERT_TRUE(few.ok());
+  EXPECT_NE(TrainFraudModel(*few, UlbOptions(), nullptr).status().message().find("too few"),
+            std::string::npos);
+  // Natural imbalance (6 frauds in 2000 rows): the split's slices may lack positives; any
+  // failure names the slice, success reports metrics.
+  auto natural = ReadCsvFile(FraudFixture("drhuazhao_creditcard_sample_2000_random.csv"));
+  ASSERT_TRUE(natural.ok());
+  FraudTrainReport r;
+  auto m = TrainFraudModel(*natural, UlbOptions(), &r);
+  if (!m.ok()) {
+    EXPECT_NE(m.status().message().find("slice"), std::string::npos) << m.status().ToString();
+  } else {
+    EXPECT_EQ(r.train.rows + r.validation.rows + r.test.rows, 2000);
+  }
+}
+
+}  // namespace
+}  // namespace financelake::ml

@@ -1,0 +1,254 @@
+#include "financelake/pipeline/bank_features.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "financelake/columnar/expr.h"
+#include "financelake/delta/table.h"
+#include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/silver_contract.h"
+#include "financelake/pipeline/silver_stage.h"
+
+namespace financelake::pipeline {
+namespace {
+
+using columnar::Column;
+using columnar::DataType;
+using columnar::Field;
+
+constexpr int64_t kHourUs = 3600LL * 1000000;
+constexpr int64_t kDayUs = 24 * kHourUs;
+constexpr int64_t kZscoreWindowUs = 30 * kDayUs;
+
+const std::vector<Field>& FeatureFields() {
+  static const std::vector<Field> fields = {
+      {"hour_of_day", DataType::Long(), false},     {"day_of_week", DataType::Long(), false},
+      {"is_weekend", DataType::Boolean(), false},   {"is_night", DataType::Boolean(), false},
+      {"account_txn_count", DataType::Long(), true}, {"txn_count_1h", DataType::Long(), true},
+      {"txn_count_24h", DataType::Long(), true},    {"amount_sum_24h", DataType::Double(), true},
+      {"seconds_since_last", DataType::Double(), true}, {"amount_zscore", DataType::Double(), true},
+      {"new_merchant", DataType::Boolean(), true},  {"new_country", DataType::Boolean(), true},
+      {"fraud_score", DataType::Double(), true},    {"fraud_alert", DataType::Boolean(), true},
+      {"model_version", DataType::String(), true},
+  };
+  return fields;
+}
+
+struct Event {
+  int64_t time = 0;
+  std::string_view id;
+  double amount = 0;
+  std::string_view merchant;  // empty: null
+  std::string_view country;
+  int64_t batch_row = -1;     // >= 0: a row of the batch
+};
+
+struct History {
+  columnar::RecordBatch rows;  // account_id, event_time, event_id, amount, merchant, country
+};
+
+std::string_view Str(const Column& c, int64_t i) { return c.IsNull(i) ? std::string_view() : c.StringAt(i); }
+
+// Features of one account's events (sorted); fills columns at each batch row.
+struct FeatureRow {
+  int64_t count = 0, n1h = 0, n24h = 0;
+  double sum24h = 0, since_last = NAN, zscore = NAN;
+  int new_merchant = -1, new_country = -1;  // -1 null
+};
+
+void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
+  std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) {
+    return a.time != b.time ? a.time < b.time : a.id < b.id;
+  });
+  std::unordered_set<std::string_view> merchants, countries;
+  size_t lo1h = 0, lo24h = 0, lo30d = 0;
+  double sum24 = 0, sum30 = 0, sq30 = 0;
+  for (size_t k = 0; k < ev.size(); ++k) {
+    const Event& e = ev[k];
+    // Windows over events [lo, k): drop those too old.
+    while (lo1h < k && ev[lo1h].time < e.time - kHourUs) ++lo1h;
+    while (lo24h < k && ev[lo24h].time < e.time - kDayUs) sum24 -= ev[lo24h++].amount;
+    while (lo30d < k && ev[lo30d].time < e.time - kZscoreWindowUs) {
+      sum30 -= ev[lo30d].amount;
+      sq30 -= ev[lo30d].amount * ev[lo30d].amount;
+      ++lo30d;
+    }
+    if (e.batch_row >= 0) {
+      FeatureRow& f = (*out)[static_cast<size_t>(e.batch_row)];
+      f.count = static_cast<int64_t>(k);
+      f.n1h = static_cast<int64_t>(k - lo1h);
+      f.n24h = static_cast<int64_t>(k - lo24h);
+      f.sum24h = std::max(0.0, sum24);
+      f.since_last = k == 0 ? NAN : static_cast<double>(e.time - ev[k - 1].time) / 1e6;
+      const auto n30 = static_cast<double>(k - lo30d);
+      if (n30 >= 3) {
+        const double mean = sum30 / n30;
+        const double var = std::max(0.0, sq30 / n30 - mean * mean);
+        const double sd = std::sqrt(var);
+        f.zscore = sd > 1e-9 * std::max(1.0, std::abs(mean)) ? (e.amount - mean) / sd : NAN;
+      }
+      f.new_merchant = e.merchant.empty() ? -1 : (merchants.count(e.merchant) == 0 ? 1 : 0);
+      f.new_country = e.country.empty() ? -1 : (countries.count(e.country) == 0 ? 1 : 0);
+    }
+    sum24 += e.amount;
+    sum30 += e.amount;
+    sq30 += e.amount * e.amount;
+    if (!e.merchant.empty()) merchants.insert(e.merchant);
+    if (!e.country.empty()) countries.insert(e.country);
+  }
+}
+
+// Silver rows of the given accounts.
+Result<columnar::RecordBatch> LoadHistory(ExactlyOnceTable& silver,
+                                          const std::unordered_set<std::string_view>& accounts) {
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
+  delta::ScanOptions scan;
+  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch all, silver.table().Scan(*snap, scan));
+  std::vector<int64_t> keep;
+  const Column& acc = all.column(0);
+  for (int64_t i = 0; i < all.num_rows(); ++i) {
+    if (!acc.IsNull(i) && accounts.count(acc.StringAt(i)) != 0) keep.push_back(i);
+  }
+  if (static_cast<int64_t>(keep.size()) == all.num_rows()) return all;
+  std::vector<Column> cols;
+  for (size_t c = 0; c < all.num_columns(); ++c) {
+    Column out(all.column(c).type());
+    for (int64_t r : keep) out.AppendValue(all.column(c).GetValue(r));
+    cols.push_back(std::move(out));
+  }
+  return columnar::RecordBatch::Make(all.schema(), std::move(cols));
+}
+
+}  // namespace
+
+columnar::Schema BankSilverSchema(const columnar::Schema& contract_schema) {
+  std::vector<Field> fields = contract_schema.fields();
+  for (const Field& f : FeatureFields()) fields.push_back(f);
+  return columnar::Schema(std::move(fields));
+}
+
+bool IsBankTable(std::string_view silver_table) { return silver_table == "bank_transactions"; }
+
+const std::vector<std::string>& BankNonFeatureColumns() {
+  static const std::vector<std::string> cols = {
+      "event_id", "transaction_id", "account_id", "merchant", "source", "event_date",
+      "bronze_position", "ingest_time", "fraud_score", "fraud_alert", "model_version"};
+  return cols;
+}
+
+Result<columnar::RecordBatch> AddBankFeatures(const columnar::RecordBatch& rows, ExactlyOnceTable& silver,
+                                              const ml::FraudModel* model) {
+  const int64_t n = rows.num_rows();
+  const Column* account = rows.ColumnByName("account_id");
+  const Column* time = rows.ColumnByName("event_time");
+  const Column* id = rows.ColumnByName("event_id");
+  const Column* amount = rows.ColumnByName("amount");
+  const Column* merchant = rows.ColumnByName("merchant");
+  const Column* country = rows.ColumnByName("country");
+  if (account == nullptr || time == nullptr || id == nullptr || amount == nullptr || merchant == nullptr ||
+      country == nullptr) {
+    return Status::Internal("bank features: the batch lacks a bank transaction column");
+  }
+  std::unordered_set<std::string_view> accounts;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!account->IsNull(i)) accounts.insert(account->StringAt(i));
+  }
+  columnar::RecordBatch history;
+  if (!accounts.empty()) {
+    FL_ASSIGN_OR_RETURN(history, LoadHistory(silver, accounts));
+  }
+  std::unordered_map<std::string_view, std::vector<Event>> per_account;
+  for (int64_t i = 0; i < history.num_rows(); ++i) {
+    per_account[history.column(0).StringAt(i)].push_back(
+        {history.column(1).ValueAt<int64_t>(i), history.column(2).StringAt(i),
+         history.column(3).ValueAt<double>(i), Str(history.column(4), i), Str(history.column(5), i), -1});
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (account->IsNull(i)) continue;
+    per_account[account->StringAt(i)].push_back({time->ValueAt<int64_t>(i), id->StringAt(i),
+                                                 amount->ValueAt<double>(i), Str(*merchant, i),
+                                                 Str(*country, i), i});
+  }
+  std::vector<FeatureRow> feats(static_cast<size_t>(n));
+  for (auto& [acc, events] : per_account) AccountFeatures(events, &feats);
+
+  std::vector<Column> cols = rows.columns();
+  const size_t base = cols.size();
+  for (const Field& f : FeatureFields()) cols.emplace_back(f.type);
+  auto opt_long = [](Column& c, bool null, int64_t v) { null ? c.AppendNull() : c.Append<int64_t>(v); };
+  auto opt_double = [](Column& c, double v) { std::isnan(v) ? c.AppendNull() : c.Append<double>(v); };
+  auto opt_bool = [](Column& c, int v) { v < 0 ? c.AppendNull() : c.Append<uint8_t>(static_cast<uint8_t>(v)); };
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t t = time->ValueAt<int64_t>(i);
+    const int64_t days = t >= 0 ? t / kDayUs : (t - kDayUs + 1) / kDayUs;
+    const int64_t hour = (t - days * kDayUs) / kHourUs;
+    const int64_t dow = ((days + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday (3)
+    const bool no_account = account->IsNull(i);
+    const FeatureRow& f = feats[static_cast<size_t>(i)];
+    size_t c = base;
+    cols[c++].Append<int64_t>(hour);
+    cols[c++].Append<int64_t>(dow);
+    cols[c++].Append<uint8_t>(dow >= 5 ? 1 : 0);
+    cols[c++].Append<uint8_t>(hour < 6 ? 1 : 0);
+    opt_long(cols[c++], no_account, f.count);
+    opt_long(cols[c++], no_account, f.n1h);
+    opt_long(cols[c++], no_account, f.n24h);
+    opt_double(cols[c++], no_account ? NAN : f.sum24h);
+    opt_double(cols[c++], no_account ? NAN : f.since_last);
+    opt_double(cols[c++], no_account ? NAN : f.zscore);
+    opt_bool(cols[c++], no_account ? -1 : f.new_merchant);
+    opt_bool(cols[c++], no_account ? -1 : f.new_country);
+  }
+  const size_t score_col = base + FeatureFields().size() - 3;
+  for (size_t c = score_col; c < cols.size(); ++c) cols[c].Reserve(n);
+  columnar::Schema schema = BankSilverSchema(rows.schema());
+  if (model == nullptr || n == 0) {
+    for (size_t c = score_col; c < cols.size(); ++c) {
+      for (int64_t i = 0; i < n; ++i) cols[c].AppendNull();
+    }
+    return columnar::RecordBatch::Make(schema, std::move(cols));
+  }
+  // Score the rows with their features (score columns still empty: a partial batch).
+  std::vector<Field> feature_fields(schema.fields().begin(), schema.fields().begin() + static_cast<std::ptrdiff_t>(score_col));
+  std::vector<Column> feature_cols(cols.begin(), cols.begin() + static_cast<std::ptrdiff_t>(score_col));
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch features,
+                      columnar::RecordBatch::Make(columnar::Schema(feature_fields), std::move(feature_cols)));
+  auto scores = model->Score(features);
+  if (!scores.ok()) {
+    return scores.status().WithContext(fmt::format(
+        "fraud model {} cannot score silver/bank_transactions (retrain with `financelake fraud train --lake`)",
+        model->version));
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const double s = (*scores)[static_cast<size_t>(i)];
+    cols[score_col].Append<double>(s);
+    cols[score_col + 1].Append<uint8_t>(s >= model->threshold ? 1 : 0);
+    cols[score_col + 2].AppendString(model->version);
+  }
+  return columnar::RecordBatch::Make(schema, std::move(cols));
+}
+
+Result<columnar::RecordBatch> ReadBankTrainingRows(std::shared_ptr<io::FileSystem> fs, std::string_view lake) {
+  auto table = delta::Table::Open(std::move(fs), SilverTablePath(lake, "bank_transactions"));
+  FL_ASSIGN_OR_RETURN(bool exists, table->Exists());
+  if (!exists) {
+    return Status::NotFound(fmt::format("{} does not exist: run the pipeline on bank transactions first, or train with --csv",
+                                        table->path()));
+  }
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
+  FL_ASSIGN_OR_RETURN(columnar::Expr labelled, columnar::Expr::Parse("is_fraud IS NOT NULL", snap->schema()));
+  delta::ScanOptions scan;
+  scan.filter = labelled;
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, table->Scan(*snap, scan));
+  if (rows.num_rows() == 0) {
+    return Status::FailedPrecondition(fmt::format("{} has no labelled rows (is_fraud)", table->path()));
+  }
+  return rows;
+}
+
+}  // namespace financelake::pipeline

@@ -1,0 +1,122 @@
+// Bank transaction features in Silver: exact values for a hand-made account history across two
+// batches (a late event, a duplicate, a row without account).
+#include "financelake/pipeline/bank_features.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "financelake/columnar/text_values.h"
+#include "financelake/delta/table.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/pipeline/bronze_batch.h"
+#include "financelake/pipeline/bronze_schema.h"
+#include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/fraud_alerts_stage.h"
+#include "financelake/pipeline/lake_test_util.h"
+#include "financelake/pipeline/silver_stage.h"
+
+namespace financelake::pipeline {
+namespace {
+
+constexpr int64_t kNow = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
+
+std::string Tx(const std::string& id, const std::string& account, const std::string& time, double amount,
+               const std::string& merchant, const std::string& country) {
+  return fmt::format(
+      R"({{"event_id":"{}","event_time":"{}","transaction_id":"T{}","account_id":{},"amount":{},)"
+      R"("currency":"USD","type":"CARD","merchant":"{}","merchant_category":"retail","country":"{}",)"
+      R"("channel":"POS","source":"test","is_fraud":false}})",
+      id, time, id, account.empty() ? "null" : "\"" + account + "\"", amount, merchant, country);
+}
+
+class BankFeaturesTest : public testing::LakeTest {
+ protected:
+  void Bronze(const std::vector<std::string>& payloads) { AppendBronze("bank-transactions", payloads, kNow); }
+
+  SilverCounts Run() {
+    SilverOptions o;
+    o.lake = lake_;
+    o.now_us = kNow;
+    o.topics = {"bank-transactions"};
+    auto r = RunSilverOnce(o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? (*r)["bank_transactions"] : SilverCounts{};
+  }
+
+  // event_id -> the feature columns as text ("null" for nulls), space separated.
+  std::map<std::string, std::string> Features() {
+    std::map<std::string, std::string> out;
+    auto table = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+    auto snap = table->Latest();
+    EXPECT_TRUE(snap.ok());
+    const std::vector<std::string> cols = {"event_id", "hour_of_day", "day_of_week", "is_weekend", "is_night",
+                                           "account_txn_count", "txn_count_1h", "txn_count_24h",
+                                           "amount_sum_24h", "seconds_since_last", "amount_zscore",
+                                           "new_merchant", "new_country", "fraud_score", "fraud_alert",
+                                           "model_version"};
+    auto rows = table->Scan(**snap, {cols, std::nullopt, -1});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    for (int64_t i = 0; i < rows->num_rows(); ++i) {
+      std::string line;
+      for (size_t c = 1; c < cols.size(); ++c) {
+        const columnar::Column& col = rows->column(c);
+        std::string v = "null";
+        if (!col.IsNull(i)) {
+          v = col.type().kind() == columnar::TypeKind::kDouble ? fmt::format("{:.4f}", col.ValueAt<double>(i))
+                                                                : columnar::FormatValue(col.GetValue(i), col.type());
+        }
+        line += (line.empty() ? "" : " ") + v;
+      }
+      EXPECT_EQ(out.count(std::string(rows->column(0).StringAt(i))), 0u);
+      out[std::string(rows->column(0).StringAt(i))] = line;
+    }
+    return out;
+  }
+
+};
+
+TEST_F(BankFeaturesTest, ExactFeaturesFromThePastOnly) {
+  // 2024-01-06 is a Saturday, 2024-01-08 a Monday.
+  Bronze({Tx("a1", "A", "2024-01-06T02:00:00Z", 10, "M1", "US"),
+          Tx("a2", "A", "2024-01-06T02:30:00Z", 20, "M1", "US"),
+          Tx("a3", "A", "2024-01-06T02:45:00Z", 30, "M2", "FR"),
+          Tx("b1", "B", "2024-01-06T03:00:00Z", 7, "M1", "US"),
+          Tx("n1", "", "2024-01-08T13:00:00Z", 1, "M1", "US")});
+  SilverCounts c1 = Run();
+  EXPECT_EQ(c1.silver_rows, 5);
+  EXPECT_EQ(c1.model_version, "");  // no model in the lake: no scores
+  // Second batch: a later event, a late one (before everything of A), a duplicate of a2.
+  Bronze({Tx("a4", "A", "2024-01-08T12:00:00Z", 100, "M1", "US"),
+          Tx("a0", "A", "2024-01-06T01:00:00Z", 5, "M3", "DE"),
+          Tx("a2", "A", "2024-01-06T02:30:00Z", 20, "M1", "US")});
+  SilverCounts c2 = Run();
+  EXPECT_EQ(c2.silver_rows, 2);
+  EXPECT_EQ(c2.duplicates, 1);
+  const auto f = Features();
+  ASSERT_EQ(f.size(), 7u);
+  // hour dow weekend night | count n1h n24h sum24h since_last zscore | new_merchant new_country | score alert version
+  EXPECT_EQ(f.at("a1"), "2 5 true true 0 0 0 0.0000 null null true true null null null");
+  EXPECT_EQ(f.at("a2"), "2 5 true true 1 1 1 10.0000 1800.0000 null false false null null null");
+  EXPECT_EQ(f.at("a3"), "2 5 true true 2 2 2 30.0000 900.0000 null true true null null null");
+  EXPECT_EQ(f.at("b1"), "3 5 true true 0 0 0 0.0000 null null true true null null null");
+  EXPECT_EQ(f.at("n1"), "13 0 false false null null null null null null null null null null null");
+  // a4 sees a0..a3 (a0 arrived late but is earlier in event time): mean 16.25 of 5,10,20,30.
+  const double mean = (5 + 10 + 20 + 30) / 4.0;
+  const double sd = std::sqrt((5 * 5 + 10 * 10 + 20 * 20 + 30 * 30) / 4.0 - mean * mean);
+  EXPECT_EQ(f.at("a4"), fmt::format("12 0 false false 4 0 0 0.0000 206100.0000 {:.4f} false false null null null",
+                                    (100 - mean) / sd));
+  // a0 has no past: the rows after it (a1..a3) are its future.
+  EXPECT_EQ(f.at("a0"), "1 5 true true 0 0 0 0.0000 null null true true null null null");
+  // Without a model nothing is alerted.
+  auto alerts = RunFraudAlertsOnce(lake_);
+  ASSERT_TRUE(alerts.ok()) << alerts.status().ToString();
+  EXPECT_EQ(alerts->silver_rows, 7);
+  EXPECT_EQ(alerts->alerts, 0);
+}
+
+}  // namespace
+}  // namespace financelake::pipeline
