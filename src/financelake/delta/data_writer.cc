@@ -204,7 +204,30 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
   // Group rows by partition value tuple (ordered, so file order is deterministic).
   using Key = std::vector<std::optional<std::string>>;
   std::map<Key, std::vector<int64_t>> groups;
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+  // Fast path, one date/int/long partition column (event_date, ...): group by the raw value and
+  // serialize each distinct value once.
+  const bool single_int = part_idx.size() == 1 && [&] {
+    const TypeKind k = table_schema.field(part_idx[0]).type.kind();
+    return k == TypeKind::kDate || k == TypeKind::kInteger || k == TypeKind::kLong;
+  }();
+  if (single_int) {
+    const Column& pc = batch.column(part_idx[0]);
+    const columnar::DataType& type = table_schema.field(part_idx[0]).type;
+    const bool wide = type.kind() == TypeKind::kLong;
+    std::map<std::optional<int64_t>, std::vector<int64_t>> by_value;
+    for (int64_t r = 0; r < batch.num_rows(); ++r) {
+      std::optional<int64_t> v;
+      if (!pc.IsNull(r)) v = wide ? pc.ValueAt<int64_t>(r) : pc.ValueAt<int32_t>(r);
+      by_value[v].push_back(r);
+    }
+    for (auto& [v, rows] : by_value) {
+      Key key;
+      key.push_back(v ? SerializePartitionValue(columnar::Value::Int(*v), type)
+                      : std::nullopt);
+      groups[std::move(key)] = std::move(rows);
+    }
+  }
+  for (int64_t r = 0; !single_int && r < batch.num_rows(); ++r) {
     Key key;
     for (size_t p : part_idx) {
       const columnar::Field& f = table_schema.field(p);
@@ -231,7 +254,8 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     const bool whole = groups.size() == 1 &&
                        (options.max_rows_per_file <= 0 || data.num_rows() <= options.max_rows_per_file);
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
-      FileJob job{dir, values, whole ? data : TakeRows(data, chunk)};
+      // `whole`: one group, one chunk: this is data's only use.
+      FileJob job{dir, values, whole ? std::move(data) : TakeRows(data, chunk)};
       auto add = WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options);
       if (!add.ok()) {
         RemoveWritten(fs, table_path, added);

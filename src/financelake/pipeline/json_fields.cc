@@ -162,6 +162,8 @@ class Scanner {
         if (target != nullptr && Slice(start) != "null") {
           target->value.assign(Slice(start));
           target->present = true;
+        } else if (target != nullptr) {
+          target->is_null = true;
         }
       }
       SkipSpace();
@@ -219,6 +221,7 @@ void Clear(std::span<JsonField> fields) {
   for (JsonField& f : fields) {
     f.present = false;
     f.is_string = false;
+    f.is_null = false;
     f.value.clear();
   }
 }

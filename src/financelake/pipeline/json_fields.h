@@ -16,6 +16,7 @@ struct JsonField {
   std::string_view name;  // looked up among the object's top-level keys
   bool present = false;   // set by Extract(); false also when the value is null
   bool is_string = false;
+  bool is_null = false;   // the key is there with the value null
   // The value: unescaped for a string; the literal text for a number, true or false; the raw
   // text for an object or array. The first occurrence wins for a repeated key.
   std::string value;

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <charconv>
+#include <map>
 #include <set>
 
 #include "financelake/base/json.h"
+#include "financelake/pipeline/json_fields.h"
 #include "financelake/sources/event_time.h"
 
 namespace financelake::pipeline {
@@ -124,15 +127,6 @@ std::string CheckNumber(const SilverField& f, double v) {
   }
 }
 
-std::string TypeName(const Json& v) {
-  if (v.is_string()) return "a string";
-  if (v.is_bool()) return "a boolean";
-  if (v.is_number()) return "a number";
-  if (v.is_array()) return "an array";
-  if (v.is_object()) return "an object";
-  return "null";
-}
-
 // One parsed value, appended only once the whole row is valid.
 struct Parsed {
   bool null = true;
@@ -168,29 +162,79 @@ columnar::Schema SilverSchema(const SilverContract& contract) {
   return columnar::Schema(std::move(fields));
 }
 
+namespace {
+
+// What a JSON literal is, for messages ("expected a number, got a string").
+std::string LiteralTypeName(const JsonField& f) {
+  if (f.is_string) return "a string";
+  if (!f.present) return "null";
+  switch (f.value.empty() ? ' ' : f.value[0]) {
+    case 't':
+    case 'f': return "a boolean";
+    case '[': return "an array";
+    case '{': return "an object";
+    default: return "a number";
+  }
+}
+
+bool IsNumberLiteral(const JsonField& f) {
+  if (f.is_string || !f.present || f.value.empty()) return false;
+  const char c = f.value[0];
+  return c == '-' || (c >= '0' && c <= '9');
+}
+
+// The literal as a double; out of range becomes +-infinity (refused by the finite checks).
+double NumberValue(const std::string& text) {
+  double d = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (r.ec == std::errc::result_out_of_range) return text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+  return d;
+}
+
+// The payload's fields: event_id, event_time, then the contract's, reused per thread.
+std::vector<JsonField>& FieldsFor(const SilverContract& contract) {
+  thread_local std::map<const SilverContract*, std::vector<JsonField>> cache;
+  std::vector<JsonField>& f = cache[&contract];
+  if (f.empty()) {
+    f.resize(2 + contract.fields.size());
+    f[0].name = "event_id";
+    f[1].name = "event_time";
+    for (size_t k = 0; k < contract.fields.size(); ++k) f[2 + k].name = contract.fields[k].name;
+  }
+  return f;
+}
+
+std::string MalformedReason(std::string_view payload) {
+  auto doc = Json::Parse(payload);
+  if (!doc.ok()) return "payload is not JSON: " + doc.status().message();
+  if (!doc->is_object()) return "payload is not a JSON object";
+  return "payload is not JSON: nested too deeply";
+}
+
+}  // namespace
+
 std::string ParseSilverRow(const SilverContract& contract, std::string_view payload,
                            std::string_view bronze_position, int64_t ingest_time_us,
                            int64_t now_us, std::vector<columnar::Column>* columns,
                            std::string* event_id_out, int32_t* event_date_out) {
-  auto doc = Json::Parse(payload);
-  if (!doc.ok()) return "payload is not JSON: " + doc.status().message();
-  if (!doc->is_object()) return "payload is not a JSON object";
-  const Json* id = doc->Find("event_id");
-  if (id == nullptr || id->is_null()) return "missing required field 'event_id'";
-  if (!id->is_string()) return "field 'event_id': expected a string, got " + TypeName(*id);
+  std::vector<JsonField>& fields = FieldsFor(contract);
+  if (!ExtractJsonFields(payload, fields)) return MalformedReason(payload);
+  const JsonField& id = fields[0];
+  if (!id.present) return "missing required field 'event_id'";
+  if (!id.is_string) return "field 'event_id': expected a string, got " + LiteralTypeName(id);
   std::string reason = CheckString({"event_id", SilverType::kString, true, false, FieldCheck::kEventId},
-                                   id->as_string());
+                                   id.value);
   if (!reason.empty()) return reason;
-  const Json* et = doc->Find("event_time");
-  if (et == nullptr || et->is_null()) return "missing required field 'event_time'";
+  const JsonField& et = fields[1];
+  if (!et.present) return "missing required field 'event_time'";
   Result<int64_t> when = Status::InvalidArgument("");
-  if (et->is_string()) {
-    when = sources::ParseEventTime(et->as_string());
-  } else if (et->is_number()) {
-    const double ms = et->as_double();
+  if (et.is_string) {
+    when = sources::ParseEventTime(et.value);
+  } else if (IsNumberLiteral(et)) {
+    const double ms = NumberValue(et.value);
     if (std::isfinite(ms) && std::fabs(ms) < 1e15) when = static_cast<int64_t>(std::llround(ms * 1000));
   } else {
-    return "field 'event_time': expected a string or epoch milliseconds, got " + TypeName(*et);
+    return "field 'event_time': expected a string or epoch milliseconds, got " + LiteralTypeName(et);
   }
   if (!when.ok()) {
     return fmt::format("field 'event_time': not a timestamp ({})", when.status().message());
@@ -199,12 +243,13 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
     return fmt::format("field 'event_time': {} is more than a day in the future",
                        sources::FormatEventTime(*when));
   }
-  std::vector<Parsed> values(contract.fields.size());
+  thread_local std::vector<Parsed> values;
+  values.assign(contract.fields.size(), Parsed{});
   for (size_t k = 0; k < contract.fields.size(); ++k) {
     const SilverField& f = contract.fields[k];
-    const Json* v = doc->Find(f.name);
-    if (v == nullptr && f.required) return fmt::format("missing required field '{}'", f.name);
-    if (v == nullptr || v->is_null()) {
+    const JsonField& v = fields[2 + k];
+    if (!v.present && !v.is_null && f.required) return fmt::format("missing required field '{}'", f.name);
+    if (!v.present) {
       if (!f.nullable) return fmt::format("field '{}' is null", f.name);
       continue;
     }
@@ -212,24 +257,31 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
     p.null = false;
     switch (f.type) {
       case SilverType::kString:
-        if (!v->is_string()) return fmt::format("field '{}': expected a string, got {}", f.name, TypeName(*v));
-        p.s = v->as_string();
+        if (!v.is_string) return fmt::format("field '{}': expected a string, got {}", f.name, LiteralTypeName(v));
+        p.s = v.value;
         reason = CheckString(f, p.s);
         break;
       case SilverType::kDouble:
-        if (!v->is_number()) return fmt::format("field '{}': expected a number, got {}", f.name, TypeName(*v));
-        p.d = v->as_double();
+        if (!IsNumberLiteral(v)) return fmt::format("field '{}': expected a number, got {}", f.name, LiteralTypeName(v));
+        p.d = NumberValue(v.value);
         reason = CheckNumber(f, p.d);
         break;
-      case SilverType::kLong:
-        if (!v->is_number() || v->as_double() != std::floor(v->as_double())) {
-          return fmt::format("field '{}': expected a whole number, got {}", f.name, v->Dump());
+      case SilverType::kLong: {
+        const double d = IsNumberLiteral(v) ? NumberValue(v.value) : NAN;
+        if (!(d == std::floor(d)) || std::fabs(d) > 9.2e18) {
+          return fmt::format("field '{}': expected a whole number, got {}", f.name,
+                             v.is_string ? "\"" + v.value + "\"" : v.value);
         }
-        p.i = v->as_int();
+        int64_t i = 0;
+        const auto r = std::from_chars(v.value.data(), v.value.data() + v.value.size(), i);
+        p.i = r.ec == std::errc() && r.ptr == v.value.data() + v.value.size() ? i : static_cast<int64_t>(d);
         break;
+      }
       case SilverType::kBool:
-        if (!v->is_bool()) return fmt::format("field '{}': expected true or false, got {}", f.name, TypeName(*v));
-        p.b = v->as_bool();
+        if (v.value != "true" && v.value != "false") {
+          return fmt::format("field '{}': expected true or false, got {}", f.name, LiteralTypeName(v));
+        }
+        p.b = v.value == "true";
         break;
       case SilverType::kTimestamp:
         break;
@@ -237,12 +289,12 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
     if (!reason.empty()) return reason;
   }
   const int64_t days = (*when >= 0 ? *when : *when - kDayUs + 1) / kDayUs;
-  *event_id_out = id->as_string();
+  *event_id_out = id.value;
   *event_date_out = static_cast<int32_t>(days);
   if (columns == nullptr) return "";
   // Valid: append the row.
   std::vector<columnar::Column>& c = *columns;
-  c[0].AppendString(id->as_string());
+  c[0].AppendString(id.value);
   c[1].Append<int64_t>(*when);
   for (size_t k = 0; k < values.size(); ++k) {
     columnar::Column& col = c[2 + k];

@@ -154,15 +154,9 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   }
   auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
   if (!batch.ok()) return batch.status().WithContext("silver: " + contract.table);
-  std::vector<columnar::Column> kept_cols;
-  for (const columnar::Field& f : schema.fields()) kept_cols.emplace_back(f.type);
-  for (size_t i = 0; i < keep.size(); ++i) {
-    if (!keep[i]) continue;
-    for (size_t c = 0; c < kept_cols.size(); ++c) {
-      kept_cols[c].AppendValue(batch->column(c).GetValue(static_cast<int64_t>(i)));
-    }
-  }
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch kept, columnar::RecordBatch::Make(schema, std::move(kept_cols)));
+  // Usually every row is new: then the batch is kept as it is.
+  columnar::RecordBatch kept = counts.duplicates == 0 ? std::move(*batch)
+                                                      : delta::TakeRows(*batch, delta::SelectRows(keep, true));
   counts.silver_rows = kept.num_rows();
   if (bank) {
     // Features from the accounts' past, then the pipeline's fraud model (if the lake has one).
