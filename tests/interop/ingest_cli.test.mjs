@@ -99,10 +99,14 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   assert.match(p.stdout, /events\/s/);
   const m = /stopped with everything committed: (\d+) events/.exec(p.stdout);
   assert.ok(m, p.stdout);
+  // Bronze = the bank history the demo generates first (to train the fraud model) + live events.
+  const h = /demo: (\d+) bank transactions of history/.exec(p.stdout);
+  assert.ok(h, p.stdout);
+  assert.match(p.stdout, /demo: fraud model fraud-[0-9a-f]{12} trained on/);
   let total = 0;
   for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) total += bronzeRows(lake, t).length;
-  assert.equal(total, Number(m[1]));
-  assert.ok(total > 1000, `${total} events in 2.5 s at 3000/s`);
+  assert.equal(total, Number(h[1]) + Number(m[1]));
+  assert.ok(Number(m[1]) > 1000, `${m[1]} live events in 2.5 s at 3000/s`);
 });
 
 test('bad input: one clear line, non-zero exit', () => {

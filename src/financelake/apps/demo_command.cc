@@ -1,6 +1,7 @@
 // `financelake demo`: the embedded default. The simulator feeds the Bronze tables in-process (no
 // Kafka) under ./lake, with live progress, until Ctrl-C (everything buffered is committed) or
-// --duration-s. Later stages (Silver/Gold, models, dashboard) join it as they land.
+// --duration-s; Silver and Gold follow in a second thread, and once Silver holds enough labelled
+// bank transactions a fraud model is trained and new ones are scored (gold/fraud_alerts).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -12,9 +13,15 @@
 
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/ml/fraud_training.h"
+#include "financelake/pipeline/bank_features.h"
+#include "financelake/pipeline/flush_policy.h"
+#include "financelake/pipeline/fraud_alerts_stage.h"
 #include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
+#include "financelake/sources/event_time.h"
 
 namespace financelake::apps {
 namespace {
@@ -42,6 +49,68 @@ std::string DefaultStart() {
   return std::to_string((days * day_s + 14 * 3600 + 30 * 60) * 1000);  // epoch ms
 }
 
+struct FraudState {
+  bool have_model = false;
+  int64_t rows_at_last_try = 0;
+};
+
+// Trains the pipeline's fraud model from Silver's labelled bank transactions once there are
+// enough of them (each of the train/validation/test slices needs frauds); until then the bank
+// rows have no score. Retries as Silver grows by 5,000 rows.
+Status MaybeTrainFraudModel(const std::string& lake, FraudState* state) {
+  if (state->have_model) return Status::OK();
+  auto fs = io::PosixFileSystem();
+  if (ml::LoadFraudModel(*fs, lake, std::string(ml::kPipelineModel)).ok()) {
+    state->have_model = true;
+    return Status::OK();
+  }
+  auto rows = pipeline::ReadBankTrainingRows(fs, lake);
+  if (!rows.ok()) return Status::OK();  // no bank transactions yet
+  if (rows->num_rows() < state->rows_at_last_try + 5000) return Status::OK();
+  state->rows_at_last_try = rows->num_rows();
+  ml::FraudTrainOptions o;
+  o.label = "is_fraud";
+  o.time_column = "event_time";
+  o.exclude = pipeline::BankNonFeatureColumns();
+  ml::FraudTrainReport report;
+  auto model = ml::TrainFraudModel(*rows, o, &report);
+  if (!model.ok() || report.test.positives < 5) return Status::OK();  // too few frauds yet: wait
+  model->created_at_us = pipeline::WallMicros();
+  FL_RETURN_NOT_OK(fs->CreateDirs(ml::FraudModelsDir(lake)));
+  FL_RETURN_NOT_OK(ml::SaveFraudModel(*fs, lake, &*model, /*for_pipeline=*/true));
+  state->have_model = true;
+  std::printf("demo: fraud model %s trained on %lld Silver bank transactions: test AUPRC %.3f "
+              "(logistic baseline %.3f); new bank transactions are scored, alerts in gold/fraud_alerts\n",
+              model->version.c_str(), static_cast<long long>(rows->num_rows()), report.xgboost_test.auprc,
+              report.logistic_test.auprc);
+  std::fflush(stdout);
+  return Status::OK();
+}
+
+// Before going live: two weeks of simulated bank history ending at the live start, through
+// Silver, so that the fraud model is trained at once rather than after minutes of live
+// transactions. Its own stream id keeps it exactly once across demo runs.
+Status BootstrapFraudModel(const DemoArgs& a, const std::string& start, FraudState* fraud) {
+  auto start_us = sources::ParseTimeOption(start, pipeline::WallMicros());
+  if (!start_us.ok()) return start_us.status().WithContext("--start");
+  constexpr int64_t kDays = 14;
+  pipeline::SourceIngestOptions o;
+  o.lake = a.lake;
+  o.source.name = "sim";
+  o.source.flags = {{"seed", std::to_string(a.seed)}, {"topics", "bank-transactions"},
+                    {"start", sources::FormatEventTime(*start_us - kDays * 86400LL * 1000000)},
+                    {"days", std::to_string(kDays)}};
+  o.stream_id = "demo-bank-history";
+  FL_ASSIGN_OR_RETURN(auto ingested, pipeline::RunSourceIngest(o));
+  pipeline::SilverOptions so;
+  so.lake = a.lake;
+  so.topics = {"bank-transactions"};
+  FL_RETURN_NOT_OK(pipeline::RunSilverOnce(so).status());
+  std::printf("demo: %lld bank transactions of history (%lld days before the start) -> Bronze -> Silver\n",
+              static_cast<long long>(ingested.rows_committed), static_cast<long long>(kDays));
+  return MaybeTrainFraudModel(a.lake, fraud);
+}
+
 Status RunDemo(const DemoArgs& a) {
   if (!(a.rate > 0)) return Status::InvalidArgument("--rate must be > 0 events per second");
   if (a.duration_s < 0) return Status::InvalidArgument("--duration-s must be >= 0");
@@ -52,6 +121,8 @@ Status RunDemo(const DemoArgs& a) {
   o.source.flags["seed"] = std::to_string(a.seed);
   o.source.flags["rate"] = fmt::format("{}", a.rate);
   o.source.flags["start"] = a.start.empty() ? DefaultStart() : a.start;
+  FraudState fraud;
+  FL_RETURN_NOT_OK(BootstrapFraudModel(a, o.source.flags["start"], &fraud));
   if (!a.tickers.empty()) o.source.flags["tickers"] = a.tickers;
   o.flush.max_latency_ms = 1000;
   o.stop = &stop;
@@ -103,6 +174,14 @@ Status RunDemo(const DemoArgs& a) {
       silver_status = g.status();
       return;
     }
+    if (Status st = MaybeTrainFraudModel(a.lake, &fraud); !st.ok()) {
+      silver_status = st;
+      return;
+    }
+    if (auto alerts = pipeline::RunFraudAlertsOnce(a.lake); !alerts.ok()) {
+      silver_status = alerts.status();
+      return;
+    }
     for (const auto& [table, c] : *r) {
       pipeline::SilverCounts& t = silver_total[table];
       t.bronze_rows += c.bronze_rows;
@@ -132,9 +211,10 @@ Status RunDemo(const DemoArgs& a) {
   }
   std::printf("demo: stopped with everything committed: %lld events, %lld rows in Bronze. Try:\n"
               "  build/financelake table history %s/bronze/stock_trades\n"
-              "  build/financelake table scan %s/silver/stock_trades --limit 5\n",
+              "  build/financelake table scan %s/silver/stock_trades --limit 5\n"
+              "  build/financelake table scan %s/gold/fraud_alerts --limit 5\n",
               static_cast<long long>(done->events_in), static_cast<long long>(done->rows_committed),
-              a.lake.c_str(), a.lake.c_str());
+              a.lake.c_str(), a.lake.c_str(), a.lake.c_str());
   return Status::OK();
 }
 

@@ -77,15 +77,29 @@ Result<LogisticModel> LogisticModel::Train(const std::vector<float>& x, int64_t 
   const double w_pos = static_cast<double>(n) / (2.0 * pos);
   const double w_neg = static_cast<double>(n) / (2.0 * (static_cast<double>(n) - pos));
   std::vector<double> beta(p, 0.0);
-  std::vector<double> hess(p * p), grad(p), step;
+  std::vector<double> hess(p * p), grad(p), step, eta(n);
+  // The penalized, weighted negative log-likelihood at `b` (eta filled as a side effect).
+  auto objective = [&](const std::vector<double>& b) {
+    double f = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double* zi = &z[i * p];
+      double e = 0;
+      for (size_t j = 0; j < p; ++j) e += zi[j] * b[j];
+      eta[i] = e;
+      // log(1 + exp(e)) - y e, computed without overflow.
+      const double softplus = e > 0 ? e + std::log1p(std::exp(-e)) : std::log1p(std::exp(e));
+      f += (y[i] > 0.5f ? w_pos : w_neg) * (softplus - (y[i] > 0.5f ? e : 0.0));
+    }
+    for (size_t j = 0; j < d; ++j) f += 0.5 * l2 * b[j] * b[j];
+    return f;
+  };
+  double f = objective(beta);
   for (int it = 0; it < 100; ++it) {
     std::fill(hess.begin(), hess.end(), 0.0);
     std::fill(grad.begin(), grad.end(), 0.0);
     for (size_t i = 0; i < n; ++i) {
       const double* zi = &z[i * p];
-      double eta = 0;
-      for (size_t j = 0; j < p; ++j) eta += zi[j] * beta[j];
-      const double mu = Sigmoid(eta);
+      const double mu = Sigmoid(eta[i]);
       const double w = y[i] > 0.5f ? w_pos : w_neg;
       const double r = w * (mu - y[i]);
       const double h = w * mu * (1 - mu);
@@ -106,11 +120,22 @@ Result<LogisticModel> LogisticModel::Train(const std::vector<float>& x, int64_t 
     if (!SolveSpd(hess, grad, p, &step)) {
       return Status::Internal("logistic regression: Hessian not positive definite");
     }
-    double max_step = 0;
-    for (size_t j = 0; j < p; ++j) {
-      beta[j] -= step[j];
-      max_step = std::max(max_step, std::abs(step[j]));
+    // Damped Newton: halve the step until the objective does not increase.
+    std::vector<double> next(p);
+    double t = 1.0, f_next = f;
+    for (int halvings = 0; halvings < 40; ++halvings, t *= 0.5) {
+      for (size_t j = 0; j < p; ++j) next[j] = beta[j] - t * step[j];
+      f_next = objective(next);
+      if (f_next <= f) break;
     }
+    double max_step = 0;
+    for (size_t j = 0; j < p; ++j) max_step = std::max(max_step, std::abs(next[j] - beta[j]));
+    if (f_next > f) {  // no decrease at all: at the optimum up to rounding
+      objective(beta);
+      break;
+    }
+    beta.swap(next);
+    f = f_next;
     m.iterations_ = it + 1;
     if (max_step < 1e-8) break;
   }

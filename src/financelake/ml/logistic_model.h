@@ -1,7 +1,8 @@
 // Logistic regression, the fraud model's baseline: features standardized with the training
 // rows' mean and deviation (missing values take the mean), classes weighted to balance
 // (each class carries half the total weight), L2 penalty on the weights (not the bias),
-// fitted by Newton's method (iteratively reweighted least squares) to convergence.
+// fitted by Newton steps (iteratively reweighted least squares), each halved until the
+// penalized loss decreases, to convergence.
 // Deterministic: no randomness at all.
 #pragma once
 
