@@ -62,6 +62,8 @@ test('fraud score: scores every row, ignores the label, refuses a file with othe
   const out = path.join(dir, 'scored.csv');
   const r = runFlOk(['fraud', 'score', '--csv', NATURAL, '--lake', lake, '--out', out]);
   assert.match(r.stderr, /scored 2000 rows with fraud-[0-9a-f]{12}/);
+  // The file has the label: the scores are measured against it (6 frauds in this sample).
+  assert.match(r.stderr, /against its 'Class' column: AUPRC 0\.\d{4}, ROC-AUC 0\.\d{4}/);
   const scored = csvRows(fs.readFileSync(out, 'utf8'));
   assert.equal(scored.length, 2000);
   for (const row of scored) {
@@ -77,6 +79,7 @@ test('fraud score: scores every row, ignores the label, refuses a file with othe
   fs.writeFileSync(flipped, [lines[0], ...lines.slice(1).map((l) => `${cut(l)},${l.endsWith(',0') ? 1 : 0}`)].join('\n') + '\n');
   for (const f of [noLabel, flipped]) {
     const o = runFlOk(['fraud', 'score', '--csv', f, '--lake', lake]);
+    if (f === noLabel) assert.doesNotMatch(o.stderr, /against its/);
     assert.deepEqual(csvRows(o.stdout).map((x) => x.fraud_score), scored.map((x) => x.fraud_score), f);
   }
   // A CSV without one of the model's columns.

@@ -178,6 +178,16 @@ Status Score(const FraudArgs& a) {
   std::fprintf(stderr, "scored %lld rows with %s: %lld alerts (threshold %.6f)\n",
                static_cast<long long>(out.num_rows()), model->version.c_str(),
                static_cast<long long>(alerts), model->threshold);
+  // The file carries the model's label: say how the scores do against it (never an input).
+  const columnar::Column* label = data.ColumnByName(model->label);
+  if (label != nullptr && ml::IsNumericType(label->type()) && label->null_count() == 0) {
+    std::vector<float> y;
+    for (int64_t i = 0; i < data.num_rows(); ++i) y.push_back(ml::NumericAt(*label, i) > 0.5 ? 1.0f : 0.0f);
+    const ml::ThresholdMetrics m = ml::AtThreshold(*scores, y, model->threshold);
+    std::fprintf(stderr, "against its '%s' column: AUPRC %s, ROC-AUC %s, precision %s, recall %s\n",
+                 model->label.c_str(), Fmt(ml::AveragePrecision(*scores, y)).c_str(),
+                 Fmt(ml::RocAuc(*scores, y)).c_str(), Fmt(m.precision).c_str(), Fmt(m.recall).c_str());
+  }
   return Status::OK();
 }
 
