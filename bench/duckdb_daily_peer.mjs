@@ -9,23 +9,15 @@
 // uses (no time-zone extension needed). Prints {"rows_in":N,"groups":G,"seconds":S}.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+import { bestOf, openDuckdb, peerArgs, sqlStr } from './peer_lib.mjs';
 
-const { values: opts } = parseArgs({
-  options: { 'files-from': { type: 'string' }, workdir: { type: 'string' }, repeat: { type: 'string', default: '3' } },
-  strict: true,
-});
-if (!opts['files-from'] || !opts.workdir) {
-  process.stderr.write('duckdb_daily_peer: --files-from and --workdir are required\n');
-  process.exit(2);
-}
+const { opts, repeat, usage } = peerArgs(
+  'duckdb_daily_peer',
+  'node bench/duckdb_daily_peer.mjs --files-from LIST.txt --workdir DIR [--repeat N]',
+  { options: { 'files-from': { type: 'string' }, workdir: { type: 'string' } }, required: ['files-from', 'workdir'], inputFile: 'files-from' },
+);
 const files = fs.readFileSync(opts['files-from'], 'utf8').split('\n').filter((l) => l.length > 0);
-const sqlStr = (s) => `'${String(s).replaceAll("'", "''")}'`;
-const duckdb = await import('@duckdb/node-api');
-const instance = await duckdb.DuckDBInstance.create(':memory:');
-const conn = await instance.connect();
-await conn.run('SET threads = 1');
+const { conn } = await openDuckdb(usage);
 const out = path.join(opts.workdir, 'duckdb_daily.parquet');
 const list = `[${files.map(sqlStr).join(',')}]`;
 const query = `
@@ -42,13 +34,11 @@ const query = `
          avg(price) AS avg_price, sum(price * volume) / nullif(sum(volume), 0) AS vwap,
          sum(volume) AS total_volume, count(*) AS trade_count
   FROM d GROUP BY ALL`;
-let best = Infinity;
-for (let i = 0; i < Number(opts.repeat); i++) {
-  fs.rmSync(out, { force: true });
-  const t0 = performance.now();
-  await conn.run(`COPY (${query}) TO ${sqlStr(out)} (FORMAT parquet, COMPRESSION snappy)`);
-  best = Math.min(best, (performance.now() - t0) / 1000);
-}
+const best = await bestOf(
+  repeat,
+  () => conn.run(`COPY (${query}) TO ${sqlStr(out)} (FORMAT parquet, COMPRESSION snappy)`),
+  async () => fs.rmSync(out, { force: true }),
+);
 const n = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${list}, hive_partitioning = false)`)).getRowObjects()[0].n;
 const g = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet(${sqlStr(out)})`)).getRowObjects()[0].n;
 process.stdout.write(JSON.stringify({ rows_in: Number(n), groups: Number(g), seconds: best }) + '\n');

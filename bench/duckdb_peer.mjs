@@ -10,69 +10,31 @@
 //   {"rows":N,"write_seconds":..,"read_seconds":..,"file_bytes":..,"duckdb_version":".."}
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+import { bestOf, openDuckdb, peerArgs, sqlStr as q } from './peer_lib.mjs';
 
-function usage(msg) {
-  process.stderr.write(
-    `duckdb_peer: ${msg} (usage: node bench/duckdb_peer.mjs --input IN.parquet --workdir DIR ` +
-      '[--compression snappy|zstd|uncompressed|none] [--repeat N])\n',
-  );
-  process.exit(2);
-}
-
-let opts;
-try {
-  ({ values: opts } = parseArgs({
-    options: {
-      input: { type: 'string' },
-      workdir: { type: 'string' },
-      compression: { type: 'string', default: 'snappy' },
-      repeat: { type: 'string', default: '3' },
-    },
-    strict: true,
-  }));
-} catch (e) {
-  usage(e.message);
-}
-if (!opts.input) usage('--input is required');
-if (!opts.workdir) usage('--workdir is required');
-if (!fs.existsSync(opts.input) || !fs.statSync(opts.input).isFile()) usage(`no such file: ${opts.input}`);
-const repeat = Number(opts.repeat);
-if (!Number.isInteger(repeat) || repeat < 1) usage(`--repeat must be a positive integer, not ${opts.repeat}`);
+const { opts, repeat, usage } = peerArgs(
+  'duckdb_peer',
+  'node bench/duckdb_peer.mjs --input IN.parquet --workdir DIR [--compression snappy|zstd|uncompressed|none] [--repeat N]',
+  {
+    options: { input: { type: 'string' }, workdir: { type: 'string' }, compression: { type: 'string', default: 'snappy' } },
+    required: ['input', 'workdir'],
+    inputFile: 'input',
+  },
+);
 const codecs = { snappy: 'snappy', zstd: 'zstd', uncompressed: 'uncompressed', none: 'uncompressed', gzip: 'gzip' };
 const codec = codecs[opts.compression.toLowerCase()];
 if (!codec) usage(`unknown --compression ${opts.compression}`);
 
-let DuckDBInstance;
-try {
-  ({ DuckDBInstance } = await import('@duckdb/node-api'));
-} catch {
-  usage("cannot load @duckdb/node-api: run 'bash scripts/install-node-deps.sh' at the repo root");
-}
-
-const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
 fs.mkdirSync(opts.workdir, { recursive: true });
 const out = path.resolve(opts.workdir, 'duckdb.parquet');
 
-const instance = await DuckDBInstance.create(':memory:');
-const conn = await instance.connect();
+const { instance, conn } = await openDuckdb(usage);
 try {
-  await conn.run('SET threads = 1');
   const version = String((await conn.runAndReadAll('SELECT version()')).getRows()[0][0]);
   await conn.run(`CREATE TABLE t AS SELECT * FROM read_parquet(${q(path.resolve(opts.input))})`);
   const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0]);
 
-  const time = async (sql, before) => {
-    let best = Infinity;
-    for (let i = 0; i < repeat; i++) {
-      if (before) await conn.run(before);
-      const t0 = performance.now();
-      await conn.run(sql);
-      best = Math.min(best, (performance.now() - t0) / 1000);
-    }
-    return best;
-  };
+  const time = (sql, before) => bestOf(repeat, () => conn.run(sql), async () => before && (await conn.run(before)));
   const writeSeconds = await time(`COPY t TO ${q(out)} (FORMAT parquet, COMPRESSION ${codec})`);
   const readSeconds = await time(
     `CREATE TABLE r AS SELECT * FROM read_parquet(${q(out)})`,

@@ -13,7 +13,7 @@
 #include <numeric>
 #include <string>
 
-#include "financelake/apps/bench_peer.h"
+#include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/io/posix_filesystem.h"
@@ -25,7 +25,7 @@
 namespace financelake::apps {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
 struct BenchFraudArgs {
   std::string workdir = "/tmp/financelake-bench-fraud";
@@ -33,7 +33,6 @@ struct BenchFraudArgs {
   int repeat = 3;
 };
 
-double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 template <typename F>
 Result<double> BestOf(int repeat, F&& f) {
@@ -41,7 +40,7 @@ Result<double> BestOf(int repeat, F&& f) {
   for (int i = 0; i < repeat; ++i) {
     const auto t0 = Clock::now();
     FL_RETURN_NOT_OK(f());
-    best = std::min(best, Since(t0));
+    best = std::min(best, SecondsSince(t0));
   }
   return best;
 }

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "financelake/apps/bench_peer.h"
+#include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/table.h"
@@ -40,7 +40,7 @@ extern char** environ;
 namespace financelake::apps {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
 struct BenchIngestArgs {
   std::string workdir = "/tmp/financelake-bench-ingest";
@@ -51,10 +51,6 @@ struct BenchIngestArgs {
   std::string parts = "abc";
   int64_t max_latency_ms = 250;
 };
-
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 std::string Ratio(double ours, double peer, double target, bool higher_is_better) {
   const double r = ours / peer;
@@ -111,7 +107,7 @@ Result<double> OursFileToBronze(const std::string& file, const std::string& tabl
     if (rows.bytes() >= kBatchBytes) FL_RETURN_NOT_OK(commit());
   }
   if (rows.rows() > 0) FL_RETURN_NOT_OK(commit());
-  return Since(t0);
+  return SecondsSince(t0);
 }
 
 Status PartA(const BenchIngestArgs& a) {
@@ -166,7 +162,7 @@ Status PartB(const BenchIngestArgs& a) {
     FL_ASSIGN_OR_RETURN(std::string out,
                         RunPeer(fmt::format("kcat -b {} -C -t stock-trades -e -q -o beginning -f '%o\\n' | wc -l",
                                                broker->bootstrap())));
-    kcat = std::min(kcat, Since(t0));
+    kcat = std::min(kcat, SecondsSince(t0));
     if (std::atoll(out.c_str()) != a.drain_messages) {
       return Status::Internal(fmt::format("bench: kcat read {} messages, expected {}", out, a.drain_messages));
     }
@@ -267,8 +263,8 @@ Status PartC(const BenchIngestArgs& a) {
     }
     const auto t0 = Clock::now();
     const std::string payload_head = R"({"ticker":"T)";
-    while (Since(t0) < a.seconds) {
-      const int64_t due = static_cast<int64_t>(Since(t0) * a.rate);
+    while (SecondsSince(t0) < a.seconds) {
+      const int64_t due = static_cast<int64_t>(SecondsSince(t0) * a.rate);
       for (; produced < due; ++produced) {
         const std::string key = "T" + std::to_string(produced % 500);
         const std::string payload = fmt::format(

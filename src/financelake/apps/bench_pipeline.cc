@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "financelake/apps/bench_peer.h"
+#include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/table.h"
@@ -24,7 +24,7 @@
 namespace financelake::apps {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = BenchClock;
 
 struct BenchPipelineArgs {
   std::string workdir = "/tmp/financelake-bench-pipeline";
@@ -32,7 +32,6 @@ struct BenchPipelineArgs {
   int64_t batch = 10'000;
 };
 
-double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 Status Ingest(const std::string& lake, int64_t count) {
   pipeline::SourceIngestOptions o;
@@ -54,7 +53,7 @@ Result<double> SilverGold(const std::string& lake, int64_t* silver_rows, int64_t
   FL_ASSIGN_OR_RETURN(auto g, pipeline::RunGoldOnce(lake));
   *silver_rows = s["stock_trades"].silver_rows;
   *groups = g["stock_trades"].groups;
-  return Since(t0);
+  return SecondsSince(t0);
 }
 
 Status RunBenchPipeline(const BenchPipelineArgs& a) {

@@ -76,7 +76,6 @@ Status MaybeTrainFraudModel(const std::string& lake, FraudState* state) {
   auto model = ml::TrainFraudModel(*rows, o, &report);
   if (!model.ok() || report.test.positives < 5) return Status::OK();  // too few frauds yet: wait
   model->created_at_us = pipeline::WallMicros();
-  FL_RETURN_NOT_OK(fs->CreateDirs(ml::FraudModelsDir(lake)));
   FL_RETURN_NOT_OK(ml::SaveFraudModel(*fs, lake, &*model, /*for_pipeline=*/true));
   state->have_model = true;
   std::printf("demo: fraud model %s trained on %lld Silver bank transactions: test AUPRC %.3f "
@@ -161,6 +160,7 @@ Status RunDemo(const DemoArgs& a) {
   // Silver follows Bronze in its own thread, one pass every 2 s.
   pipeline::SilverOptions so;
   so.lake = a.lake;
+  so.fraud_models = std::make_shared<ml::FraudModelCache>();
   Status silver_status;
   std::map<std::string, pipeline::SilverCounts> silver_total;
   auto silver_pass = [&] {

@@ -123,7 +123,6 @@ Status Train(const FraudArgs& a) {
   ml::FraudTrainReport report;
   FL_ASSIGN_OR_RETURN(ml::FraudModel model, ml::TrainFraudModel(data, o, &report));
   model.created_at_us = pipeline::WallMicros();
-  FL_RETURN_NOT_OK(fs->CreateDirs(ml::FraudModelsDir(a.lake)));
   FL_RETURN_NOT_OK(ml::SaveFraudModel(*fs, a.lake, &model, /*for_pipeline=*/a.csv.empty()));
   PrintReport(model, report, subject);
   std::printf("\nsaved %s/%s (now CURRENT%s)\n", ml::FraudModelsDir(a.lake).c_str(), model.version.c_str(),

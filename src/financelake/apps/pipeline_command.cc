@@ -45,6 +45,7 @@ Status RunPipeline(const PipelineArgs& a) {
   pipeline::SilverOptions o;
   o.lake = a.lake;
   o.topics = SplitCommaList(a.topics);
+  o.fraud_models = std::make_shared<ml::FraudModelCache>();
   std::atomic<bool>& stop = InstallStopSignals();
   do {
     const auto t0 = std::chrono::steady_clock::now();

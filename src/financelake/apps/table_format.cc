@@ -17,19 +17,6 @@ using columnar::TypeKind;
 
 constexpr size_t kFlushBytes = 1 << 20;
 
-bool IsNumeric(TypeKind k) {
-  switch (k) {
-    case TypeKind::kByte:
-    case TypeKind::kShort:
-    case TypeKind::kInteger:
-    case TypeKind::kLong:
-    case TypeKind::kFloat:
-    case TypeKind::kDouble:
-    case TypeKind::kDecimal: return true;
-    default: return false;
-  }
-}
-
 // Display width in terminal columns, counting one per UTF-8 code point.
 size_t DisplayWidth(std::string_view s) {
   size_t n = 0;
@@ -111,7 +98,7 @@ Status PrintTable(const RecordBatch& batch) {
   std::vector<bool> right(ncols);
   for (size_t c = 0; c < ncols; ++c) {
     cells[c] = ColumnCells(batch, c);
-    right[c] = IsNumeric(batch.column(c).type().kind());
+    right[c] = batch.column(c).type().is_numeric();
     width[c] = DisplayWidth(batch.schema().field(c).name);
     for (const std::string& s : cells[c]) width[c] = std::max(width[c], DisplayWidth(s));
   }

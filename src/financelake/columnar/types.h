@@ -67,6 +67,10 @@ class DataType {
     return kind_ == TypeKind::kStruct || kind_ == TypeKind::kArray || kind_ == TypeKind::kMap;
   }
   bool is_binary_like() const { return kind_ == TypeKind::kString || kind_ == TypeKind::kBinary; }
+  // byte, short, integer, long, float, double, decimal.
+  bool is_numeric() const {
+    return (kind_ >= TypeKind::kByte && kind_ <= TypeKind::kDouble) || kind_ == TypeKind::kDecimal;
+  }
   // Bytes per value in a fixed-width buffer; 0 for variable-width and nested types.
   int fixed_width() const;
 

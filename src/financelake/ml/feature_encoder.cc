@@ -19,18 +19,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 bool IsNumericType(const columnar::DataType& type) {
-  switch (type.kind()) {
-    case TypeKind::kBoolean:
-    case TypeKind::kByte:
-    case TypeKind::kShort:
-    case TypeKind::kInteger:
-    case TypeKind::kLong:
-    case TypeKind::kFloat:
-    case TypeKind::kDouble:
-      return true;
-    default:
-      return false;
-  }
+  return type.kind() == TypeKind::kBoolean || (type.is_numeric() && type.kind() != TypeKind::kDecimal);
 }
 
 double NumericAt(const columnar::Column& c, int64_t i) {

@@ -58,12 +58,14 @@ Result<std::vector<double>> FraudModel::Score(const columnar::RecordBatch& batch
   std::vector<double> out;
   out.reserve(static_cast<size_t>(n));
   std::vector<float> x(static_cast<size_t>(std::min(n, kBlock) * nf));
-  for (int64_t begin = 0; begin < n || (n == 0 && begin == 0); begin += kBlock) {
+  if (n == 0) {  // still checks that the batch has the model's columns
+    FL_RETURN_NOT_OK(encoder.EncodeRange(batch, 0, 0, x.data()));
+  }
+  for (int64_t begin = 0; begin < n; begin += kBlock) {
     const int64_t count = std::min(kBlock, n - begin);
     FL_RETURN_NOT_OK(encoder.EncodeRange(batch, begin, count, x.data()));
     FL_ASSIGN_OR_RETURN(std::vector<double> s, booster.Predict({x.data(), count, nf}));
     out.insert(out.end(), s.begin(), s.end());
-    if (n == 0) break;
   }
   return out;
 }
@@ -86,6 +88,7 @@ Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* m, 
   m->created_at_us = created;
   m->version = fmt::format("fraud-{:012x}", h & 0xffffffffffffULL);
   const std::string root = FraudModelsDir(lake);
+  FL_RETURN_NOT_OK(fs.CreateDirs(root));
   const std::string dir = io::JoinPath(root, m->version);
   FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(io::JoinPath(dir, "manifest.json")));
   if (!exists) {
@@ -104,8 +107,8 @@ Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* m, 
   return io::WriteFileAtomic(fs, io::JoinPath(root, std::string(kCurrentModel)), m->version + "\n");
 }
 
-Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
-                                                         const std::string& version, int threads) {
+Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_view lake,
+                                             const std::string& version) {
   const std::string root = FraudModelsDir(lake);
   std::string v = version.empty() ? std::string(kCurrentModel) : version;
   if (v == kCurrentModel || v == kPipelineModel) {
@@ -124,6 +127,24 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
   if (!ValidVersion(v)) {
     return Status::InvalidArgument(fmt::format("'{}' is not a fraud model version (fraud-<12 hex>)", v));
   }
+  return v;
+}
+
+Result<std::shared_ptr<const FraudModel>> FraudModelCache::Get(io::FileSystem& fs, std::string_view lake,
+                                                              const std::string& version) {
+  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (model_ == nullptr || model_->version != v || lake_ != lake) {
+    FL_ASSIGN_OR_RETURN(model_, LoadFraudModel(fs, lake, v));
+    lake_ = std::string(lake);
+  }
+  return model_;
+}
+
+Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
+                                                         const std::string& version, int threads) {
+  const std::string root = FraudModelsDir(lake);
+  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
   const std::string dir = io::JoinPath(root, v);
   auto text = fs.ReadFile(io::JoinPath(dir, "manifest.json"));
   if (!text.ok()) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,8 @@ std::string FraudModelsDir(std::string_view lake);
 inline constexpr std::string_view kCurrentModel = "CURRENT";
 inline constexpr std::string_view kPipelineModel = "PIPELINE";
 
-// Computes model.version from its content, writes it, and points CURRENT (and PIPELINE when
-// `for_pipeline`) at it.
+// Computes model.version from its content, writes it (creating the models directory), and
+// points CURRENT (and PIPELINE when `for_pipeline`) at it.
 Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* model,
                       bool for_pipeline = false);
 // `version`: a version, or a pointer (kCurrentModel, kPipelineModel); empty = CURRENT.
@@ -59,5 +60,21 @@ Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* mod
 Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
                                                          const std::string& version = "",
                                                          int threads = 1);
+// The version a pointer names (or `version` itself, checked); NotFound without the pointer.
+Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_view lake,
+                                             const std::string& version);
+
+// For a long-running stage: re-reads only the pointer file on each Get() and loads the model
+// again only when it names another version (model directories never change). Thread-safe.
+class FraudModelCache {
+ public:
+  Result<std::shared_ptr<const FraudModel>> Get(io::FileSystem& fs, std::string_view lake,
+                                                const std::string& version);
+
+ private:
+  std::mutex mu_;
+  std::string lake_;
+  std::shared_ptr<const FraudModel> model_;
+};
 
 }  // namespace financelake::ml

@@ -174,3 +174,33 @@ TEST(FraudTraining, BadInputsAreClearErrors) {
 
 }  // namespace
 }  // namespace financelake::ml
+
+namespace financelake::ml {
+namespace {
+
+TEST(FraudModelCache, ReloadsOnlyWhenThePointerMoves) {
+  const columnar::RecordBatch data = Ulb();
+  auto a = TrainFraudModel(data, UlbOptions(), nullptr);
+  FraudTrainOptions other = UlbOptions();
+  other.seed = 8;
+  auto b = TrainFraudModel(data, other, nullptr);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  FraudModelCache cache;
+  EXPECT_TRUE(cache.Get(*fs, "/lake", std::string(kPipelineModel)).status().IsNotFound());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*a, /*for_pipeline=*/true).ok());
+  auto first = cache.Get(*fs, "/lake", std::string(kPipelineModel));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ((*first)->version, a->version);
+  EXPECT_EQ(cache.Get(*fs, "/lake", std::string(kPipelineModel))->get(), first->get());  // not reloaded
+  // CURRENT moves without PIPELINE: the pipeline keeps its model.
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*b).ok());
+  EXPECT_EQ(cache.Get(*fs, "/lake", std::string(kPipelineModel))->get(), first->get());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*b, /*for_pipeline=*/true).ok());
+  auto moved = cache.Get(*fs, "/lake", std::string(kPipelineModel));
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ((*moved)->version, b->version);
+}
+
+}  // namespace
+}  // namespace financelake::ml

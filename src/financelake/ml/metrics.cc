@@ -19,6 +19,22 @@ std::vector<size_t> ByScoreDesc(const std::vector<double>& scores) {
   return order;
 }
 
+// Walks the scores from the highest down, one step per distinct score (tied rows cross a
+// threshold together): f(score, true positives so far, rows so far).
+template <typename F>
+void ForEachThreshold(const std::vector<double>& scores, const std::vector<float>& labels, F&& f) {
+  const std::vector<size_t> order = ByScoreDesc(scores);
+  int64_t tp = 0, seen = 0;
+  for (size_t i = 0; i < order.size();) {
+    const double score = scores[order[i]];
+    for (; i < order.size() && scores[order[i]] == score; ++i) {
+      tp += labels[order[i]] > 0.5f ? 1 : 0;
+      ++seen;
+    }
+    f(score, tp, seen);
+  }
+}
+
 int64_t Positives(const std::vector<float>& labels) {
   int64_t n = 0;
   for (float l : labels) n += l > 0.5f ? 1 : 0;
@@ -30,24 +46,12 @@ int64_t Positives(const std::vector<float>& labels) {
 double AveragePrecision(const std::vector<double>& scores, const std::vector<float>& labels) {
   const int64_t pos = Positives(labels);
   if (pos == 0) return kNaN;
-  const std::vector<size_t> order = ByScoreDesc(scores);
-  double ap = 0;
-  int64_t tp = 0, seen = 0;
-  double prev_recall = 0;
-  for (size_t i = 0; i < order.size();) {
-    // One step per distinct score: all tied rows cross the threshold together.
-    size_t j = i;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) {
-      tp += labels[order[j]] > 0.5f ? 1 : 0;
-      ++seen;
-      ++j;
-    }
+  double ap = 0, prev_recall = 0;
+  ForEachThreshold(scores, labels, [&](double, int64_t tp, int64_t seen) {
     const double recall = static_cast<double>(tp) / static_cast<double>(pos);
-    const double precision = static_cast<double>(tp) / static_cast<double>(seen);
-    ap += (recall - prev_recall) * precision;
+    ap += (recall - prev_recall) * static_cast<double>(tp) / static_cast<double>(seen);
     prev_recall = recall;
-    i = j;
-  }
+  });
   return ap;
 }
 
@@ -102,23 +106,14 @@ double BestF1Threshold(const std::vector<double>& scores, const std::vector<floa
     const double top = *std::max_element(scores.begin(), scores.end());
     return std::nextafter(top, std::numeric_limits<double>::infinity());
   }
-  const std::vector<size_t> order = ByScoreDesc(scores);
-  double best_f1 = -1, best = scores[order[0]];
-  int64_t tp = 0, seen = 0;
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) {
-      tp += labels[order[j]] > 0.5f ? 1 : 0;
-      ++seen;
-      ++j;
-    }
+  double best_f1 = -1, best = 0;
+  ForEachThreshold(scores, labels, [&](double score, int64_t tp, int64_t seen) {
     const double f1 = 2.0 * static_cast<double>(tp) / static_cast<double>(seen + pos);
     if (f1 > best_f1) {  // strictly better: on ties the earlier (higher) threshold stays
       best_f1 = f1;
-      best = scores[order[i]];
+      best = score;
     }
-    i = j;
-  }
+  });
   return best;
 }
 

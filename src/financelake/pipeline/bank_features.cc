@@ -141,7 +141,7 @@ const std::vector<std::string>& BankNonFeatureColumns() {
   return cols;
 }
 
-Result<columnar::RecordBatch> AddBankFeatures(const columnar::RecordBatch& rows, ExactlyOnceTable& silver,
+Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
                                               const ml::FraudModel* model) {
   const int64_t n = rows.num_rows();
   const Column* account = rows.ColumnByName("account_id");
@@ -177,9 +177,10 @@ Result<columnar::RecordBatch> AddBankFeatures(const columnar::RecordBatch& rows,
   std::vector<FeatureRow> feats(static_cast<size_t>(n));
   for (auto& [acc, events] : per_account) AccountFeatures(events, &feats);
 
-  std::vector<Column> cols = rows.columns();
-  const size_t base = cols.size();
-  for (const Field& f : FeatureFields()) cols.emplace_back(f.type);
+  // The feature columns (without the three score columns), filled row by row.
+  const size_t num_features = FeatureFields().size() - 3;
+  std::vector<Column> extra;
+  for (size_t k = 0; k < num_features; ++k) extra.emplace_back(FeatureFields()[k].type);
   auto opt_long = [](Column& c, bool null, int64_t v) { null ? c.AppendNull() : c.Append<int64_t>(v); };
   auto opt_double = [](Column& c, double v) { std::isnan(v) ? c.AppendNull() : c.Append<double>(v); };
   auto opt_bool = [](Column& c, int v) { v < 0 ? c.AppendNull() : c.Append<uint8_t>(static_cast<uint8_t>(v)); };
@@ -190,46 +191,56 @@ Result<columnar::RecordBatch> AddBankFeatures(const columnar::RecordBatch& rows,
     const int64_t dow = ((days + 3) % 7 + 7) % 7;  // 1970-01-01 was a Thursday (3)
     const bool no_account = account->IsNull(i);
     const FeatureRow& f = feats[static_cast<size_t>(i)];
-    size_t c = base;
-    cols[c++].Append<int64_t>(hour);
-    cols[c++].Append<int64_t>(dow);
-    cols[c++].Append<uint8_t>(dow >= 5 ? 1 : 0);
-    cols[c++].Append<uint8_t>(hour < 6 ? 1 : 0);
-    opt_long(cols[c++], no_account, f.count);
-    opt_long(cols[c++], no_account, f.n1h);
-    opt_long(cols[c++], no_account, f.n24h);
-    opt_double(cols[c++], no_account ? NAN : f.sum24h);
-    opt_double(cols[c++], no_account ? NAN : f.since_last);
-    opt_double(cols[c++], no_account ? NAN : f.zscore);
-    opt_bool(cols[c++], no_account ? -1 : f.new_merchant);
-    opt_bool(cols[c++], no_account ? -1 : f.new_country);
+    size_t c = 0;
+    extra[c++].Append<int64_t>(hour);
+    extra[c++].Append<int64_t>(dow);
+    extra[c++].Append<uint8_t>(dow >= 5 ? 1 : 0);
+    extra[c++].Append<uint8_t>(hour < 6 ? 1 : 0);
+    opt_long(extra[c++], no_account, f.count);
+    opt_long(extra[c++], no_account, f.n1h);
+    opt_long(extra[c++], no_account, f.n24h);
+    opt_double(extra[c++], no_account ? NAN : f.sum24h);
+    opt_double(extra[c++], no_account ? NAN : f.since_last);
+    opt_double(extra[c++], no_account ? NAN : f.zscore);
+    opt_bool(extra[c++], no_account ? -1 : f.new_merchant);
+    opt_bool(extra[c++], no_account ? -1 : f.new_country);
   }
-  const size_t score_col = base + FeatureFields().size() - 3;
-  for (size_t c = score_col; c < cols.size(); ++c) cols[c].Reserve(n);
-  columnar::Schema schema = BankSilverSchema(rows.schema());
+  // The batch's own columns are moved, not copied, in front of the features.
+  const columnar::Schema schema = BankSilverSchema(rows.schema());
+  std::vector<Column> cols;
+  for (size_t c = 0; c < rows.num_columns(); ++c) cols.push_back(std::move(rows.mutable_column(c)));
+  for (Column& c : extra) cols.push_back(std::move(c));
+  const size_t score_col = cols.size();
+  std::vector<Column> score_cols;
+  for (size_t k = num_features; k < FeatureFields().size(); ++k) {
+    score_cols.emplace_back(FeatureFields()[k].type);
+    score_cols.back().Reserve(n);
+  }
   if (model == nullptr || n == 0) {
-    for (size_t c = score_col; c < cols.size(); ++c) {
-      for (int64_t i = 0; i < n; ++i) cols[c].AppendNull();
+    for (Column& c : score_cols) {
+      for (int64_t i = 0; i < n; ++i) c.AppendNull();
     }
-    return columnar::RecordBatch::Make(schema, std::move(cols));
+  } else {
+    // Score the rows with their features, then take the columns back.
+    std::vector<Field> feature_fields(schema.fields().begin(),
+                                      schema.fields().begin() + static_cast<std::ptrdiff_t>(score_col));
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch features,
+                        columnar::RecordBatch::Make(columnar::Schema(feature_fields), std::move(cols)));
+    auto scores = model->Score(features);
+    if (!scores.ok()) {
+      return scores.status().WithContext(fmt::format(
+          "fraud model {} cannot score silver/bank_transactions (retrain with `financelake fraud train --lake`)",
+          model->version));
+    }
+    cols.clear();
+    for (size_t c = 0; c < features.num_columns(); ++c) cols.push_back(std::move(features.mutable_column(c)));
+    for (const double sc : *scores) {
+      score_cols[0].Append<double>(sc);
+      score_cols[1].Append<uint8_t>(sc >= model->threshold ? 1 : 0);
+      score_cols[2].AppendString(model->version);
+    }
   }
-  // Score the rows with their features (score columns still empty: a partial batch).
-  std::vector<Field> feature_fields(schema.fields().begin(), schema.fields().begin() + static_cast<std::ptrdiff_t>(score_col));
-  std::vector<Column> feature_cols(cols.begin(), cols.begin() + static_cast<std::ptrdiff_t>(score_col));
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch features,
-                      columnar::RecordBatch::Make(columnar::Schema(feature_fields), std::move(feature_cols)));
-  auto scores = model->Score(features);
-  if (!scores.ok()) {
-    return scores.status().WithContext(fmt::format(
-        "fraud model {} cannot score silver/bank_transactions (retrain with `financelake fraud train --lake`)",
-        model->version));
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    const double s = (*scores)[static_cast<size_t>(i)];
-    cols[score_col].Append<double>(s);
-    cols[score_col + 1].Append<uint8_t>(s >= model->threshold ? 1 : 0);
-    cols[score_col + 2].AppendString(model->version);
-  }
+  for (Column& c : score_cols) cols.push_back(std::move(c));
   return columnar::RecordBatch::Make(schema, std::move(cols));
 }
 

@@ -41,7 +41,7 @@ bool IsBankTable(std::string_view silver_table);
 // `rows` (contract schema) with the feature columns appended, scored with `model` (nullptr:
 // null scores). `silver` is the existing Silver table (its rows for the batch's accounts are
 // the history).
-Result<columnar::RecordBatch> AddBankFeatures(const columnar::RecordBatch& rows, ExactlyOnceTable& silver,
+Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
                                               const ml::FraudModel* model);
 
 // The Silver columns that are not model inputs (identifiers, lineage, the score itself).

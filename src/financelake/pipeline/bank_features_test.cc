@@ -10,7 +10,9 @@
 #include <map>
 
 #include "financelake/columnar/text_values.h"
+#include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
+#include "financelake/ml/fraud_training.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
@@ -116,6 +118,69 @@ TEST_F(BankFeaturesTest, ExactFeaturesFromThePastOnly) {
   ASSERT_TRUE(alerts.ok()) << alerts.status().ToString();
   EXPECT_EQ(alerts->silver_rows, 7);
   EXPECT_EQ(alerts->alerts, 0);
+}
+
+// A model on `amount` alone (large amounts are fraud), saved as the lake's pipeline model.
+void SavePipelineModelOnAmount(const std::string& lake) {
+  std::vector<columnar::Column> cols{columnar::Column(columnar::DataType::Long()),
+                                     columnar::Column(columnar::DataType::Double()),
+                                     columnar::Column(columnar::DataType::Long())};
+  for (int64_t i = 0; i < 400; ++i) {
+    const bool fraud = i % 10 == 0;
+    cols[0].Append<int64_t>(i);
+    cols[1].Append<double>(fraud ? 3000.0 + static_cast<double>(i) : 10.0 + static_cast<double>(i % 50));
+    cols[2].Append<int64_t>(fraud ? 1 : 0);
+  }
+  auto data = columnar::RecordBatch::Make(
+      columnar::Schema({{"t", columnar::DataType::Long(), false}, {"amount", columnar::DataType::Double(), false},
+                        {"is_fraud", columnar::DataType::Long(), false}}),
+      std::move(cols));
+  ASSERT_TRUE(data.ok());
+  ml::FraudTrainOptions o;
+  o.label = "is_fraud";
+  o.time_column = "t";
+  auto model = ml::TrainFraudModel(*data, o, nullptr);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto fs = io::PosixFileSystem();
+  ASSERT_TRUE(ml::SaveFraudModel(*fs, lake, &*model, /*for_pipeline=*/true).ok());
+}
+
+// Silver scores with the pipeline model; gold/fraud_alerts takes each alert once, also when
+// the Silver log it would read was cleaned up after a compaction (the new files then repeat rows).
+TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
+  SavePipelineModelOnAmount(lake_);
+  Bronze({Tx("s1", "A", "2024-01-06T10:00:00Z", 20, "M1", "US"),
+          Tx("f1", "A", "2024-01-06T11:00:00Z", 5000, "M1", "US")});
+  SilverCounts c1 = Run();
+  EXPECT_EQ(c1.fraud_alerts, 1);
+  EXPECT_NE(c1.model_version, "");
+  auto first = RunFraudAlertsOnce(lake_);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->alerts, 1);
+  Bronze({Tx("f2", "B", "2024-01-06T12:00:00Z", 7000, "M1", "US")});
+  EXPECT_EQ(Run().fraud_alerts, 1);  // Silver v2
+  // Compact Silver (v3 rewrites f1's and f2's rows into one file), checkpoint, then lose the
+  // commits the alerts stage has not read.
+  auto silver = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+  ASSERT_TRUE(delta::Optimize(*silver).ok());
+  auto cp = delta::Checkpoint(*silver);
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  ASSERT_EQ(cp->value(), 3);
+  for (const char* v : {"00000000000000000002.json", "00000000000000000003.json"}) {
+    ASSERT_TRUE(std::filesystem::remove(SilverTablePath(lake_, "bank_transactions") + "/_delta_log/" + v));
+  }
+  auto second = RunFraudAlertsOnce(lake_);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->alerts, 1);  // f2 only: f1 is in the compacted file again
+  auto alerts = delta::Table::Open(io::PosixFileSystem(), FraudAlertsPath(lake_));
+  auto snap = alerts->Latest();
+  ASSERT_TRUE(snap.ok());
+  auto rows = alerts->Scan(**snap, {{"transaction_id"}, std::nullopt, -1});
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> ids;
+  for (int64_t i = 0; i < rows->num_rows(); ++i) ids.emplace_back(rows->column(0).StringAt(i));
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"Tf1", "Tf2"}));
 }
 
 }  // namespace

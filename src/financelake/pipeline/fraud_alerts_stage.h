@@ -5,8 +5,10 @@
 // fraud_score double, model_version string; plus merchant, country, channel (strings) so an
 // analyst can triage without a join. Incremental and exactly once: the Silver files added since
 // the version in the txn "financelake-gold:fraud_alerts" are read and their alerts appended in
-// one commit carrying the new txn version; Silver holds each transaction once, so each alert is
-// here once. Rows scored before the lake had a model have no score and raise no alert.
+// one commit carrying the new txn version (refused if another process moved it); Silver holds
+// each transaction once, so each alert is here once. After a Silver log cleanup the new files
+// may repeat rows (table_changes.h): then alerts already present are skipped by transaction_id.
+// Rows scored before the lake had a model have no score and raise no alert.
 #pragma once
 
 #include <memory>

@@ -16,6 +16,7 @@
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/parquet/reader.h"
+#include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/table_changes.h"
 #include "financelake/sources/new_york_time.h"
@@ -88,14 +89,14 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
   counts.silver_version = v_done;
   if (v_done >= v_latest) return counts;
   // 1. The groups the new Silver rows touch.
-  FL_ASSIGN_OR_RETURN(std::vector<std::string> files, DataFilesAdded(*silver, v_done, v_latest));
+  FL_ASSIGN_OR_RETURN(const TableChanges changes, DataFilesAdded(*silver, v_done, v_latest));
   const columnar::Schema& silver_schema = latest->schema();
   const size_t key_i = *silver_schema.FieldIndex(src.key_column);
   const size_t time_i = *silver_schema.FieldIndex("event_time");
   std::set<int32_t> dates;
   std::set<std::string> keys;
-  for (const std::string& path : files) {
-    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(path));
+  for (const AddedFile& file : changes.files) {
+    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(file.path));
     FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(silver->path(), rel)));
     const columnar::Schema& file_schema = reader->schema();
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
@@ -212,18 +213,13 @@ std::string DailyPricesPath(std::string_view lake) {
 Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
                                                       std::shared_ptr<io::FileSystem> fs) {
   if (!fs) fs = io::PosixFileSystem();
-  auto gold = delta::Table::Open(fs, DailyPricesPath(lake));
-  FL_ASSIGN_OR_RETURN(bool exists, gold->Exists());
-  if (!exists) {
-    FL_RETURN_NOT_OK(fs->CreateDirs(DailyPricesPath(lake)));
-    delta::CreateOptions o;
-    o.description = "FinanceLake Gold: daily OHLC, VWAP and volume per ticker and trading date";
-    auto created = delta::CreateTable(*gold, DailyPricesSchema(), o);
-    if (!created.ok() && !created.status().IsAlreadyExists()) return created.status();
-  }
+  FL_ASSIGN_OR_RETURN(auto gold, ExactlyOnceTable::OpenOrCreate(
+                                     fs, DailyPricesPath(lake),
+                                     {DailyPricesSchema(), {},
+                                      "FinanceLake Gold: daily OHLC, VWAP and volume per ticker and trading date"}));
   std::map<std::string, GoldCounts> out;
   for (const Source& s : Sources()) {
-    FL_ASSIGN_OR_RETURN(out[s.silver_table], RunSource(lake, fs, *gold, s));
+    FL_ASSIGN_OR_RETURN(out[s.silver_table], RunSource(lake, fs, gold->table(), s));
   }
   return out;
 }

@@ -21,40 +21,10 @@
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/flush_policy.h"
 #include "financelake/pipeline/silver_contract.h"
+#include "financelake/pipeline/table_changes.h"
 
 namespace financelake::pipeline {
 namespace {
-
-// The data files Bronze added after version `from` up to `to`, with the version that added
-// them: the `add` actions with dataChange of those commits (a compaction's files, dataChange =
-// false, hold rows processed when first added). When a commit file is gone (log cleanup after
-// a long pause), the difference of the two snapshots is used instead.
-Result<std::map<std::string, int64_t>> FilesAdded(delta::Table& table, int64_t from, int64_t to) {
-  std::map<std::string, int64_t> out;
-  for (int64_t v = from + 1; v <= to; ++v) {
-    auto actions = delta::ReadCommit(table.fs(), table.path(), DeltaVersion(v));
-    if (!actions.ok()) {
-      if (!actions.status().IsNotFound()) return actions.status();
-      out.clear();
-      std::set<std::string> before;
-      if (from >= 0) {
-        FL_ASSIGN_OR_RETURN(delta::SnapshotPtr old, table.AtVersion(DeltaVersion(from)));
-        for (const delta::AddFile& f : old->files()) before.insert(f.path);
-      }
-      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr now, table.AtVersion(DeltaVersion(to)));
-      for (const delta::AddFile& f : now->files()) {
-        if (before.count(f.path) == 0) out[f.path] = to;
-      }
-      return out;
-    }
-    for (const delta::Action& a : *actions) {
-      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
-        out[add->path] = v;
-      }
-    }
-  }
-  return out;
-}
 
 std::string DateText(int32_t days) {
   return columnar::FormatValue(columnar::Value::Int(days), columnar::DataType::Date());
@@ -104,8 +74,8 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   FL_ASSIGN_OR_RETURN(const int64_t v_errors, errors->TxnVersion(app));
   counts.bronze_version = std::min(v_silver, v_errors);
   if (v_silver >= v_latest && v_errors >= v_latest) return counts;
-  FL_ASSIGN_OR_RETURN(const auto added,
-                      FilesAdded(*bronze, std::min(v_silver, v_errors), v_latest));
+  FL_ASSIGN_OR_RETURN(const TableChanges added,
+                      DataFilesAdded(*bronze, std::min(v_silver, v_errors), v_latest));
   const int64_t now = o.now_us != 0 ? o.now_us : WallMicros();
   std::vector<columnar::Column> cols;
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
@@ -115,7 +85,7 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   int32_t date = 0;
   // In commit order, so that of two copies of an event the first ingested is kept.
   std::vector<std::pair<int64_t, std::string>> files;
-  for (const auto& [path, version] : added) files.emplace_back(version, path);
+  for (const AddedFile& f : added.files) files.emplace_back(f.version, f.path);
   std::sort(files.begin(), files.end());
   for (const auto& [version, path] : files) {
     // Each output table takes only what is past its own position.
@@ -161,14 +131,15 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   if (bank) {
     // Features from the accounts' past, then the pipeline's fraud model (if the lake has one).
     std::shared_ptr<const ml::FraudModel> model;
-    auto loaded = ml::LoadFraudModel(*fs, o.lake, std::string(ml::kPipelineModel));
+    auto loaded = o.fraud_models ? o.fraud_models->Get(*fs, o.lake, std::string(ml::kPipelineModel))
+                                 : ml::LoadFraudModel(*fs, o.lake, std::string(ml::kPipelineModel));
     if (loaded.ok()) {
       model = *loaded;
       counts.model_version = model->version;
     } else if (!loaded.status().IsNotFound()) {
       return loaded.status();
     }
-    FL_ASSIGN_OR_RETURN(kept, AddBankFeatures(kept, *silver, model.get()));
+    FL_ASSIGN_OR_RETURN(kept, AddBankFeatures(std::move(kept), *silver, model.get()));
     const columnar::Column* alert = kept.ColumnByName("fraud_alert");
     for (int64_t i = 0; alert != nullptr && i < kept.num_rows(); ++i) {
       counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;

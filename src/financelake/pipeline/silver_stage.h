@@ -20,6 +20,7 @@
 
 #include "financelake/base/result.h"
 #include "financelake/io/filesystem.h"
+#include "financelake/ml/fraud_model.h"
 
 namespace financelake::pipeline {
 
@@ -38,6 +39,8 @@ struct SilverOptions {
   std::shared_ptr<io::FileSystem> fs;  // nullptr: the local filesystem
   std::vector<std::string> topics;     // empty: every topic with a contract
   int64_t now_us = 0;                  // 0: the clock (bounds future event times)
+  // Bank scoring: the pipeline's fraud model, kept across passes (nullptr: loaded every pass).
+  std::shared_ptr<ml::FraudModelCache> fraud_models;
 };
 
 // One pass over every topic; topics whose Bronze table does not exist are skipped.

@@ -1,23 +1,40 @@
 #include "financelake/pipeline/table_changes.h"
 
+#include <set>
+
 #include "financelake/delta/log.h"
 
 namespace financelake::pipeline {
+namespace {
 
-Result<std::vector<std::string>> DataFilesAdded(delta::Table& table, int64_t from, int64_t to) {
-  std::vector<std::string> out;
+Result<TableChanges> SnapshotDifference(delta::Table& table, int64_t from, int64_t to) {
+  TableChanges out;
+  out.from_log = false;
+  std::set<std::string> before;
+  if (from >= 0) {
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr old, table.AtVersion(DeltaVersion(from)));
+    for (const delta::AddFile& f : old->files()) before.insert(f.path);
+  }
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr now, table.AtVersion(DeltaVersion(to)));
+  for (const delta::AddFile& f : now->files()) {
+    if (before.count(f.path) == 0) out.files.push_back({f.path, to});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<TableChanges> DataFilesAdded(delta::Table& table, int64_t from, int64_t to) {
+  TableChanges out;
   for (int64_t v = from + 1; v <= to; ++v) {
     auto actions = delta::ReadCommit(table.fs(), table.path(), DeltaVersion(v));
     if (!actions.ok()) {
       if (!actions.status().IsNotFound()) return actions.status();
-      out.clear();
-      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.AtVersion(DeltaVersion(to)));
-      for (const delta::AddFile& f : snap->files()) out.push_back(f.path);
-      return out;
+      return SnapshotDifference(table, from, to);
     }
     for (const delta::Action& a : *actions) {
       if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
-        out.push_back(add->path);
+        out.files.push_back({add->path, v});
       }
     }
   }

@@ -9,10 +9,21 @@
 
 namespace financelake::pipeline {
 
-// Paths (as in the log) of the data files added with dataChange by the commits after `from` up
-// to `to` (a compaction's files, dataChange = false, hold rows counted when first added). When
-// a commit file is gone (log cleanup after a long pause) every live file at `to` is returned:
-// callers must be idempotent for that case.
-Result<std::vector<std::string>> DataFilesAdded(delta::Table& table, int64_t from, int64_t to);
+struct AddedFile {
+  std::string path;     // as in the log (URI-encoded, relative to the table)
+  int64_t version = 0;  // the commit that added it
+};
+
+struct TableChanges {
+  std::vector<AddedFile> files;  // in commit order
+  // False when a commit file was gone (log cleanup after a long pause): `files` is then the
+  // snapshot difference (live at `to`, not at `from`, version = `to`), which can include a
+  // compaction's output holding rows seen before, so callers must tolerate repeated rows.
+  bool from_log = true;
+};
+
+// The data files added with dataChange by the commits after `from` up to `to` (a compaction's
+// files, dataChange = false, hold rows counted when first added).
+Result<TableChanges> DataFilesAdded(delta::Table& table, int64_t from, int64_t to);
 
 }  // namespace financelake::pipeline

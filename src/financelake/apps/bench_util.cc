@@ -1,4 +1,4 @@
-#include "financelake/apps/bench_peer.h"
+#include "financelake/apps/bench_util.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,6 +1,8 @@
-// Running a benchmark's peer (DuckDB from node, python3-xgboost, kcat) and reading its result.
+// Shared by the benchmarks: running a peer (DuckDB from node, python3-xgboost, kcat), reading its
+// result, and timing.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "financelake/base/result.h"
@@ -12,5 +14,10 @@ Result<std::string> RunPeer(const std::string& cmd);
 
 // The number after "key": in a one-line JSON result; -1 when absent.
 double PeerNumber(const std::string& json, const std::string& key);
+
+using BenchClock = std::chrono::steady_clock;
+inline double SecondsSince(BenchClock::time_point t0) {
+  return std::chrono::duration<double>(BenchClock::now() - t0).count();
+}
 
 }  // namespace financelake::apps
