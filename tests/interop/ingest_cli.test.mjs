@@ -107,6 +107,14 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) total += bronzeRows(lake, t).length;
   assert.equal(total, Number(h[1]) + Number(m[1]));
   assert.ok(Number(m[1]) > 1000, `${m[1]} live events in 2.5 s at 3000/s`);
+  // A rerun keeps the lake's model and adds no history: Bronze grows by the live events only.
+  const again = runFlOk(['demo', '--lake', lake, '--rate', '3000', '--duration-s', '1']);
+  assert.match(again.stdout, /scoring bank transactions with fraud model fraud-[0-9a-f]{12} \(in the lake already\)/);
+  assert.doesNotMatch(again.stdout, /of history/);
+  const live = Number(/stopped with everything committed: (\d+) events/.exec(again.stdout)[1]);
+  let grown = 0;
+  for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) grown += bronzeRows(lake, t).length;
+  assert.equal(grown, total + live);
 });
 
 test('bad input: one clear line, non-zero exit', () => {

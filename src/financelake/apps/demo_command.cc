@@ -90,6 +90,14 @@ Status MaybeTrainFraudModel(const std::string& lake, FraudState* state) {
 // Silver, so that the fraud model is trained at once rather than after minutes of live
 // transactions. Its own stream id keeps it exactly once across demo runs.
 Status BootstrapFraudModel(const DemoArgs& a, const std::string& start, FraudState* fraud) {
+  // A rerun: the lake has its model (and the history it came from) already.
+  auto fs = io::PosixFileSystem();
+  if (auto model = ml::LoadFraudModel(*fs, a.lake, std::string(ml::kPipelineModel)); model.ok()) {
+    fraud->have_model = true;
+    std::printf("demo: scoring bank transactions with fraud model %s (in the lake already)\n",
+                (*model)->version.c_str());
+    return Status::OK();
+  }
   auto start_us = sources::ParseTimeOption(start, pipeline::WallMicros());
   if (!start_us.ok()) return start_us.status().WithContext("--start");
   constexpr int64_t kDays = 14;

@@ -2,6 +2,8 @@
 // python3-sklearn, run with /usr/bin/python3).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -29,8 +31,9 @@ inline Result<columnar::RecordBatch> ReadCsvFile(const std::string& path) {
 
 // Runs `script` with /usr/bin/python3, feeding `input` on stdin; returns stdout ("" on failure).
 inline std::string RunPython(const std::string& script, const std::string& input) {
-  const std::string dir = ::testing::TempDir();
-  const std::string py = dir + "/oracle.py", in = dir + "/oracle.in";
+  // Per process: ctest runs test cases as parallel processes sharing TempDir().
+  const std::string base = ::testing::TempDir() + "/fl-oracle-" + std::to_string(::getpid());
+  const std::string py = base + ".py", in = base + ".in";
   std::ofstream(py) << script;
   std::ofstream(in) << input;
   FILE* p = popen(("/usr/bin/python3 " + py + " < " + in).c_str(), "r");
@@ -39,7 +42,10 @@ inline std::string RunPython(const std::string& script, const std::string& input
   char buf[4096];
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  return pclose(p) == 0 ? out : "";
+  const bool ok = pclose(p) == 0;
+  std::remove(py.c_str());
+  std::remove(in.c_str());
+  return ok ? out : "";
 }
 
 }  // namespace financelake::ml::testing
