@@ -92,6 +92,10 @@ test('ingest --source csv: daily bars land once; malformed rows go to errors', (
 test('demo stops cleanly on SIGINT with everything committed', async () => {
   const lake = path.join(dir, 'demo');
   const p = startFl(['demo', '--lake', lake, '--rate', '3000']);
+  // The history bootstrap and model training come first; time the live part only (a loaded
+  // machine running tests in parallel may take a while to get there).
+  for (let i = 0; i < 1200 && !/simulator -> Bronze/.test(p.stdout) && p.proc.exitCode === null; i++) await sleep(50);
+  assert.match(p.stdout, /simulator -> Bronze/, p.stderr);
   await sleep(2500);
   p.proc.kill('SIGINT');
   const { code } = await p.exited;

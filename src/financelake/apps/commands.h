@@ -23,11 +23,14 @@ void RegisterBenchDeltaCommand(CLI::App& bench, Action* action);
 void RegisterBenchIngestCommand(CLI::App& bench, Action* action);
 void RegisterBenchPipelineCommand(CLI::App& bench, Action* action);
 void RegisterBenchFraudCommand(CLI::App& bench, Action* action);
+void RegisterBenchLstmCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);
 void RegisterDemoCommand(CLI::App& app, Action* action);
 void RegisterPipelineCommand(CLI::App& app, Action* action);
 void RegisterFraudCommands(CLI::App& app, Action* action);
+// train / predict / backtest: the per-ticker forecaster.
+void RegisterForecastCommands(CLI::App& app, Action* action);
 
 }  // namespace financelake::apps

@@ -4,17 +4,10 @@
 
 #include "financelake/io/atomic_file.h"
 #include "financelake/io/path.h"
+#include "financelake/ml/model_dir.h"
 
 namespace financelake::ml {
 namespace {
-
-uint64_t Fnv1a(std::string_view data, uint64_t h = 1469598103934665603ULL) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 bool ValidVersion(std::string_view v) {
   if (v.size() != 18 || v.substr(0, 6) != "fraud-") return false;
@@ -22,11 +15,6 @@ bool ValidVersion(std::string_view v) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-Status RemoveIfPresent(io::FileSystem& fs, const std::string& dir) {
-  FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(dir));
-  return exists ? fs.DeleteDirRecursive(dir) : Status::OK();
 }
 
 Json Manifest(const FraudModel& m) {
@@ -88,23 +76,10 @@ Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* m, 
   m->created_at_us = created;
   m->version = fmt::format("fraud-{:012x}", h & 0xffffffffffffULL);
   const std::string root = FraudModelsDir(lake);
-  FL_RETURN_NOT_OK(fs.CreateDirs(root));
-  const std::string dir = io::JoinPath(root, m->version);
-  FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(io::JoinPath(dir, "manifest.json")));
-  if (!exists) {
-    const std::string tmp = io::JoinPath(root, "." + m->version + ".tmp");
-    FL_RETURN_NOT_OK(RemoveIfPresent(fs, tmp));
-    FL_RETURN_NOT_OK(fs.CreateDirs(tmp));
-    FL_RETURN_NOT_OK(io::WriteFileAtomic(fs, io::JoinPath(tmp, "booster.json"), booster));
-    FL_RETURN_NOT_OK(io::WriteFileAtomic(fs, io::JoinPath(tmp, "manifest.json"), Manifest(*m).Dump()));
-    FL_RETURN_NOT_OK(RemoveIfPresent(fs, dir));  // a directory without manifest: a torn write
-    FL_RETURN_NOT_OK(fs.Rename(tmp, dir));
-    FL_RETURN_NOT_OK(fs.SyncDir(root));
-  }
-  if (for_pipeline) {
-    FL_RETURN_NOT_OK(io::WriteFileAtomic(fs, io::JoinPath(root, std::string(kPipelineModel)), m->version + "\n"));
-  }
-  return io::WriteFileAtomic(fs, io::JoinPath(root, std::string(kCurrentModel)), m->version + "\n");
+  FL_RETURN_NOT_OK(PublishModelDir(fs, root, m->version,
+                                   {{"booster.json", booster}, {"manifest.json", Manifest(*m).Dump()}}));
+  if (for_pipeline) FL_RETURN_NOT_OK(WriteModelPointer(fs, root, kPipelineModel, m->version));
+  return WriteModelPointer(fs, root, kCurrentModel, m->version);
 }
 
 Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_view lake,
@@ -112,7 +87,7 @@ Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_vie
   const std::string root = FraudModelsDir(lake);
   std::string v = version.empty() ? std::string(kCurrentModel) : version;
   if (v == kCurrentModel || v == kPipelineModel) {
-    auto current = fs.ReadFile(io::JoinPath(root, v));
+    auto current = ReadModelPointer(fs, root, v);
     if (!current.ok()) {
       if (current.status().IsNotFound()) {
         return Status::NotFound(fmt::format("no {} fraud model in {} (run `financelake fraud train{}`)",
@@ -122,7 +97,6 @@ Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_vie
       return current.status();
     }
     v = *current;
-    while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
   }
   if (!ValidVersion(v)) {
     return Status::InvalidArgument(fmt::format("'{}' is not a fraud model version (fraud-<12 hex>)", v));

@@ -59,6 +59,18 @@ TEST(NyseCalendarTest, WeekendObservance) {
   EXPECT_TRUE(IsNyseHoliday(CivilDays(2023, 1, 2)));
 }
 
+int32_t DayOf(const char* iso) { return static_cast<int32_t>(At(iso) / 86400000000LL); }
+
+TEST(NyseCalendarTest, NextTradingDaySkipsWeekendsAndHolidays) {
+  auto next = [](const char* d) { return columnar::FormatDate(NextNyseTradingDay(DayOf(d))); };
+  EXPECT_EQ(next("2024-11-20T00:00:00Z"), "2024-11-21");  // Wednesday -> Thursday
+  EXPECT_EQ(next("2024-11-22T00:00:00Z"), "2024-11-25");  // Friday -> Monday
+  EXPECT_EQ(next("2024-03-28T00:00:00Z"), "2024-04-01");  // Thursday before Good Friday -> Monday
+  EXPECT_EQ(next("2024-12-24T00:00:00Z"), "2024-12-26");  // Christmas Eve -> after Christmas
+  EXPECT_EQ(next("2022-12-30T00:00:00Z"), "2023-01-03");  // New Year's Day observed on Monday
+  EXPECT_EQ(next("2024-11-23T00:00:00Z"), "2024-11-25");  // from a Saturday
+}
+
 TEST(NyseCalendarTest, MlkDayOnlyFrom1998) {
   EXPECT_FALSE(IsNyseHoliday(NthWeekday(1997, 1, kMonday, 3)));
   EXPECT_TRUE(IsNyseHoliday(NthWeekday(1998, 1, kMonday, 3)));

@@ -75,6 +75,7 @@ std::string CsvFile::TransactionId(const CsvItem& item) const {
 }
 
 void CsvFile::AddBar(int32_t day, PriceBar bar, int64_t line, int16_t cell, int64_t* last_time) {
+  bar.day = day;
   const std::string_view ticker = bar.ticker.empty() ? std::string_view(file_ticker_) : bar.ticker;
   const bool crypto = IsCrypto(ticker);
   CsvItem item;

@@ -80,6 +80,13 @@ bool IsNyseTradingDay(int32_t day) {
   return w != kSaturday && w != kSunday && !IsNyseHoliday(day);
 }
 
+int32_t NextNyseTradingDay(int32_t day) {
+  do {
+    ++day;
+  } while (!IsNyseTradingDay(day));
+  return day;
+}
+
 bool NyseSessionOn(int32_t day, NyseSession* session) {
   if (!IsNyseTradingDay(day)) return false;
   session->day = day;

@@ -32,6 +32,9 @@ bool IsNyseHoliday(int32_t day);
 // A weekday that is not a holiday.
 bool IsNyseTradingDay(int32_t day);
 
+// The first trading day after `day` (Friday -> Monday; skips holidays such as Good Friday).
+int32_t NextNyseTradingDay(int32_t day);
+
 // One regular trading session; times are UTC micros.
 struct NyseSession {
   int32_t day = 0;  // the New York date

@@ -1,0 +1,289 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/ml/forecast_backtest.h"
+#include "financelake/ml/forecast_model.h"
+
+namespace financelake::ml {
+namespace {
+
+// Days since 1970-01-01 of a YYYY-MM-DD date (proleptic Gregorian).
+int32_t Day(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// A Yahoo-style daily CSV from the shared fixtures (Date,Open,High,Low,Close,Adj Close,Volume),
+// rows with a null close skipped; at most `limit` rows from `skip`.
+DailySeries LoadYahoo(const std::string& name, const std::string& ticker, size_t skip = 0, size_t limit = 1 << 30) {
+  DailySeries s;
+  s.ticker = ticker;
+  std::ifstream in(std::string(FL_SOURCE_DIR) + "/../shared/fixtures/stocks_daily/" + name);
+  std::string line;
+  std::getline(in, line);
+  size_t row = 0;
+  while (std::getline(in, line) && s.size() < limit) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    if (f.size() < 7 || f[4] == "null" || f[4].empty()) continue;
+    if (row++ < skip) continue;
+    s.days.push_back(Day(std::stoi(f[0].substr(0, 4)), std::stoi(f[0].substr(5, 2)), std::stoi(f[0].substr(8, 2))));
+    const double high = std::stod(f[2]), low = std::stod(f[3]), close = std::stod(f[4]);
+    s.close.push_back(close);
+    s.avg_price.push_back((high + low + close) / 3);
+    s.volume.push_back(std::stod(f[6]));
+  }
+  return s;
+}
+
+// Weekdays from 2020-01-06 with closes from `price(i)`.
+template <typename F>
+DailySeries Synthetic(const std::string& ticker, int n, F price) {
+  DailySeries s;
+  s.ticker = ticker;
+  int32_t day = Day(2020, 1, 6);
+  for (int i = 0; i < n; ++i) {
+    s.days.push_back(day);
+    day += (day + 4) % 7 == 4 ? 3 : 1;  // Friday -> Monday (1970-01-01 was a Thursday)
+    const double p = price(i);
+    s.close.push_back(p);
+    s.avg_price.push_back(p * 0.999);
+    s.volume.push_back(1e6 + 1e4 * (i % 7));
+  }
+  return s;
+}
+
+ForecastConfig SmallConfig() {
+  ForecastConfig c;
+  c.hidden = {8, 4};
+  c.train.max_epochs = 6;
+  c.folds = 3;
+  c.validation_folds = 2;
+  return c;
+}
+
+TEST(ForecastMetricsTest, KnownValues) {
+  // previous 10; actual 11, 9, 10; predicted 12 (up, right), 10.5 (up, wrong), 9 (a call on a flat day).
+  const ForecastMetrics m = MeasureForecast({12, 10.5, 9}, {11, 9, 10}, {10, 10, 10});
+  EXPECT_EQ(m.n, 3);
+  EXPECT_DOUBLE_EQ(m.mae, (1 + 1.5 + 1) / 3);
+  EXPECT_DOUBLE_EQ(m.rmse, std::sqrt((1 + 2.25 + 1) / 3));
+  EXPECT_DOUBLE_EQ(m.mape, 100 * (1.0 / 11 + 1.5 / 9 + 1.0 / 10) / 3);
+  EXPECT_DOUBLE_EQ(m.directional_accuracy, 0.5);  // of the two days that moved
+  // Persistence never calls a direction.
+  EXPECT_TRUE(std::isnan(MeasureForecast({10, 10}, {11, 9}, {10, 10}).directional_accuracy));
+}
+
+TEST(ForecastSeriesTest, BadHistoriesAreNamed) {
+  const auto feats = DefaultForecastFeatures();
+  DailySeries s = Synthetic("ABC", 60, [](int i) { return 100.0 + i; });
+  EXPECT_TRUE(ValidateDailySeries(s, feats, 50).ok());
+  auto msg = [&](const DailySeries& x, size_t min_rows = 10) { return ValidateDailySeries(x, feats, min_rows).message(); };
+  EXPECT_EQ(msg(s, 100), "ABC: 60 rows; at least 100 are needed");
+  DailySeries nan = s;
+  nan.close[5] = std::nan("");
+  EXPECT_EQ(msg(nan), "ABC: close is nan on 2020-01-13");
+  DailySeries dup = s;
+  dup.days[3] = dup.days[2];
+  EXPECT_EQ(msg(dup), "ABC: 2020-01-08 appears twice");
+  DailySeries neg = s;
+  neg.volume[0] = -1;
+  EXPECT_EQ(msg(neg), "ABC: volume is -1 on 2020-01-06");
+  DailySeries novol = s;
+  novol.volume.clear();
+  EXPECT_EQ(msg(novol), "ABC: columns of different lengths (no volume column?)");
+  EXPECT_TRUE(ValidateDailySeries(novol, {"avg_price", "return"}, 10).ok());
+  EXPECT_EQ(ValidateForecastFeatures({"avg_price", "rsi"}).message(),
+            "unknown feature 'rsi' (known: avg_price, total_volume, return, volatility)");
+  ForecastConfig c;
+  c.dropout = 1;
+  EXPECT_EQ(c.Validate().message(), "dropout must be in [0, 1), got 1");
+  auto r = WalkForwardBacktest(Synthetic("TINY", 20, [](int i) { return 10.0 + i; }), SmallConfig(), 3);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "TINY: 20 rows; at least 41 are needed");
+}
+
+TEST(ForecastSeriesTest, ScalerSeesOnlyTheTrainingPrefix) {
+  DailySeries s = Synthetic("ABC", 10, [](int i) { return 10.0 + i; });
+  const Eigen::MatrixXd raw = ComputeForecastFeatures(s, {"avg_price", "return", "volatility"});
+  const MinMaxScaler sc = MinMaxScaler::Fit(raw, s.close, 4);
+  EXPECT_DOUBLE_EQ(sc.target_min, 10);
+  EXPECT_DOUBLE_EQ(sc.target_max, 14);  // day 4, not the later 19
+  EXPECT_DOUBLE_EQ(sc.UnscaleTarget(sc.ScaleTarget(17.5)), 17.5);
+  EXPECT_DOUBLE_EQ(raw(1, 0), 0);             // no return on the first day
+  EXPECT_DOUBLE_EQ(raw(1, 3), 13.0 / 12 - 1);  // close / previous close - 1
+  EXPECT_GT(raw(2, 3), 0);
+}
+
+TEST(ForecastBacktestTest, DeterministicWithASeed) {
+  const DailySeries s = LoadYahoo("mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY", 0, 400);
+  const ForecastConfig c = SmallConfig();
+  auto a = WalkForwardBacktest(s, c, 3);
+  auto b = WalkForwardBacktest(s, c, 3);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok());
+  for (size_t k = 0; k < a->folds.size(); ++k) {
+    EXPECT_EQ(a->folds[k].lstm, b->folds[k].lstm);
+    EXPECT_EQ(a->folds[k].training.train_loss, b->folds[k].training.train_loss);
+  }
+  ForecastConfig other = c;
+  other.train.seed = 7;
+  auto d = WalkForwardBacktest(s, other, 3);
+  ASSERT_TRUE(d.ok());
+  EXPECT_NE(a->folds[0].lstm, d->folds[0].lstm);
+}
+
+// Poisoning the future (prices of 1e9 from the last fold's first target on) changes nothing
+// that earlier folds saw or produced, nor the last fold's training: only its test scores.
+TEST(ForecastBacktestTest, PoisonedFutureDoesNotLeakIntoEarlierFolds) {
+  const DailySeries s = LoadYahoo("mplfinance/yahoofinance-AAPL-20040819-20180120.csv", "AAPL", 1000, 500);
+  ForecastConfig c = SmallConfig();
+  c.features = {"avg_price", "total_volume", "return", "volatility"};
+  auto clean = WalkForwardBacktest(s, c, 4);
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  const int32_t cut = clean->folds.back().test_first_day;
+  DailySeries poisoned = s;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.days[i] >= cut) {
+      poisoned.close[i] = poisoned.avg_price[i] = 1e9;
+      poisoned.volume[i] = 1e15;
+    }
+  }
+  auto dirty = WalkForwardBacktest(poisoned, c, 4);
+  ASSERT_TRUE(dirty.ok());
+  ASSERT_EQ(clean->folds.size(), 4u);
+  for (size_t k = 0; k + 1 < clean->folds.size(); ++k) {
+    const BacktestFold& x = clean->folds[k];
+    const BacktestFold& y = dirty->folds[k];
+    EXPECT_EQ(x.training.train_loss, y.training.train_loss) << "fold " << k + 1;
+    EXPECT_EQ(x.training.validation_loss, y.training.validation_loss) << "fold " << k + 1;
+    EXPECT_EQ(x.lstm, y.lstm) << "fold " << k + 1;
+    EXPECT_EQ(x.actual, y.actual) << "fold " << k + 1;
+  }
+  EXPECT_EQ(clean->folds.back().training.train_loss, dirty->folds.back().training.train_loss);
+  EXPECT_NE(clean->folds.back().actual, dirty->folds.back().actual);  // the poison did land
+}
+
+// Real histories: the baselines are what they must be, the LSTM's scores are sane, and every
+// ticker gets a served choice by the rule.
+TEST(ForecastBacktestTest, RealHistoriesGiveSaneMetricsAndAServedChoice) {
+  struct Case {
+    const char* file;
+    const char* ticker;
+  };
+  const Case cases[] = {
+      {"mplfinance/yahoofinance-AAPL-20040819-20180120.csv", "AAPL"},
+      {"mplfinance/yahoofinance-GOOG-20040819-20180120.csv", "GOOG"},
+      {"mplfinance/yahoofinance-INTC-19950101-20040412.csv", "INTC"},
+      {"mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY"},
+  };
+  ForecastConfig c;  // the default architecture
+  c.train.max_epochs = 4;
+  c.validation_folds = 2;
+  for (const Case& k : cases) {
+    const DailySeries s = LoadYahoo(k.file, k.ticker);
+    ASSERT_GT(s.size(), 2000u) << k.ticker;
+    auto r = WalkForwardBacktest(s, c, 3);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    // Persistence MAE computed here independently over the same target days.
+    double abs = 0;
+    int n = 0;
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s.days[i] >= r->folds.front().test_first_day) {
+        abs += std::abs(s.close[i] - s.close[i - 1]);
+        ++n;
+      }
+    }
+    EXPECT_EQ(r->persistence.n, n) << k.ticker;
+    EXPECT_NEAR(r->persistence.mae, abs / n, 1e-9) << k.ticker;
+    EXPECT_LT(r->persistence.mape, 5) << k.ticker;  // daily moves are a few percent
+    EXPECT_TRUE(std::isfinite(r->lstm.mae) && r->lstm.mae > 0) << k.ticker;
+    EXPECT_LT(r->lstm.mape, 50) << k.ticker;  // a trained network, not noise
+    EXPECT_GE(r->lstm.directional_accuracy, 0);
+    EXPECT_LE(r->lstm.directional_accuracy, 1);
+    EXPECT_GT(r->drift.directional_accuracy, 0.3) << k.ticker;
+    EXPECT_NEAR(r->skill, r->lstm.mae / r->persistence.mae, 1e-12);
+    // Test folds tile the last fifth of the history in order.
+    for (size_t f = 1; f < r->folds.size(); ++f) {
+      EXPECT_GT(r->folds[f].test_first_day, r->folds[f - 1].test_last_day);
+      EXPECT_GT(r->folds[f].training.train_samples, r->folds[f - 1].training.train_samples);  // expanding
+    }
+  }
+}
+
+TEST(ForecastModelTest, ServesTheLstmOnlyWhenItBeatsPersistence) {
+  ForecastConfig c = SmallConfig();
+  c.hidden = {16, 8};
+  c.dropout = 0;
+  c.train.max_epochs = 60;
+  c.train.learning_rate = 0.01;
+  // A regular zig-zag: persistence is always off by the swing, the network learns it.
+  auto zigzag = TrainForecastModel(Synthetic("ZIG", 300, [](int i) { return 100.0 + (i % 2 == 0 ? 5 : -5); }), c);
+  ASSERT_TRUE(zigzag.ok()) << zigzag.status().ToString();
+  EXPECT_LT(zigzag->skill, 0.5);
+  EXPECT_EQ(zigzag->served, "lstm");
+  // A random walk: nothing to learn, persistence is served.
+  std::mt19937_64 rng(5);
+  double p = 100;
+  std::vector<double> walk;
+  for (int i = 0; i < 300; ++i) walk.push_back(p *= std::exp(((rng() >> 11) * 0x1.0p-53 - 0.5) * 0.04));
+  auto rw = TrainForecastModel(Synthetic("WALK", 300, [&](int i) { return walk[i]; }), c);
+  ASSERT_TRUE(rw.ok());
+  EXPECT_GE(rw->skill, 1);
+  EXPECT_EQ(rw->served, "persistence");
+  auto f = ForecastNextDay(*rw, Synthetic("WALK", 300, [&](int i) { return walk[i]; }), 12345);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->served, "persistence");
+  EXPECT_DOUBLE_EQ(f->predicted_close, walk.back());
+  EXPECT_DOUBLE_EQ(f->baseline_close, walk.back());
+  EXPECT_NE(f->lstm_close, walk.back());  // the network's own figure is still reported
+}
+
+TEST(ForecastModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
+  const std::string lake = ::testing::TempDir() + "/forecast-store-" + std::to_string(::getpid());
+  auto fs = io::PosixFileSystem();
+  const DailySeries s = LoadYahoo("mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY", 0, 300);
+  auto m = TrainForecastModel(s, SmallConfig());
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(SaveForecastModel(*fs, lake, &*m).ok());
+  EXPECT_EQ(m->version.substr(0, 5), "lstm-");
+  auto loaded = LoadForecastModel(*fs, lake, "SPY");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->version, m->version);
+  EXPECT_EQ(loaded->served, m->served);
+  EXPECT_EQ(loaded->net->params(), m->net->params());
+  auto a = ForecastNextDay(*m, s, 1);
+  auto b = ForecastNextDay(*loaded, s, 1);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->lstm_close, b->lstm_close);  // bit for bit
+  EXPECT_EQ(a->predicted_close, b->predicted_close);
+  // The same data and seed give the same version; the listing finds the ticker.
+  auto again = TrainForecastModel(s, SmallConfig());
+  ASSERT_TRUE(again.ok() && SaveForecastModel(*fs, lake, &*again).ok());
+  EXPECT_EQ(again->version, m->version);
+  EXPECT_EQ(*ListForecastTickers(*fs, lake), std::vector<std::string>{"SPY"});
+  // Damaged weights are reported, never used.
+  const std::string w = lake + "/models/SPY/" + m->version + "/weights.f32";
+  std::string bytes = *fs->ReadFile(w);
+  bytes[100] ^= 0x5a;
+  std::ofstream(w, std::ios::binary | std::ios::trunc) << bytes;
+  auto damaged = LoadForecastModel(*fs, lake, "SPY");
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().message().find("fails its checksum"), std::string::npos) << damaged.status().ToString();
+  EXPECT_TRUE(LoadForecastModel(*fs, lake, "MSFT").status().IsNotFound());
+  EXPECT_FALSE(ForecastModelDir(lake, "../etc").ok());
+  ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
+}
+
+}  // namespace
+}  // namespace financelake::ml

@@ -1,0 +1,52 @@
+#include "financelake/ml/model_dir.h"
+
+#include "financelake/io/atomic_file.h"
+#include "financelake/io/path.h"
+
+namespace financelake::ml {
+namespace {
+
+Status RemoveIfPresent(io::FileSystem& fs, const std::string& dir) {
+  FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(dir));
+  return exists ? fs.DeleteDirRecursive(dir) : Status::OK();
+}
+
+}  // namespace
+
+uint64_t Fnv1a(std::string_view data, uint64_t h) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::string& version,
+                       const std::vector<std::pair<std::string, std::string>>& files) {
+  FL_RETURN_NOT_OK(fs.CreateDirs(root));
+  const std::string dir = io::JoinPath(root, version);
+  FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(io::JoinPath(dir, "manifest.json")));
+  if (exists) return Status::OK();  // same version = same content
+  const std::string tmp = io::JoinPath(root, "." + version + ".tmp");
+  FL_RETURN_NOT_OK(RemoveIfPresent(fs, tmp));
+  FL_RETURN_NOT_OK(fs.CreateDirs(tmp));
+  for (const auto& [name, bytes] : files) {
+    FL_RETURN_NOT_OK(io::WriteFileAtomic(fs, io::JoinPath(tmp, name), bytes));
+  }
+  FL_RETURN_NOT_OK(RemoveIfPresent(fs, dir));  // a directory without manifest: a torn write
+  FL_RETURN_NOT_OK(fs.Rename(tmp, dir));
+  return fs.SyncDir(root);
+}
+
+Status WriteModelPointer(io::FileSystem& fs, const std::string& root, std::string_view name,
+                         const std::string& version) {
+  return io::WriteFileAtomic(fs, io::JoinPath(root, std::string(name)), version + "\n");
+}
+
+Result<std::string> ReadModelPointer(io::FileSystem& fs, const std::string& root, std::string_view name) {
+  FL_ASSIGN_OR_RETURN(std::string v, fs.ReadFile(io::JoinPath(root, std::string(name))));
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
+}  // namespace financelake::ml

@@ -1,0 +1,148 @@
+#include "financelake/pipeline/daily_series.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "financelake/delta/table.h"
+#include "financelake/pipeline/gold_stage.h"
+#include "financelake/sources/csv_file.h"
+#include "financelake/sources/nyse_calendar.h"
+
+namespace financelake::pipeline {
+namespace {
+
+bool Wanted(const std::vector<std::string>& tickers, std::string_view t) {
+  return tickers.empty() || std::find(tickers.begin(), tickers.end(), t) != tickers.end();
+}
+
+// Rows into date order (a file may be descending); volume dropped when any day lacks it.
+void Finish(ml::DailySeries* s) {
+  std::vector<size_t> order(s->days.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s->days[a] < s->days[b]; });
+  auto permute = [&](auto& v) {
+    if (v.size() != order.size()) return;
+    auto copy = v;
+    for (size_t i = 0; i < order.size(); ++i) v[i] = copy[order[i]];
+  };
+  permute(s->days);
+  permute(s->close);
+  permute(s->avg_price);
+  permute(s->volume);
+  if (std::any_of(s->volume.begin(), s->volume.end(), [](double v) { return std::isnan(v); })) s->volume.clear();
+}
+
+void MissingTickers(const std::vector<std::string>& tickers, DailySeriesSet* set, std::string_view where) {
+  for (const std::string& t : tickers) {
+    const bool found = std::any_of(set->series.begin(), set->series.end(),
+                                   [&](const ml::DailySeries& s) { return s.ticker == t; });
+    if (!found) set->warnings.push_back(fmt::format("{}: no rows in {}", t, where));
+  }
+}
+
+}  // namespace
+
+Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, std::string_view lake,
+                                           const std::vector<std::string>& tickers) {
+  auto table = delta::Table::Open(std::move(fs), DailyPricesPath(lake));
+  FL_ASSIGN_OR_RETURN(bool exists, table->Exists());
+  if (!exists) {
+    return Status::NotFound(
+        fmt::format("{} does not exist: run `financelake pipeline` first, or use --csv FILE", table->path()));
+  }
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
+  delta::ScanOptions scan;
+  scan.columns = {"trading_date", "ticker", "asset_class", "close", "avg_price", "total_volume"};
+  if (tickers.size() == 1) {
+    std::string lit = tickers[0];
+    if (lit.find('\'') != std::string::npos) return Status::InvalidArgument(fmt::format("'{}' is not a ticker", lit));
+    FL_ASSIGN_OR_RETURN(columnar::Expr f, columnar::Expr::Parse("ticker = '" + lit + "'", snap->schema()));
+    scan.filter = f;
+  }
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, table->Scan(*snap, scan));
+  const columnar::Column& date = rows.column(0);
+  const columnar::Column& ticker = rows.column(1);
+  const columnar::Column& cls = rows.column(2);
+  const columnar::Column& close = rows.column(3);
+  const columnar::Column& avg = rows.column(4);
+  const columnar::Column& vol = rows.column(5);
+  std::map<std::string, ml::DailySeries, std::less<>> by;
+  for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    const std::string_view t = ticker.StringAt(i);
+    if (!Wanted(tickers, t)) continue;
+    auto it = by.find(t);
+    if (it == by.end()) {
+      it = by.emplace(std::string(t), ml::DailySeries{}).first;
+      it->second.ticker = std::string(t);
+      it->second.asset_class = std::string(cls.StringAt(i));
+    }
+    ml::DailySeries& s = it->second;
+    s.days.push_back(date.ValueAt<int32_t>(i));
+    s.close.push_back(close.ValueAt<double>(i));
+    s.avg_price.push_back(avg.ValueAt<double>(i));
+    s.volume.push_back(vol.IsNull(i) ? std::nan("") : vol.ValueAt<double>(i));
+  }
+  DailySeriesSet set;
+  for (auto& [t, s] : by) {
+    Finish(&s);
+    set.series.push_back(std::move(s));
+  }
+  MissingTickers(tickers, &set, table->path());
+  return set;
+}
+
+Result<DailySeriesSet> ReadCsvDailySeries(io::FileSystem& fs, const std::string& path, const std::string& ticker,
+                                          const std::vector<std::string>& tickers) {
+  sources::CsvFileOptions options;
+  options.ticker = ticker;
+  FL_ASSIGN_OR_RETURN(sources::CsvFile file, sources::CsvFile::Load(fs, path, options));
+  if (file.kind() == sources::CsvFileKind::kCards) {
+    return Status::InvalidArgument(fmt::format("{} holds card transactions, not daily prices", path));
+  }
+  std::map<std::string, ml::DailySeries, std::less<>> by;
+  int64_t malformed = 0;
+  std::string first_bad;
+  for (const sources::CsvItem& item : file.items()) {
+    if (item.type == sources::CsvItem::Type::kMalformed) {
+      if (malformed++ == 0) first_bad = fmt::format("line {}: {}", item.line, file.malformed()[item.index].reason);
+      continue;
+    }
+    if (item.type == sources::CsvItem::Type::kCard) continue;
+    const sources::PriceBar& bar = file.bars()[item.index];
+    std::string sym(file.Symbol(item));
+    if (!Wanted(tickers, sym)) continue;
+    auto it = by.find(sym);
+    if (it == by.end()) {
+      it = by.emplace(sym, ml::DailySeries{}).first;
+      it->second.ticker = sym;
+      it->second.asset_class = item.type == sources::CsvItem::Type::kCryptoBar ? "crypto" : "stock";
+    }
+    ml::DailySeries& s = it->second;
+    s.days.push_back(bar.day);
+    s.close.push_back(bar.close);
+    const bool hl = !std::isnan(bar.high) && !std::isnan(bar.low);
+    s.avg_price.push_back(hl ? (bar.high + bar.low + bar.close) / 3 : bar.close);
+    s.volume.push_back(bar.volume);
+  }
+  DailySeriesSet set;
+  if (malformed > 0) {
+    set.warnings.push_back(fmt::format("{}: {} malformed row{} left out (first: {})", path, malformed,
+                                       malformed == 1 ? "" : "s", first_bad));
+  }
+  for (auto& [t, s] : by) {
+    Finish(&s);
+    set.series.push_back(std::move(s));
+  }
+  MissingTickers(tickers, &set, path);
+  return set;
+}
+
+int32_t NextTradingDay(const std::string& asset_class, int32_t day) {
+  return asset_class == "crypto" ? day + 1 : sources::NextNyseTradingDay(day);
+}
+
+}  // namespace financelake::pipeline
