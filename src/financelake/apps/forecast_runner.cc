@@ -38,7 +38,11 @@ std::vector<Status> RunPerTicker(const std::string& verb, const std::vector<std:
   };
   auto loop = [&] {
     for (size_t i = next++; i < n; i = next++) {
-      out[i] = work(i);
+      try {
+        out[i] = work(i);
+      } catch (const std::exception& e) {  // e.g. bad_alloc for an enormous network: this ticker only
+        out[i] = Status::Internal(fmt::format("{}: {}", labels[i], e.what()));
+      }
       report(i);
     }
   };

@@ -17,8 +17,8 @@ void Append(std::vector<double>* to, const std::vector<double>& from) { to->inse
 }  // namespace
 
 Status ForecastConfig::Validate() const {
-  if (window < 1) return Status::InvalidArgument(fmt::format("window must be >= 1, got {}", window));
-  if (hidden.empty()) return Status::InvalidArgument("at least one LSTM layer is needed");
+  if (window < 1 || window > 1000) return Status::InvalidArgument(fmt::format("window must be in 1..1000, got {}", window));
+  if (hidden.empty() || hidden.size() > 8) return Status::InvalidArgument("1 to 8 LSTM layers are supported");
   for (int h : hidden) {
     if (h < 1 || h > 4096) return Status::InvalidArgument(fmt::format("hidden size {} is out of range 1..4096", h));
   }
@@ -33,7 +33,9 @@ Status ForecastConfig::Validate() const {
   if (!(train.validation_fraction >= 0 && train.validation_fraction < 0.5)) {
     return Status::InvalidArgument("validation fraction must be in [0, 0.5)");
   }
-  if (folds < 1 || validation_folds < 1) return Status::InvalidArgument("folds must be >= 1");
+  if (folds < 1 || validation_folds < 1 || folds > 1000 || validation_folds > 1000) {
+    return Status::InvalidArgument("folds must be in 1..1000");
+  }
   if (!(test_fraction > 0 && test_fraction < 0.9)) return Status::InvalidArgument("test fraction must be in (0, 0.9)");
   return Status::OK();
 }
@@ -76,7 +78,7 @@ ForecastMetrics MeasureForecast(const std::vector<double>& predicted, const std:
 
 Result<BacktestResult> WalkForwardBacktest(const DailySeries& s, const ForecastConfig& config, int folds) {
   FL_RETURN_NOT_OK(config.Validate());
-  if (folds < 1) return Status::InvalidArgument("folds must be >= 1");
+  if (folds < 1 || folds > 1000) return Status::InvalidArgument("folds must be in 1..1000");
   FL_RETURN_NOT_OK(ValidateDailySeries(s, config.features, config.MinRows(folds)));
   const int n = static_cast<int>(s.size());
   const int w = config.window;
@@ -89,10 +91,10 @@ Result<BacktestResult> WalkForwardBacktest(const DailySeries& s, const ForecastC
   BacktestResult r;
   r.ticker = s.ticker;
   std::vector<double> all_actual, all_lstm, all_persist, all_drift, all_prev;
-  const int per_fold = test_windows / folds;
   for (int k = 0; k < folds; ++k) {
-    const int a = first_test + k * per_fold;
-    const int b = (k + 1 == folds) ? n - 2 : a + per_fold - 1;  // last test window end
+    // Fold k covers windows [k*T/K, (k+1)*T/K) of the T test windows: sizes differ by one at most.
+    const int a = first_test + static_cast<int>(static_cast<int64_t>(k) * test_windows / folds);
+    const int b = first_test + static_cast<int>(static_cast<int64_t>(k + 1) * test_windows / folds) - 1;
     BacktestFold f;
     f.fold = k + 1;
     // Everything the fold may see: days 0 .. a (the last training target is close[a]).

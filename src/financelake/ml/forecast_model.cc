@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "financelake/base/check.h"
+#include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 #include "financelake/io/path.h"
 #include "financelake/ml/model_dir.h"
@@ -162,6 +164,10 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
   m.net = std::make_unique<LstmNetwork<float>>(config.Shape());
   m.net->Initialize(config.train.seed);
   m.training = TrainLstm(m.net.get(), data, samples, config.train);
+  if (m.training.best_epoch == 0 || !m.net->params().allFinite()) {
+    // The final fit diverged: never serve it, whatever the validation folds said.
+    m.served = "persistence";
+  }
   m.first_day = s.days.front();
   m.last_day = s.days.back();
   m.rows = s.size();
@@ -182,8 +188,8 @@ Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t
   f.target_day = target_day;
   f.lstm_close = m.scaler.UnscaleTarget(PredictWindows(m.net.get(), data, {last})[0]);
   f.baseline_close = s.close.back();
-  f.served = m.served;
-  f.predicted_close = m.served == "lstm" ? f.lstm_close : f.baseline_close;
+  f.served = std::isfinite(f.lstm_close) ? m.served : "persistence";
+  f.predicted_close = f.served == "lstm" ? f.lstm_close : f.baseline_close;
   f.model_version = m.version;
   return f;
 }
@@ -242,6 +248,7 @@ Result<ForecastModel> LoadForecastModel(io::FileSystem& fs, std::string_view lak
   m.version = j->GetString("version", "");
   if (m.version != v) return bad("manifest names version " + m.version);
   m.ticker = j->GetString("ticker", "");
+  if (m.ticker != ticker) return bad(fmt::format("the manifest is for ticker '{}', not '{}'", m.ticker, ticker));
   m.asset_class = j->GetString("asset_class", "stock");
   m.created_at_us = j->GetInt("created_at_us", 0);
   m.served = j->GetString("served", "");
@@ -255,20 +262,34 @@ Result<ForecastModel> LoadForecastModel(io::FileSystem& fs, std::string_view lak
       weights == nullptr) {
     return bad("manifest.json lacks architecture, features, target, training or weights");
   }
-  m.config.window = static_cast<int>(arch->GetInt("window", 0));
+  const Json* window = arch->Find("window");
+  if (window == nullptr || !window->is_int() || window->as_int() < 1 || window->as_int() > 1000) {
+    return bad("window must be an integer in 1..1000");
+  }
+  m.config.window = static_cast<int>(window->as_int());
   m.config.hidden.clear();
   if (const Json* h = arch->Find("hidden"); h != nullptr && h->is_array()) {
-    for (const Json& e : h->items()) m.config.hidden.push_back(e.is_number() ? static_cast<int>(e.as_int()) : 0);
+    for (const Json& e : h->items()) {
+      if (!e.is_int() || e.as_int() < 1 || e.as_int() > 4096) return bad("hidden sizes must be integers in 1..4096");
+      m.config.hidden.push_back(static_cast<int>(e.as_int()));
+    }
   }
   m.config.dropout = NumOr(*arch, "dropout", 0);
   m.config.features.clear();
   for (const Json& f : feats->items()) {
     m.config.features.push_back(f.GetString("name", ""));
-    m.scaler.min.push_back(NumOr(f, "min", 0));
-    m.scaler.max.push_back(NumOr(f, "max", 1));
+    m.scaler.min.push_back(NumOr(f, "min", std::nan("")));
+    m.scaler.max.push_back(NumOr(f, "max", std::nan("")));
   }
-  m.scaler.target_min = NumOr(*target, "min", 0);
-  m.scaler.target_max = NumOr(*target, "max", 1);
+  m.scaler.target_min = NumOr(*target, "min", std::nan(""));
+  m.scaler.target_max = NumOr(*target, "max", std::nan(""));
+  auto good_range = [](double lo, double hi) { return std::isfinite(lo) && std::isfinite(hi) && lo <= hi; };
+  if (!good_range(m.scaler.target_min, m.scaler.target_max)) return bad("the target scaler needs finite min <= max");
+  for (size_t f = 0; f < m.scaler.min.size(); ++f) {
+    if (!good_range(m.scaler.min[f], m.scaler.max[f])) {
+      return bad(fmt::format("feature '{}' needs a finite scaler min <= max", m.config.features[f]));
+    }
+  }
   m.config.train.seed = static_cast<uint64_t>(train->GetInt("seed", 0));
   m.config.train.max_epochs = static_cast<int>(train->GetInt("max_epochs", 1));
   m.config.train.batch_size = static_cast<int>(train->GetInt("batch_size", 32));
@@ -279,6 +300,11 @@ Result<ForecastModel> LoadForecastModel(io::FileSystem& fs, std::string_view lak
   m.training.best_epoch = static_cast<int>(train->GetInt("best_epoch", 0));
   m.training.best_validation_loss = NumOr(*train, "best_validation_mse", 0);
   m.rows = static_cast<size_t>(train->GetInt("rows", 0));
+  for (auto [key, day] : {std::pair<const char*, int32_t*>{"first_date", &m.first_day}, {"last_date", &m.last_day}}) {
+    auto d = columnar::ParseValue(train->GetString(key, ""), columnar::DataType::Date());
+    if (!d.ok()) return bad(fmt::format("training.{} is not a date", key));
+    *day = static_cast<int32_t>(d->as_int());
+  }
   if (const Json* val = j->Find("validation"); val != nullptr) {
     m.validation_folds = static_cast<int>(val->GetInt("folds", 0));
     m.config.validation_folds = std::max(1, m.validation_folds);
@@ -290,15 +316,34 @@ Result<ForecastModel> LoadForecastModel(io::FileSystem& fs, std::string_view lak
   }
   if (Status st = m.config.Validate(); !st.ok()) return bad(st.message());
   FL_ASSIGN_OR_RETURN(std::string bytes, fs.ReadFile(io::JoinPath(dir, std::string(kWeightsFile))));
-  m.net = std::make_unique<LstmNetwork<float>>(m.config.Shape());
-  const size_t want = m.net->num_params();
+  // The parameter count from the shape, before allocating anything of that size.
+  size_t want = 0;
+  int in = static_cast<int>(m.config.features.size());
+  for (int h : m.config.hidden) {
+    want += 4 * static_cast<size_t>(h) * static_cast<size_t>(in + h + 1);
+    in = h;
+  }
+  want += static_cast<size_t>(in) + 1;
   if (weights->GetInt("count", -1) != static_cast<int64_t>(want) || bytes.size() != want * sizeof(float)) {
     return bad(fmt::format("{} holds {} bytes; the architecture needs {} float32 weights", kWeightsFile, bytes.size(), want));
   }
   if (weights->GetString("fnv1a", "") != fmt::format("{:016x}", Fnv1a(bytes))) {
     return bad(fmt::format("{} fails its checksum (damaged or replaced)", kWeightsFile));
   }
+  m.net = std::make_unique<LstmNetwork<float>>(m.config.Shape());
+  FL_CHECK(m.net->num_params() == want);
   std::memcpy(m.net->params().data(), bytes.data(), bytes.size());
+  if (!m.net->params().allFinite()) return bad(fmt::format("{} holds non-finite weights", kWeightsFile));
+  // The version names manifest and weights: anything edited by hand no longer matches it.
+  const int64_t created = m.created_at_us;
+  m.version.clear();
+  m.created_at_us = 0;
+  const uint64_t h = Fnv1a(m.Manifest().Dump(), Fnv1a(bytes));
+  m.version = v;
+  m.created_at_us = created;
+  if (fmt::format("lstm-{:012x}", h & 0xffffffffffffULL) != v) {
+    return bad("manifest.json does not match its version (edited by hand?); retrain the ticker");
+  }
   return m;
 }
 

@@ -285,5 +285,38 @@ TEST(ForecastModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
 }
 
+// A manifest edited by hand (served flipped, scaler nulled, odd shapes) is refused with a
+// message, never used to forecast.
+TEST(ForecastModelTest, EditedManifestsAreRefused) {
+  const std::string lake = ::testing::TempDir() + "/forecast-edit-" + std::to_string(::getpid());
+  auto fs = io::PosixFileSystem();
+  const DailySeries s = LoadYahoo("mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY", 0, 200);
+  auto m = TrainForecastModel(s, SmallConfig());
+  ASSERT_TRUE(m.ok() && SaveForecastModel(*fs, lake, &*m).ok());
+  const std::string path = lake + "/models/SPY/" + m->version + "/manifest.json";
+  const std::string original = *fs->ReadFile(path);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = original;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    std::ofstream(path, std::ios::trunc) << text;
+    auto r = LoadForecastModel(*fs, lake, "SPY");
+    return r.ok() ? std::string("loaded") : r.status().message();
+  };
+  const std::string other = m->served == "lstm" ? "persistence" : "lstm";
+  EXPECT_NE(with("\"served\":\"" + m->served + "\"", "\"served\":\"" + other + "\"").find("does not match its version"),
+            std::string::npos);
+  EXPECT_NE(with("\"hidden\":[8,4]", "\"hidden\":[8.5,4]").find("hidden sizes must be integers"), std::string::npos);
+  EXPECT_NE(with("\"window\":7", "\"window\":0").find("window must be an integer in 1..1000"), std::string::npos);
+  const size_t tmax = original.find("\"max\":", original.find("\"target\""));
+  ASSERT_NE(tmax, std::string::npos);
+  const size_t end = original.find('}', tmax);
+  EXPECT_NE(with(original.substr(tmax, end - tmax), "\"max\":null").find("finite min <= max"), std::string::npos);
+  std::ofstream(path, std::ios::trunc) << original;
+  EXPECT_TRUE(LoadForecastModel(*fs, lake, "SPY").ok());
+  ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
+}
+
 }  // namespace
 }  // namespace financelake::ml

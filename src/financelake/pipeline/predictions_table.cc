@@ -1,5 +1,6 @@
 #include "financelake/pipeline/predictions_table.h"
 
+#include <cmath>
 #include <set>
 #include <tuple>
 
@@ -64,7 +65,11 @@ Result<AppendPredictionsResult> AppendPredictions(std::shared_ptr<io::FileSystem
     cols[5].AppendString(f.model_version);
     cols[6].Append<int64_t>(created_at_us);
     cols[7].AppendString(f.served);
-    cols[8].Append<double>(f.lstm_close);
+    if (std::isfinite(f.lstm_close)) {
+      cols[8].Append<double>(f.lstm_close);
+    } else {
+      cols[8].AppendNull();
+    }
     ++r.appended;
   }
   if (r.appended == 0) return r;
