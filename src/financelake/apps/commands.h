@@ -24,6 +24,7 @@ void RegisterBenchIngestCommand(CLI::App& bench, Action* action);
 void RegisterBenchPipelineCommand(CLI::App& bench, Action* action);
 void RegisterBenchFraudCommand(CLI::App& bench, Action* action);
 void RegisterBenchLstmCommand(CLI::App& bench, Action* action);
+void RegisterBenchSqlCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);
@@ -32,5 +33,7 @@ void RegisterPipelineCommand(CLI::App& app, Action* action);
 void RegisterFraudCommands(CLI::App& app, Action* action);
 // train / predict / backtest: the per-ticker forecaster.
 void RegisterForecastCommands(CLI::App& app, Action* action);
+// sql: SQL over the lake.
+void RegisterSqlCommand(CLI::App& app, Action* action);
 
 }  // namespace financelake::apps

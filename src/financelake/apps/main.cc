@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterPipelineCommand(app, &action);
   financelake::apps::RegisterFraudCommands(app, &action);
   financelake::apps::RegisterForecastCommands(app, &action);
+  financelake::apps::RegisterSqlCommand(app, &action);
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBenchPipelineCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchFraudCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchLstmCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterBenchSqlCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);

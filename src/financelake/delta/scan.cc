@@ -177,8 +177,10 @@ class Scanner {
     for (const auto& f : out_schema.fields()) out_.emplace_back(f.type);
     remaining_ = options_.limit < 0 ? std::numeric_limits<int64_t>::max() : options_.limit;
     metrics_->files_total = static_cast<int64_t>(snapshot_.files().size());
+    if (options_.row_ids != nullptr) options_.row_ids->clear();
     for (const AddFile& add : snapshot_.files()) {
       if (remaining_ <= 0) break;
+      file_base_ = file_index_++ << 40;
       FL_RETURN_NOT_OK(ScanFile(add));
     }
     return RecordBatch::Make(std::move(out_schema), std::move(out_));
@@ -294,6 +296,8 @@ class Scanner {
     }
     for (int rg = 0; rg < reader->num_row_groups() && remaining_ > 0; ++rg) {
       const int64_t rows = reader->row_group_num_rows(rg);
+      const int64_t first_row = file_base_;
+      file_base_ += rows;
       if (filter) {
         const auto ranges = RowGroupRanges(*reader, rg, sources, fr);
         if (!filter->MayMatch([&](const std::string& c) -> const Expr::ColumnRange* {
@@ -308,15 +312,22 @@ class Scanner {
         FL_ASSIGN_OR_RETURN_CTX(batch, reader->ReadRowGroup(rg, projection), Where(where));
       }
       metrics_->rows_read += rows;
+      row_group_base_ = first_row;
       Status st = filter ? AppendFiltered(batch, rows, sources) : AppendAll(batch, rows, sources);
       if (!st.ok()) return st.WithContext(Where(where));
     }
     return Status::OK();
   }
 
+  void AddRowIds(const std::vector<int64_t>& sel) {
+    if (options_.row_ids == nullptr) return;
+    for (int64_t r : sel) options_.row_ids->push_back(row_group_base_ + r);
+  }
+
   Status AppendAll(const RecordBatch& batch, int64_t rows, const std::vector<Source>& sources) {
     std::vector<int64_t> sel(static_cast<size_t>(std::min(rows, remaining_)));
     std::iota(sel.begin(), sel.end(), 0);
+    AddRowIds(sel);
     // The output columns are the first fields of read_schema_.
     for (size_t j = 0; j < out_.size(); ++j) {
       FL_RETURN_NOT_OK(Append(sources[j], batch, sel, read_schema_.field(j).name, &out_[j]));
@@ -341,6 +352,7 @@ class Scanner {
     for (int64_t r = 0; r < rows && static_cast<int64_t>(sel.size()) < remaining_; ++r) {
       if (mask[static_cast<size_t>(r)]) sel.push_back(r);
     }
+    AddRowIds(sel);
     for (size_t j = 0; j < out_.size(); ++j) {
       FL_RETURN_NOT_OK(AppendColumnRows(table_rows.column(j), sel, &out_[j]));
     }
@@ -356,6 +368,9 @@ class Scanner {
   Schema read_schema_;
   std::vector<Column> out_;
   int64_t remaining_ = 0;
+  int64_t file_index_ = 0;      // of the file being read, in snapshot_.files()
+  int64_t file_base_ = 0;       // row id of the file's next row group's first row
+  int64_t row_group_base_ = 0;  // row id of the current row group's first row
 };
 
 }  // namespace

@@ -27,6 +27,10 @@ struct ScanOptions {
   std::vector<std::string> columns;            // empty: all, in schema order
   std::optional<columnar::Expr> filter;        // rows must satisfy it; files/row groups skipped
   int64_t limit = -1;                          // -1: all rows
+  // When set, receives one id per returned row, stable for the snapshot whatever the filter:
+  // (index of the file in snapshot.files()) << 40 | row number within the file. SQL engines
+  // use it as a rowid (deduplicating the union of several scans of one table).
+  std::vector<int64_t>* row_ids = nullptr;
 };
 
 struct ScanMetrics {

@@ -1,0 +1,140 @@
+// `financelake sql [--lake DIR] [--format table|csv|jsonl] ["QUERY; ..."]`: SQL over every Delta
+// table of the lake (module sql). With a query: runs it and prints each result. Without one:
+// an interactive shell on a terminal (line editing and history in ~/.financelake_sql_history,
+// statements end with ';', `.tables`, `.quit`), or a script read from stdin otherwise.
+#include <editline/readline.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "financelake/apps/commands.h"
+#include "financelake/io/posix_filesystem.h"
+#include "financelake/sql/sql_session.h"
+#include "financelake/sql/statement.h"
+
+namespace financelake::apps {
+namespace {
+
+struct SqlArgs {
+  std::string lake = "lake";
+  std::string format;  // default: table on a terminal, else table too (explicit csv/jsonl)
+  std::string query;
+  bool no_pushdown = false;
+  bool stats = false;
+};
+
+Result<sql::OutputFormat> ParseFormat(const std::string& f) {
+  if (f.empty() || f == "table") return sql::OutputFormat::kTable;
+  if (f == "csv") return sql::OutputFormat::kCsv;
+  if (f == "jsonl" || f == "json") return sql::OutputFormat::kJsonl;
+  return Status::InvalidArgument(fmt::format("--format: '{}' is not table, csv or jsonl", f));
+}
+
+Status Print(const sql::ResultSet& result, sql::OutputFormat format, bool first) {
+  const std::string text = sql::FormatResult(result, format);
+  if (!first && format == sql::OutputFormat::kTable && !text.empty()) std::fputc('\n', stdout);
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) return Status::IOError("writing stdout");
+  std::fflush(stdout);
+  return Status::OK();
+}
+
+// Runs the statements one by one, printing each result as it comes; stops at the first error
+// (the results before it are printed).
+Status RunScript(sql::SqlSession& session, std::string_view script, sql::OutputFormat format) {
+  bool first = true;
+  for (const std::string& st : sql::SplitStatements(script)) {
+    FL_ASSIGN_OR_RETURN(sql::ResultSet r, session.ExecuteOne(st));
+    FL_RETURN_NOT_OK(Print(r, format, first));
+    first = false;
+  }
+  return Status::OK();
+}
+
+void PrintStats(const sql::SqlSession& s) {
+  const auto& st = s.scan_stats();
+  std::fprintf(stderr, "scans: %lld, files read %lld of %lld, rows read %lld\n", static_cast<long long>(st.scans),
+               static_cast<long long>(st.files_read), static_cast<long long>(st.files_total),
+               static_cast<long long>(st.rows_read));
+}
+
+// True when `buffer` holds complete statements (its last non-blank text is a ';' outside quotes).
+bool Complete(const std::string& buffer) {
+  const auto parts = sql::SplitStatements(buffer + "\n;__end__");
+  if (parts.empty() || parts.back() != "__end__") return false;  // inside a quote or comment
+  size_t e = buffer.find_last_not_of(" \t\r\n");
+  return e != std::string::npos && buffer[e] == ';';
+}
+
+Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
+  const bool tty = ::isatty(STDIN_FILENO) != 0;
+  if (!tty) {  // a script on stdin
+    std::string script((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    Status st = RunScript(session, script, format);
+    if (stats) PrintStats(session);
+    return st;
+  }
+  const char* home = std::getenv("HOME");
+  const std::string history = home != nullptr ? std::string(home) + "/.financelake_sql_history" : "";
+  using_history();
+  if (!history.empty()) read_history(history.c_str());
+  std::printf("financelake sql: %zu tables (.tables lists them; statements end with ';'; .quit or Ctrl-D leaves)\n",
+              session.tables().size());
+  std::string buffer;
+  while (true) {
+    char* line = readline(buffer.empty() ? "sql> " : "  -> ");
+    if (line == nullptr) break;
+    std::string text(line);
+    std::free(line);
+    if (buffer.empty()) {
+      const std::string cmd = text.substr(0, text.find_last_not_of(" \t") + 1);
+      if (cmd == ".quit" || cmd == ".exit") break;
+      if (cmd == ".tables") {
+        for (const auto& t : session.tables()) std::printf("%s (%s)\n", t.SqlName().c_str(), t.FlatName().c_str());
+        continue;
+      }
+      if (cmd.empty()) continue;
+    }
+    buffer += text + "\n";
+    if (!Complete(buffer)) continue;
+    std::string entry = buffer.substr(0, buffer.find_last_not_of("\n") + 1);
+    add_history(entry.c_str());
+    if (!history.empty()) append_history(1, history.c_str());
+    Status st = RunScript(session, buffer, format);
+    buffer.clear();
+    if (!st.ok()) std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    if (stats) PrintStats(session);
+  }
+  std::printf("\n");
+  return Status::OK();
+}
+
+Status RunSql(const SqlArgs& a) {
+  FL_ASSIGN_OR_RETURN(sql::OutputFormat format, ParseFormat(a.format));
+  FL_ASSIGN_OR_RETURN(auto session, sql::SqlSession::Open(io::PosixFileSystem(), a.lake));
+  session->set_pushdown(!a.no_pushdown);
+  if (a.query.empty()) return Shell(*session, format, a.stats);
+  Status st = RunScript(*session, a.query, format);
+  if (a.stats) PrintStats(*session);
+  return st;
+}
+
+}  // namespace
+
+void RegisterSqlCommand(CLI::App& app, Action* action) {
+  auto a = std::make_shared<SqlArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sql", "SQL (SQLite) over the lake's Delta tables: time travel, history, OPTIMIZE/VACUUM (docs/queries.md)");
+  cmd->add_option("query", a->query, "statements to run (none: interactive shell, or a script on stdin)");
+  cmd->add_option("--lake", a->lake, "lake directory (default ./lake)");
+  cmd->add_option("--format", a->format, "table (default), csv or jsonl");
+  cmd->add_flag("--no-pushdown", a->no_pushdown, "leave every WHERE constraint to SQLite (full scans)");
+  cmd->add_flag("--stats", a->stats, "print files and rows the scans read to stderr");
+  cmd->callback([action, a] { *action = [a] { return RunSql(*a); }; });
+}
+
+}  // namespace financelake::apps

@@ -1,0 +1,53 @@
+#include "financelake/sql/pushdown.h"
+
+#include <gtest/gtest.h>
+
+namespace financelake::sql {
+namespace {
+
+using columnar::DataType;
+
+SqlValue Text(std::string s) {
+  SqlValue v;
+  v.kind = SqlValue::Kind::kText;
+  v.s = std::move(s);
+  return v;
+}
+SqlValue Int(int64_t i) {
+  SqlValue v;
+  v.kind = SqlValue::Kind::kInteger;
+  v.i = i;
+  return v;
+}
+SqlValue Real(double d) {
+  SqlValue v;
+  v.kind = SqlValue::Kind::kReal;
+  v.d = d;
+  return v;
+}
+
+TEST(PushDownTest, SafeTermsOnly) {
+  EXPECT_EQ(PushDownTerm("ticker", DataType::String(), PushOp::kEq, Text("O'Neil")), "`ticker` = 'O''Neil'");
+  EXPECT_EQ(PushDownTerm("d", DataType::Date(), PushOp::kGe, Text("2024-01-01")), "`d` >= '2024-01-01'");
+  EXPECT_EQ(PushDownTerm("d", DataType::Date(), PushOp::kGe, Text("2024-1-1")), std::nullopt);  // text order differs
+  EXPECT_EQ(PushDownTerm("d", DataType::Date(), PushOp::kEq, Int(3)), std::nullopt);
+  EXPECT_EQ(PushDownTerm("n", DataType::Long(), PushOp::kLt, Int(10)), "`n` < 10");
+  EXPECT_EQ(PushDownTerm("n", DataType::Long(), PushOp::kGt, Real(2.5)), "`n` >= 2");
+  EXPECT_EQ(PushDownTerm("n", DataType::Long(), PushOp::kLt, Real(2.5)), "`n` <= 3");
+  EXPECT_EQ(PushDownTerm("n", DataType::Long(), PushOp::kEq, Real(2.5)), "FALSE");
+  EXPECT_EQ(PushDownTerm("n", DataType::Long(), PushOp::kEq, Text("5")), std::nullopt);  // int < text in SQLite
+  EXPECT_EQ(PushDownTerm("x", DataType::Double(), PushOp::kLe, Int(7)), "`x` <= 7");
+  EXPECT_EQ(PushDownTerm("x", DataType::Double(), PushOp::kLe, Real(7)), "`x` <= 7.0");
+  EXPECT_EQ(PushDownTerm("f", DataType::Float(), PushOp::kLe, Real(0.1)), std::nullopt);
+  EXPECT_EQ(PushDownTerm("b", DataType::Boolean(), PushOp::kEq, Int(1)), std::nullopt);
+  // Timestamps: the shown form, or a plain date for ranges (text order = time order there).
+  EXPECT_EQ(PushDownTerm("t", DataType::Timestamp(), PushOp::kEq, Text("2024-01-02T09:30:00.000000Z")),
+            "`t` = '2024-01-02T09:30:00.000000Z'");
+  EXPECT_EQ(PushDownTerm("t", DataType::Timestamp(), PushOp::kGt, Text("2024-01-02")), "`t` >= '2024-01-02'");
+  EXPECT_EQ(PushDownTerm("t", DataType::Timestamp(), PushOp::kLe, Text("2024-01-02")), "`t` < '2024-01-02'");
+  EXPECT_EQ(PushDownTerm("t", DataType::Timestamp(), PushOp::kEq, Text("2024-01-02")), std::nullopt);
+  EXPECT_EQ(PushDownTerm("t", DataType::Timestamp(), PushOp::kGe, Text("2024-01-02 09:30")), std::nullopt);
+}
+
+}  // namespace
+}  // namespace financelake::sql

@@ -1,0 +1,114 @@
+#include "financelake/sql/result_set.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "financelake/base/json.h"
+#include "financelake/columnar/value.h"
+
+namespace financelake::sql {
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+// Display width of UTF-8 text (code points; good enough for aligned columns).
+size_t Width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::string Cell::ToText() const {
+  switch (kind) {
+    case Kind::kNull: return "";
+    case Kind::kInteger: return std::to_string(i);
+    case Kind::kReal: {
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      std::string t = fmt::format("{:.15g}", d);
+      if (t.find_first_of(".eEn") == std::string::npos) t += ".0";
+      return t;
+    }
+    case Kind::kText: return s;
+    case Kind::kBlob: return columnar::Base64Encode(s);
+  }
+  return "";
+}
+
+std::string FormatResult(const ResultSet& r, OutputFormat format) {
+  std::string out;
+  if (r.columns.empty()) return r.message.empty() ? "" : r.message + "\n";
+  if (format == OutputFormat::kCsv) {
+    for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + CsvField(r.columns[c]);
+    out += "\n";
+    for (const auto& row : r.rows) {
+      for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvField(row[c].ToText());
+      out += "\n";
+    }
+    return out;
+  }
+  if (format == OutputFormat::kJsonl) {
+    for (const auto& row : r.rows) {
+      Json o = Json::Object();
+      for (size_t c = 0; c < row.size(); ++c) {
+        const Cell& v = row[c];
+        switch (v.kind) {
+          case Cell::Kind::kNull: o.Set(r.columns[c], Json::Null()); break;
+          case Cell::Kind::kInteger: o.Set(r.columns[c], Json::Int(v.i)); break;
+          case Cell::Kind::kReal:
+            o.Set(r.columns[c], std::isfinite(v.d) ? Json::Double(v.d) : Json::String(v.ToText()));
+            break;
+          default: o.Set(r.columns[c], Json::String(v.ToText())); break;
+        }
+      }
+      out += o.Dump() + "\n";
+    }
+    return out;
+  }
+  std::vector<size_t> w(r.columns.size());
+  std::vector<bool> numeric(r.columns.size(), true);
+  for (size_t c = 0; c < r.columns.size(); ++c) w[c] = Width(r.columns[c]);
+  std::vector<std::vector<std::string>> text;
+  for (const auto& row : r.rows) {
+    std::vector<std::string> t;
+    for (size_t c = 0; c < row.size(); ++c) {
+      t.push_back(row[c].kind == Cell::Kind::kNull ? "NULL" : row[c].ToText());
+      w[c] = std::max(w[c], Width(t.back()));
+      if (row[c].kind == Cell::Kind::kText || row[c].kind == Cell::Kind::kBlob) numeric[c] = false;
+    }
+    text.push_back(std::move(t));
+  }
+  auto cell = [&](const std::string& s, size_t c, bool right) {
+    const std::string pad(w[c] - Width(s), ' ');
+    return right ? pad + s : s + pad;
+  };
+  std::string line;
+  for (size_t c = 0; c < r.columns.size(); ++c) line += (c ? "  " : "") + cell(r.columns[c], c, numeric[c]);
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  out += line + "\n";
+  line.clear();
+  for (size_t c = 0; c < r.columns.size(); ++c) line += (c ? "  " : "") + std::string(w[c], '-');
+  out += line + "\n";
+  for (const auto& t : text) {
+    line.clear();
+    for (size_t c = 0; c < t.size(); ++c) line += (c ? "  " : "") + cell(t[c], c, numeric[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  out += fmt::format("({} row{})\n", r.rows.size(), r.rows.size() == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace financelake::sql

@@ -1,0 +1,223 @@
+#include "financelake/sql/sql_session.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <set>
+
+#include "financelake/columnar/value.h"
+#include "financelake/delta/operations.h"
+#include "financelake/sql/statement.h"
+
+namespace financelake::sql {
+namespace {
+
+std::string Quote(const std::string& s, char q) {
+  std::string out(1, q);
+  for (char c : s) {
+    out += c;
+    if (c == q) out += q;
+  }
+  return out + q;
+}
+
+// Refuses what could write outside the in-memory database, and dropping the lake's tables
+// (only the session's own time-travel tables may go).
+int Authorize(void*, int action, const char* a, const char*, const char* db, const char*) {
+  if (action == SQLITE_ATTACH || action == SQLITE_DETACH) return SQLITE_DENY;
+  if (action == SQLITE_DROP_VTABLE) {
+    const bool own = db != nullptr && std::string_view(db) == "temp" && a != nullptr &&
+                     std::string_view(a).rfind("__delta_tt", 0) == 0;
+    return own ? SQLITE_OK : SQLITE_DENY;
+  }
+  return SQLITE_OK;
+}
+
+Status SqlError(std::string msg) {
+  if (msg == "not authorized") msg = "not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
+  return Status::InvalidArgument("SQL: " + msg);
+}
+
+ResultSet Rows(std::vector<std::string> columns) {
+  ResultSet r;
+  r.columns = std::move(columns);
+  return r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSystem> fs, const std::string& lake) {
+  std::unique_ptr<SqlSession> s(new SqlSession());
+  s->ctx_.fs = fs;
+  s->ctx_.lake = lake;
+  FL_ASSIGN_OR_RETURN(s->ctx_.tables, ListLakeTables(*fs, lake));
+  if (sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    return Status::Internal("SQLite: cannot open an in-memory database");
+  }
+  if (RegisterLakeModules(s->db_, &s->ctx_) != SQLITE_OK) {
+    return Status::Internal(fmt::format("SQLite: cannot register the lake modules: {}", sqlite3_errmsg(s->db_)));
+  }
+  std::set<std::string> layers;
+  for (const LakeTable& t : s->ctx_.tables) {
+    if (!t.layer.empty() && t.layer != "main" && t.layer != "temp" && layers.insert(t.layer).second) {
+      FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + Quote(t.layer, '"')));
+    }
+  }
+  for (const LakeTable& t : s->ctx_.tables) {
+    const std::string using_ = " USING delta(" + Quote(t.path, '\'') + ")";
+    if (layers.count(t.layer) > 0) {
+      FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE " + Quote(t.layer, '"') + "." + Quote(t.name, '"') + using_));
+    }
+    FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE main." + Quote(t.FlatName(), '"') + using_));
+  }
+  sqlite3_set_authorizer(s->db_, Authorize, nullptr);
+  return s;
+}
+
+SqlSession::~SqlSession() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status SqlSession::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return SqlError(msg);
+  }
+  return Status::OK();
+}
+
+Result<std::vector<ResultSet>> SqlSession::Execute(std::string_view script) {
+  std::vector<ResultSet> out;
+  for (const std::string& st : SplitStatements(script)) {
+    FL_ASSIGN_OR_RETURN(ResultSet r, RunStatement(st));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<ResultSet> SqlSession::ExecuteOne(const std::string& statement) { return RunStatement(statement); }
+
+Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
+  FL_ASSIGN_OR_RETURN(LakeStatement ls, ParseLakeStatement(statement));
+  using Kind = LakeStatement::Kind;
+  if (ls.kind == Kind::kNone) return RunQuery(statement);
+  if (ls.kind == Kind::kShowTables) {
+    ResultSet r = Rows({"table", "also_as", "path", "version", "files", "rows", "bytes"});
+    for (const LakeTable& t : ctx_.tables) {
+      auto snap = ctx_.TableAt(t.path).Latest();
+      if (!snap.ok()) return snap.status().WithContext(t.SqlName());
+      const auto n = (*snap)->num_records();
+      r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
+                        Cell::Int((*snap)->version().value()), Cell::Int(static_cast<int64_t>((*snap)->files().size())),
+                        n ? Cell::Int(*n) : Cell::Null(), Cell::Int((*snap)->total_bytes())});
+    }
+    return r;
+  }
+  FL_ASSIGN_OR_RETURN(LakeTable t, ResolveLakeTable(ctx_.tables, ls.table));
+  delta::Table& table = ctx_.TableAt(t.path);
+  if (ls.kind == Kind::kDescribeHistory) return RunQuery("SELECT * FROM history(" + Quote(t.rel, '\'') + ")");
+  if (ls.kind == Kind::kDescribe) {
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.Latest());
+    ResultSet r = Rows({"column", "type", "nullable", "partition"});
+    const auto& parts = snap->partition_columns();
+    for (const columnar::Field& f : snap->schema().fields()) {
+      const bool part = std::find(parts.begin(), parts.end(), f.name) != parts.end();
+      r.rows.push_back({Cell::Text(f.name), Cell::Text(f.type.ToString()), Cell::Int(f.nullable ? 1 : 0),
+                        Cell::Int(part ? 1 : 0)});
+    }
+    return r;
+  }
+  ResultSet r;
+  if (ls.kind == Kind::kOptimize) {
+    FL_ASSIGN_OR_RETURN(delta::WriteOutcome o, delta::Optimize(table));
+    r.message = o.skipped ? fmt::format("OPTIMIZE {}: nothing to compact", t.SqlName())
+                          : fmt::format("OPTIMIZE {}: version {}, {} files compacted into {}", t.SqlName(),
+                                        o.version.value(), o.files_removed, o.files_added);
+    return r;
+  }
+  delta::VacuumOptions vo;
+  vo.retain_hours = ls.retain_hours;
+  vo.dry_run = ls.dry_run;
+  vo.force = ls.force;
+  FL_ASSIGN_OR_RETURN(delta::VacuumResult v, delta::Vacuum(table, vo));
+  r.message = fmt::format("VACUUM {}: {} {} file{}", t.SqlName(), ls.dry_run ? "would delete" : "deleted",
+                          v.deleted.size(), v.deleted.size() == 1 ? "" : "s");
+  for (const std::string& f : v.deleted) r.message += "\n  " + f;
+  return r;
+}
+
+Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
+  std::vector<TimeTravel> calls;
+  FL_ASSIGN_OR_RETURN(std::string sql, RewriteTimeTravel(statement, &time_travel_counter_, &calls));
+  std::vector<std::string> created;
+  auto drop = [&] {
+    for (const std::string& a : created) (void)Exec("DROP TABLE IF EXISTS temp.\"" + a + "\"");
+  };
+  for (const TimeTravel& c : calls) {
+    auto t = ResolveLakeTable(ctx_.tables, c.table);
+    if (!t.ok()) {
+      drop();
+      return SqlError(t.status().message());
+    }
+    std::string pin = c.version ? fmt::format("version={}", *c.version)
+                                : (c.timestamp ? "timestamp=" + *c.timestamp : std::string());
+    std::string ddl = "CREATE VIRTUAL TABLE temp.\"" + c.alias + "\" USING delta(" + Quote(t->path, '\'');
+    if (!pin.empty()) ddl += ", " + Quote(pin, '\'');
+    Status st = Exec(ddl + ")");
+    if (!st.ok()) {
+      drop();
+      return st;
+    }
+    created.push_back(c.alias);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, &tail) != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(db_);
+    if (msg.rfind("no such table", 0) == 0) {
+      std::string known;
+      for (const LakeTable& t : ctx_.tables) known += (known.empty() ? "" : ", ") + t.SqlName();
+      msg += fmt::format(" (tables: {})", known.empty() ? "none" : known);
+    }
+    drop();
+    return SqlError(msg);
+  }
+  ResultSet r;
+  const int n = sqlite3_column_count(stmt);
+  for (int c = 0; c < n; ++c) r.columns.emplace_back(sqlite3_column_name(stmt, c));
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    std::vector<Cell> row;
+    row.reserve(static_cast<size_t>(n));
+    for (int c = 0; c < n; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER: row.push_back(Cell::Int(sqlite3_column_int64(stmt, c))); break;
+        case SQLITE_FLOAT: row.push_back(Cell::Real(sqlite3_column_double(stmt, c))); break;
+        case SQLITE_TEXT:
+          row.push_back(Cell::Text(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                                               static_cast<size_t>(sqlite3_column_bytes(stmt, c)))));
+          break;
+        case SQLITE_BLOB: {
+          Cell b;
+          b.kind = Cell::Kind::kBlob;
+          const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+          b.s.assign(p == nullptr ? "" : p, static_cast<size_t>(sqlite3_column_bytes(stmt, c)));
+          row.push_back(std::move(b));
+          break;
+        }
+        default: row.push_back(Cell::Null()); break;
+      }
+    }
+    r.rows.push_back(std::move(row));
+  }
+  const std::string err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
+  sqlite3_finalize(stmt);
+  drop();
+  if (!err.empty()) return SqlError(err);
+  if (n == 0) r.message = fmt::format("OK ({} row{} changed)", sqlite3_changes(db_), sqlite3_changes(db_) == 1 ? "" : "s");
+  return r;
+}
+
+}  // namespace financelake::sql

@@ -1,0 +1,185 @@
+#include "financelake/sql/sql_session.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "financelake/delta/operations.h"
+#include "financelake/io/posix_filesystem.h"
+
+namespace financelake::sql {
+namespace {
+
+using columnar::DataType;
+
+class SqlSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lake_ = ::testing::TempDir() + "/fl-sql-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(lake_);
+    fs_ = io::PosixFileSystem();
+    // silver/trades partitioned by day: 3 appends (versions 1..3), 4 days, some nulls.
+    columnar::Schema schema({{"event_date", DataType::Date(), false},
+                             {"ticker", DataType::String(), false},
+                             {"price", DataType::Double(), true},
+                             {"qty", DataType::Long(), true},
+                             {"ts", DataType::Timestamp(), false},
+                             {"flag", DataType::Boolean(), true}});
+    auto t = delta::Table::Open(fs_, lake_ + "/silver/trades");
+    delta::CreateOptions co;
+    co.partition_columns = {"event_date"};
+    ASSERT_TRUE(delta::CreateTable(*t, schema, co).ok());
+    const char* tickers[] = {"AAPL", "MSFT", "O'NEIL", "BTC"};
+    int k = 0;
+    for (int commit = 0; commit < 3; ++commit) {
+      std::vector<columnar::Column> cols;
+      for (const auto& f : schema.fields()) cols.emplace_back(f.type);
+      for (int i = 0; i < 40; ++i, ++k) {
+        const int32_t day = 19723 + (k % 4);  // 2024-01-01 .. 2024-01-04
+        cols[0].Append<int32_t>(day);
+        cols[1].AppendString(tickers[k % 4]);
+        if (k % 7 == 0) {
+          cols[2].AppendNull();
+        } else {
+          cols[2].Append<double>(100.0 + (k % 13) * 0.5);
+        }
+        if (k % 5 == 0) {
+          cols[3].AppendNull();
+        } else {
+          cols[3].Append<int64_t>(k % 9);
+        }
+        cols[4].Append<int64_t>(int64_t{day} * 86400000000LL + (k % 6) * 3600000000LL);
+        cols[5].Append<uint8_t>(k % 2);
+      }
+      auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+      ASSERT_TRUE(batch.ok());
+      ASSERT_TRUE(delta::Append(*t, *batch).ok());
+    }
+    auto opened = SqlSession::Open(fs_, lake_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    session_ = std::move(*opened);
+  }
+  void TearDown() override {
+    session_.reset();
+    std::filesystem::remove_all(lake_);
+  }
+
+  ResultSet Query(const std::string& q) {
+    auto r = session_->Execute(q);
+    EXPECT_TRUE(r.ok()) << q << ": " << r.status().ToString();
+    if (!r.ok() || r->empty()) return {};
+    return r->back();
+  }
+  std::string Text(const std::string& q) { return FormatResult(Query(q), OutputFormat::kCsv); }
+  std::string Error(const std::string& q) {
+    auto r = session_->Execute(q);
+    return r.ok() ? "ok" : r.status().message();
+  }
+
+  std::string lake_;
+  std::shared_ptr<io::FileSystem> fs_;
+  std::unique_ptr<SqlSession> session_;
+};
+
+TEST_F(SqlSessionTest, BothNamesAndTypes) {
+  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades"), "count(*)\n120\n");
+  EXPECT_EQ(Text("SELECT count(*) FROM silver_trades"), "count(*)\n120\n");
+  EXPECT_EQ(Text("SELECT event_date, ts, typeof(price), typeof(qty), flag FROM silver.trades WHERE ticker = 'MSFT' "
+                 "AND qty IS NOT NULL AND price IS NOT NULL ORDER BY ts, qty LIMIT 1"),
+            "event_date,ts,typeof(price),typeof(qty),flag\n2024-01-02,2024-01-02T01:00:00.000000Z,real,integer,1\n");
+  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE price IS NULL"), "count(*)\n18\n");
+}
+
+// Whatever is pushed down, the answer is the one SQLite gives alone.
+TEST_F(SqlSessionTest, PushdownNeverChangesAnAnswer) {
+  const std::vector<std::string> predicates = {
+      "event_date = '2024-01-02'", "event_date >= '2024-01-03'", "event_date < '2024-01-02'",
+      "event_date > '2024-1-2'", "event_date = 19724", "event_date BETWEEN '2024-01-02' AND '2024-01-03'",
+      "ticker = 'O''NEIL'", "ticker > 'B'", "ticker < 'AAPLX'", "ticker = 5",
+      "price > 103", "price <= 101.5", "price = 100", "price > '100'", "qty = 3", "qty > 2.5", "qty < 2.5",
+      "qty = 2.5", "qty >= '4'", "ts >= '2024-01-02'", "ts > '2024-01-02'", "ts <= '2024-01-03'",
+      "ts = '2024-01-03T02:00:00.000000Z'", "ts < '2024-01-03T02:00:00.000000Z'", "ts = '2024-01-03'",
+      "ts >= '2024-01-02 10:00'", "flag = 1", "qty IS NULL", "price IS NOT NULL AND ticker = 'BTC'",
+      "event_date = '2024-01-02' OR ticker = 'BTC'", "event_date = '2024-13-45'"};
+  for (const std::string& p : predicates) {
+    const std::string q = "SELECT ticker, price, qty, ts FROM silver.trades WHERE " + p + " ORDER BY ts, ticker, qty, price";
+    session_->set_pushdown(false);
+    const std::string alone = Text(q);
+    session_->set_pushdown(true);
+    EXPECT_EQ(Text(q), alone) << p;
+  }
+}
+
+TEST_F(SqlSessionTest, PartitionFiltersOpenOnlyTheirFiles) {
+  session_->reset_scan_stats();
+  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
+            "count(*)\n30\n");
+  const LakeScanStats with = session_->scan_stats();
+  EXPECT_EQ(with.files_total, 12);  // 3 appends x 4 days
+  EXPECT_EQ(with.files_read, 3);
+  session_->set_pushdown(false);
+  session_->reset_scan_stats();
+  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
+            "count(*)\n30\n");
+  EXPECT_EQ(session_->scan_stats().files_read, 12);
+}
+
+TEST_F(SqlSessionTest, TimeTravelAndHistory) {
+  EXPECT_EQ(Text("SELECT count(*) FROM delta('silver/trades', version => 1)"), "count(*)\n40\n");
+  EXPECT_EQ(Text("SELECT (SELECT count(*) FROM delta('silver.trades', version => 2)) - "
+                 "(SELECT count(*) FROM delta('silver_trades', version => 0)) AS grown"),
+            "grown\n80\n");
+  EXPECT_EQ(Text("SELECT version, operation FROM history('silver/trades')"),
+            "version,operation\n3,WRITE\n2,WRITE\n1,WRITE\n0,CREATE TABLE\n");
+  EXPECT_EQ(Text("DESCRIBE HISTORY silver.trades").substr(0, 8), "version,");
+  EXPECT_NE(Error("SELECT * FROM delta('silver/trades', version => 9)").find("silver/trades"), std::string::npos);
+  EXPECT_EQ(Error("SELECT * FROM delta('nope', version => 0)"),
+            "SQL: no table 'nope' in the lake (tables: silver.trades)");
+  EXPECT_EQ(Error("SELECT * FROM history('nope')"), "SQL: no table 'nope' in the lake (tables: silver.trades)");
+  // The pinned tables are gone after the statement.
+  EXPECT_EQ(Text("SELECT count(*) FROM temp.sqlite_master"), "count(*)\n0\n");
+}
+
+TEST_F(SqlSessionTest, MaintenanceKeepsTheAnswers) {
+  const std::string q = "SELECT ticker, sum(qty), round(avg(price), 6) FROM silver.trades GROUP BY ticker ORDER BY ticker";
+  const std::string before = Text(q);
+  auto r = session_->Execute("OPTIMIZE silver.trades");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->back().message, "OPTIMIZE silver.trades: version 4, 12 files compacted into 4");
+  EXPECT_EQ(Text(q), before);
+  EXPECT_EQ(Text("SHOW TABLES").substr(0, 42), "table,also_as,path,version,files,rows,byte");
+  EXPECT_NE(Text("SHOW TABLES").find("silver.trades,silver_trades,silver/trades,4,4,120,"), std::string::npos);
+  auto v = session_->Execute("VACUUM silver_trades DRY RUN");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->back().message, "VACUUM silver.trades: would delete 0 files");  // inside the 7-day retention
+  EXPECT_EQ(Text("SELECT version FROM history('silver/trades') LIMIT 1"), "version\n4\n");
+}
+
+TEST_F(SqlSessionTest, QueriesCannotChangeTables) {
+  EXPECT_EQ(Error("DELETE FROM silver.trades"), "SQL: table trades may not be modified");
+  EXPECT_EQ(Error("INSERT INTO silver_trades (ticker) VALUES ('X')"), "SQL: table silver_trades may not be modified");
+  const std::string read_only = "SQL: not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
+  EXPECT_EQ(Error("DROP TABLE silver.trades"), read_only);
+  EXPECT_EQ(Error("ATTACH '/tmp/x.db' AS x"), read_only);
+  EXPECT_EQ(Error("CREATE TABLE scratch AS SELECT ticker FROM silver.trades; SELECT count(*) FROM scratch"), "ok");
+  EXPECT_EQ(Error("SELEC 1"), "SQL: near \"SELEC\": syntax error");
+  EXPECT_EQ(Error("SELECT nope FROM silver.trades"), "SQL: no such column: nope");
+  EXPECT_EQ(Error("SELECT 1 FROM gold.nope"), "SQL: no such table: gold.nope (tables: silver.trades)");
+  // The table itself is untouched.
+  auto again = SqlSession::Open(fs_, lake_);
+  ASSERT_TRUE(again.ok());
+  auto r = (*again)->Execute("SELECT count(*) FROM silver.trades");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->back().rows[0][0].i, 120);
+}
+
+TEST(SqlCatalogTest, MissingLakeIsNamed) {
+  auto s = SqlSession::Open(io::PosixFileSystem(), "/nonexistent/lake");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "lake /nonexistent/lake does not exist");
+}
+
+}  // namespace
+}  // namespace financelake::sql

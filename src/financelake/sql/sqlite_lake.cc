@@ -1,0 +1,522 @@
+#include "financelake/sql/sqlite_lake.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "financelake/columnar/expr.h"
+#include "financelake/columnar/text_values.h"
+#include "financelake/columnar/value.h"
+#include "financelake/sql/pushdown.h"
+
+namespace financelake::sql {
+
+delta::Table& LakeContext::TableAt(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& t = open_[path];
+  if (t == nullptr) t = delta::Table::Open(fs, path);
+  return *t;
+}
+
+namespace {
+
+using columnar::TypeKind;
+
+const char* SqlType(const columnar::DataType& t) {
+  switch (t.kind()) {
+    case TypeKind::kBoolean:
+    case TypeKind::kByte:
+    case TypeKind::kShort:
+    case TypeKind::kInteger:
+    case TypeKind::kLong: return "INTEGER";
+    case TypeKind::kFloat:
+    case TypeKind::kDouble:
+    case TypeKind::kDecimal: return "REAL";
+    case TypeKind::kBinary: return "BLOB";
+    default: return "TEXT";
+  }
+}
+
+std::string QuoteIdent(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+// A module argument as written: '...' unquoted.
+std::string Arg(const char* a) {
+  std::string s(a);
+  if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front()) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      out += s[i];
+      if (s[i] == s.front() && s[i + 1] == s.front()) ++i;
+    }
+    return out;
+  }
+  return s;
+}
+
+void SetError(sqlite3_vtab* tab, const std::string& msg) {
+  sqlite3_free(tab->zErrMsg);
+  tab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
+}
+
+char* Mprintf(const std::string& s) { return sqlite3_mprintf("%s", s.c_str()); }
+
+// ---------------------------------------------------------------------------------------------
+// delta
+
+struct DeltaVtab {
+  sqlite3_vtab base{};  // first: SQLite casts
+  LakeContext* ctx = nullptr;
+  std::string path;
+  delta::SnapshotPtr pinned;  // time travel; null = latest at each query
+  columnar::Schema schema;    // the declared columns
+};
+
+struct DeltaCursor {
+  sqlite3_vtab_cursor base{};
+  columnar::RecordBatch batch;
+  std::vector<int64_t> row_ids;  // stable per snapshot: SQLite's OR plans deduplicate by rowid
+  std::vector<int> col;  // declared column -> batch column, or -1 (null)
+  int64_t row = 0;
+};
+
+PushOp OpFrom(unsigned char op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_LT: return PushOp::kLt;
+    case SQLITE_INDEX_CONSTRAINT_LE: return PushOp::kLe;
+    case SQLITE_INDEX_CONSTRAINT_GT: return PushOp::kGt;
+    case SQLITE_INDEX_CONSTRAINT_GE: return PushOp::kGe;
+    default: return PushOp::kEq;
+  }
+}
+
+bool Pushable(unsigned char op) {
+  return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_LT || op == SQLITE_INDEX_CONSTRAINT_LE ||
+         op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE;
+}
+
+int DeltaConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  auto* ctx = static_cast<LakeContext*>(aux);
+  if (argc < 4) {
+    *err = sqlite3_mprintf("delta: USING delta('<table path>' [, 'version=N' | 'timestamp=T'])");
+    return SQLITE_ERROR;
+  }
+  auto v = std::make_unique<DeltaVtab>();
+  v->ctx = ctx;
+  v->path = Arg(argv[3]);
+  delta::Table& table = ctx->TableAt(v->path);
+  const std::string pin = argc > 4 ? Arg(argv[4]) : "";
+  auto open_snapshot = [&]() -> Result<delta::SnapshotPtr> {
+    if (pin.rfind("version=", 0) == 0) return table.AtVersion(DeltaVersion(std::strtoll(pin.c_str() + 8, nullptr, 10)));
+    if (pin.rfind("timestamp=", 0) == 0) {
+      auto ts = columnar::ParseValue(pin.substr(10), columnar::DataType::Timestamp());
+      if (!ts.ok()) {
+        return Status::InvalidArgument(fmt::format("timestamp '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", pin.substr(10)));
+      }
+      return table.AsOfTimestamp(ts->as_int() / 1000);
+    }
+    return table.Latest();
+  };
+  Result<delta::SnapshotPtr> snap = open_snapshot();
+  if (!snap.ok()) {
+    *err = Mprintf(fmt::format("{}: {}", v->path, snap.status().message()));
+    return SQLITE_ERROR;
+  }
+  if (!pin.empty()) v->pinned = *snap;
+  v->schema = (*snap)->schema();
+  std::string ddl = "CREATE TABLE x(";
+  for (size_t i = 0; i < v->schema.num_fields(); ++i) {
+    const columnar::Field& f = v->schema.field(i);
+    ddl += (i ? ", " : "") + QuoteIdent(f.name) + " " + SqlType(f.type);
+  }
+  ddl += ")";
+  const int rc = sqlite3_declare_vtab(db, ddl.c_str());
+  if (rc != SQLITE_OK) {
+    *err = Mprintf(fmt::format("{}: cannot declare its columns: {}", v->path, sqlite3_errmsg(db)));
+    return rc;
+  }
+  *out = &v.release()->base;
+  return SQLITE_OK;
+}
+
+int DeltaDisconnect(sqlite3_vtab* tab) {
+  delete reinterpret_cast<DeltaVtab*>(tab);
+  return SQLITE_OK;
+}
+
+// The plan for xFilter, in idxStr: "<used-columns mask hex>|<col>:<op>,..." (op = PushOp).
+int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
+  auto* v = reinterpret_cast<DeltaVtab*>(tab);
+  std::string terms;
+  int argv = 0;
+  double rows = 1e6;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (!v->ctx->pushdown || !c.usable || c.iColumn < 0 || !Pushable(c.op)) continue;
+    if (static_cast<size_t>(c.iColumn) >= v->schema.num_fields()) continue;
+    if (!MayPushDown(v->schema.field(static_cast<size_t>(c.iColumn)).type, OpFrom(c.op))) continue;
+    info->aConstraintUsage[i].argvIndex = ++argv;
+    info->aConstraintUsage[i].omit = 0;  // SQLite checks again: pushdown only saves reading
+    terms += fmt::format("{}{}:{}", terms.empty() ? "" : ",", c.iColumn, static_cast<int>(OpFrom(c.op)));
+    rows /= c.op == SQLITE_INDEX_CONSTRAINT_EQ ? 50 : 4;
+  }
+  info->idxStr = Mprintf(fmt::format("{:x}|{}", static_cast<uint64_t>(info->colUsed), terms));
+  info->needToFreeIdxStr = 1;
+  info->estimatedRows = static_cast<sqlite3_int64>(std::max(1.0, rows));
+  info->estimatedCost = std::max(1.0, rows);
+  return SQLITE_OK;
+}
+
+int DeltaOpen(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = &(new DeltaCursor)->base;
+  return SQLITE_OK;
+}
+
+int DeltaClose(sqlite3_vtab_cursor* cur) {
+  delete reinterpret_cast<DeltaCursor*>(cur);
+  return SQLITE_OK;
+}
+
+SqlValue ValueOf(sqlite3_value* v) {
+  SqlValue out;
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+      out.kind = SqlValue::Kind::kInteger;
+      out.i = sqlite3_value_int64(v);
+      break;
+    case SQLITE_FLOAT:
+      out.kind = SqlValue::Kind::kReal;
+      out.d = sqlite3_value_double(v);
+      break;
+    case SQLITE_TEXT:
+      out.kind = SqlValue::Kind::kText;
+      out.s.assign(reinterpret_cast<const char*>(sqlite3_value_text(v)), static_cast<size_t>(sqlite3_value_bytes(v)));
+      break;
+    case SQLITE_BLOB: out.kind = SqlValue::Kind::kBlob; break;
+    default: break;
+  }
+  return out;
+}
+
+int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlite3_value** argv) {
+  auto* cur = reinterpret_cast<DeltaCursor*>(base);
+  auto* v = reinterpret_cast<DeltaVtab*>(base->pVtab);
+  delta::Table& table = v->ctx->TableAt(v->path);
+  delta::SnapshotPtr snap = v->pinned;
+  if (snap == nullptr) {
+    auto latest = table.Latest();
+    if (!latest.ok()) {
+      SetError(base->pVtab, fmt::format("{}: {}", v->path, latest.status().message()));
+      return SQLITE_ERROR;
+    }
+    snap = *latest;
+  }
+  const columnar::Schema& schema = snap->schema();
+  const std::string plan = idx != nullptr ? idx : "";
+  const size_t bar = plan.find('|');
+  const uint64_t used = std::strtoull(plan.substr(0, bar).c_str(), nullptr, 16);
+  // Pushed-down terms that bind to the snapshot (one that does not, e.g. '2024-13-45' for a
+  // date, is simply left to SQLite).
+  std::vector<std::string> terms;
+  if (bar != std::string::npos && bar + 1 < plan.size()) {
+    std::stringstream ss(plan.substr(bar + 1));
+    std::string item;
+    int k = 0;
+    while (std::getline(ss, item, ',')) {
+      const size_t colon = item.find(':');
+      const size_t col = std::strtoul(item.substr(0, colon).c_str(), nullptr, 10);
+      const auto op = static_cast<PushOp>(std::strtol(item.substr(colon + 1).c_str(), nullptr, 10));
+      if (k >= argc) break;
+      sqlite3_value* value = argv[k++];
+      if (col >= v->schema.num_fields()) continue;
+      const columnar::Field& f = v->schema.field(col);
+      auto term = PushDownTerm(f.name, f.type, op, ValueOf(value));
+      if (term && columnar::Expr::Parse(*term, schema).ok()) terms.push_back(*term);
+    }
+  }
+  delta::ScanOptions scan;
+  for (size_t i = 0; i < v->schema.num_fields(); ++i) {
+    const bool wanted = i >= 63 ? (used >> 63) != 0 : ((used >> i) & 1) != 0;
+    if (wanted && schema.FieldIndex(v->schema.field(i).name).has_value()) scan.columns.push_back(v->schema.field(i).name);
+  }
+  if (scan.columns.empty() && schema.num_fields() > 0) scan.columns.push_back(schema.field(0).name);  // count(*)
+  if (!terms.empty()) {
+    std::string text;
+    for (const std::string& t : terms) text += (text.empty() ? "" : " AND ") + t;
+    auto expr = columnar::Expr::Parse(text, schema);
+    if (expr.ok()) scan.filter = std::move(*expr);
+  }
+  scan.row_ids = &cur->row_ids;
+  delta::ScanMetrics metrics;
+  auto rows = table.Scan(*snap, scan, &metrics);
+  if (!rows.ok()) {
+    SetError(base->pVtab, fmt::format("{}: {}", v->path, rows.status().message()));
+    return SQLITE_ERROR;
+  }
+  v->ctx->stats.scans += 1;
+  v->ctx->stats.files_total += metrics.files_total;
+  v->ctx->stats.files_read += metrics.files_read;
+  v->ctx->stats.rows_read += metrics.rows_read;
+  cur->batch = std::move(*rows);
+  cur->col.assign(v->schema.num_fields(), -1);
+  for (size_t i = 0; i < v->schema.num_fields(); ++i) {
+    for (size_t j = 0; j < cur->batch.num_columns(); ++j) {
+      if (cur->batch.schema().field(j).name == v->schema.field(i).name) cur->col[i] = static_cast<int>(j);
+    }
+  }
+  cur->row = 0;
+  return SQLITE_OK;
+}
+
+int DeltaNext(sqlite3_vtab_cursor* base) {
+  ++reinterpret_cast<DeltaCursor*>(base)->row;
+  return SQLITE_OK;
+}
+
+int DeltaEof(sqlite3_vtab_cursor* base) {
+  auto* cur = reinterpret_cast<DeltaCursor*>(base);
+  return cur->row >= cur->batch.num_rows();
+}
+
+void ResultText(sqlite3_context* ctx, const std::string& s) {
+  sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
+  auto* cur = reinterpret_cast<DeltaCursor*>(base);
+  const int j = i >= 0 && static_cast<size_t>(i) < cur->col.size() ? cur->col[static_cast<size_t>(i)] : -1;
+  if (j < 0) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  const columnar::Column& c = cur->batch.column(static_cast<size_t>(j));
+  const int64_t r = cur->row;
+  if (c.IsNull(r)) {
+    sqlite3_result_null(ctx);
+    return SQLITE_OK;
+  }
+  switch (c.type().kind()) {
+    case TypeKind::kBoolean: sqlite3_result_int(ctx, c.ValueAt<uint8_t>(r) != 0); break;
+    case TypeKind::kByte: sqlite3_result_int(ctx, c.ValueAt<int8_t>(r)); break;
+    case TypeKind::kShort: sqlite3_result_int(ctx, c.ValueAt<int16_t>(r)); break;
+    case TypeKind::kInteger: sqlite3_result_int(ctx, c.ValueAt<int32_t>(r)); break;
+    case TypeKind::kLong: sqlite3_result_int64(ctx, c.ValueAt<int64_t>(r)); break;
+    case TypeKind::kFloat: sqlite3_result_double(ctx, c.ValueAt<float>(r)); break;
+    case TypeKind::kDouble: sqlite3_result_double(ctx, c.ValueAt<double>(r)); break;
+    case TypeKind::kString: {
+      const std::string_view s = c.StringAt(r);
+      sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    case TypeKind::kBinary: {
+      const std::string_view s = c.StringAt(r);
+      sqlite3_result_blob(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    case TypeKind::kDate: ResultText(ctx, columnar::FormatDate(c.ValueAt<int32_t>(r))); break;
+    case TypeKind::kTimestamp: ResultText(ctx, columnar::FormatTimestampMicros(c.ValueAt<int64_t>(r))); break;
+    case TypeKind::kDecimal: {
+      const std::string text = columnar::FormatValue(c.GetValue(r), c.type());
+      sqlite3_result_double(ctx, std::strtod(text.c_str(), nullptr));
+      break;
+    }
+    default: ResultText(ctx, columnar::FormatValue(c.GetValue(r), c.type())); break;
+  }
+  return SQLITE_OK;
+}
+
+int DeltaRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
+  auto* cur = reinterpret_cast<DeltaCursor*>(base);
+  *rowid = cur->row_ids[static_cast<size_t>(cur->row)];
+  return SQLITE_OK;
+}
+
+sqlite3_module DeltaModule() {
+  sqlite3_module m{};
+  m.iVersion = 1;
+  m.xCreate = DeltaConnect;
+  m.xConnect = DeltaConnect;
+  m.xBestIndex = DeltaBestIndex;
+  m.xDisconnect = DeltaDisconnect;
+  m.xDestroy = DeltaDisconnect;
+  m.xOpen = DeltaOpen;
+  m.xClose = DeltaClose;
+  m.xFilter = DeltaFilter;
+  m.xNext = DeltaNext;
+  m.xEof = DeltaEof;
+  m.xColumn = DeltaColumn;
+  m.xRowid = DeltaRowid;
+  return m;  // xUpdate stays null: the tables are read-only
+}
+
+// ---------------------------------------------------------------------------------------------
+// history('<table>')
+
+struct HistoryVtab {
+  sqlite3_vtab base{};
+  LakeContext* ctx = nullptr;
+};
+
+struct Row {
+  int64_t version = 0;
+  std::string timestamp, operation, parameters, metrics, engine;
+};
+
+struct HistoryCursor {
+  sqlite3_vtab_cursor base{};
+  std::vector<Row> rows;
+  size_t at = 0;
+};
+
+constexpr int kHistoryTableArg = 6;
+
+int HistoryConnect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char**) {
+  const int rc = sqlite3_declare_vtab(db,
+                                      "CREATE TABLE x(version INTEGER, timestamp TEXT, operation TEXT, "
+                                      "operation_parameters TEXT, operation_metrics TEXT, engine_info TEXT, "
+                                      "tbl HIDDEN TEXT)");
+  if (rc != SQLITE_OK) return rc;
+  auto* v = new HistoryVtab;
+  v->ctx = static_cast<LakeContext*>(aux);
+  *out = &v->base;
+  return SQLITE_OK;
+}
+
+int HistoryDisconnect(sqlite3_vtab* tab) {
+  delete reinterpret_cast<HistoryVtab*>(tab);
+  return SQLITE_OK;
+}
+
+int HistoryBestIndex(sqlite3_vtab*, sqlite3_index_info* info) {
+  info->idxNum = 0;
+  info->estimatedCost = 1e12;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (c.usable && c.iColumn == kHistoryTableArg && c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
+      info->aConstraintUsage[i].argvIndex = 1;
+      info->aConstraintUsage[i].omit = 1;
+      info->idxNum = 1;
+      info->estimatedCost = 10;
+    }
+  }
+  return SQLITE_OK;
+}
+
+int HistoryOpen(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = &(new HistoryCursor)->base;
+  return SQLITE_OK;
+}
+
+int HistoryClose(sqlite3_vtab_cursor* cur) {
+  delete reinterpret_cast<HistoryCursor*>(cur);
+  return SQLITE_OK;
+}
+
+std::string JsonMember(const Json& o, const char* key) {
+  const Json* v = o.Find(key);
+  if (v == nullptr || v->is_null()) return "";
+  return v->is_string() ? v->as_string() : v->Dump();
+}
+
+int HistoryFilter(sqlite3_vtab_cursor* base, int idx, const char*, int argc, sqlite3_value** argv) {
+  auto* cur = reinterpret_cast<HistoryCursor*>(base);
+  auto* v = reinterpret_cast<HistoryVtab*>(base->pVtab);
+  cur->rows.clear();
+  cur->at = 0;
+  if (idx != 1 || argc < 1 || sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    SetError(base->pVtab, "history() needs the table: history('silver/stock_trades')");
+    return SQLITE_ERROR;
+  }
+  const std::string ref(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])));
+  auto t = ResolveLakeTable(v->ctx->tables, ref);
+  if (!t.ok()) {
+    SetError(base->pVtab, t.status().message());
+    return SQLITE_ERROR;
+  }
+  auto history = v->ctx->TableAt(t->path).History();
+  if (!history.ok()) {
+    SetError(base->pVtab, fmt::format("{}: {}", t->SqlName(), history.status().message()));
+    return SQLITE_ERROR;
+  }
+  for (const delta::HistoryEntry& h : *history) {
+    const Json& ci = h.commit_info.value;
+    cur->rows.push_back({h.version.value(), columnar::FormatTimestampMicros(h.timestamp_ms * 1000),
+                         h.commit_info.operation(), JsonMember(ci, "operationParameters"),
+                         JsonMember(ci, "operationMetrics"), JsonMember(ci, "engineInfo")});
+  }
+  return SQLITE_OK;
+}
+
+int HistoryNext(sqlite3_vtab_cursor* base) {
+  ++reinterpret_cast<HistoryCursor*>(base)->at;
+  return SQLITE_OK;
+}
+
+int HistoryEof(sqlite3_vtab_cursor* base) {
+  auto* cur = reinterpret_cast<HistoryCursor*>(base);
+  return cur->at >= cur->rows.size();
+}
+
+int HistoryColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
+  const Row& r = reinterpret_cast<HistoryCursor*>(base)->rows[reinterpret_cast<HistoryCursor*>(base)->at];
+  const std::string* text = nullptr;
+  switch (i) {
+    case 0: sqlite3_result_int64(ctx, r.version); return SQLITE_OK;
+    case 1: text = &r.timestamp; break;
+    case 2: text = &r.operation; break;
+    case 3: text = &r.parameters; break;
+    case 4: text = &r.metrics; break;
+    case 5: text = &r.engine; break;
+    default: sqlite3_result_null(ctx); return SQLITE_OK;
+  }
+  if (text->empty()) {
+    sqlite3_result_null(ctx);
+  } else {
+    ResultText(ctx, *text);
+  }
+  return SQLITE_OK;
+}
+
+int HistoryRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
+  *rowid = static_cast<sqlite3_int64>(reinterpret_cast<HistoryCursor*>(base)->at);
+  return SQLITE_OK;
+}
+
+sqlite3_module HistoryModule() {
+  sqlite3_module m{};
+  m.iVersion = 1;
+  m.xCreate = nullptr;  // eponymous only: history('<table>')
+  m.xConnect = HistoryConnect;
+  m.xBestIndex = HistoryBestIndex;
+  m.xDisconnect = HistoryDisconnect;
+  m.xDestroy = HistoryDisconnect;
+  m.xOpen = HistoryOpen;
+  m.xClose = HistoryClose;
+  m.xFilter = HistoryFilter;
+  m.xNext = HistoryNext;
+  m.xEof = HistoryEof;
+  m.xColumn = HistoryColumn;
+  m.xRowid = HistoryRowid;
+  return m;
+}
+
+}  // namespace
+
+int RegisterLakeModules(sqlite3* db, LakeContext* ctx) {
+  static const sqlite3_module delta_module = DeltaModule();
+  static const sqlite3_module history_module = HistoryModule();
+  int rc = sqlite3_create_module(db, "delta", &delta_module, ctx);
+  if (rc == SQLITE_OK) rc = sqlite3_create_module(db, "history", &history_module, ctx);
+  return rc;
+}
+
+}  // namespace financelake::sql

@@ -1,0 +1,297 @@
+#include "financelake/sql/statement.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstdlib>
+
+namespace financelake::sql {
+namespace {
+
+bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+// Index just past the quoted run or comment starting at i, or i when none starts there.
+size_t SkipQuoted(std::string_view s, size_t i) {
+  const char c = s[i];
+  if (c == '\'' || c == '"' || c == '`') {
+    size_t j = i + 1;
+    while (j < s.size()) {
+      if (s[j] == c) {
+        if (j + 1 < s.size() && s[j + 1] == c) {
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      ++j;
+    }
+    return s.size();
+  }
+  if (c == '[') {
+    const size_t j = s.find(']', i);
+    return j == std::string_view::npos ? s.size() : j + 1;
+  }
+  if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+    const size_t j = s.find('\n', i);
+    return j == std::string_view::npos ? s.size() : j + 1;
+  }
+  if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+    const size_t j = s.find("*/", i + 2);
+    return j == std::string_view::npos ? s.size() : j + 2;
+  }
+  return i;
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// Whitespace-separated words outside quotes (quoted runs stay whole, quotes kept).
+std::vector<std::string> Words(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (std::isspace(static_cast<unsigned char>(s[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) {
+      const size_t q = SkipQuoted(s, j);
+      j = q > j ? q : j + 1;
+    }
+    out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct Cursor {
+  std::string_view s;
+  size_t i = 0;
+  void Space() {
+    while (i < s.size()) {
+      if (std::isspace(static_cast<unsigned char>(s[i]))) {
+        ++i;
+      } else if (SkipQuoted(s, i) > i && (s[i] == '-' || s[i] == '/')) {
+        i = SkipQuoted(s, i);
+      } else {
+        break;
+      }
+    }
+  }
+  bool Eat(char c) {
+    Space();
+    if (i < s.size() && s[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  }
+  bool EatArrow() {
+    Space();
+    if (s.substr(i, 2) == "=>") {
+      i += 2;
+      return true;
+    }
+    return false;
+  }
+  std::string Word() {
+    Space();
+    const size_t b = i;
+    while (i < s.size() && IsIdent(s[i])) ++i;
+    return std::string(s.substr(b, i - b));
+  }
+  // A single-quoted string ('' escapes); nullopt if none here.
+  std::optional<std::string> String() {
+    Space();
+    if (i >= s.size() || s[i] != '\'') return std::nullopt;
+    std::string out;
+    size_t j = i + 1;
+    while (j < s.size()) {
+      if (s[j] == '\'') {
+        if (j + 1 < s.size() && s[j + 1] == '\'') {
+          out += '\'';
+          j += 2;
+          continue;
+        }
+        i = j + 1;
+        return out;
+      }
+      out += s[j++];
+    }
+    return std::nullopt;
+  }
+  std::optional<int64_t> Integer() {
+    Space();
+    const size_t b = i;
+    if (i < s.size() && s[i] == '-') ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == b || (i == b + 1 && s[b] == '-')) {
+      i = b;
+      return std::nullopt;
+    }
+    return std::strtoll(std::string(s.substr(b, i - b)).c_str(), nullptr, 10);
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> SplitStatements(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0, i = 0;
+  auto flush = [&](size_t end) {
+    std::string st = Trim(text.substr(start, end - start));
+    // Only comments left: nothing to run.
+    bool content = false;
+    for (size_t k = 0; k < st.size();) {
+      const size_t q = SkipQuoted(st, k);
+      if (q > k && (st[k] == '-' || st[k] == '/')) {
+        k = q;
+      } else if (std::isspace(static_cast<unsigned char>(st[k]))) {
+        ++k;
+      } else {
+        content = true;
+        break;
+      }
+    }
+    if (content) out.push_back(std::move(st));
+  };
+  while (i < text.size()) {
+    const size_t q = SkipQuoted(text, i);
+    if (q > i) {
+      i = q;
+    } else if (text[i] == ';') {
+      flush(i);
+      start = ++i;
+    } else {
+      ++i;
+    }
+  }
+  flush(text.size());
+  return out;
+}
+
+Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
+  const std::vector<std::string> w = Words(statement);
+  LakeStatement st;
+  if (w.empty()) return st;
+  const std::string first = Upper(w[0]);
+  if (first == "SHOW" && w.size() == 2 && Upper(w[1]) == "TABLES") {
+    st.kind = LakeStatement::Kind::kShowTables;
+    return st;
+  }
+  if (first == "OPTIMIZE") {
+    if (w.size() != 2) return Status::InvalidArgument("usage: OPTIMIZE <table>");
+    st.kind = LakeStatement::Kind::kOptimize;
+    st.table = w[1];
+    return st;
+  }
+  if (first == "VACUUM") {
+    if (w.size() < 2) {
+      return Status::InvalidArgument("VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+    }
+    st.kind = LakeStatement::Kind::kVacuum;
+    st.table = w[1];
+    size_t k = 2;
+    if (k < w.size() && Upper(w[k]) == "RETAIN") {
+      if (k + 2 >= w.size() || Upper(w[k + 2]) != "HOURS") {
+        return Status::InvalidArgument("usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+      }
+      char* end = nullptr;
+      const double h = std::strtod(w[k + 1].c_str(), &end);
+      if (end == w[k + 1].c_str() || *end != '\0' || !(h >= 0)) {
+        return Status::InvalidArgument(fmt::format("VACUUM: '{}' is not a number of hours", w[k + 1]));
+      }
+      st.retain_hours = h;
+      k += 3;
+    }
+    if (k + 1 < w.size() && Upper(w[k]) == "DRY" && Upper(w[k + 1]) == "RUN") {
+      st.dry_run = true;
+      k += 2;
+    }
+    if (k < w.size() && Upper(w[k]) == "FORCE") {
+      st.force = true;
+      ++k;
+    }
+    if (k != w.size()) return Status::InvalidArgument("usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+    return st;
+  }
+  if (first == "DESCRIBE" || first == "DESC") {
+    if (w.size() == 3 && Upper(w[1]) == "HISTORY") {
+      st.kind = LakeStatement::Kind::kDescribeHistory;
+      st.table = w[2];
+      return st;
+    }
+    if (w.size() == 3 && Upper(w[1]) == "TABLE") {
+      st.kind = LakeStatement::Kind::kDescribe;
+      st.table = w[2];
+      return st;
+    }
+    if (w.size() == 2) {
+      st.kind = LakeStatement::Kind::kDescribe;
+      st.table = w[1];
+      return st;
+    }
+    return Status::InvalidArgument("usage: DESCRIBE [HISTORY] <table>");
+  }
+  return st;
+}
+
+Result<std::string> RewriteTimeTravel(std::string_view s, int* counter, std::vector<TimeTravel>* calls) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t q = SkipQuoted(s, i);
+    if (q > i) {
+      out.append(s.substr(i, q - i));
+      i = q;
+      continue;
+    }
+    const bool boundary = i == 0 || !IsIdent(s[i - 1]);
+    if (boundary && s.size() - i >= 5 && Upper(std::string(s.substr(i, 5))) == "DELTA" &&
+        (i + 5 == s.size() || !IsIdent(s[i + 5]))) {
+      Cursor c{s, i + 5};
+      if (c.Eat('(')) {
+        TimeTravel tt;
+        auto table = c.String();
+        if (!table) return Status::InvalidArgument("delta(): the first argument is the table, as a string: delta('silver/stock_trades', version => 0)");
+        tt.table = *table;
+        while (c.Eat(',')) {
+          const std::string key = Upper(c.Word());
+          if (!c.EatArrow()) return Status::InvalidArgument(fmt::format("delta(): expected '=>' after '{}'", key));
+          if (key == "VERSION") {
+            auto v = c.Integer();
+            if (!v || *v < 0) return Status::InvalidArgument("delta(): version => takes a version number >= 0");
+            tt.version = *v;
+          } else if (key == "TIMESTAMP") {
+            auto t = c.String();
+            if (!t) return Status::InvalidArgument("delta(): timestamp => takes a quoted time, e.g. '2026-11-20T10:00:00Z'");
+            tt.timestamp = *t;
+          } else {
+            return Status::InvalidArgument(fmt::format("delta(): unknown argument '{}' (version or timestamp)", key));
+          }
+        }
+        if (!c.Eat(')')) return Status::InvalidArgument("delta(): expected ')'");
+        if (tt.version && tt.timestamp) return Status::InvalidArgument("delta(): give version or timestamp, not both");
+        tt.alias = fmt::format("__delta_tt{}", (*counter)++);
+        out += "temp.\"" + tt.alias + "\"";
+        calls->push_back(std::move(tt));
+        i = c.i;
+        continue;
+      }
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+}  // namespace financelake::sql

@@ -1,0 +1,50 @@
+// What `financelake sql` does with a statement before SQLite sees it: splitting a script into
+// statements, the lake's own statements (OPTIMIZE, VACUUM <table>, DESCRIBE [HISTORY], SHOW
+// TABLES), and time travel: `delta('silver/stock_trades', version => 0)` or
+// `delta('gold.daily_prices', timestamp => '2026-11-20T10:00:00Z')` in a FROM clause becomes a
+// temporary table pinned to that snapshot. Pure text processing; no SQLite here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "financelake/base/result.h"
+
+namespace financelake::sql {
+
+// Statements of a script, split at ';' outside quotes and comments; blank ones dropped.
+std::vector<std::string> SplitStatements(std::string_view text);
+
+struct LakeStatement {
+  enum class Kind : uint8_t { kNone, kOptimize, kVacuum, kDescribe, kDescribeHistory, kShowTables };
+  Kind kind = Kind::kNone;
+  std::string table;  // as written
+  std::optional<double> retain_hours;
+  bool dry_run = false;
+  bool force = false;  // retention shorter than the table's delta.deletedFileRetentionDuration
+};
+
+// Recognises the lake statements (case-insensitive):
+//   OPTIMIZE <table>
+//   VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]
+//   DESCRIBE HISTORY <table> | DESCRIBE [TABLE] <table> | SHOW TABLES
+// kNone for anything else (left to SQLite). InvalidArgument for a malformed one ("VACUUM needs
+// a table").
+Result<LakeStatement> ParseLakeStatement(std::string_view statement);
+
+struct TimeTravel {
+  std::string table;  // as written in the call
+  std::optional<int64_t> version;
+  std::optional<std::string> timestamp;
+  std::string alias;  // the temporary table's name the call was replaced with
+};
+
+// Replaces every delta(...) call with a generated table name (`__delta_tt<k>`, k from
+// *counter) and lists them. InvalidArgument for a malformed call ("delta(): expected version
+// => N or timestamp => 'T'").
+Result<std::string> RewriteTimeTravel(std::string_view statement, int* counter, std::vector<TimeTravel>* calls);
+
+}  // namespace financelake::sql

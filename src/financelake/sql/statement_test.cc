@@ -1,0 +1,71 @@
+#include "financelake/sql/statement.h"
+
+#include <gtest/gtest.h>
+
+namespace financelake::sql {
+namespace {
+
+TEST(SplitStatementsTest, SemicolonsInsideQuotesAndCommentsStay) {
+  const auto s = SplitStatements(
+      "SELECT 'a;b' AS x; -- c;d\n SELECT \"q;\" FROM t /* ; */ ;\n\n  ;  -- only a comment\n");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0], "SELECT 'a;b' AS x");
+  EXPECT_EQ(s[1], "-- c;d\n SELECT \"q;\" FROM t /* ; */");
+  EXPECT_TRUE(SplitStatements("  ; ;").empty());
+  EXPECT_EQ(SplitStatements("SELECT 'it''s;'").size(), 1u);
+}
+
+TEST(LakeStatementTest, RecognisesTheLakeStatements) {
+  auto opt = ParseLakeStatement("optimize gold.daily_prices");
+  ASSERT_TRUE(opt.ok());
+  EXPECT_EQ(opt->kind, LakeStatement::Kind::kOptimize);
+  EXPECT_EQ(opt->table, "gold.daily_prices");
+  auto vac = ParseLakeStatement("VACUUM 'silver/stock_trades' RETAIN 0 HOURS DRY RUN");
+  ASSERT_TRUE(vac.ok());
+  EXPECT_EQ(vac->kind, LakeStatement::Kind::kVacuum);
+  EXPECT_EQ(vac->table, "'silver/stock_trades'");
+  EXPECT_EQ(vac->retain_hours, 0.0);
+  EXPECT_TRUE(vac->dry_run);
+  EXPECT_FALSE(vac->force);
+  EXPECT_TRUE(ParseLakeStatement("vacuum t retain 1 hours force")->force);
+  EXPECT_FALSE(ParseLakeStatement("VACUUM t FORCE DRY RUN").ok());
+  EXPECT_EQ(ParseLakeStatement("DESCRIBE HISTORY errors")->kind, LakeStatement::Kind::kDescribeHistory);
+  EXPECT_EQ(ParseLakeStatement("desc table errors")->kind, LakeStatement::Kind::kDescribe);
+  EXPECT_EQ(ParseLakeStatement("show tables")->kind, LakeStatement::Kind::kShowTables);
+  EXPECT_EQ(ParseLakeStatement("SELECT 1")->kind, LakeStatement::Kind::kNone);
+  EXPECT_EQ(ParseLakeStatement("VACUUM").status().message(),
+            "VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+  EXPECT_EQ(ParseLakeStatement("VACUUM t RETAIN x HOURS").status().message(), "VACUUM: 'x' is not a number of hours");
+  EXPECT_FALSE(ParseLakeStatement("VACUUM t RETAIN 5").ok());
+  EXPECT_FALSE(ParseLakeStatement("OPTIMIZE a b").ok());
+}
+
+TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
+  int counter = 0;
+  std::vector<TimeTravel> calls;
+  auto sql = RewriteTimeTravel(
+      "SELECT a.n - b.n FROM (SELECT count(*) n FROM delta('silver/stock_trades', version => 0)) a, "
+      "(SELECT count(*) n FROM DELTA( 'gold.daily_prices' , timestamp => '2026-11-20T10:00:00Z' )) b "
+      "WHERE 'delta(x)' <> delta_col",
+      &counter, &calls);
+  ASSERT_TRUE(sql.ok()) << sql.status().ToString();
+  EXPECT_EQ(*sql,
+            "SELECT a.n - b.n FROM (SELECT count(*) n FROM temp.\"__delta_tt0\") a, "
+            "(SELECT count(*) n FROM temp.\"__delta_tt1\") b WHERE 'delta(x)' <> delta_col");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].table, "silver/stock_trades");
+  EXPECT_EQ(calls[0].version, 0);
+  EXPECT_EQ(calls[1].timestamp, "2026-11-20T10:00:00Z");
+  EXPECT_EQ(counter, 2);
+  auto bad = [&](const char* q) { return RewriteTimeTravel(q, &counter, &calls).status().message(); };
+  EXPECT_EQ(bad("SELECT * FROM delta(x)"),
+            "delta(): the first argument is the table, as a string: delta('silver/stock_trades', version => 0)");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version => -1)"), "delta(): version => takes a version number >= 0");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', as_of => 1)"), "delta(): unknown argument 'AS_OF' (version or timestamp)");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version => 1, timestamp => 'x')"),
+            "delta(): give version or timestamp, not both");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version 1)"), "delta(): expected '=>' after 'VERSION'");
+}
+
+}  // namespace
+}  // namespace financelake::sql
