@@ -2,7 +2,7 @@
 # Installs everything `make build` / `make test` need on Debian 12. Idempotent: skips what is present.
 set -euo pipefail
 APT_PKGS=(build-essential cmake pkg-config git googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libsnappy-dev libzstd-dev zlib1g-dev libfmt-dev libcli11-dev nlohmann-json3-dev librdkafka-dev kcat python3-kafka libcurl4-openssl-dev libxgboost-dev python3-sklearn python3-xgboost libeigen3-dev python3-torch libsqlite3-dev libedit-dev
+  libsnappy-dev libzstd-dev zlib1g-dev libfmt-dev libcli11-dev nlohmann-json3-dev librdkafka-dev kcat python3-kafka libcurl4-openssl-dev libxgboost-dev python3-sklearn python3-xgboost libeigen3-dev python3-torch libsqlite3-dev libedit-dev libcpp-httplib-dev chromium
   clang-14 libclang-rt-14-dev nodejs npm)
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -91,11 +91,16 @@ test('ingest --source csv: daily bars land once; malformed rows go to errors', (
 
 test('demo stops cleanly on SIGINT with everything committed', async () => {
   const lake = path.join(dir, 'demo');
-  const p = startFl(['demo', '--lake', lake, '--rate', '3000']);
+  const p = startFl(['demo', '--lake', lake, '--rate', '3000', '--port', '0']);
   // The history bootstrap and model training come first; time the live part only (a loaded
   // machine running tests in parallel may take a while to get there).
   for (let i = 0; i < 1200 && !/simulator -> Bronze/.test(p.stdout) && p.proc.exitCode === null; i++) await sleep(50);
   assert.match(p.stdout, /simulator -> Bronze/, p.stderr);
+  // The dashboard runs alongside and serves the lake being written.
+  const url = /demo: dashboard at (http:\/\/\S+\/)/.exec(p.stdout);
+  assert.ok(url, p.stdout);
+  const tables = await (await fetch(url[1] + 'api/tables')).json();
+  assert.ok(tables.tables.some((t) => t.table === 'bronze.bank_transactions'), JSON.stringify(tables));
   await sleep(2500);
   p.proc.kill('SIGINT');
   const { code } = await p.exited;
@@ -112,7 +117,8 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   assert.equal(total, Number(h[1]) + Number(m[1]));
   assert.ok(Number(m[1]) > 1000, `${m[1]} live events in 2.5 s at 3000/s`);
   // A rerun keeps the lake's model and adds no history: Bronze grows by the live events only.
-  const again = runFlOk(['demo', '--lake', lake, '--rate', '3000', '--duration-s', '1']);
+  const again = runFlOk(['demo', '--lake', lake, '--rate', '3000', '--duration-s', '1', '--port', '-1']);
+  assert.doesNotMatch(again.stdout, /dashboard at/);
   assert.match(again.stdout, /scoring bank transactions with fraud model fraud-[0-9a-f]{12} \(in the lake already\)/);
   assert.doesNotMatch(again.stdout, /of history/);
   const live = Number(/stopped with everything committed: (\d+) events/.exec(again.stdout)[1]);

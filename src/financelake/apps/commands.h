@@ -35,5 +35,7 @@ void RegisterFraudCommands(CLI::App& app, Action* action);
 void RegisterForecastCommands(CLI::App& app, Action* action);
 // sql: SQL over the lake.
 void RegisterSqlCommand(CLI::App& app, Action* action);
+// serve: the dashboard and REST API.
+void RegisterServeCommand(CLI::App& app, Action* action);
 
 }  // namespace financelake::apps

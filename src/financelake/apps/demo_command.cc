@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "financelake/apps/commands.h"
+#include "financelake/server/dashboard.h"
 #include "financelake/apps/signals.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
@@ -33,6 +35,8 @@ struct DemoArgs {
   double duration_s = 0;
   std::string tickers;
   std::string start;  // "": the previous weekday's 14:30 UTC
+  std::string host = "127.0.0.1";
+  int port = 8501;  // the dashboard; -1: none
 };
 
 // The previous weekday at 14:30 UTC (New York's session is open then all year), so stocks trade
@@ -198,6 +202,24 @@ Status RunDemo(const DemoArgs& a) {
       t.duplicates += c.duplicates;
     }
   };
+  // The dashboard, alongside (after the bootstrap: the lake has its tables).
+  std::unique_ptr<server::Dashboard> dashboard;
+  if (a.port >= 0) {
+    server::DashboardOptions d;
+    d.lake = a.lake;
+    d.host = a.host;
+    d.port = a.port;
+    if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN"); env != nullptr) d.api.auth_token = env;
+    auto started = server::Dashboard::Start(io::PosixFileSystem(), d);
+    if (started.ok()) {
+      dashboard = std::move(*started);
+      std::printf("demo: dashboard at %s\n", dashboard->url().c_str());
+    } else {
+      std::printf("demo: no dashboard (%s); `financelake serve --lake %s --port N` starts one\n",
+                  started.status().message().c_str(), a.lake.c_str());
+    }
+    std::fflush(stdout);
+  }
   std::thread silver([&] {
     while (!finished.load() && silver_status.ok()) {
       for (int i = 0; i < 40 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -208,6 +230,7 @@ Status RunDemo(const DemoArgs& a) {
   finished.store(true);
   if (timer.joinable()) timer.join();
   silver.join();
+  if (dashboard) dashboard->Stop();
   FL_RETURN_NOT_OK(done.status());
   if (silver_status.ok()) silver_pass();  // the last Bronze commits too
   FL_RETURN_NOT_OK(silver_status);
@@ -238,6 +261,8 @@ void RegisterDemoCommand(CLI::App& app, Action* action) {
   cmd->add_option("--tickers", a->tickers, "stocks to simulate, e.g. AAPL,MSFT (default ~20)");
   cmd->add_option("--start", a->start, "simulated start time (default: the previous weekday, 14:30 UTC)");
   cmd->add_option("--duration-s", a->duration_s, "stop after this many seconds (default: until Ctrl-C)");
+  cmd->add_option("--port", a->port, "dashboard port (default 8501; 0 picks a free one; -1: no dashboard)");
+  cmd->add_option("--host", a->host, "dashboard address (default 127.0.0.1; others need FINANCELAKE_AUTH_TOKEN)");
   cmd->callback([action, a] { *action = [a] { return RunDemo(*a); }; });
 }
 

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterFraudCommands(app, &action);
   financelake::apps::RegisterForecastCommands(app, &action);
   financelake::apps::RegisterSqlCommand(app, &action);
+  financelake::apps::RegisterServeCommand(app, &action);
   financelake::apps::RegisterParquetCommands(app, &action);
   financelake::apps::RegisterBenchCommands(app, &action);
   financelake::apps::RegisterBenchDeltaCommand(*app.get_subcommand("bench"), &action);

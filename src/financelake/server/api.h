@@ -1,0 +1,54 @@
+// The dashboard's HTTP API (docs/api.md): read-only JSON over the lake, CSV downloads, Server-
+// Sent Events on every commit, Prometheus /metrics, and the embedded web UI. Every input is
+// validated (400 with a JSON error naming it); tables are only reached by name from the lake's
+// own list, so no path from a request ever reaches the filesystem. With an auth token every
+// request must carry it (Authorization: Bearer, X-Auth-Token, or ?token= for pages and event
+// streams), compared in constant time; it is never echoed or logged. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "financelake/server/event_hub.h"
+#include "financelake/server/http_server.h"
+#include "financelake/server/lake_view.h"
+
+namespace financelake::server {
+
+struct ApiOptions {
+  std::string auth_token;      // empty: no authentication (loopback only; serve_command checks)
+  int late_after_s = 120;      // ingestion health: newest Bronze commit older than this = late
+  int stalled_after_s = 600;   // ... older than this = stalled
+  int max_limit = 1000;        // rows per page at most
+};
+
+class Api {
+ public:
+  Api(LakeView* view, EventHub* events, ApiOptions options);
+  HttpResponse Handle(const HttpRequest& request);
+
+ private:
+  HttpResponse Route(const HttpRequest& r);
+  HttpResponse Health();
+  HttpResponse Tables();
+  HttpResponse TableHistory(const std::string& rel, const HttpRequest& r);
+  HttpResponse TableRows(const std::string& rel, const HttpRequest& r);
+  HttpResponse Tickers(const HttpRequest& r);
+  HttpResponse Candles(const HttpRequest& r);
+  HttpResponse Indicators(const HttpRequest& r);
+  HttpResponse Paged(const std::string& rel, const std::string& order, const HttpRequest& r);
+  HttpResponse Predictions(const HttpRequest& r);
+  HttpResponse IngestionDaily();
+  HttpResponse Events(const HttpRequest& r);
+  HttpResponse Metrics();
+  HttpResponse Static(const std::string& path);
+
+  LakeView* view_;
+  EventHub* events_;
+  ApiOptions options_;
+  std::atomic<int64_t> requests_{0}, errors_4xx_{0}, errors_5xx_{0}, streams_open_{0};
+};
+
+}  // namespace financelake::server

@@ -1,0 +1,144 @@
+#include "financelake/server/api_util.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <regex>
+
+#include "financelake/columnar/text_values.h"
+
+namespace financelake::server {
+
+HttpResponse JsonResponse(int status, const Json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.Dump() + "\n";
+  return r;
+}
+
+HttpResponse ErrorResponse(int status, const std::string& message) {
+  Json j = Json::Object();
+  j.Set("error", Json::String(message));
+  return JsonResponse(status, j);
+}
+
+HttpResponse StatusResponse(const Status& st) {
+  return ErrorResponse(st.IsNotFound() || st.IsInvalidArgument() ? 400 : 500, st.message());
+}
+
+namespace {
+
+Json CellJson(const sql::Cell& c) {
+  switch (c.kind) {
+    case sql::Cell::Kind::kNull: return Json::Null();
+    case sql::Cell::Kind::kInteger: return Json::Int(c.i);
+    case sql::Cell::Kind::kReal: return std::isfinite(c.d) ? Json::Double(c.d) : Json::String(c.ToText());
+    default: return Json::String(c.ToText());
+  }
+}
+
+std::string QuoteSqlName(const std::string& sql_name) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = sql_name.find('.', start);
+    out += "\"" + sql_name.substr(start, dot == std::string::npos ? std::string::npos : dot - start) + "\"";
+    if (dot == std::string::npos) break;
+    out += ".";
+    start = dot + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Json RowsJson(const sql::ResultSet& rs) {
+  Json rows = Json::Array();
+  for (const auto& row : rs.rows) {
+    Json o = Json::Object();
+    for (size_t c = 0; c < row.size(); ++c) o.Set(rs.columns[c], CellJson(row[c]));
+    rows.Push(std::move(o));
+  }
+  return rows;
+}
+
+Json ColumnsJson(const sql::ResultSet& rs) {
+  Json cols = Json::Array();
+  for (const std::string& c : rs.columns) cols.Push(Json::String(c));
+  return cols;
+}
+
+std::string FormatParam(const HttpRequest& r) {
+  const std::string f = r.Param("format");
+  if (!f.empty() && f != "csv" && f != "json") throw ApiInvalid{fmt::format("format: '{}' is not json or csv", f.substr(0, 20))};
+  return f.empty() ? "json" : f;
+}
+
+HttpResponse CsvResponse(const sql::ResultSet& rs, const std::string& stem) {
+  HttpResponse r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = sql::FormatResult(rs, sql::OutputFormat::kCsv);
+  r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}.csv\"", stem));
+  return r;
+}
+
+int64_t IntParam(const HttpRequest& r, const std::string& name, int64_t fallback, int64_t lo, int64_t hi) {
+  if (!r.Has(name)) return fallback;
+  const std::string v = r.Param(name);
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) {
+    throw ApiInvalid{fmt::format("{}: '{}' is not an integer in {}..{}", name, v.substr(0, 40), lo, hi)};
+  }
+  return n;
+}
+
+std::string TickerParam(const HttpRequest& r, bool required) {
+  static const std::regex kTicker("^[A-Za-z0-9][A-Za-z0-9.^=_-]{0,19}$");
+  const std::string t = r.Param("ticker");
+  if (t.empty()) {
+    if (required) throw ApiInvalid{"ticker is required"};
+    return "";
+  }
+  if (!std::regex_match(t, kTicker)) throw ApiInvalid{fmt::format("ticker: '{}' is not a ticker", t.substr(0, 40))};
+  return t;
+}
+
+std::string DateParam(const HttpRequest& r, const std::string& name) {
+  const std::string d = r.Param(name);
+  if (d.empty()) return "";
+  static const std::regex kDate("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+  if (!std::regex_match(d, kDate) || !columnar::ParseValue(d, columnar::DataType::Date()).ok()) {
+    throw ApiInvalid{fmt::format("{}: '{}' is not a date (YYYY-MM-DD)", name, d.substr(0, 40))};
+  }
+  return d;
+}
+
+std::string FromItem(const TableState& t, const HttpRequest& r) {
+  if (r.Has("version") && r.Has("timestamp")) throw ApiInvalid{"give version or timestamp, not both"};
+  if (r.Has("version")) {
+    const int64_t v = IntParam(r, "version", 0, 0, int64_t{1} << 50);
+    if (v > t.version) throw ApiInvalid{fmt::format("version: {} is at version {}", t.name, t.version)};
+    return fmt::format("delta('{}', version => {})", t.rel, v);
+  }
+  if (r.Has("timestamp")) {
+    const std::string ts = r.Param("timestamp");
+    if (ts.find('\'') != std::string::npos || !columnar::ParseValue(ts, columnar::DataType::Timestamp()).ok()) {
+      throw ApiInvalid{fmt::format("timestamp: '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", ts.substr(0, 40))};
+    }
+    return fmt::format("delta('{}', timestamp => '{}')", t.rel, ts);
+  }
+  return QuoteSqlName(t.name);
+}
+
+std::string FileStem(const std::string& rel) {
+  std::string s = rel;
+  for (char& c : s) {
+    if (c == '/') c = '_';
+  }
+  return s;
+}
+
+}  // namespace financelake::server

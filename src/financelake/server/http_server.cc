@@ -1,0 +1,100 @@
+#include "financelake/server/http_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <thread>
+
+namespace financelake::server {
+
+std::string HttpRequest::Param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+std::string HttpRequest::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+struct HttpServer::Impl {
+  httplib::Server server;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+};
+
+namespace {
+
+void Serve(const HttpHandler& handler, const std::atomic<bool>& stopping, const httplib::Request& req,
+           httplib::Response& res) {
+  HttpRequest r;
+  r.method = req.method;
+  r.path = req.path;
+  for (const auto& [k, v] : req.params) r.params.emplace(k, v);
+  for (const auto& [k, v] : req.headers) {
+    std::string name = k;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    r.headers[name] = v;
+  }
+  r.remote_addr = req.remote_addr;
+  HttpResponse out = handler(r);
+  res.status = out.status;
+  for (const auto& [k, v] : out.headers) res.set_header(k, v);
+  if (out.stream) {
+    auto stream = std::move(out.stream);
+    res.set_chunked_content_provider(
+        out.content_type, [stream, &stopping](size_t, httplib::DataSink& sink) {
+          const bool more = !stopping.load() && stream([&](std::string_view chunk) {
+            return !stopping.load() && sink.is_writable() && sink.write(chunk.data(), chunk.size());
+          });
+          if (!more) sink.done();
+          return more;
+        });
+    return;
+  }
+  res.set_content(out.body, out.content_type);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl, int port) : impl_(std::move(impl)), port_(port) {}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port, int threads,
+                                                      HttpHandler handler) {
+  auto impl = std::make_unique<Impl>();
+  const int n = std::max(2, threads);
+  impl->server.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
+  impl->server.set_payload_max_length(64 * 1024);  // a read-only API: small requests only
+  auto h = std::make_shared<HttpHandler>(std::move(handler));
+  const std::atomic<bool>* stopping = &impl->stopping;
+  auto route = [h, stopping](const httplib::Request& req, httplib::Response& res) { Serve(*h, *stopping, req, res); };
+  impl->server.Get(".*", route);
+  impl->server.Post(".*", route);
+  impl->server.Put(".*", route);
+  impl->server.Delete(".*", route);
+  impl->server.Patch(".*", route);
+  impl->server.Options(".*", route);
+  int bound = port;
+  if (port == 0) {
+    bound = impl->server.bind_to_any_port(host);
+  } else if (!impl->server.bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound <= 0) return Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address here)", host, port));
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl), bound));
+}
+
+void HttpServer::Stop() {
+  if (impl_ == nullptr || impl_->stopping.exchange(true)) return;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+}  // namespace financelake::server

@@ -1,0 +1,109 @@
+#include "financelake/server/lake_view.h"
+
+#include <fmt/format.h>
+
+#include "financelake/delta/table.h"
+#include "financelake/sql/lake_catalog.h"
+
+namespace financelake::server {
+namespace {
+
+constexpr size_t kMaxCached = 512;
+
+}  // namespace
+
+Result<std::unique_ptr<LakeView>> LakeView::Open(std::shared_ptr<io::FileSystem> fs, std::string lake) {
+  std::unique_ptr<LakeView> v(new LakeView(std::move(fs), std::move(lake)));
+  FL_RETURN_NOT_OK(v->Poll().status());
+  return v;
+}
+
+Status LakeView::Reopen() {
+  FL_ASSIGN_OR_RETURN(session_, sql::SqlSession::Open(fs_, lake_));
+  return Status::OK();
+}
+
+Result<std::vector<TableState>> LakeView::Poll() {
+  FL_ASSIGN_OR_RETURN(std::vector<sql::LakeTable> listed, sql::ListLakeTables(*fs_, lake_));
+  std::map<std::string, TableState> now;
+  for (const sql::LakeTable& t : listed) {
+    // One delta::Table per path, held by the session's context between polls.
+    auto table = delta::Table::Open(fs_, t.path);
+    TableState st;
+    st.name = t.SqlName();
+    st.rel = t.rel;
+    auto snap = table->Latest();
+    if (!snap.ok()) continue;  // a table being created: next poll
+    st.version = (*snap)->version().value();
+    st.files = static_cast<int64_t>((*snap)->files().size());
+    st.rows = (*snap)->num_records().value_or(-1);
+    st.bytes = (*snap)->total_bytes();
+    st.last_commit_ms = (*snap)->timestamp_ms();
+    now[t.rel] = st;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<TableState> changed;
+  bool list_changed = now.size() != tables_.size();
+  for (const auto& [rel, st] : now) {
+    auto it = tables_.find(rel);
+    if (it == tables_.end()) list_changed = true;
+    if (it == tables_.end() || it->second.version != st.version) changed.push_back(st);
+  }
+  tables_ = std::move(now);
+  if (list_changed || session_ == nullptr) FL_RETURN_NOT_OK(Reopen());
+  if (!changed.empty()) {
+    ++generation_;
+    cache_.clear();
+  }
+  return changed;
+}
+
+std::vector<TableState> LakeView::Tables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<TableState> out;
+  for (const auto& [rel, st] : tables_) out.push_back(st);
+  return out;
+}
+
+int64_t LakeView::generation() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
+Result<TableState> LakeView::Table(const std::string& rel) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = tables_.find(rel);
+  if (it == tables_.end()) return Status::NotFound(fmt::format("no table '{}' in the lake", rel));
+  return it->second;
+}
+
+Result<sql::ResultSet> LakeView::Query(const std::string& sql) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(sql);
+  if (it != cache_.end() && it->second.generation == generation_) return it->second.result;
+  FL_ASSIGN_OR_RETURN(sql::ResultSet r, session_->ExecuteOne(sql));
+  if (cache_.size() >= kMaxCached) cache_.clear();
+  cache_[sql] = {generation_, r};
+  return r;
+}
+
+Result<std::map<std::string, int64_t>> LakeView::RowsByPartition(const std::string& rel, const std::string& column) {
+  auto table = delta::Table::Open(fs_, lake_ + "/" + rel);
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
+  std::map<std::string, int64_t> out;
+  const auto& parts = snap->partition_columns();
+  if (std::find(parts.begin(), parts.end(), column) == parts.end()) return out;
+  for (const delta::AddFile& f : snap->files()) {
+    auto pv = f.partition_values.find(column);
+    const std::string key = pv == f.partition_values.end() || !pv->second ? "" : *pv->second;
+    int64_t n = 0;
+    if (f.stats) {
+      auto j = Json::Parse(*f.stats);
+      if (j.ok()) n = j->GetInt("numRecords", 0);
+    }
+    out[key] += n;
+  }
+  return out;
+}
+
+}  // namespace financelake::server

@@ -1,0 +1,70 @@
+// The server's window on the lake: the tables and their versions, kept current by Poll()
+// (which tails each table's log: only new commits are read), and query results served from
+// memory until one of the tables changes. Queries are SQL built by the API from validated
+// parameters and run by one SqlSession (module sql) under a lock. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "financelake/base/result.h"
+#include "financelake/io/filesystem.h"
+#include "financelake/sql/result_set.h"
+#include "financelake/sql/sql_session.h"
+
+namespace financelake::server {
+
+struct TableState {
+  std::string name;  // SQL name: gold.daily_prices
+  std::string rel;   // gold/daily_prices
+  int64_t version = -1;
+  int64_t files = 0;
+  int64_t rows = -1;  // -1: unknown (files without stats)
+  int64_t bytes = 0;
+  int64_t last_commit_ms = 0;
+};
+
+class LakeView {
+ public:
+  static Result<std::unique_ptr<LakeView>> Open(std::shared_ptr<io::FileSystem> fs, std::string lake);
+
+  // Re-reads the table list and each table's latest version; returns the tables whose version
+  // changed (or that appeared) since the last call.
+  Result<std::vector<TableState>> Poll();
+  std::vector<TableState> Tables() const;
+  // Bumped whenever Poll() sees a change; cached results of older generations are dropped.
+  int64_t generation() const;
+
+  // Runs `sql` (one statement); a repeated query is answered from memory while no table has
+  // changed.
+  Result<sql::ResultSet> Query(const std::string& sql);
+  // The table at `rel` ("gold/daily_prices"), or NotFound.
+  Result<TableState> Table(const std::string& rel) const;
+  // Rows per partition value of one partition column, from the log's file statistics (no data
+  // read): {partition value -> rows}. Empty when the table is not partitioned by `column`.
+  Result<std::map<std::string, int64_t>> RowsByPartition(const std::string& rel, const std::string& column);
+
+  const std::string& lake() const { return lake_; }
+
+ private:
+  LakeView(std::shared_ptr<io::FileSystem> fs, std::string lake) : fs_(std::move(fs)), lake_(std::move(lake)) {}
+  Status Reopen();  // guarded by mu_
+
+  std::shared_ptr<io::FileSystem> fs_;
+  std::string lake_;
+  mutable std::mutex mu_;
+  std::unique_ptr<sql::SqlSession> session_;
+  std::map<std::string, TableState> tables_;  // by rel
+  int64_t generation_ = 0;
+  struct Cached {
+    int64_t generation = 0;
+    sql::ResultSet result;
+  };
+  std::map<std::string, Cached> cache_;
+};
+
+}  // namespace financelake::server

@@ -1,0 +1,146 @@
+// The dashboard in a real browser (Debian's chromium driven by playwright-core): charts and
+// panels show the lake's data, the ticker and range pickers work, the theme follows the OS and
+// the toggle is remembered, new commits appear without a reload, and a token-protected server
+// works from a ?token= link.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { fixturesDir, mkTmp, rmTmp, runFlOk } from './lib.mjs';
+import { startFl, stopChild } from './kafka_lib.mjs';
+
+const daily = (name) => path.join(fixturesDir(), 'stocks_daily', 'mplfinance', name);
+const AAPL = daily('yahoofinance-AAPL-20040819-20180120.csv');
+const GOOG = daily('yahoofinance-GOOG-20040819-20180120.csv');
+const SPY = daily('yahoofinance-SPY-20080101-20180101.csv');
+const TOKEN = 'ui-test-token-abcdefghijklmnop';
+
+let dir;
+let lake;
+let browser;
+before(async () => {
+  dir = mkTmp('fl-ui-');
+  lake = path.join(dir, 'lake');
+  runFlOk(['ingest', '--source', 'csv', AAPL, GOOG, '--lake', lake, '--once']);
+  runFlOk(['pipeline', '--lake', lake, '--once']);
+  runFlOk(['train', '--lake', lake, '--epochs', '2', '--hidden', '8,4', '--ticker', 'AAPL']);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+});
+after(async () => {
+  await browser?.close();
+  rmTmp(dir);
+});
+
+async function startServe(extra = []) {
+  const child = startFl(['serve', '--lake', lake, '--port', '0', '--poll-ms', '100', ...extra]);
+  for (let i = 0; i < 200; i++) {
+    const m = /at (http:\/\/[^ ]+\/)/.exec(child.stdout);
+    if (m) return { base: m[1], child };
+    if (child.proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stopChild(child, 'SIGKILL');
+  throw new Error(`serve did not start: ${child.stderr}`);
+}
+
+async function open(url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(url);
+  await page.waitForSelector('body[data-loaded]');
+  return { context, page, problems };
+}
+
+const cellTexts = (page, sel) => page.$$eval(`${sel} tbody tr:first-child td`, (tds) => tds.map((td) => td.textContent));
+
+test('the market view: candles, pickers, forecast, theme', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { context, page, problems } = await open(base);
+    assert.deepEqual(await page.$$eval('#ticker option', (o) => o.map((x) => x.value)), ['AAPL', 'GOOG']);
+    assert.equal(await page.textContent('#health'), 'ingestion: healthy');
+    assert.equal(await page.textContent('#live'), 'live');
+    assert.ok(await page.$('#price-chart canvas'), 'the candlestick chart draws on a canvas');
+    // Latest Gold rows: the CSV's last day, newest first.
+    let first = await cellTexts(page, '#gold-rows');
+    assert.equal(first[0], '2018-01-19');
+    assert.equal(first[4], '178.460007');
+    // 1Y is the default range; 1M moves the start.
+    assert.equal(await page.inputValue('#from'), '2017-01-19');
+    await page.click('#ranges button[data-range="1M"]');
+    assert.equal(await page.inputValue('#from'), '2017-12-19');
+    // The forecast: the next trading day after Friday 2018-01-19 is Monday the 22nd.
+    await page.waitForSelector('#prediction-body .forecast');
+    const forecast = await page.textContent('#prediction-body');
+    assert.match(forecast, /close for 2018-01-22/);
+    assert.match(forecast, /served: (lstm|persistence)/);
+    // Another ticker.
+    await page.selectOption('#ticker', 'GOOG');
+    await page.waitForFunction(() => document.querySelector('#gold-rows tbody td:nth-child(5)')?.textContent === '1,137.51001');
+    await page.waitForFunction(() => /no forecast for this ticker yet/.test(document.querySelector('#prediction-body').textContent));
+    // Theme: light by default here, the toggle is remembered across reloads.
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+    await page.click('#theme');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    await page.reload();
+    await page.waitForSelector('body[data-loaded]');
+    assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    assert.deepEqual(problems, []);
+    await context.close();
+    // The OS preference decides when nothing was chosen.
+    const dark = await open(base, { colorScheme: 'dark' });
+    assert.equal(await dark.page.getAttribute('html', 'data-theme'), 'dark');
+    await dark.context.close();
+    first = null;
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('live: a new commit shows up without a reload; lake and bank views', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { context, page, problems } = await open(base);
+    await page.click('#views button[data-view="lake"]');
+    await page.waitForSelector('#tables tbody tr');
+    const rowsOf = (table) => page.$$eval('#tables tbody tr', (trs, t) => {
+      const tr = trs.find((r) => r.firstChild.textContent === t);
+      return tr ? tr.children[2].textContent : null;
+    }, table);
+    assert.equal(await rowsOf('bronze.stock_trades'), '6,758');
+    runFlOk(['ingest', '--source', 'csv', SPY, '--lake', lake, '--once', '--stream-id', 'spy']);
+    await page.waitForFunction(() => [...document.querySelectorAll('#tables tbody tr')]
+      .some((r) => r.firstChild.textContent === 'bronze.stock_trades' && r.children[2].textContent === '9,277'), null, { timeout: 15000 });
+    assert.ok(await page.$('#bronze-rows table'));
+    await page.click('#views button[data-view="bank"]');
+    await page.waitForSelector('#alerts div');
+    assert.match(await page.textContent('#alerts'), /no gold\/fraud_alerts table yet/);
+    assert.match(await page.textContent('#errors'), /no rows/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('a token-protected server: refused without the token, works from a ?token= link (then a cookie)', async () => {
+  const { base, child } = await startServe(['--auth-token', TOKEN]);
+  try {
+    const ctx = await browser.newContext();
+    const denied = await (await ctx.newPage()).goto(base);
+    assert.equal(denied.status(), 401);
+    assert.ok(!(await denied.text()).includes(TOKEN));
+    await ctx.close();
+    const { context, page } = await open(`${base}?token=${TOKEN}`);
+    assert.equal(await page.textContent('#health'), 'ingestion: healthy');
+    assert.ok(!page.url().includes(TOKEN), 'the token leaves the address bar');
+    assert.deepEqual(await page.$$eval('#ticker option', (o) => o.map((x) => x.value)), ['AAPL', 'GOOG']);
+    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});

@@ -1,0 +1,219 @@
+// `financelake serve`: the REST API against the same data read independently (the CSV it came
+// from, `financelake sql`), time travel, CSV downloads, paging, Server-Sent Events on new
+// commits, /metrics, many concurrent clients, and the security rules (loopback unless a token,
+// token on every request, validated inputs, no path traversal, read-only).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import { expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk } from './lib.mjs';
+import { startFl, stopChild } from './kafka_lib.mjs';
+
+const AAPL = path.join(fixturesDir(), 'stocks_daily', 'mplfinance', 'yahoofinance-AAPL-20040819-20180120.csv');
+const TOKEN = 'interop-secret-token-0123456789';
+
+let dir;
+let lake;
+before(() => {
+  dir = mkTmp('fl-serve-');
+  lake = path.join(dir, 'lake');
+  runFlOk(['ingest', '--source', 'csv', AAPL, '--lake', lake, '--once']);
+  runFlOk(['pipeline', '--lake', lake, '--once']);
+});
+after(() => rmTmp(dir));
+
+async function startServe(extra = []) {
+  const child = startFl(['serve', '--lake', lake, '--port', '0', '--poll-ms', '100', ...extra]);
+  for (let i = 0; i < 200; i++) {
+    const m = /at (http:\/\/[^ ]+\/)/.exec(child.stdout);
+    if (m) return { base: m[1], child };
+    if (child.proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stopChild(child, 'SIGKILL');
+  throw new Error(`serve did not start: ${child.stderr}`);
+}
+
+/** GET with node's http (raw path kept as is: fetch would normalise '..'). */
+function get(base, rawPath, headers = {}, method = 'GET') {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: rawPath, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? 'x=1' : undefined);
+  });
+}
+
+const json = async (base, p, headers) => {
+  const r = await get(base, p, headers);
+  assert.equal(r.status, 200, `${p}: ${r.status} ${r.body}`);
+  assert.match(r.headers['content-type'], /^application\/json/);
+  return JSON.parse(r.body);
+};
+
+function csvCloses() {
+  const lines = fs.readFileSync(AAPL, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return lines.map((f) => ({ date: f[0], open: Number(f[1]), close: Number(f[4]) }));
+}
+
+test('the API serves what the lake holds: tables, candles, indicators, paging, time travel, CSV', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { tables } = await json(base, '/api/tables');
+    const gold = tables.find((t) => t.table === 'gold.daily_prices');
+    assert.equal(gold.rows, 3379);
+    const health = await json(base, '/api/health');
+    assert.equal(health.status, 'healthy');  // the lake was just written
+    assert.equal(health.bronze_rows, 3379);
+
+    const rows = csvCloses();
+    const { candles } = await json(base, '/api/candles?ticker=AAPL&from=2017-01-01&to=2017-12-31');
+    const want = rows.filter((r) => r.date >= '2017-01-01' && r.date <= '2017-12-31');
+    assert.equal(candles.length, want.length);
+    assert.equal(candles[0].trading_date, want[0].date);
+    assert.equal(candles[0].open, want[0].open);
+    assert.equal(candles.at(-1).close, want.at(-1).close);
+
+    // Indicators from the whole history, recomputed here.
+    const { indicators } = await json(base, '/api/indicators?ticker=AAPL&from=2018-01-01');
+    const closes = rows.map((r) => r.close);
+    const i = rows.findIndex((r) => r.date === indicators[0].trading_date);
+    assert.ok(i > 200);
+    const mean = (a) => a.reduce((s, x) => s + x, 0) / a.length;
+    assert.ok(Math.abs(indicators[0].ma200 - mean(closes.slice(i - 199, i + 1))) < 1e-9);
+    assert.ok(Math.abs(indicators[0].ma20 - mean(closes.slice(i - 19, i + 1))) < 1e-9);
+    assert.ok(Math.abs(indicators[0].daily_return - (closes[i] / closes[i - 1] - 1)) < 1e-12);
+    const rets = closes.slice(i - 20, i + 1).map((c, k, a) => (k ? c / a[k - 1] - 1 : null)).slice(1);
+    const m = mean(rets);
+    const vol = Math.sqrt(rets.reduce((s, r) => s + (r - m) ** 2, 0) / 19) * Math.sqrt(252);
+    assert.ok(Math.abs(indicators[0].volatility20 - vol) < 1e-9);
+
+    // Generic rows: newest first, paged; the same rows `financelake sql` gives.
+    const page1 = await json(base, '/api/tables/gold/daily_prices/rows?limit=3');
+    const page2 = await json(base, '/api/tables/gold/daily_prices/rows?limit=3&offset=3');
+    assert.deepEqual(page1.rows.map((r) => r.trading_date), ['2018-01-19', '2018-01-18', '2018-01-17']);
+    assert.equal(page2.rows[0].trading_date, '2018-01-16');
+    assert.equal(page1.total, 3379);
+    const viaSql = runFlOk(['sql', '--lake', lake, '--format', 'jsonl',
+      'SELECT * FROM gold.daily_prices ORDER BY trading_date DESC LIMIT 3']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(page1.rows, viaSql);
+    // Time travel: version 0 is the empty table.
+    const v0 = await json(base, '/api/tables/gold/daily_prices/rows?version=0');
+    assert.equal(v0.rows.length, 0);
+    const hist = await json(base, '/api/tables/gold/daily_prices/history');
+    assert.deepEqual(hist.history.map((h) => h.version), [1, 0]);
+    // CSV download of a view.
+    const csv = await get(base, '/api/candles?ticker=AAPL&from=2018-01-18&format=csv');
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers['content-disposition'], /attachment; filename="candles_AAPL.csv"/);
+    assert.equal(csv.body.split('\n')[0], 'trading_date,open,high,low,close,avg_price,vwap,total_volume,trade_count');
+    assert.equal(csv.body.trim().split('\n').length, 3);
+    const daily = await json(base, '/api/ingestion/daily');
+    assert.equal(daily.tables[0].days.reduce((s, d) => s + d.rows, 0), 3379);
+    const metrics = await get(base, '/metrics');
+    assert.match(metrics.body, /financelake_table_version\{table="gold\/daily_prices"\} 1/);
+    assert.match(metrics.body, /financelake_table_rows\{table="bronze\/stock_trades"\} 3379/);
+    // Many clients at once.
+    const all = await Promise.all(Array.from({ length: 60 }, (_, k) => get(base, `/api/candles?ticker=AAPL&from=2017-0${1 + (k % 9)}-01`)));
+    assert.ok(all.every((r) => r.status === 200));
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('server-sent events announce each new commit', async () => {
+  const { base, child } = await startServe();
+  try {
+    const u = new URL(base);
+    const events = [];
+    const req = http.get({ host: u.hostname, port: u.port, path: '/api/events' });
+    const res = await new Promise((resolve) => req.on('response', resolve));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'], /text\/event-stream/);
+    res.setEncoding('utf8');
+    let buf = '';
+    res.on('data', (d) => {
+      buf += d;
+      let k;
+      while ((k = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, k);
+        buf = buf.slice(k + 2);
+        const type = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (type) events.push({ type, data: JSON.parse(data) });
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // New data: a second file through Bronze, Silver and Gold.
+    const goog = path.join(fixturesDir(), 'stocks_daily', 'mplfinance', 'yahoofinance-GOOG-20040819-20180120.csv');
+    runFlOk(['ingest', '--source', 'csv', goog, '--lake', lake, '--once', '--stream-id', 'goog']);
+    runFlOk(['pipeline', '--lake', lake, '--once']);
+    for (let i = 0; i < 100 && !events.some((e) => e.data.path === 'gold/daily_prices'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    req.destroy();
+    const gold = events.find((e) => e.data.path === 'gold/daily_prices');
+    assert.ok(gold, JSON.stringify(events));
+    assert.equal(gold.type, 'commit');
+    assert.equal(gold.data.version, 2);
+    assert.equal(gold.data.rows, 2 * 3379);
+    assert.ok(events.some((e) => e.data.path === 'bronze/stock_trades' && e.data.version === 2));
+    // The API answers from the new version (its cache was dropped).
+    const { tickers } = await json(base, '/api/tickers');
+    assert.deepEqual(tickers.map((t) => t.ticker), ['AAPL', 'GOOG']);
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('security: loopback unless a token, the token on every request, validated inputs, read-only', async () => {
+  expectFailure(['serve', '--lake', lake, '--host', '0.0.0.0', '--port', '0'], '--auth-token');
+  expectFailure(['serve', '--lake', lake, '--port', '0', '--auth-token', 'short'], 'at least 16 characters');
+  expectFailure(['serve', '--lake', path.join(dir, 'none'), '--port', '0'], 'does not exist');
+  const { base, child } = await startServe(['--host', '0.0.0.0', '--auth-token', TOKEN]);
+  try {
+    const denied = await get(base, '/api/tables');
+    assert.equal(denied.status, 401);
+    assert.ok(!denied.body.includes(TOKEN));
+    assert.equal((await get(base, '/api/tables', { Authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
+    assert.equal((await get(base, '/api/tables', { Authorization: `Bearer ${TOKEN}` })).status, 200);
+    const viaLink = await get(base, `/api/health?token=${TOKEN}`);
+    assert.equal(viaLink.status, 200);
+    assert.match(viaLink.headers['set-cookie'][0], /^fl_token=.*; HttpOnly; SameSite=Strict; Path=\//);
+    assert.equal((await get(base, '/api/health', { Cookie: `fl_token=${TOKEN}` })).status, 200);
+    assert.equal((await get(base, '/api/health', { Cookie: 'fl_token=nope' })).status, 401);
+    assert.equal((await get(base, '/', { 'X-Auth-Token': TOKEN })).status, 200);
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const bad = async (p, status, mention) => {
+      const r = await get(base, p, auth);
+      assert.equal(r.status, status, `${p}: ${r.body}`);
+      const body = JSON.parse(r.body);
+      assert.match(body.error, mention, p);
+    };
+    await bad('/api/candles?ticker=AA%27PL%20OR%201', 400, /is not a ticker/);
+    await bad('/api/candles?ticker=AAPL&ticker=MSFT', 400, /given more than once/);
+    await bad('/api/candles?ticker=AAPL&from=2018-02-30', 400, /is not a date/);
+    await bad('/api/fraud_alerts?limit=100000', 400, /limit: '100000' is not an integer in 1\.\.1000/);
+    const none = JSON.parse((await get(base, '/api/fraud_alerts', auth)).body);
+    assert.deepEqual(none, { rows: [], note: 'no gold/fraud_alerts table yet' });
+    await bad('/api/errors?limit=0', 400, /limit: '0' is not an integer in 1\.\.1000/);
+    await bad('/api/errors?offset=-1', 400, /offset/);
+    await bad('/api/tables/gold/daily_prices/rows?version=99', 400, /is at version 1|is at version 2/);
+    await bad('/api/tables/gold/daily_prices/rows?timestamp=yesterday', 400, /is not a time/);
+    await bad('/api/tables/gold/nope/rows', 404, /no table 'gold\/nope'/);
+    await bad('/api/candles?ticker=AAPL&format=xml', 400, /format/);
+    await bad('/api/../../etc/passwd', 400, /'\.\.'/);
+    await bad('/..%2f..%2fetc%2fpasswd', 400, /'\.\.'/);
+    await bad('/api/nope', 404, /no such endpoint/);
+    const post = await get(base, '/api/tables', auth, 'POST');
+    assert.equal(post.status, 405);
+  } finally {
+    await stopChild(child);
+  }
+});
