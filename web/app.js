@@ -120,6 +120,14 @@ function returnsChart() {
   return c;
 }
 
+function alertChart() {
+  if (state.charts['alert-chart']) return state.charts['alert-chart'];
+  const c = makeChart('alert-chart');
+  c.rate = c.chart.addSeries(LC.LineSeries, { color: '#f23645', lineWidth: 2, priceFormat: { type: 'percent' } });
+  applyTheme();
+  return c;
+}
+
 function ingestChart() {
   if (state.charts['ingest-chart']) return state.charts['ingest-chart'];
   const c = makeChart('ingest-chart');
@@ -238,6 +246,46 @@ async function loadPaged(kind) {
   }
 }
 
+async function loadFraud() {
+  const el = $('fraud-metrics');
+  try {
+    const { daily = [], metrics = [] } = await api('/api/fraud/summary');
+    alertChart().rate.setData(daily.filter((d) => d.date && d.scored > 0)
+      .map((d) => ({ time: d.date, value: (100 * d.alerts) / d.scored })));
+    if (!metrics.length) {
+      el.className = 'muted';
+      el.textContent = 'no fraud model yet (financelake fraud train)';
+      return;
+    }
+    const latest = metrics[0].model_version;
+    const rows = metrics.filter((m) => m.model_version === latest && m.split === 'test')
+      .map((m) => ({ metric: m.metric, xgboost: m.value, [m.baseline || 'baseline']: m.baseline_value }));
+    el.className = '';
+    table(el, Object.keys(rows[0] || { metric: 0 }), rows);
+    el.insertAdjacentHTML('beforeend', `<div class="muted">model ${esc(latest)}, trained on ${esc(metrics[0].subject || '')}</div>`);
+  } catch (e) {
+    el.textContent = 'unavailable: ' + e.message;
+  }
+}
+
+async function loadExplorer(tables) {
+  const sel = $('explore-table');
+  const keep = sel.value;
+  sel.innerHTML = tables.map((t) => `<option value="${esc(t.path)}">${esc(t.table)}</option>`).join('');
+  if (tables.some((t) => t.path === keep)) sel.value = keep;
+  if (!sel.value) return;
+  const { history } = await api(`/api/tables/${sel.value}/history?limit=50`);
+  table($('explore-history'), ['version', 'timestamp', 'operation', 'operation_metrics'], history);
+  const vsel = $('explore-version');
+  const keepV = vsel.value;
+  vsel.innerHTML = '<option value="">latest</option>' + history.map((h) => `<option>${h.version}</option>`).join('');
+  if ([...vsel.options].some((o) => o.value === keepV)) vsel.value = keepV;
+  const v = vsel.value ? `&version=${vsel.value}` : '';
+  const r = await api(`/api/tables/${sel.value}/rows?limit=10${v}`);
+  table($('explore-rows'), r.columns, r.rows);
+  $('explore-csv').href = `/api/tables/${sel.value}/rows?format=csv&limit=1000${v}`;
+}
+
 async function loadLake() {
   const { tables } = await api('/api/tables');
   table($('tables'), ['table', 'version', 'rows', 'files', 'bytes', 'last_commit'], tables);
@@ -251,6 +299,7 @@ async function loadLake() {
     const r = await api(`/api/tables/${sel.value}/rows?limit=15`);
     table($('bronze-rows'), r.columns.filter((c) => c !== 'payload').concat(['payload']), r.rows);
   }
+  await loadExplorer(tables);
   const daily = await api('/api/ingestion/daily');
   const byDay = new Map();
   for (const t of daily.tables) for (const d of t.days) byDay.set(d.date, (byDay.get(d.date) || 0) + d.rows);
@@ -264,6 +313,12 @@ async function loadHealth() {
     $('health').textContent = 'ingestion: ' + h.status;
     $('last-ingest').textContent = h.last_ingest ? `last commit ${h.last_ingest.replace('T', ' ').slice(0, 19)} UTC` : '';
     $('lake-path').textContent = h.lake;
+    if (h.kafka) {
+      $('lag').hidden = false;
+      $('lag').dataset.status = h.kafka.error ? 'error' : h.kafka.lag > 10000 ? 'late' : 'healthy';
+      $('lag').textContent = h.kafka.error ? 'kafka: unreachable' : `kafka lag: ${h.kafka.lag.toLocaleString()}`;
+      $('lag').title = h.kafka.error || (h.kafka.partitions || []).map((p) => `${p.topic}/${p.partition}: ${p.lag}`).join('\n');
+    }
   } catch (e) {
     $('health').dataset.status = 'error';
     $('health').textContent = e.status === 401 ? 'token needed (?token=…)' : 'server unreachable';
@@ -277,7 +332,7 @@ async function refresh() {
       await loadTickers();
       await loadMarket();
     } else if (state.view === 'bank') {
-      await Promise.all([loadPaged('alerts'), loadPaged('errors')]);
+      await Promise.all([loadFraud(), loadPaged('alerts'), loadPaged('errors')]);
     } else {
       await loadLake();
     }
@@ -324,6 +379,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('from').onchange = () => { state.range = ''; loadMarket(); };
   $('to').onchange = () => { state.range = ''; loadMarket(); };
   $('bronze-table').onchange = loadLake;
+  $('explore-table').onchange = () => { $('explore-version').value = ''; loadLake(); };
+  $('explore-version').onchange = loadLake;
   showView('stock');
   connectEvents();
 });

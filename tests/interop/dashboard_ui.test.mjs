@@ -4,10 +4,11 @@
 // works from a ?token= link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { fixturesDir, mkTmp, rmTmp, runFlOk } from './lib.mjs';
-import { startFl, stopChild } from './kafka_lib.mjs';
+import { buildDir, fixturesDir, mkTmp, repoDir, rmTmp, runFlOk } from './lib.mjs';
+import { startServe as startServeOn, stopChild } from './serve_lib.mjs';
 
 const daily = (name) => path.join(fixturesDir(), 'stocks_daily', 'mplfinance', name);
 const AAPL = daily('yahoofinance-AAPL-20040819-20180120.csv');
@@ -24,6 +25,13 @@ before(async () => {
   runFlOk(['ingest', '--source', 'csv', AAPL, GOOG, '--lake', lake, '--once']);
   runFlOk(['pipeline', '--lake', lake, '--once']);
   runFlOk(['train', '--lake', lake, '--epochs', '2', '--hidden', '8,4', '--ticker', 'AAPL']);
+  // Bank transactions with a fraud model, scored alerts and its metrics.
+  const bank = ['ingest', '--lake', lake, '--source', 'sim', '--topics', 'bank-transactions', '--accounts', '300'];
+  runFlOk([...bank, '--seed', '11', '--start', '2024-03-01', '--days', '14', '--stream-id', 'history']);
+  runFlOk(['pipeline', '--lake', lake, '--once']);
+  runFlOk(['fraud', 'train', '--lake', lake]);
+  runFlOk([...bank, '--seed', '12', '--start', '2024-03-15', '--days', '3', '--stream-id', 'later']);
+  runFlOk(['pipeline', '--lake', lake, '--once']);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 });
 after(async () => {
@@ -31,16 +39,19 @@ after(async () => {
   rmTmp(dir);
 });
 
-async function startServe(extra = []) {
-  const child = startFl(['serve', '--lake', lake, '--port', '0', '--poll-ms', '100', ...extra]);
-  for (let i = 0; i < 200; i++) {
-    const m = /at (http:\/\/[^ ]+\/)/.exec(child.stdout);
-    if (m) return { base: m[1], child };
-    if (child.proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
+const startServe = (extra = []) => startServeOn(lake, extra);
+
+// Screenshots: test artefacts under the build directory; FL_UPDATE_SCREENSHOTS=1 also refreshes
+// the README's copies in docs/img.
+async function screenshot(page, name) {
+  const out = path.join(buildDir(), 'test-artifacts');
+  fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, `${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.FL_UPDATE_SCREENSHOTS === '1') {
+    fs.mkdirSync(path.join(repoDir, 'docs', 'img'), { recursive: true });
+    fs.copyFileSync(file, path.join(repoDir, 'docs', 'img', `${name}.png`));
   }
-  await stopChild(child, 'SIGKILL');
-  throw new Error(`serve did not start: ${child.stderr}`);
 }
 
 async function open(url, options = {}) {
@@ -81,19 +92,39 @@ test('the market view: candles, pickers, forecast, theme', async () => {
     await page.selectOption('#ticker', 'GOOG');
     await page.waitForFunction(() => document.querySelector('#gold-rows tbody td:nth-child(5)')?.textContent === '1,137.51001');
     await page.waitForFunction(() => /no forecast for this ticker yet/.test(document.querySelector('#prediction-body').textContent));
+    // CSV of what the chart shows.
+    await page.selectOption('#ticker', 'AAPL');
+    await page.click('#ranges button[data-range="1M"]');
+    await page.waitForFunction(() => document.querySelector('#gold-rows tbody td')?.textContent === '2018-01-19');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#candles-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'trading_date,open,high,low,close,avg_price,vwap,total_volume,trade_count');
+    assert.equal(csv[1].split(',')[0], '2017-12-19');
+    assert.equal(csv.at(-1).split(',')[0], '2018-01-19');
+    await page.click('#ranges button[data-range="1Y"]');
+    await page.waitForTimeout(300);
     // Theme: light by default here, the toggle is remembered across reloads.
     assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
+    await screenshot(page, 'dashboard-light');
     await page.click('#theme');
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
     await page.reload();
     await page.waitForSelector('body[data-loaded]');
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+    await page.waitForTimeout(300);
+    await screenshot(page, 'dashboard-dark');
     assert.deepEqual(problems, []);
     await context.close();
     // The OS preference decides when nothing was chosen.
     const dark = await open(base, { colorScheme: 'dark' });
     assert.equal(await dark.page.getAttribute('html', 'data-theme'), 'dark');
     await dark.context.close();
+    // A phone-width screen: no sideways scrolling of the page.
+    const phone = await open(base, { viewport: { width: 390, height: 844 } });
+    assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 390), 'page wider than the phone');
+    await screenshot(phone.page, 'dashboard-phone');
+    assert.deepEqual(phone.problems, []);
+    await phone.context.close();
     first = null;
   } finally {
     await stopChild(child);
@@ -115,10 +146,20 @@ test('live: a new commit shows up without a reload; lake and bank views', async 
     await page.waitForFunction(() => [...document.querySelectorAll('#tables tbody tr')]
       .some((r) => r.firstChild.textContent === 'bronze.stock_trades' && r.children[2].textContent === '9,277'), null, { timeout: 15000 });
     assert.ok(await page.$('#bronze-rows table'));
+    // Table explorer: gold.daily_prices as of version 0 is empty, its history lists the commits.
+    await page.selectOption('#explore-table', 'gold/daily_prices');
+    await page.waitForFunction(() => document.querySelector('#explore-history tbody tr td')?.textContent === '1');
+    await page.selectOption('#explore-version', '0');
+    await page.waitForFunction(() => /no rows/.test(document.querySelector('#explore-rows').textContent));
     await page.click('#views button[data-view="bank"]');
-    await page.waitForSelector('#alerts div');
-    assert.match(await page.textContent('#alerts'), /no gold\/fraud_alerts table yet/);
+    await page.waitForSelector('#alerts table');
+    const alerts = await (await fetch(base + 'api/fraud_alerts?limit=1')).json();
+    assert.ok(alerts.total > 0);
+    assert.match(await page.textContent('#alerts .pager'), new RegExp(`of ${alerts.total}`));
+    assert.match(await page.textContent('#fraud-metrics'), /auprc/);
+    assert.ok(await page.$('#alert-chart canvas'));
     assert.match(await page.textContent('#errors'), /no rows/);
+    await screenshot(page, 'dashboard-bank');
     assert.deepEqual(problems, []);
     await context.close();
   } finally {

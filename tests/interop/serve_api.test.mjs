@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk } from './lib.mjs';
-import { startFl, stopChild } from './kafka_lib.mjs';
+import { startServe as startServeOn, stopChild } from './serve_lib.mjs';
+import { kcatProduce, startBroker, stockLines } from './kafka_lib.mjs';
 
 const AAPL = path.join(fixturesDir(), 'stocks_daily', 'mplfinance', 'yahoofinance-AAPL-20040819-20180120.csv');
 const TOKEN = 'interop-secret-token-0123456789';
@@ -23,17 +24,7 @@ before(() => {
 });
 after(() => rmTmp(dir));
 
-async function startServe(extra = []) {
-  const child = startFl(['serve', '--lake', lake, '--port', '0', '--poll-ms', '100', ...extra]);
-  for (let i = 0; i < 200; i++) {
-    const m = /at (http:\/\/[^ ]+\/)/.exec(child.stdout);
-    if (m) return { base: m[1], child };
-    if (child.proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await stopChild(child, 'SIGKILL');
-  throw new Error(`serve did not start: ${child.stderr}`);
-}
+const startServe = (extra = []) => startServeOn(lake, extra);
 
 /** GET with node's http (raw path kept as is: fetch would normalise '..'). */
 function get(base, rawPath, headers = {}, method = 'GET') {
@@ -215,5 +206,30 @@ test('security: loopback unless a token, the token on every request, validated i
     assert.equal(post.status, 405);
   } finally {
     await stopChild(child);
+  }
+});
+
+test('health shows the Kafka consumer lag of the ingest group (Bronze txn positions against high watermarks)', async () => {
+  const { addr, child: broker } = await startBroker(1);
+  const klake = path.join(dir, 'kafka-lake');
+  let served;
+  try {
+    kcatProduce(addr, 'stock-trades', stockLines(10, 'a'));
+    runFlOk(['ingest', '--brokers', addr, '--topics', 'stock-trades', '--lake', klake, '--once']);
+    kcatProduce(addr, 'stock-trades', stockLines(7, 'b', 10));
+    served = await startServeOn(klake, ['--brokers', addr]);
+    let kafka;
+    for (let i = 0; i < 100; i++) {
+      kafka = (await json(served.base, '/api/health')).kafka;
+      if (kafka && kafka.lag !== undefined) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(kafka.group, 'financelake-ingest');
+    assert.equal(kafka.lag, 7, JSON.stringify(kafka));
+    const trades = kafka.partitions.filter((p) => p.topic === 'stock-trades');
+    assert.deepEqual(trades.map((p) => [p.partition, p.high_watermark, p.ingested, p.lag]), [[0, 17, 10, 7]]);
+  } finally {
+    if (served) await stopChild(served.child);
+    await stopChild(broker);
   }
 });

@@ -25,6 +25,7 @@ void RegisterBenchPipelineCommand(CLI::App& bench, Action* action);
 void RegisterBenchFraudCommand(CLI::App& bench, Action* action);
 void RegisterBenchLstmCommand(CLI::App& bench, Action* action);
 void RegisterBenchSqlCommand(CLI::App& bench, Action* action);
+void RegisterBenchServeCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBenchFraudCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchLstmCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchSqlCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterBenchServeCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);

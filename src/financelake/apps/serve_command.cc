@@ -44,6 +44,8 @@ void RegisterServeCommand(CLI::App& app, Action* action) {
   cmd->add_option("--poll-ms", o->poll_ms, "how often to check the tables for new commits (default 500)");
   cmd->add_option("--late-after-s", o->api.late_after_s, "ingestion is 'late' after this many seconds without a commit (120)");
   cmd->add_option("--stalled-after-s", o->api.stalled_after_s, "... and 'stalled' after this many (600)");
+  cmd->add_option("--brokers", o->kafka.brokers, "Kafka bootstrap servers: show the ingest group's consumer lag");
+  cmd->add_option("--group", o->kafka.group, "the ingest consumer group (default financelake-ingest)");
   cmd->callback([action, o] { *action = [o] { return RunServe(*o); }; });
 }
 

@@ -58,6 +58,26 @@ HttpResponse Api::Handle(const HttpRequest& request) {
       return out;
     }
   }
+  // Data endpoints: answered from memory while the tables they read have not changed.
+  const std::vector<std::string> reads = TablesRead(request);
+  std::string key;
+  if (!reads.empty()) {
+    key = request.path;
+    for (const auto& [k, v] : request.params) {
+      if (k != "token") key += "\x1f" + k + "=" + v;
+    }
+    const auto versions = VersionsOf(reads);
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = answers_.find(key);
+    if (it != answers_.end() && it->second.versions == versions) {
+      out = it->second.response;
+      if (set_cookie) {
+        out.headers.emplace_back("Set-Cookie", "fl_token=" + options_.auth_token + "; HttpOnly; SameSite=Strict; Path=/");
+      }
+      return out;
+    }
+  }
+  const auto versions_before = reads.empty() ? std::vector<std::pair<std::string, int64_t>>{} : VersionsOf(reads);
   try {
     out = Route(request);
   } catch (const ApiInvalid& e) {
@@ -68,11 +88,41 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   if (out.status >= 400 && out.status < 500) ++errors_4xx_;
   if (out.status >= 500) ++errors_5xx_;
   out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (out.content_type.rfind("application/json", 0) == 0 || out.content_type.rfind("text/csv", 0) == 0) {
+    out.headers.emplace_back("Cache-Control", "no-store");
+  }
+  if (!key.empty() && out.status == 200 && !out.stream) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (answers_.size() >= 4096) answers_.clear();
+    answers_[key] = {versions_before, out};
+  }
   if (set_cookie) {
     out.headers.emplace_back("Set-Cookie", "fl_token=" + options_.auth_token + "; HttpOnly; SameSite=Strict; Path=/");
   }
-  if (out.content_type.rfind("application/json", 0) == 0 || out.content_type.rfind("text/csv", 0) == 0) {
-    out.headers.emplace_back("Cache-Control", "no-store");
+  return out;
+}
+
+std::vector<std::string> Api::TablesRead(const HttpRequest& r) const {
+  if (r.method != "GET") return {};
+  const std::string& p = r.path;
+  if (p == "/api/candles" || p == "/api/indicators" || p == "/api/tickers") return {"gold/daily_prices"};
+  if (p == "/api/errors") return {"errors"};
+  if (p == "/api/fraud_alerts") return {"gold/fraud_alerts"};
+  if (p == "/api/predictions") return {"gold/predictions", "gold/model_metrics"};
+  if (p == "/api/fraud/summary") return {"silver/bank_transactions", "gold/model_metrics"};
+  static const std::string kTables = "/api/tables/";
+  if (p.rfind(kTables, 0) == 0) {
+    const size_t slash = p.rfind('/');
+    if (slash > kTables.size()) return {p.substr(kTables.size(), slash - kTables.size())};
+  }
+  return {};
+}
+
+std::vector<std::pair<std::string, int64_t>> Api::VersionsOf(const std::vector<std::string>& rels) const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const std::string& rel : rels) {
+    auto t = view_->Table(rel);
+    out.emplace_back(rel, t.ok() ? t->version : -1);
   }
   return out;
 }
@@ -99,6 +149,7 @@ HttpResponse Api::Route(const HttpRequest& r) {
   if (p == "/api/fraud_alerts") return Paged("gold/fraud_alerts", "event_time", r);
   if (p == "/api/predictions") return Predictions(r);
   if (p == "/api/ingestion/daily") return IngestionDaily();
+  if (p == "/api/fraud/summary") return FraudSummary(r);
   if (p == "/api/events") return Events(r);
   // /api/tables/<layer>/<name>/(rows|history)
   static const std::regex kTable("^/api/tables/((?:[A-Za-z0-9_-]+/)?[A-Za-z0-9_-]+)/(rows|history)$");
@@ -142,6 +193,7 @@ HttpResponse Api::Health() {
   j.Set("bronze_rows", Json::Int(bronze_rows));
   j.Set("bronze_tables", std::move(tables));
   j.Set("lake", Json::String(view_->lake()));
+  if (options_.kafka_lag) j.Set("kafka", options_.kafka_lag());
   return JsonResponse(200, j);
 }
 
@@ -227,7 +279,7 @@ HttpResponse Api::Events(const HttpRequest& r) {
 }
 
 HttpResponse Api::Static(const std::string& path) {
-  const std::string p = path == "/" ? "/index.html" : path;
+  const std::string p = path == "/" ? "/index.html" : (path == "/favicon.ico" ? "/favicon.svg" : path);
   const WebAsset* a = FindWebAsset(p);
   if (a == nullptr) return ErrorResponse(404, fmt::format("not found: {}", p.substr(0, 100)));
   HttpResponse r;

@@ -8,9 +8,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
 #include <string>
 
+#include "financelake/base/json.h"
 #include "financelake/server/event_hub.h"
 #include "financelake/server/http_server.h"
 #include "financelake/server/lake_view.h"
@@ -22,6 +28,7 @@ struct ApiOptions {
   int late_after_s = 120;      // ingestion health: newest Bronze commit older than this = late
   int stalled_after_s = 600;   // ... older than this = stalled
   int max_limit = 1000;        // rows per page at most
+  std::function<Json()> kafka_lag;  // set when the lake is fed from Kafka (serve --brokers)
 };
 
 class Api {
@@ -41,13 +48,25 @@ class Api {
   HttpResponse Paged(const std::string& rel, const std::string& order, const HttpRequest& r);
   HttpResponse Predictions(const HttpRequest& r);
   HttpResponse IngestionDaily();
+  HttpResponse FraudSummary(const HttpRequest& r);
   HttpResponse Events(const HttpRequest& r);
   HttpResponse Metrics();
   HttpResponse Static(const std::string& path);
 
+  // Answers of the data endpoints, kept while the tables they read stay at the same versions
+  // (a commit to one table does not evict answers about the others).
+  struct CachedAnswer {
+    std::vector<std::pair<std::string, int64_t>> versions;  // table rel -> version read
+    HttpResponse response;
+  };
+  std::vector<std::string> TablesRead(const HttpRequest& r) const;
+  std::vector<std::pair<std::string, int64_t>> VersionsOf(const std::vector<std::string>& rels) const;
+
   LakeView* view_;
   EventHub* events_;
   ApiOptions options_;
+  std::mutex cache_mu_;
+  std::map<std::string, CachedAnswer> answers_;
   std::atomic<int64_t> requests_{0}, errors_4xx_{0}, errors_5xx_{0}, streams_open_{0};
 };
 

@@ -196,6 +196,27 @@ HttpResponse Api::Predictions(const HttpRequest& r) {
   return JsonResponse(200, j);
 }
 
+HttpResponse Api::FraudSummary(const HttpRequest& r) {
+  auto t = view_->Table("silver/bank_transactions");
+  if (!t.ok()) return Missing("daily", "no silver/bank_transactions yet (bank events through the pipeline)");
+  const std::string fmt_ = FormatParam(r);
+  auto daily = view_->Query(
+      "SELECT event_date AS date, count(*) AS transactions, "
+      "sum(CASE WHEN fraud_score IS NOT NULL THEN 1 ELSE 0 END) AS scored, sum(fraud_alert) AS alerts, "
+      "sum(is_fraud) AS labelled_frauds FROM " + FromItem(*t, r) + " GROUP BY event_date ORDER BY event_date");
+  if (!daily.ok()) return StatusResponse(daily.status());
+  if (fmt_ == "csv") return CsvResponse(*daily, "fraud_daily");
+  Json j = Json::Object();
+  j.Set("daily", RowsJson(*daily));
+  if (view_->Table("gold/model_metrics").ok()) {
+    auto m = view_->Query(
+        "SELECT model_version, subject, split, metric, value, baseline, baseline_value, created_at "
+        "FROM gold.model_metrics WHERE model = 'fraud' ORDER BY created_at DESC, metric LIMIT 200");
+    if (m.ok()) j.Set("metrics", RowsJson(*m));
+  }
+  return JsonResponse(200, j);
+}
+
 HttpResponse Api::IngestionDaily() {
   Json tables = Json::Array();
   for (const TableState& t : view_->Tables()) {

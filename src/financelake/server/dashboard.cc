@@ -34,14 +34,22 @@ Result<std::unique_ptr<Dashboard>> Dashboard::Start(std::shared_ptr<io::FileSyst
   FL_RETURN_NOT_OK(ValidateDashboardOptions(options));
   std::unique_ptr<Dashboard> d(new Dashboard());
   d->options_ = options;
-  FL_ASSIGN_OR_RETURN(d->view_, LakeView::Open(std::move(fs), options.lake));
-  d->api_ = std::make_unique<Api>(d->view_.get(), &d->events_, options.api);
+  FL_ASSIGN_OR_RETURN(d->view_, LakeView::Open(fs, options.lake));
+  ApiOptions api_options = options.api;
+  if (!options.kafka.brokers.empty()) {
+    d->lag_ = std::make_unique<KafkaLagProbe>(fs, options.lake, options.kafka);
+    KafkaLagProbe* probe = d->lag_.get();
+    api_options.kafka_lag = [probe] { return probe->Report(); };
+  }
+  d->api_ = std::make_unique<Api>(d->view_.get(), &d->events_, api_options);
   Api* api = d->api_.get();
   FL_ASSIGN_OR_RETURN(d->http_, HttpServer::Start(options.host, options.port, options.threads,
                                                   [api](const HttpRequest& r) { return api->Handle(r); }));
   Dashboard* self = d.get();
   d->watcher_ = std::thread([self] {
+    int cycle = 0;
     while (!self->stop_.load()) {
+      if (self->lag_ != nullptr && cycle++ % 10 == 0) self->lag_->Refresh();  // ~5 s at the default poll
       auto changed = self->view_->Poll();
       if (changed.ok()) {
         for (const TableState& t : *changed) {

@@ -13,6 +13,7 @@
 #include "financelake/server/api.h"
 #include "financelake/server/event_hub.h"
 #include "financelake/server/http_server.h"
+#include "financelake/server/kafka_lag.h"
 #include "financelake/server/lake_view.h"
 
 namespace financelake::server {
@@ -24,6 +25,7 @@ struct DashboardOptions {
   int threads = 32;     // HTTP workers; each open event stream holds one
   int poll_ms = 500;    // how often the tables' logs are checked for new commits
   ApiOptions api;
+  KafkaLagOptions kafka;  // brokers set: consumer lag in the health answer
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
@@ -45,6 +47,7 @@ class Dashboard {
   Dashboard() = default;
   DashboardOptions options_;
   std::unique_ptr<LakeView> view_;
+  std::unique_ptr<KafkaLagProbe> lag_;
   EventHub events_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> http_;

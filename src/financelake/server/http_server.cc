@@ -68,6 +68,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, i
   const int n = std::max(2, threads);
   impl->server.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
   impl->server.set_payload_max_length(64 * 1024);  // a read-only API: small requests only
+  impl->server.set_tcp_nodelay(true);              // no 40 ms Nagle/delayed-ACK stalls per answer
+  impl->server.set_keep_alive_max_count(10000);    // dashboards poll: keep their connections
+  impl->server.set_keep_alive_timeout(30);
   auto h = std::make_shared<HttpHandler>(std::move(handler));
   const std::atomic<bool>* stopping = &impl->stopping;
   auto route = [h, stopping](const httplib::Request& req, httplib::Response& res) { Serve(*h, *stopping, req, res); };

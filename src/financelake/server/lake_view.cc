@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "financelake/delta/table.h"
 #include "financelake/sql/lake_catalog.h"
 
@@ -14,13 +17,10 @@ constexpr size_t kMaxCached = 512;
 
 Result<std::unique_ptr<LakeView>> LakeView::Open(std::shared_ptr<io::FileSystem> fs, std::string lake) {
   std::unique_ptr<LakeView> v(new LakeView(std::move(fs), std::move(lake)));
+  const size_t n = std::max(2u, std::min(8u, std::thread::hardware_concurrency()));
+  for (size_t i = 0; i < n; ++i) v->slots_.push_back(std::make_unique<Slot>());
   FL_RETURN_NOT_OK(v->Poll().status());
   return v;
-}
-
-Status LakeView::Reopen() {
-  FL_ASSIGN_OR_RETURN(session_, sql::SqlSession::Open(fs_, lake_));
-  return Status::OK();
 }
 
 Result<std::vector<TableState>> LakeView::Poll() {
@@ -50,7 +50,7 @@ Result<std::vector<TableState>> LakeView::Poll() {
     if (it == tables_.end() || it->second.version != st.version) changed.push_back(st);
   }
   tables_ = std::move(now);
-  if (list_changed || session_ == nullptr) FL_RETURN_NOT_OK(Reopen());
+  if (list_changed) ++list_generation_;  // sessions reopen on their next query
   if (!changed.empty()) {
     ++generation_;
     cache_.clear();
@@ -78,13 +78,44 @@ Result<TableState> LakeView::Table(const std::string& rel) const {
 }
 
 Result<sql::ResultSet> LakeView::Query(const std::string& sql) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = cache_.find(sql);
-  if (it != cache_.end() && it->second.generation == generation_) return it->second.result;
-  FL_ASSIGN_OR_RETURN(sql::ResultSet r, session_->ExecuteOne(sql));
-  if (cache_.size() >= kMaxCached) cache_.clear();
-  cache_[sql] = {generation_, r};
-  return r;
+  int64_t generation, list_generation;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(sql);
+    if (it != cache_.end() && it->second.generation == generation_) return *it->second.result;
+    generation = generation_;
+    list_generation = list_generation_;
+  }
+  // A free session (or wait for the next one in turn).
+  Slot* slot = nullptr;
+  std::unique_lock<std::mutex> held;
+  for (size_t k = 0; k < slots_.size() && slot == nullptr; ++k) {
+    Slot* s = slots_[(next_slot_.load() + k) % slots_.size()].get();
+    std::unique_lock<std::mutex> l(s->mu, std::try_to_lock);
+    if (l.owns_lock()) {
+      slot = s;
+      held = std::move(l);
+    }
+  }
+  if (slot == nullptr) {
+    slot = slots_[next_slot_++ % slots_.size()].get();
+    held = std::unique_lock<std::mutex>(slot->mu);
+  }
+  if (slot->session == nullptr || slot->list_generation != list_generation) {
+    FL_ASSIGN_OR_RETURN(slot->session, sql::SqlSession::Open(fs_, lake_));
+    slot->list_generation = list_generation;
+  }
+  FL_ASSIGN_OR_RETURN(sql::ResultSet r, slot->session->ExecuteOne(sql));
+  held.unlock();
+  auto shared = std::make_shared<const sql::ResultSet>(std::move(r));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation == generation_) {
+      if (cache_.size() >= kMaxCached) cache_.clear();
+      cache_[sql] = {generation, shared};
+    }
+  }
+  return *shared;
 }
 
 Result<std::map<std::string, int64_t>> LakeView::RowsByPartition(const std::string& rel, const std::string& column) {

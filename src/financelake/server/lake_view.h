@@ -1,12 +1,14 @@
 // The server's window on the lake: the tables and their versions, kept current by Poll()
 // (which tails each table's log: only new commits are read), and query results served from
 // memory until one of the tables changes. Queries are SQL built by the API from validated
-// parameters and run by one SqlSession (module sql) under a lock. Thread-safe.
+// parameters, run by a small pool of SqlSessions (module sql; one per core, each used by one
+// thread at a time), so cache hits never wait behind a query being computed. Thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -52,19 +54,25 @@ class LakeView {
 
  private:
   LakeView(std::shared_ptr<io::FileSystem> fs, std::string lake) : fs_(std::move(fs)), lake_(std::move(lake)) {}
-  Status Reopen();  // guarded by mu_
 
   std::shared_ptr<io::FileSystem> fs_;
   std::string lake_;
-  mutable std::mutex mu_;
-  std::unique_ptr<sql::SqlSession> session_;
+  mutable std::mutex mu_;  // tables_, generation_, cache_
   std::map<std::string, TableState> tables_;  // by rel
   int64_t generation_ = 0;
   struct Cached {
     int64_t generation = 0;
-    sql::ResultSet result;
+    std::shared_ptr<const sql::ResultSet> result;
   };
   std::map<std::string, Cached> cache_;
+  struct Slot {
+    std::mutex mu;
+    std::unique_ptr<sql::SqlSession> session;
+    int64_t list_generation = -1;  // the table list the session was opened on
+  };
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int64_t list_generation_ = 0;  // bumped when tables appear or go (guarded by mu_)
+  std::atomic<size_t> next_slot_{0};
 };
 
 }  // namespace financelake::server
