@@ -94,7 +94,7 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   const p = startFl(['demo', '--lake', lake, '--rate', '3000', '--port', '0']);
   // The history bootstrap and model training come first; time the live part only (a loaded
   // machine running tests in parallel may take a while to get there).
-  for (let i = 0; i < 1200 && !/simulator -> Bronze/.test(p.stdout) && p.proc.exitCode === null; i++) await sleep(50);
+  for (let i = 0; i < 1200 && !/dashboard at/.test(p.stdout) && p.proc.exitCode === null; i++) await sleep(50);
   assert.match(p.stdout, /simulator -> Bronze/, p.stderr);
   // The dashboard runs alongside and serves the lake being written.
   const url = /demo: dashboard at (http:\/\/\S+\/)/.exec(p.stdout);

@@ -93,7 +93,12 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   }
   if (!key.empty() && out.status == 200 && !out.stream) {
     std::lock_guard<std::mutex> lock(cache_mu_);
-    if (answers_.size() >= 4096) answers_.clear();
+    // Bounded by entries and bytes (an answer can be a 20,000-row CSV).
+    if (answers_.size() >= 4096 || answer_bytes_ + out.body.size() > (size_t{256} << 20)) {
+      answers_.clear();
+      answer_bytes_ = 0;
+    }
+    answer_bytes_ += out.body.size() + key.size();
     answers_[key] = {versions_before, out};
   }
   if (set_cookie) {

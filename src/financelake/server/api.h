@@ -67,6 +67,7 @@ class Api {
   ApiOptions options_;
   std::mutex cache_mu_;
   std::map<std::string, CachedAnswer> answers_;
+  size_t answer_bytes_ = 0;
   std::atomic<int64_t> requests_{0}, errors_4xx_{0}, errors_5xx_{0}, streams_open_{0};
 };
 

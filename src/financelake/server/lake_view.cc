@@ -54,6 +54,7 @@ Result<std::vector<TableState>> LakeView::Poll() {
   if (!changed.empty()) {
     ++generation_;
     cache_.clear();
+    cached_bytes_ = 0;
   }
   return changed;
 }
@@ -111,7 +112,15 @@ Result<sql::ResultSet> LakeView::Query(const std::string& sql) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (generation == generation_) {
-      if (cache_.size() >= kMaxCached) cache_.clear();
+      size_t bytes = sql.size();
+      for (const auto& row : shared->rows) {
+        for (const auto& c : row) bytes += sizeof(c) + c.s.size();
+      }
+      if (cache_.size() >= kMaxCached || cached_bytes_ + bytes > (size_t{256} << 20)) {
+        cache_.clear();
+        cached_bytes_ = 0;
+      }
+      cached_bytes_ += bytes;
       cache_[sql] = {generation, shared};
     }
   }

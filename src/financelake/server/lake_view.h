@@ -65,6 +65,7 @@ class LakeView {
     std::shared_ptr<const sql::ResultSet> result;
   };
   std::map<std::string, Cached> cache_;
+  size_t cached_bytes_ = 0;
   struct Slot {
     std::mutex mu;
     std::unique_ptr<sql::SqlSession> session;
