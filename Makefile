@@ -29,7 +29,7 @@ test-asan: deps-node
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
 
-fuzz: deps
+fuzz: deps-node
 	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 

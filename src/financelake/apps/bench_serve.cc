@@ -25,6 +25,7 @@
 
 #include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
+#include "financelake/columnar/value.h"
 #include "financelake/delta/operations.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/gold_stage.h"
@@ -48,7 +49,7 @@ Status BuildGold(const std::string& lake) {
   FL_RETURN_NOT_OK(delta::CreateTable(*table, schema, {}).status());
   std::mt19937_64 rng(3);
   auto u = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
-  const int32_t first = 18262;  // 2020-01-01
+  const int32_t first = columnar::DaysFromCivil(kFirstYear, 1, 1);
   // One file per (year, group of 25 tickers): file statistics separate tickers and years.
   for (int y = 0; y < kYears; ++y) {
     for (int g = 0; g < kTickers / 25; ++g) {

@@ -19,6 +19,7 @@
 
 #include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
+#include "financelake/columnar/value.h"
 #include "financelake/delta/operations.h"
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
@@ -35,14 +36,6 @@ struct BenchSqlArgs {
 
 constexpr int kTickers = 50, kGroups = 5, kYears = 10, kFirstYear = 2015;
 
-int32_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 Result<int64_t> BuildTable(const std::string& path, int per_day) {
   auto table = delta::Table::Open(io::PosixFileSystem(), path);
   columnar::Schema schema({{"event_date", columnar::DataType::Date(), false},
@@ -58,8 +51,8 @@ Result<int64_t> BuildTable(const std::string& path, int per_day) {
   int64_t rows = 0;
   for (int y = kFirstYear; y < kFirstYear + kYears; ++y) {
     for (int m = 1; m <= 12; ++m) {
-      const int32_t first = DaysFromCivil(y, m, 1);
-      const int32_t next = m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1);
+      const int32_t first = columnar::DaysFromCivil(y, m, 1);
+      const int32_t next = m == 12 ? columnar::DaysFromCivil(y + 1, 1, 1) : columnar::DaysFromCivil(y, m + 1, 1);
       for (int g = 0; g < kGroups; ++g) {
         std::vector<columnar::Column> cols;
         for (const auto& f : schema.fields()) cols.emplace_back(f.type);

@@ -292,6 +292,8 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   }
 }
 
+}  // namespace
+
 void AppendCsvField(std::string_view s, std::string* out) {
   const bool quote = s.empty() || s.find_first_of(",\"\r\n") != std::string_view::npos ||
                      s.front() == ' ' || s.back() == ' ';
@@ -307,7 +309,6 @@ void AppendCsvField(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-}  // namespace
 
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out) {
   out->push_back('{');

@@ -25,6 +25,9 @@ void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out);
 // Appends a CSV header / row (RFC 4180 quoting; null is an empty unquoted field; nested values
 // as their JSON text).
 void AppendCsvHeader(const Schema& schema, std::string* out);
+// One CSV field, quoted when it must be (separators, quotes, line breaks, edge spaces) and when
+// empty, so that an empty string differs from a null (an unquoted empty field).
+void AppendCsvField(std::string_view s, std::string* out);
 void AppendCsvRow(const RecordBatch& batch, int64_t row, std::string* out);
 
 }  // namespace financelake::columnar

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "financelake/columnar/value.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/forecast_backtest.h"
 #include "financelake/ml/forecast_model.h"
@@ -11,15 +12,7 @@
 namespace financelake::ml {
 namespace {
 
-// Days since 1970-01-01 of a YYYY-MM-DD date (proleptic Gregorian).
-int32_t Day(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+int32_t Day(int y, int m, int d) { return columnar::DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)); }
 
 // A Yahoo-style daily CSV from the shared fixtures (Date,Open,High,Low,Close,Adj Close,Volume),
 // rows with a null close skipped; at most `limit` rows from `skip`.

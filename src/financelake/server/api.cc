@@ -60,16 +60,17 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   }
   // Data endpoints: answered from memory while the tables they read have not changed.
   const std::vector<std::string> reads = TablesRead(request);
+  // The versions are taken before answering: a commit meanwhile makes the stored answer stale.
+  const auto versions_before = VersionsOf(reads);
   std::string key;
   if (!reads.empty()) {
     key = request.path;
     for (const auto& [k, v] : request.params) {
       if (k != "token") key += "\x1f" + k + "=" + v;
     }
-    const auto versions = VersionsOf(reads);
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = answers_.find(key);
-    if (it != answers_.end() && it->second.versions == versions) {
+    if (it != answers_.end() && it->second.versions == versions_before) {
       out = it->second.response;
       if (set_cookie) {
         out.headers.emplace_back("Set-Cookie", "fl_token=" + options_.auth_token + "; HttpOnly; SameSite=Strict; Path=/");
@@ -77,7 +78,6 @@ HttpResponse Api::Handle(const HttpRequest& request) {
       return out;
     }
   }
-  const auto versions_before = reads.empty() ? std::vector<std::pair<std::string, int64_t>>{} : VersionsOf(reads);
   try {
     out = Route(request);
   } catch (const ApiInvalid& e) {

@@ -10,6 +10,7 @@
 #include "financelake/columnar/value.h"
 #include "financelake/server/api.h"
 #include "financelake/server/api_util.h"
+#include "financelake/sql/statement.h"
 #include "financelake/server/indicators.h"
 
 namespace financelake::server {
@@ -66,7 +67,8 @@ HttpResponse Api::TableHistory(const std::string& rel, const HttpRequest& r) {
   const std::string fmt_ = FormatParam(r);
   const int64_t limit = IntParam(r, "limit", 100, 1, options_.max_limit);
   auto rows = view_->Query(fmt::format(
-      "SELECT version, timestamp, operation, operation_parameters, operation_metrics FROM history('{}') LIMIT {}", rel,
+      "SELECT version, timestamp, operation, operation_parameters, operation_metrics FROM history({}) LIMIT {}",
+      sql::SqlString(rel),
       limit));
   if (!rows.ok()) return StatusResponse(rows.status());
   if (fmt_ == "csv") return CsvResponse(*rows, FileStem(rel) + "_history");
@@ -96,9 +98,9 @@ HttpResponse Api::Candles(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
   const std::string fmt_ = FormatParam(r);
-  std::string where = fmt::format("ticker = '{}'", ticker);
-  if (!from.empty()) where += fmt::format(" AND trading_date >= '{}'", from);
-  if (!to.empty()) where += fmt::format(" AND trading_date <= '{}'", to);
+  std::string where = "ticker = " + sql::SqlString(ticker);
+  if (!from.empty()) where += " AND trading_date >= " + sql::SqlString(from);
+  if (!to.empty()) where += " AND trading_date <= " + sql::SqlString(to);
   auto rows = view_->Query(fmt::format(
       "SELECT trading_date, open, high, low, close, avg_price, vwap, total_volume, trade_count FROM {} WHERE {} "
       "ORDER BY trading_date LIMIT 20000",
@@ -117,8 +119,8 @@ HttpResponse Api::Indicators(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
   const std::string fmt_ = FormatParam(r);
-  auto rows = view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE ticker = '{}' ORDER BY trading_date",
-                                       FromItem(*t, r), ticker));
+  auto rows = view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE ticker = {} ORDER BY trading_date",
+                                       FromItem(*t, r), sql::SqlString(ticker)));
   if (!rows.ok()) return StatusResponse(rows.status());
   std::vector<int32_t> days;
   std::vector<double> closes;
@@ -176,7 +178,7 @@ HttpResponse Api::Predictions(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, false);
   const std::string fmt_ = FormatParam(r);
   const int64_t limit = IntParam(r, "limit", 100, 1, options_.max_limit);
-  const std::string where = ticker.empty() ? "" : fmt::format(" WHERE ticker = '{}'", ticker);
+  const std::string where = ticker.empty() ? "" : " WHERE ticker = " + sql::SqlString(ticker);
   auto rows = view_->Query(fmt::format(
       "SELECT ticker, as_of_date, target_date, served, predicted_close, baseline_close, lstm_close, model_version, "
       "created_at FROM {}{} ORDER BY as_of_date DESC, created_at DESC, ticker LIMIT {}",
@@ -186,7 +188,7 @@ HttpResponse Api::Predictions(const HttpRequest& r) {
   Json j = Json::Object();
   j.Set("predictions", RowsJson(*rows));
   if (view_->Table("gold/model_metrics").ok()) {
-    const std::string mwhere = ticker.empty() ? "" : fmt::format(" AND subject = '{}'", ticker);
+    const std::string mwhere = ticker.empty() ? "" : " AND subject = " + sql::SqlString(ticker);
     auto m = view_->Query(
         "SELECT subject AS ticker, model_version, split, metric, value, baseline, baseline_value, created_at "
         "FROM gold.model_metrics WHERE model = 'forecast'" + mwhere +

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "financelake/columnar/text_values.h"
+#include "financelake/sql/statement.h"
 
 namespace financelake::server {
 
@@ -29,26 +30,11 @@ HttpResponse StatusResponse(const Status& st) {
 
 namespace {
 
-Json CellJson(const sql::Cell& c) {
-  switch (c.kind) {
-    case sql::Cell::Kind::kNull: return Json::Null();
-    case sql::Cell::Kind::kInteger: return Json::Int(c.i);
-    case sql::Cell::Kind::kReal: return std::isfinite(c.d) ? Json::Double(c.d) : Json::String(c.ToText());
-    default: return Json::String(c.ToText());
-  }
-}
-
+// "gold.daily_prices" -> "gold"."daily_prices".
 std::string QuoteSqlName(const std::string& sql_name) {
-  std::string out;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = sql_name.find('.', start);
-    out += "\"" + sql_name.substr(start, dot == std::string::npos ? std::string::npos : dot - start) + "\"";
-    if (dot == std::string::npos) break;
-    out += ".";
-    start = dot + 1;
-  }
-  return out;
+  const size_t dot = sql_name.find('.');
+  if (dot == std::string::npos) return sql::SqlIdentifier(sql_name);
+  return sql::SqlIdentifier(sql_name.substr(0, dot)) + "." + sql::SqlIdentifier(sql_name.substr(dot + 1));
 }
 
 }  // namespace
@@ -57,7 +43,7 @@ Json RowsJson(const sql::ResultSet& rs) {
   Json rows = Json::Array();
   for (const auto& row : rs.rows) {
     Json o = Json::Object();
-    for (size_t c = 0; c < row.size(); ++c) o.Set(rs.columns[c], CellJson(row[c]));
+    for (size_t c = 0; c < row.size(); ++c) o.Set(rs.columns[c], sql::CellToJson(row[c]));
     rows.Push(std::move(o));
   }
   return rows;
@@ -121,14 +107,14 @@ std::string FromItem(const TableState& t, const HttpRequest& r) {
   if (r.Has("version")) {
     const int64_t v = IntParam(r, "version", 0, 0, int64_t{1} << 50);
     if (v > t.version) throw ApiInvalid{fmt::format("version: {} is at version {}", t.name, t.version)};
-    return fmt::format("delta('{}', version => {})", t.rel, v);
+    return fmt::format("delta({}, version => {})", sql::SqlString(t.rel), v);
   }
   if (r.Has("timestamp")) {
     const std::string ts = r.Param("timestamp");
     if (ts.find('\'') != std::string::npos || !columnar::ParseValue(ts, columnar::DataType::Timestamp()).ok()) {
       throw ApiInvalid{fmt::format("timestamp: '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", ts.substr(0, 40))};
     }
-    return fmt::format("delta('{}', timestamp => '{}')", t.rel, ts);
+    return fmt::format("delta({}, timestamp => {})", sql::SqlString(t.rel), sql::SqlString(ts));
   }
   return QuoteSqlName(t.name);
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "financelake/delta/table.h"
+#include "financelake/io/path.h"
 #include "financelake/sql/lake_catalog.h"
 
 namespace financelake::server {
@@ -23,16 +24,21 @@ Result<std::unique_ptr<LakeView>> LakeView::Open(std::shared_ptr<io::FileSystem>
   return v;
 }
 
+delta::Table& LakeView::TableAt(const std::string& path) {
+  std::lock_guard<std::mutex> lock(open_mu_);
+  auto& t = open_[path];
+  if (t == nullptr) t = delta::Table::Open(fs_, path);
+  return *t;
+}
+
 Result<std::vector<TableState>> LakeView::Poll() {
   FL_ASSIGN_OR_RETURN(std::vector<sql::LakeTable> listed, sql::ListLakeTables(*fs_, lake_));
   std::map<std::string, TableState> now;
   for (const sql::LakeTable& t : listed) {
-    // One delta::Table per path, held by the session's context between polls.
-    auto table = delta::Table::Open(fs_, t.path);
     TableState st;
     st.name = t.SqlName();
     st.rel = t.rel;
-    auto snap = table->Latest();
+    auto snap = TableAt(t.path).Latest();
     if (!snap.ok()) continue;  // a table being created: next poll
     st.version = (*snap)->version().value();
     st.files = static_cast<int64_t>((*snap)->files().size());
@@ -128,8 +134,7 @@ Result<sql::ResultSet> LakeView::Query(const std::string& sql) {
 }
 
 Result<std::map<std::string, int64_t>> LakeView::RowsByPartition(const std::string& rel, const std::string& column) {
-  auto table = delta::Table::Open(fs_, lake_ + "/" + rel);
-  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, TableAt(io::JoinPath(lake_, rel)).Latest());
   std::map<std::string, int64_t> out;
   const auto& parts = snap->partition_columns();
   if (std::find(parts.begin(), parts.end(), column) == parts.end()) return out;

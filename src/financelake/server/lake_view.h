@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "financelake/base/result.h"
+#include "financelake/delta/table.h"
 #include "financelake/io/filesystem.h"
 #include "financelake/sql/result_set.h"
 #include "financelake/sql/sql_session.h"
@@ -55,8 +56,13 @@ class LakeView {
  private:
   LakeView(std::shared_ptr<io::FileSystem> fs, std::string lake) : fs_(std::move(fs)), lake_(std::move(lake)) {}
 
+  // One delta::Table per path, kept between polls so Latest() replays only the new commits.
+  delta::Table& TableAt(const std::string& path);
+
   std::shared_ptr<io::FileSystem> fs_;
   std::string lake_;
+  std::mutex open_mu_;
+  std::map<std::string, std::unique_ptr<delta::Table>> open_;  // guarded by open_mu_
   mutable std::mutex mu_;  // tables_, generation_, cache_
   std::map<std::string, TableState> tables_;  // by rel
   int64_t generation_ = 0;

@@ -6,19 +6,17 @@
 #include <cmath>
 
 #include "financelake/base/json.h"
+#include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 
 namespace financelake::sql {
 namespace {
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
+// A cell as a CSV field: NULL is an empty unquoted field (columnar's CSV convention).
+std::string CsvField(const Cell& c) {
+  std::string out;
+  if (c.kind != Cell::Kind::kNull) columnar::AppendCsvField(c.ToText(), &out);
+  return out;
 }
 
 // Display width of UTF-8 text (code points; good enough for aligned columns).
@@ -47,14 +45,23 @@ std::string Cell::ToText() const {
   return "";
 }
 
+Json CellToJson(const Cell& c) {
+  switch (c.kind) {
+    case Cell::Kind::kNull: return Json::Null();
+    case Cell::Kind::kInteger: return Json::Int(c.i);
+    case Cell::Kind::kReal: return std::isfinite(c.d) ? Json::Double(c.d) : Json::String(c.ToText());
+    default: return Json::String(c.ToText());
+  }
+}
+
 std::string FormatResult(const ResultSet& r, OutputFormat format) {
   std::string out;
   if (r.columns.empty()) return r.message.empty() ? "" : r.message + "\n";
   if (format == OutputFormat::kCsv) {
-    for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + CsvField(r.columns[c]);
+    for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + CsvField(Cell::Text(r.columns[c]));
     out += "\n";
     for (const auto& row : r.rows) {
-      for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvField(row[c].ToText());
+      for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvField(row[c]);
       out += "\n";
     }
     return out;
@@ -62,17 +69,7 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
   if (format == OutputFormat::kJsonl) {
     for (const auto& row : r.rows) {
       Json o = Json::Object();
-      for (size_t c = 0; c < row.size(); ++c) {
-        const Cell& v = row[c];
-        switch (v.kind) {
-          case Cell::Kind::kNull: o.Set(r.columns[c], Json::Null()); break;
-          case Cell::Kind::kInteger: o.Set(r.columns[c], Json::Int(v.i)); break;
-          case Cell::Kind::kReal:
-            o.Set(r.columns[c], std::isfinite(v.d) ? Json::Double(v.d) : Json::String(v.ToText()));
-            break;
-          default: o.Set(r.columns[c], Json::String(v.ToText())); break;
-        }
-      }
+      for (size_t c = 0; c < row.size(); ++c) o.Set(r.columns[c], CellToJson(row[c]));
       out += o.Dump() + "\n";
     }
     return out;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "financelake/base/json.h"
+
 namespace financelake::sql {
 
 struct Cell {
@@ -28,6 +30,9 @@ struct ResultSet {
   std::vector<std::vector<Cell>> rows;
   std::string message;  // statements without rows: "OPTIMIZE gold.daily_prices: v12, ..."
 };
+
+// The value as JSON: numbers as numbers (NaN/Infinity as their text), everything else text.
+Json CellToJson(const Cell& c);
 
 enum class OutputFormat : uint8_t { kTable, kCsv, kJsonl };
 

@@ -12,15 +12,6 @@
 namespace financelake::sql {
 namespace {
 
-std::string Quote(const std::string& s, char q) {
-  std::string out(1, q);
-  for (char c : s) {
-    out += c;
-    if (c == q) out += q;
-  }
-  return out + q;
-}
-
 // Refuses what could write outside the in-memory database, and dropping the lake's tables
 // (only the session's own time-travel tables may go).
 int Authorize(void*, int action, const char* a, const char*, const char* db, const char*) {
@@ -60,15 +51,15 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
   std::set<std::string> layers;
   for (const LakeTable& t : s->ctx_.tables) {
     if (!t.layer.empty() && t.layer != "main" && t.layer != "temp" && layers.insert(t.layer).second) {
-      FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + Quote(t.layer, '"')));
+      FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + SqlIdentifier(t.layer)));
     }
   }
   for (const LakeTable& t : s->ctx_.tables) {
-    const std::string using_ = " USING delta(" + Quote(t.path, '\'') + ")";
+    const std::string using_ = " USING delta(" + SqlString(t.path) + ")";
     if (layers.count(t.layer) > 0) {
-      FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE " + Quote(t.layer, '"') + "." + Quote(t.name, '"') + using_));
+      FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) + using_));
     }
-    FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE main." + Quote(t.FlatName(), '"') + using_));
+    FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_));
   }
   sqlite3_set_authorizer(s->db_, Authorize, nullptr);
   return s;
@@ -117,7 +108,7 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
   }
   FL_ASSIGN_OR_RETURN(LakeTable t, ResolveLakeTable(ctx_.tables, ls.table));
   delta::Table& table = ctx_.TableAt(t.path);
-  if (ls.kind == Kind::kDescribeHistory) return RunQuery("SELECT * FROM history(" + Quote(t.rel, '\'') + ")");
+  if (ls.kind == Kind::kDescribeHistory) return RunQuery("SELECT * FROM history(" + SqlString(t.rel) + ")");
   if (ls.kind == Kind::kDescribe) {
     FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.Latest());
     ResultSet r = Rows({"column", "type", "nullable", "partition"});
@@ -163,8 +154,8 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
     }
     std::string pin = c.version ? fmt::format("version={}", *c.version)
                                 : (c.timestamp ? "timestamp=" + *c.timestamp : std::string());
-    std::string ddl = "CREATE VIRTUAL TABLE temp.\"" + c.alias + "\" USING delta(" + Quote(t->path, '\'');
-    if (!pin.empty()) ddl += ", " + Quote(pin, '\'');
+    std::string ddl = "CREATE VIRTUAL TABLE temp.\"" + c.alias + "\" USING delta(" + SqlString(t->path);
+    if (!pin.empty()) ddl += ", " + SqlString(pin);
     Status st = Exec(ddl + ")");
     if (!st.ok()) {
       drop();

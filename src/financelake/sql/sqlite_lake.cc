@@ -11,6 +11,7 @@
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 #include "financelake/sql/pushdown.h"
+#include "financelake/sql/statement.h"
 
 namespace financelake::sql {
 
@@ -38,15 +39,6 @@ const char* SqlType(const columnar::DataType& t) {
     case TypeKind::kBinary: return "BLOB";
     default: return "TEXT";
   }
-}
-
-std::string QuoteIdent(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
 }
 
 // A module argument as written: '...' unquoted.
@@ -136,7 +128,7 @@ int DeltaConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqli
   std::string ddl = "CREATE TABLE x(";
   for (size_t i = 0; i < v->schema.num_fields(); ++i) {
     const columnar::Field& f = v->schema.field(i);
-    ddl += (i ? ", " : "") + QuoteIdent(f.name) + " " + SqlType(f.type);
+    ddl += (i ? ", " : "") + SqlIdentifier(f.name) + " " + SqlType(f.type);
   }
   ddl += ")";
   const int rc = sqlite3_declare_vtab(db, ddl.c_str());

@@ -145,6 +145,22 @@ struct Cursor {
 
 }  // namespace
 
+namespace {
+
+std::string QuoteWith(std::string_view s, char q) {
+  std::string out(1, q);
+  for (char c : s) {
+    out += c;
+    if (c == q) out += q;
+  }
+  return out + q;
+}
+
+}  // namespace
+
+std::string SqlIdentifier(std::string_view name) { return QuoteWith(name, '"'); }
+std::string SqlString(std::string_view text) { return QuoteWith(text, '\''); }
+
 std::vector<std::string> SplitStatements(std::string_view text) {
   std::vector<std::string> out;
   size_t start = 0, i = 0;

@@ -15,6 +15,10 @@
 
 namespace financelake::sql {
 
+// SQL quoting: "identifier" and 'string' (the quote character doubled inside).
+std::string SqlIdentifier(std::string_view name);
+std::string SqlString(std::string_view text);
+
 // Statements of a script, split at ';' outside quotes and comments; blank ones dropped.
 std::vector<std::string> SplitStatements(std::string_view text);
 
