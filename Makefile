@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: build test demo deps deps-node test-asan bench fuzz format clean
+.PHONY: build test demo deps deps-node test-asan bench fuzz chaos format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,8 +33,14 @@ fuzz: deps-node
 	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 
+# Every benchmark against its peer, then one table (docs/benchmarks.md carries the latest).
 bench: build
-	$(BUILD_DIR)/financelake bench parquet
+	$(BUILD_DIR)/financelake bench all --markdown $(BUILD_DIR)/bench-all.md
+
+# The chaos soak at length (make test runs 25 cycles): make chaos CYCLES=1000
+CYCLES ?= 200
+chaos: build
+	FL_BIN=$(BUILD_DIR)/financelake node tests/chaos/chaos.mjs --cycles $(CYCLES)
 
 format:
 	find src bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

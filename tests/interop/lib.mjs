@@ -14,7 +14,7 @@
 //   decimal(p, s)                    -> string with exactly s fraction digits, e.g. '-12.340'
 //   struct -> plain object, list -> array, map -> plain object keyed by String(canonical key)
 //   time (not in the CLI contract)   -> 'HH:MM:SS.ffffff'
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,6 +112,19 @@ export function runProgram(bin, args, { input, timeoutMs = 300_000 } = {}) {
 /** Runs `financelake ARGS...`; returns {code, signal, stdout, stderr}. */
 export function runFl(args, opts) {
   return runProgram(flBin(), args, opts);
+}
+
+/** Runs `financelake ARGS...` without blocking; resolves to {code, signal, stdout, stderr}. */
+export function runFlAsync(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(flBin(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
 }
 
 /** Runs `financelake ARGS...` and fails the test (with its stderr) unless it exits 0. */

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 
+#include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
 #include "financelake/columnar/record_batch.h"
 #include "financelake/io/posix_filesystem.h"
@@ -159,6 +160,7 @@ Status RunBenchParquet(const BenchArgs& a) {
                  const char* target, bool met) {
     std::printf("%-13s ours %-12s duckdb %-12s ratio %5.2fx  target %-8s %s\n", what, o.c_str(),
                 d.c_str(), ratio, target, met ? "met" : "NOT met");
+    ReportFigure({"parquet", what, o, "duckdb " + d, fmt::format("{:.2f}x", ratio), target, met});
   };
   line("write rows/s", Rate(ours_w), Rate(duck_w), ours_w / duck_w, ">= 1.5x", ours_w / duck_w >= 1.5);
   line("read rows/s", Rate(ours_r), Rate(duck_r), ours_r / duck_r, ">= 1.0x", ours_r / duck_r >= 1.0);

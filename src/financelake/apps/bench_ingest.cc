@@ -127,6 +127,9 @@ Status PartA(const BenchIngestArgs& a) {
   const double n = static_cast<double>(a.file_events);
   std::printf("(a) jsonl -> table, events/s  ours %8.0fk  duckdb %8.0fk  %s\n", n / ours / 1000,
               n / duck / 1000, Ratio(duck, ours, 2.0, true).c_str());
+  ReportFigure({"ingest", "(a) JSONL -> Bronze events/s", fmt::format("{:.0f}k", n / ours / 1000),
+                fmt::format("duckdb {:.0f}k", n / duck / 1000), fmt::format("{:.2f}x", duck / ours), ">= 2.0x",
+                duck / ours >= 2.0});
   return Status::OK();
 }
 
@@ -189,6 +192,9 @@ Status PartB(const BenchIngestArgs& a) {
   const double n = static_cast<double>(a.drain_messages);
   std::printf("(b) broker drain, msgs/s      ours %8.0fk  kcat   %8.0fk  %s\n", n / ours / 1000,
               n / kcat / 1000, Ratio(kcat, ours, 0.8, true).c_str());
+  ReportFigure({"ingest", "(b) broker drain msgs/s", fmt::format("{:.0f}k", n / ours / 1000),
+                fmt::format("kcat {:.0f}k", n / kcat / 1000), fmt::format("{:.2f}x", kcat / ours), ">= 0.8x",
+                kcat / ours >= 0.8});
   std::printf("    (ours from the first record to the last commit; with the consumer-group join "
               "the whole run took %.2f s, kcat %.2f s)\n", ours_total, kcat);
   return Status::OK();
@@ -323,6 +329,10 @@ Status PartC(const BenchIngestArgs& a) {
               static_cast<long long>(a.max_latency_ms), pct(0.5),
               pct(0.5) <= 1000 ? "met" : "NOT met", pct(0.99), pct(0.99) <= 2000 ? "met" : "NOT met",
               lags_ms.back(), static_cast<double>(rss_kb) / 1024.0);
+  const std::string at = fmt::format("(c) freshness p50 at {:.0f}k/s", a.rate / 1000);
+  ReportFigure({"ingest", at, fmt::format("{:.0f} ms", pct(0.5)), "", "", "<= 1000 ms", pct(0.5) <= 1000});
+  ReportFigure({"ingest", fmt::format("(c) freshness p99 at {:.0f}k/s", a.rate / 1000), fmt::format("{:.0f} ms", pct(0.99)),
+                "", "", "<= 2000 ms", pct(0.99) <= 2000});
   return Status::OK();
 }
 

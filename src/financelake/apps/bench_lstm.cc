@@ -159,6 +159,8 @@ Status RunBenchLstm(const BenchLstmArgs& a) {
   std::printf("  %-36s %18s %18s\n", "validation MAE, range over runs", Spread(ours_mae).c_str(), Spread(py_mae).c_str());
   std::printf("  %-36s %18.3f\n", "persistence MAE on the same days", persistence);
   std::printf("training speed-up vs PyTorch %.1fx; target >= 10x: %s\n", ratio, ratio >= 10 ? "met" : "NOT met");
+  ReportFigure({"lstm", "training s/epoch", fmt::format("{:.4f} s", Mean(ours_sec)), fmt::format("pytorch {:.4f} s", py_sec),
+                fmt::format("{:.1f}x", ratio), ">= 10x", ratio >= 10});
   return Status::OK();
 }
 

@@ -191,6 +191,14 @@ Status RunBenchSql(const BenchSqlArgs& a) {
   std::printf("pushdown speed-up %.1fx (target >= 10x: %s); vs DuckDB: selective %.2fx, full scan %.2fx "
               "(DuckDB time / ours; < 1 means DuckDB is faster)\n",
               gain, gain >= 10 ? "met" : "NOT met", duck_sel.seconds / pushed.seconds, duck_all.seconds / all.seconds);
+  ReportFigure({"sql", "selective query, pushdown", fmt::format("{:.4f} s", pushed.seconds),
+                fmt::format("no pushdown {:.4f} s", unpushed.seconds), fmt::format("{:.1f}x", gain), ">= 10x", gain >= 10});
+  ReportFigure({"sql", "selective query vs DuckDB", fmt::format("{:.4f} s", pushed.seconds),
+                fmt::format("duckdb {:.4f} s", duck_sel.seconds), fmt::format("{:.2f}x", duck_sel.seconds / pushed.seconds), "",
+                false});
+  ReportFigure({"sql", "full-table aggregate vs DuckDB", fmt::format("{:.3f} s", all.seconds),
+                fmt::format("duckdb {:.3f} s", duck_all.seconds), fmt::format("{:.2f}x", duck_all.seconds / all.seconds), "",
+                false});
   return Status::OK();
 }
 

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+
+#include "financelake/base/json.h"
 
 namespace financelake::apps {
 
@@ -19,6 +22,25 @@ Result<std::string> RunPeer(const std::string& cmd) {
 double PeerNumber(const std::string& json, const std::string& key) {
   const size_t at = json.find("\"" + key + "\":");
   return at == std::string::npos ? -1 : std::atof(json.c_str() + at + key.size() + 3);
+}
+
+void ReportFigure(const BenchFigure& f) {
+  const char* path = std::getenv("FL_BENCH_FIGURES");
+  if (path == nullptr || *path == '\0') return;
+  Json j = Json::Object();
+  j.Set("bench", Json::String(f.bench));
+  j.Set("figure", Json::String(f.figure));
+  j.Set("ours", Json::String(f.ours));
+  j.Set("peer", Json::String(f.peer));
+  j.Set("ratio", Json::String(f.ratio));
+  j.Set("target", Json::String(f.target));
+  j.Set("met", Json::Bool(f.met));
+  std::ofstream(path, std::ios::app) << j.Dump() << "\n";
+}
+
+std::string MetText(const BenchFigure& f) {
+  if (f.target.empty()) return "-";
+  return f.met ? "met" : "NOT met";
 }
 
 }  // namespace financelake::apps

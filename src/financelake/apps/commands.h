@@ -26,6 +26,8 @@ void RegisterBenchFraudCommand(CLI::App& bench, Action* action);
 void RegisterBenchLstmCommand(CLI::App& bench, Action* action);
 void RegisterBenchSqlCommand(CLI::App& bench, Action* action);
 void RegisterBenchServeCommand(CLI::App& bench, Action* action);
+// `bench all`: every benchmark above, then one table of figures.
+void RegisterBenchAllCommand(CLI::App& bench, Action* action);
 void RegisterBrokerCommand(CLI::App& app, Action* action);
 void RegisterProduceCommand(CLI::App& app, Action* action);
 void RegisterIngestCommands(CLI::App& app, Action* action);

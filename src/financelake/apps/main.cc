@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   // time in page faults and copies); keep freed memory in the heap and grow it in large steps.
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 256 << 20);
+  // Large blocks too: an mmap-ed buffer is unmapped when freed and faulted in again when the next
+  // micro-batch or Bronze file allocates the same size.
+  mallopt(M_MMAP_MAX, 0);
   CLI::App app{"FinanceLake: a real-time financial data lakehouse in one binary."};
   app.name("financelake");
   app.require_subcommand(1);
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBenchLstmCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchSqlCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchServeCommand(*app.get_subcommand("bench"), &action);
+  financelake::apps::RegisterBenchAllCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
   try {
     app.parse(argc, argv);

@@ -56,6 +56,16 @@ void AppendRow(Column* dst, const Column& src, int64_t i) {
   }
 }
 
+// Columns `columns` of `batch` (whose fields make `schema`) as a batch of their own.
+RecordBatch DataColumns(const RecordBatch& batch, const std::vector<size_t>& columns, const Schema& schema) {
+  std::vector<Column> out;
+  out.reserve(columns.size());
+  for (size_t c : columns) out.push_back(batch.column(c));
+  auto made = RecordBatch::Make(schema, std::move(out));
+  FL_CHECK(made.ok());
+  return std::move(made).value();
+}
+
 // Syncs before closing, so a data file is durable before a commit can name it.
 class SyncOnCloseFile final : public io::WritableFile {
  public:
@@ -192,14 +202,12 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     part_idx.push_back(*i);
   }
   std::vector<columnar::Field> data_fields;
-  std::vector<Column> data_columns;
   for (size_t i = 0; i < table_schema.num_fields(); ++i) {
     if (std::find(part_idx.begin(), part_idx.end(), i) != part_idx.end()) continue;
     data_idx.push_back(i);
     data_fields.push_back(table_schema.field(i));
-    data_columns.push_back(batch.column(i));
   }
-  FL_ASSIGN_OR_RETURN(RecordBatch data, RecordBatch::Make(Schema(data_fields), std::move(data_columns)));
+  const Schema data_schema(data_fields);
 
   // Group rows by partition value tuple (ordered, so file order is deterministic).
   using Key = std::vector<std::optional<std::string>>;
@@ -252,10 +260,11 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
       dir += EscapePartitionValue(col) + "=" + (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
     }
     const bool whole = groups.size() == 1 &&
-                       (options.max_rows_per_file <= 0 || data.num_rows() <= options.max_rows_per_file);
+                       (options.max_rows_per_file <= 0 || batch.num_rows() <= options.max_rows_per_file);
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
-      // `whole`: one group, one chunk: this is data's only use.
-      FileJob job{dir, values, whole ? std::move(data) : TakeRows(data, chunk)};
+      // The data columns of the chunk's rows, copied once (whole: all of them, column by column).
+      FileJob job{dir, values, whole ? DataColumns(batch, data_idx, data_schema)
+                                     : TakeRows(batch, chunk, data_idx, data_schema)};
       auto add = WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options);
       if (!add.ok()) {
         RemoveWritten(fs, table_path, added);
@@ -370,16 +379,30 @@ Result<RecordBatch> ReadDataFiles(const Table& table, const Snapshot& snapshot,
 }
 
 RecordBatch TakeRows(const RecordBatch& batch, const std::vector<int64_t>& rows) {
-  std::vector<Column> columns;
-  for (size_t c = 0; c < batch.num_columns(); ++c) {
-    Column col(batch.column(c).type());
-    col.Reserve(static_cast<int64_t>(rows.size()));
-    for (int64_t r : rows) AppendRow(&col, batch.column(c), r);
-    columns.push_back(std::move(col));
+  std::vector<size_t> all(batch.num_columns());
+  for (size_t c = 0; c < all.size(); ++c) all[c] = c;
+  return TakeRows(batch, rows, all, batch.schema());
+}
+
+RecordBatch TakeRows(const RecordBatch& batch, const std::vector<int64_t>& rows,
+                     const std::vector<size_t>& columns, const Schema& schema) {
+  std::vector<Column> out;
+  out.reserve(columns.size());
+  for (size_t c : columns) {
+    const Column& src = batch.column(c);
+    Column col(src.type());
+    // Strings: their bytes up front (no regrowth copies).
+    int64_t chars = 0;
+    if (src.type().is_binary_like()) {
+      for (int64_t r : rows) chars += src.offsets()[r + 1] - src.offsets()[r];
+    }
+    col.Reserve(static_cast<int64_t>(rows.size()), chars);
+    for (int64_t r : rows) AppendRow(&col, src, r);
+    out.push_back(std::move(col));
   }
-  auto out = RecordBatch::Make(batch.schema(), std::move(columns));
-  FL_CHECK(out.ok());
-  return std::move(out).value();
+  auto made = RecordBatch::Make(schema, std::move(out));
+  FL_CHECK(made.ok());
+  return std::move(made).value();
 }
 
 Result<RecordBatch> ConcatBatches(const Schema& schema, const std::vector<RecordBatch>& batches) {

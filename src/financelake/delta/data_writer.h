@@ -78,6 +78,9 @@ Result<columnar::RecordBatch> ReadDataFiles(const Table& table, const Snapshot& 
 // The rows of `batch` at `rows`, in that order (any type, nested included).
 columnar::RecordBatch TakeRows(const columnar::RecordBatch& batch,
                                const std::vector<int64_t>& rows);
+// Same, of the columns `columns` only; `schema` is their fields.
+columnar::RecordBatch TakeRows(const columnar::RecordBatch& batch, const std::vector<int64_t>& rows,
+                               const std::vector<size_t>& columns, const columnar::Schema& schema);
 // The rows of `batches` one after another, in `schema` (each batch must have its types).
 Result<columnar::RecordBatch> ConcatBatches(const columnar::Schema& schema,
                                             const std::vector<columnar::RecordBatch>& batches);

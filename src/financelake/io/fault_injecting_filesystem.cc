@@ -1,6 +1,11 @@
 #include "financelake/io/fault_injecting_filesystem.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "financelake/base/check.h"
 
@@ -69,7 +74,16 @@ Status FaultState::Check(FaultOp op, std::string_view path) {
   std::lock_guard<std::mutex> lock(mu_);
   PerOp& per_op = ops_[static_cast<int>(op)];
   ++per_op.count;
-  if (!per_op.always && per_op.nth.erase(per_op.count) == 0) return Status::OK();
+  bool fail = per_op.always || per_op.nth.erase(per_op.count) > 0;
+  if (!fail && per_op.probability > 0) {
+    // splitmix64: a small, reproducible stream per filesystem.
+    uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    fail = static_cast<double>(z >> 11) * 0x1.0p-53 < per_op.probability;
+  }
+  if (!fail) return Status::OK();
   return Status::IOError("injected fault: " + std::string(FaultOpName(op)) + " " +
                          std::string(path));
 }
@@ -84,6 +98,12 @@ void FaultState::FailNth(FaultOp op, int n) {
 void FaultState::FailAlways(FaultOp op) {
   std::lock_guard<std::mutex> lock(mu_);
   ops_[static_cast<int>(op)].always = true;
+}
+
+void FaultState::FailRandomly(FaultOp op, double probability, uint64_t seed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ops_[static_cast<int>(op)].probability = probability;
+  rng_ = seed;
 }
 
 void FaultState::Reset() {
@@ -170,6 +190,45 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
 
 Status FaultInjectingFileSystem::SetMtime(const std::string& path, int64_t mtime_ms) {
   return base_->SetMtime(path, mtime_ms);
+}
+
+Result<std::shared_ptr<FileSystem>> WithRandomFaults(std::shared_ptr<FileSystem> base, std::string_view spec) {
+  auto fs = std::make_shared<FaultInjectingFileSystem>(std::move(base));
+  uint64_t seed = 1;
+  std::vector<std::pair<FaultOp, double>> armed;
+  size_t at = 0;
+  while (at <= spec.size()) {
+    size_t end = spec.find(',', at);
+    if (end == std::string_view::npos) end = spec.size();
+    const std::string item(spec.substr(at, end - at));
+    at = end + 1;
+    if (item.empty()) continue;
+    const size_t eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    char* stop = nullptr;
+    errno = 0;
+    if (name == "seed") {
+      seed = std::strtoull(value.c_str(), &stop, 10);
+      if (value.empty() || *stop != '\0' || errno != 0) {
+        return Status::InvalidArgument(fmt::format("fault spec: seed '{}' is not a number", value));
+      }
+      continue;
+    }
+    int op = 0;
+    while (op < kNumFaultOps && FaultOpName(static_cast<FaultOp>(op)) != name) ++op;
+    if (op == kNumFaultOps) {
+      return Status::InvalidArgument(fmt::format(
+          "fault spec: unknown operation '{}' (write, sync, rename, create, delete, read, seed)", name));
+    }
+    const double p = std::strtod(value.c_str(), &stop);
+    if (value.empty() || *stop != '\0' || !(p >= 0 && p <= 1)) {
+      return Status::InvalidArgument(fmt::format("fault spec: {}: '{}' is not a probability in [0, 1]", name, value));
+    }
+    armed.emplace_back(static_cast<FaultOp>(op), p);
+  }
+  for (const auto& [op, p] : armed) fs->FailRandomly(op, p, seed);
+  return std::shared_ptr<FileSystem>(fs);
 }
 
 }  // namespace financelake::io

@@ -45,6 +45,8 @@ class FaultState {
   Status Check(FaultOp op, std::string_view path);
   void FailNth(FaultOp op, int n);
   void FailAlways(FaultOp op);
+  // Each call of `op` fails with `probability` (draws from a generator seeded with `seed`).
+  void FailRandomly(FaultOp op, double probability, uint64_t seed);
   void Reset();
   int Count(FaultOp op) const;
 
@@ -53,7 +55,9 @@ class FaultState {
     int count = 0;        // calls seen
     bool always = false;  // fail every call
     std::set<int> nth;    // values of `count` at which a call fails (once each)
+    double probability = 0;  // chance that any call fails
   };
+  uint64_t rng_ = 0;
   mutable std::mutex mu_;
   std::array<PerOp, kNumFaultOps> ops_;
 };
@@ -69,6 +73,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   void FailNth(FaultOp op, int n) { state_->FailNth(op, n); }
   // Every call of `op` fails until Reset().
   void FailAlways(FaultOp op) { state_->FailAlways(op); }
+  // Every call of `op` fails with `probability`, reproducibly for a seed.
+  void FailRandomly(FaultOp op, double probability, uint64_t seed) { state_->FailRandomly(op, probability, seed); }
   // Disarms all faults and zeroes the counters.
   void Reset() { state_->Reset(); }
   // Calls of `op` seen since construction or Reset(), failed ones included.
@@ -95,5 +101,11 @@ class FaultInjectingFileSystem final : public FileSystem {
   std::shared_ptr<FileSystem> base_;
   std::shared_ptr<internal::FaultState> state_;
 };
+
+// Wraps `base` with random faults from a spec such as "write=0.01,sync=0.01,rename=0.005,seed=7"
+// (ops: write sync rename create delete read; probabilities in [0, 1]; seed defaults to 1).
+// InvalidArgument naming the bad item. Used by the chaos soak through the FL_IO_FAULTS
+// environment variable (posix_filesystem.cc): testing only.
+Result<std::shared_ptr<FileSystem>> WithRandomFaults(std::shared_ptr<FileSystem> base, std::string_view spec);
 
 }  // namespace financelake::io

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
@@ -165,6 +166,45 @@ TYPED_TEST(FaultTest, CountsAreThreadSafe) {
   int total_failures = 0;
   for (int f : failures) total_failures += f;
   EXPECT_EQ(total_failures, 1);
+}
+
+TYPED_TEST(FaultTest, RandomFaultsFollowTheSpecReproducibly) {
+  FL_IO_ASSERT_OK(this->Write(this->P("r"), "data"));
+  auto failures = [&](const std::string& spec) {
+    auto fs = WithRandomFaults(this->shared_fs(), spec);
+    EXPECT_TRUE(fs.ok()) << fs.status().ToString();
+    std::vector<bool> failed;
+    for (int i = 0; i < 2000; ++i) {
+      auto r = (*fs)->ReadFile(this->P("r"));
+      if (!r.ok()) this->ExpectInjected(r.status());
+      failed.push_back(!r.ok());
+    }
+    // Other operations are untouched.
+    EXPECT_TRUE((*fs)->Exists(this->P("r")).ok());
+    return failed;
+  };
+  const auto a = failures("read=0.1,seed=7");
+  const auto n = std::count(a.begin(), a.end(), true);
+  EXPECT_GT(n, 120);  // 200 expected; the bounds are > 6 standard deviations apart
+  EXPECT_LT(n, 280);
+  EXPECT_EQ(failures("read=0.1,seed=7"), a);  // same seed, same calls fail
+  EXPECT_NE(failures("read=0.1,seed=8"), a);
+  const auto none = failures("read=0,write=1");
+  EXPECT_EQ(std::count(none.begin(), none.end(), true), 0);
+}
+
+TYPED_TEST(FaultTest, RandomFaultSpecErrorsNameTheItem) {
+  for (const auto& [spec, mention] : std::vector<std::pair<std::string, std::string>>{
+           {"write=2", "write: '2' is not a probability"},
+           {"fsync=0.1", "unknown operation 'fsync'"},
+           {"read=abc", "read: 'abc'"},
+           {"seed=x", "seed 'x'"},
+           {"write", "write: ''"}}) {
+    auto fs = WithRandomFaults(this->shared_fs(), spec);
+    ASSERT_FALSE(fs.ok()) << spec;
+    EXPECT_TRUE(fs.status().IsInvalidArgument());
+    EXPECT_NE(fs.status().message().find(mention), std::string::npos) << fs.status().ToString();
+  }
 }
 
 }  // namespace

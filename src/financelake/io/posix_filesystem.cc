@@ -1,5 +1,7 @@
 #include "financelake/io/posix_filesystem.h"
 
+#include "financelake/io/fault_injecting_filesystem.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,6 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -250,9 +254,27 @@ class PosixFs final : public FileSystem {
 
 }  // namespace
 
+namespace {
+
+// FL_IO_FAULTS (testing only: the chaos soak) makes calls fail at random; see WithRandomFaults.
+std::shared_ptr<FileSystem> MakeProcessFileSystem() {
+  std::shared_ptr<FileSystem> fs = std::make_shared<PosixFs>();
+  const char* spec = std::getenv("FL_IO_FAULTS");
+  if (spec == nullptr || *spec == '\0') return fs;
+  auto faulty = WithRandomFaults(fs, spec);
+  if (!faulty.ok()) {
+    std::fprintf(stderr, "error: FL_IO_FAULTS: %s\n", faulty.status().message().c_str());
+    std::_Exit(2);
+  }
+  std::fprintf(stderr, "warning: FL_IO_FAULTS=%s: injecting I/O failures (testing only)\n", spec);
+  return *faulty;
+}
+
+}  // namespace
+
 std::shared_ptr<FileSystem> PosixFileSystem() {
   // Leaked on purpose: usable from other static destructors.
-  static const auto* const fs = new std::shared_ptr<FileSystem>(std::make_shared<PosixFs>());
+  static const auto* const fs = new std::shared_ptr<FileSystem>(MakeProcessFileSystem());
   return *fs;
 }
 

@@ -171,7 +171,18 @@ void ParquetReader::ReserveFlat(const std::vector<size_t>& fields, int64_t rows,
   for (size_t j = 0; j < fields.size(); ++j) {
     const auto [first, last] = schema_.field_leaves[fields[j]];
     if (last == first + 1 && schema_.leaves[first].nodes.size() == 1) {
-      (*columns)[j].Reserve(slots);
+      // Strings: their bytes, from the chunks' uncompressed sizes (a dictionary-encoded chunk
+      // decodes to more; then the column grows as it goes). Capped the same way.
+      int64_t chars = 0;
+      if ((*columns)[j].type().is_binary_like()) {
+        for (const auto& group : metadata_.row_groups) {
+          if (first < group.columns.size() && group.columns[first].meta_data) {
+            chars += std::max<int64_t>(0, group.columns[first].meta_data->total_uncompressed_size);
+          }
+        }
+        chars = std::min<int64_t>(chars, static_cast<int64_t>(file_size_) * 16);
+      }
+      (*columns)[j].Reserve(slots, chars);
     }
   }
 }

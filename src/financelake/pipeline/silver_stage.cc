@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/log.h"
+#include "financelake/delta/stats_read.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
@@ -20,6 +21,7 @@
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/flush_policy.h"
+#include "financelake/pipeline/id_set.h"
 #include "financelake/pipeline/silver_contract.h"
 #include "financelake/pipeline/table_changes.h"
 
@@ -30,13 +32,12 @@ std::string DateText(int32_t days) {
   return columnar::FormatValue(columnar::Value::Int(days), columnar::DataType::Date());
 }
 
-// event_ids already in Silver on the given dates.
-Result<std::unordered_set<std::string>> ExistingIds(ExactlyOnceTable& silver,
-                                                    const std::set<int32_t>& dates) {
-  std::unordered_set<std::string> ids;
-  if (dates.empty()) return ids;
+// event_ids already in Silver on the given dates (one string column; no rows when none).
+Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::set<int32_t>& dates) {
+  columnar::RecordBatch none(columnar::Schema({columnar::Field{"event_id", columnar::DataType::String(), true}}));
+  if (dates.empty()) return none;
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
-  if (snap->files().empty()) return ids;
+  if (snap->files().empty()) return none;
   std::string in;
   for (int32_t d : dates) in += (in.empty() ? "'" : ", '") + DateText(d) + "'";
   FL_ASSIGN_OR_RETURN(columnar::Expr filter,
@@ -45,9 +46,7 @@ Result<std::unordered_set<std::string>> ExistingIds(ExactlyOnceTable& silver,
   delta::ScanOptions scan;
   scan.columns = {"event_id"};
   scan.filter = filter;
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver.table().Scan(*snap, scan));
-  for (int64_t i = 0; i < rows.num_rows(); ++i) ids.emplace(rows.column(0).StringAt(i));
-  return ids;
+  return silver.table().Scan(*snap, scan);
 }
 
 Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::FileSystem>& fs,
@@ -80,13 +79,29 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   std::vector<columnar::Column> cols;
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
   ErrorRowsBuilder error_rows;
-  std::vector<std::pair<std::string, int32_t>> candidates;  // (event_id, event_date) per row
+  std::set<int32_t> dates;  // event dates of the accepted rows
+  int64_t accepted = 0;
   std::string id;
-  int32_t date = 0;
+  int32_t date = 0, last_date = 0;
   // In commit order, so that of two copies of an event the first ingested is kept.
   std::vector<std::pair<int64_t, std::string>> files;
   for (const AddedFile& f : added.files) files.emplace_back(f.version, f.path);
   std::sort(files.begin(), files.end());
+  // Column buffers sized once: rows from the files' statistics, string bytes from the first
+  // file's average (growing by doubling would copy and fault in every buffer twice).
+  std::unordered_map<std::string, int64_t> records;
+  for (const delta::AddFile& f : latest->files()) {
+    if (f.stats) {
+      if (auto n = delta::StatsNumRecords(*f.stats)) records[f.path] = *n;
+    }
+  }
+  int64_t expected_rows = 0;
+  for (const auto& [version, path] : files) {
+    auto it = records.find(path);
+    if (version > v_silver && it != records.end()) expected_rows += it->second;
+  }
+  for (columnar::Column& c : cols) c.Reserve(expected_rows);
+  bool sized_strings = false;
   for (const auto& [version, path] : files) {
     // Each output table takes only what is past its own position.
     const bool for_silver = version > v_silver;
@@ -106,20 +121,32 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
       const std::string reason = ParseSilverRow(contract, payload, position, ingest_time, now,
                                                 for_silver ? &cols : nullptr, &id, &date);
       if (reason.empty()) {
-        if (for_silver) candidates.emplace_back(id, date);
+        if (for_silver) {
+          if (accepted++ == 0 || date != last_date) dates.insert(date);
+          last_date = date;
+        }
       } else if (for_errors) {
         error_rows.Append(ErrorRow{now, "silver", bronze_path, reason, payload, position});
         if (for_silver) ++counts.error_rows;
       }
     }
+    if (!sized_strings && accepted > 0 && expected_rows > accepted) {
+      sized_strings = true;
+      for (columnar::Column& c : cols) {
+        if (!c.type().is_binary_like()) continue;
+        const double per_row = static_cast<double>(c.chars().size()) / static_cast<double>(accepted);
+        c.Reserve(expected_rows, static_cast<int64_t>(per_row * 1.05 * static_cast<double>(expected_rows)) + 64);
+      }
+    }
   }
-  // Deduplicate by event_id against Silver and within the batch.
-  std::set<int32_t> dates;
-  for (const auto& c : candidates) dates.insert(c.second);
-  FL_ASSIGN_OR_RETURN(std::unordered_set<std::string> seen, ExistingIds(*silver, dates));
-  std::vector<uint8_t> keep(candidates.size(), 0);
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    keep[i] = seen.insert(candidates[i].first).second ? 1 : 0;
+  // Deduplicate by event_id against Silver (the same ids have the same event date) and within
+  // the batch: the first copy in commit order is kept.
+  FL_ASSIGN_OR_RETURN(const columnar::RecordBatch existing, ExistingIds(*silver, dates));
+  IdSet seen(existing.num_rows() + accepted);
+  for (int64_t i = 0; i < existing.num_rows(); ++i) seen.Insert(existing.column(0), 0, i);
+  std::vector<uint8_t> keep(static_cast<size_t>(accepted), 0);
+  for (int64_t i = 0; i < accepted; ++i) {
+    keep[i] = seen.Insert(cols[0], 1, i) ? 1 : 0;
     if (!keep[i]) ++counts.duplicates;
   }
   auto batch = columnar::RecordBatch::Make(schema, std::move(cols));

@@ -20,6 +20,20 @@ std::string HttpRequest::Header(const std::string& lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
+HttpRequest RequestFromTarget(std::string method, const std::string& target) {
+  HttpRequest r;
+  r.method = std::move(method);
+  const size_t q = target.find('?');
+  r.path = httplib::detail::decode_url(target.substr(0, q), false);
+  if (q != std::string::npos) {
+    httplib::Params params;
+    httplib::detail::parse_query_text(target.substr(q + 1), params);
+    for (const auto& [k, v] : params) r.params.emplace(k, v);
+  }
+  r.remote_addr = "127.0.0.1";
+  return r;
+}
+
 struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;

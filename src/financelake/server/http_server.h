@@ -42,6 +42,10 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A request for `method` and a request target ("/api/candles?ticker=AAPL&from=..."), with the
+// path and query decoded exactly as the server decodes them (used by the API's fuzz target).
+HttpRequest RequestFromTarget(std::string method, const std::string& target);
+
 class HttpServer {
  public:
   // Binds `host:port` (port 0: any free port) and serves on `threads` worker threads (each
