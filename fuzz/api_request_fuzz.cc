@@ -94,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Fixture* fixture = new Fixture();
   if (size > 4096) return 0;
   std::string target(reinterpret_cast<const char*>(data), size);
-  if (target.empty() || target[0] != '/') target.insert(0, "/");
+  if (target.empty() || target[0] != '/') target = "/" + target;
   const server::HttpRequest request = server::RequestFromTarget("GET", target);
   const server::HttpResponse response = fixture->api->Handle(request);
   if (response.status >= 500) std::fprintf(stderr, "5xx for %s: %s\n", target.c_str(), response.body.c_str());

@@ -204,6 +204,11 @@ test('security: loopback unless a token, the token on every request, validated i
     await bad('/api/nope', 404, /no such endpoint/);
     const post = await get(base, '/api/tables', auth, 'POST');
     assert.equal(post.status, 405);
+    // A huge request target is refused by the HTTP layer (414) and the server keeps serving.
+    const huge = await get(base, `/api/candles?ticker=AAPL&pad=${'x'.repeat(20_000)}`, auth);
+    assert.equal(huge.status, 414);
+    await bad('/api/candles?ticker=' + 'A'.repeat(300), 400, /is not a ticker/);
+    assert.equal((await get(base, '/api/health', auth)).status, 200);
   } finally {
     await stopChild(child);
   }

@@ -10,6 +10,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "financelake/base/utf8.h"
+
 namespace financelake {
 namespace {
 
@@ -94,10 +96,22 @@ class Builder {
   std::string error_;
 };
 
+// A JSON string; bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON.
 void AppendString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (char ch : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
     const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      const size_t n = Utf8SequenceLength(s, i);
+      if (n == 0) {
+        out->append("\xEF\xBF\xBD");
+      } else {
+        out->append(s.data() + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;

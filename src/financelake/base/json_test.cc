@@ -1,4 +1,5 @@
 #include "financelake/base/json.h"
+#include "financelake/base/utf8.h"
 
 #include <gtest/gtest.h>
 
@@ -140,6 +141,40 @@ TEST(JsonTest, DuplicateKeysKeepTheLast) {
   Json j = ParseOrDie(R"({"a":1,"a":2})");
   EXPECT_EQ(j.size(), 1u);
   EXPECT_EQ(j.Find("a")->as_int(), 2);
+}
+
+}  // namespace
+}  // namespace financelake
+
+namespace financelake {
+namespace {
+
+// Found by the api_request fuzzer: an error message quoting a request path with a stray byte
+// produced a body that was not JSON. Bytes that are not UTF-8 are written as U+FFFD.
+TEST(JsonUtf8Test, DumpNeverWritesInvalidUtf8) {
+  const std::string bad = "a\xb7" "b\xC3" "\xE2\x82" "c\xED\xA0\x80" "d\xF4\x90\x80\x80";
+  const std::string dumped = Json::String(bad).Dump();
+  EXPECT_TRUE(IsValidUtf8(dumped));
+  EXPECT_EQ(dumped, "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                    "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  auto back = Json::Parse(dumped);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  // Valid multi-byte text passes through unchanged.
+  const std::string ok = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x93\x88";
+  EXPECT_EQ(Json::String(ok).Dump(), "\"" + ok + "\"");
+  EXPECT_EQ(Json::Parse(Json::String(ok).Dump())->as_string(), ok);
+}
+
+TEST(JsonUtf8Test, SequenceLengths) {
+  EXPECT_EQ(Utf8SequenceLength("a", 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0), 2u);
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC", 0), 3u);
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x93\x88", 0), 4u);
+  EXPECT_EQ(Utf8SequenceLength("\xC0\x80", 0), 0u);          // overlong
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80", 0), 0u);      // surrogate
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // past U+10FFFF
+  EXPECT_EQ(Utf8SequenceLength("\x80", 0), 0u);              // stray continuation
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82", 0), 0u);          // truncated
 }
 
 }  // namespace

@@ -39,7 +39,9 @@ void Column::PushNullBit() {
 void Column::AppendNull() {
   const int w = type_.fixed_width();
   if (w > 0) {
-    data_.resize(data_.size() + static_cast<size_t>(w), 0);
+    const size_t old = data_.size();
+    data_.resize(old + static_cast<size_t>(w));
+    std::memset(data_.data() + old, 0, static_cast<size_t>(w));  // null slots hold zeros
   } else if (type_.is_binary_like()) {
     offsets_.push_back(static_cast<int64_t>(chars_.size()));
   } else if (type_.kind() == TypeKind::kArray || type_.kind() == TypeKind::kMap) {
@@ -53,7 +55,9 @@ void Column::AppendNull() {
 void Column::AppendNullShallow() {
   const int w = type_.fixed_width();
   if (w > 0) {
-    data_.resize(data_.size() + static_cast<size_t>(w), 0);
+    const size_t old = data_.size();
+    data_.resize(old + static_cast<size_t>(w));
+    std::memset(data_.data() + old, 0, static_cast<size_t>(w));
   } else if (type_.is_binary_like()) {
     offsets_.push_back(static_cast<int64_t>(chars_.size()));
   } else if (type_.kind() == TypeKind::kArray || type_.kind() == TypeKind::kMap) {
@@ -67,6 +71,7 @@ uint8_t* Column::AppendRaw(int64_t n) {
   FL_DCHECK(w > 0);
   const size_t old = data_.size();
   data_.resize(old + w * static_cast<size_t>(n));
+  std::memset(data_.data() + old, 0, w * static_cast<size_t>(n));  // callers rely on zeroed slots
   if (!validity_.empty()) {
     const int64_t end = length_ + n;
     validity_.resize(static_cast<size_t>((end + 7) / 8), 0);

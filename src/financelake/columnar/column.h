@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "financelake/base/check.h"
@@ -135,11 +137,32 @@ class Column {
   void PushNullBit();
   void MaterializeValidity();
 
+  // Value bytes are written right after they are allocated, so growing the buffer skips the
+  // zero-fill a std::vector<uint8_t> would do (a measurable share of Silver's parse).
+  template <typename U>
+  struct UninitializedAllocator : std::allocator<U> {
+    template <typename V>
+    struct rebind {
+      using other = UninitializedAllocator<V>;
+    };
+    UninitializedAllocator() = default;
+    template <typename V>
+    UninitializedAllocator(const UninitializedAllocator<V>&) {}
+    template <typename V>
+    void construct(V* p) noexcept {
+      ::new (static_cast<void*>(p)) V;  // default-initialised: no zeroing
+    }
+    template <typename V, typename... Args>
+    void construct(V* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) V(std::forward<Args>(args)...);
+    }
+  };
+
   DataType type_;
   int64_t length_ = 0;
   int64_t null_count_ = 0;
   std::vector<uint8_t> validity_;
-  std::vector<uint8_t> data_;
+  std::vector<uint8_t, UninitializedAllocator<uint8_t>> data_;
   std::vector<int64_t> offsets_;
   std::string chars_;
   std::vector<Column> children_;

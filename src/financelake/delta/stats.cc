@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/value.h"
 
 namespace financelake::delta {
@@ -20,28 +21,6 @@ using columnar::Value;
 
 constexpr char32_t kTieBreaker = 0xFFFD;
 constexpr int kMaxExactDecimalDigits = 15;  // DBL_DIG: such decimals survive a double
-
-// Length of the UTF-8 sequence starting at s[i] and its code point; invalid bytes count as one
-// character each (callers check validity first where it matters).
-size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) {
-    *cp = c;
-    return 1;
-  }
-  char32_t v = n == 1 ? c : (c & (0xFF >> (n + 1)));
-  for (size_t k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      *cp = c;
-      return 1;
-    }
-    v = (v << 6) | (cc & 0x3F);
-  }
-  *cp = v;
-  return n;
-}
 
 // Byte offset just past the first `chars` code points (s.size() if shorter).
 size_t PrefixBytes(std::string_view s, size_t chars) {
@@ -242,25 +221,6 @@ std::string FormatStatsTimestamp(int64_t micros, bool round_up) {
   const int64_t secs = rem / 1000;
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", y, m, d, secs / 3600,
                      (secs / 60) % 60, secs % 60, rem % 1000);
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    char32_t cp;
-    const size_t n = DecodeUtf8(s, i, &cp);
-    if (n == 1) return false;
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    const char32_t min_cp = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n;
-  }
-  return true;
 }
 
 }  // namespace financelake::delta

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "financelake/base/json.h"
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/record_batch.h"
 #include "financelake/parquet/writer.h"
 
@@ -58,7 +59,6 @@ std::string TruncateMinString(std::string_view s, size_t prefix_chars);
 std::string TruncateMaxString(std::string_view s, size_t prefix_chars);
 // "2024-01-31T09:30:00.123Z": microseconds since the epoch rounded down (or up) to milliseconds.
 std::string FormatStatsTimestamp(int64_t micros, bool round_up);
-// True when `s` is well-formed UTF-8.
-bool IsValidUtf8(std::string_view s);
+// IsValidUtf8 (base/utf8.h) tells which strings get min/max values.
 
 }  // namespace financelake::delta

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <climits>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "financelake/columnar/expr.h"
@@ -57,6 +60,27 @@ int32_t TradingDate(const Source& s, int64_t event_time_us) {
                                                  : (event_time_us - kDayUs + 1) / kDayUs);
 }
 
+// TradingDate for rows mostly in time order: New York's offset from UTC is a whole number of
+// hours and changes on the hour, so every instant of one UTC hour has the same local date.
+class TradingDates {
+ public:
+  explicit TradingDates(const Source& s) : s_(s) {}
+  int32_t operator()(int64_t t) {
+    const int64_t hour = t >= 0 ? t / kHourUs : (t - kHourUs + 1) / kHourUs;
+    if (hour != hour_) {
+      hour_ = hour;
+      day_ = TradingDate(s_, t);
+    }
+    return day_;
+  }
+
+ private:
+  static constexpr int64_t kHourUs = 3600LL * 1000000;
+  const Source& s_;
+  int64_t hour_ = INT64_MIN;
+  int32_t day_ = 0;
+};
+
 std::string Quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
@@ -94,7 +118,8 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
   const size_t key_i = *silver_schema.FieldIndex(src.key_column);
   const size_t time_i = *silver_schema.FieldIndex("event_time");
   std::set<int32_t> dates;
-  std::set<std::string> keys;
+  std::set<std::string, std::less<>> keys;
+  TradingDates trading_date(src);
   for (const AddedFile& file : changes.files) {
     FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(file.path));
     FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(silver->path(), rel)));
@@ -103,9 +128,19 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
                         reader->ReadAll({*file_schema.FieldIndex(src.key_column),
                                          *file_schema.FieldIndex("event_time")}));
     counts.silver_rows += rows.num_rows();
+    std::string_view last_key;
+    int32_t last_day = INT32_MIN;
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
-      keys.emplace(rows.column(0).StringAt(i));
-      dates.insert(TradingDate(src, rows.column(1).ValueAt<int64_t>(i)));
+      const std::string_view key = rows.column(0).StringAt(i);
+      if (i == 0 || key != last_key) {
+        if (keys.find(key) == keys.end()) keys.emplace(key);
+        last_key = key;
+      }
+      const int32_t day = trading_date(rows.column(1).ValueAt<int64_t>(i));
+      if (day != last_day) {
+        dates.insert(day);
+        last_day = day;
+      }
     }
   }
   (void)key_i;
@@ -126,18 +161,46 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
                                                                        src.key_column, key_list),
                                                            silver_schema));
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver->Scan(*latest, scan));
-    std::map<std::pair<std::string, int32_t>, std::vector<Row>> groups;
+    // Rows by (key, trading date): keys numbered as met, groups found by a 64-bit id; then the
+    // groups in (key, date) order, as the table has always been written.
+    std::unordered_map<std::string_view, uint32_t> key_ids;
+    std::vector<std::string_view> key_names;
+    std::unordered_map<uint64_t, size_t> group_of;
+    std::vector<std::vector<Row>> rows_of;
+    std::vector<std::pair<uint32_t, int32_t>> group_keys;
+    std::string_view last_key;
+    uint32_t last_id = 0;
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
       const int64_t t = rows.column(1).ValueAt<int64_t>(i);
-      const int32_t day = TradingDate(src, t);
+      const int32_t day = trading_date(t);
       if (dates.count(day) == 0) continue;
+      const std::string_view name = rows.column(0).StringAt(i);
+      if (key_names.empty() || name != last_key) {
+        auto [it, added] = key_ids.emplace(name, static_cast<uint32_t>(key_names.size()));
+        if (added) key_names.push_back(name);
+        last_key = name;
+        last_id = it->second;
+      }
+      const uint64_t gid = (uint64_t{last_id} << 32) | static_cast<uint32_t>(day);
+      auto [g, added] = group_of.emplace(gid, rows_of.size());
+      if (added) {
+        rows_of.emplace_back();
+        group_keys.emplace_back(last_id, day);
+      }
       auto val = [&](size_t c) {
         return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i);
       };
-      groups[{std::string(rows.column(0).StringAt(i)), day}].push_back(
-          Row{t, val(2), val(3), val(4), val(5), val(6)});
+      rows_of[g->second].push_back(Row{t, val(2), val(3), val(4), val(5), val(6)});
     }
-    for (auto& [key, g] : groups) {
+    std::vector<size_t> order(rows_of.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const std::string_view ka = key_names[group_keys[a].first], kb = key_names[group_keys[b].first];
+      return ka != kb ? ka < kb : group_keys[a].second < group_keys[b].second;
+    });
+    for (size_t k : order) {
+      const std::pair<std::string_view, int32_t> key{key_names[group_keys[k].first], group_keys[k].second};
+      std::vector<Row>& g = rows_of[k];
       std::stable_sort(g.begin(), g.end(), [](const Row& a, const Row& b) { return a.time < b.time; });
       double high = -INFINITY, low = INFINITY, sum_p = 0, vol = 0, pv = 0;
       for (const Row& r : g) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,27 +30,28 @@ class LakeTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(lake_); }
 
   // Appends `payloads` to the Bronze table of `topic` as one commit (offsets continue from the
-  // previous call; ingest time `ingest_us`).
+  // previous call for that topic; ingest time `ingest_us`).
   void AppendBronze(const std::string& topic, const std::vector<std::string>& payloads, int64_t ingest_us) {
     auto table = ExactlyOnceTable::OpenOrCreate(io::PosixFileSystem(), BronzeTablePath(lake_, topic), BronzeLayout());
     ASSERT_TRUE(table.ok()) << table.status().ToString();
     BronzeBatchBuilder b;
-    const int64_t from = next_offset_ - 1;
+    int64_t& next_offset = next_offsets_[topic];
+    const int64_t from = next_offset - 1;
     for (const std::string& p : payloads) {
       BronzeRecord r;
       r.payload = p;
       r.topic = topic;
       r.partition = 0;
-      r.offset = next_offset_++;
+      r.offset = next_offset++;
       b.Append(r, ingest_us);
     }
-    auto c = (*table)->Commit(b.Finish(), {{"test", from, next_offset_ - 1}}, "t");
+    auto c = (*table)->Commit(b.Finish(), {{"test", from, next_offset - 1}}, "t");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     ASSERT_TRUE(c->stale_app_ids.empty());
   }
 
   std::string lake_;
-  int64_t next_offset_ = 0;
+  std::map<std::string, int64_t> next_offsets_;  // per topic
 };
 
 }  // namespace financelake::pipeline::testing

@@ -78,7 +78,7 @@ const std::set<std::string, std::less<>>& Currencies() {
   return kCodes;
 }
 
-std::string CheckString(const SilverField& f, const std::string& v) {
+std::string CheckString(const SilverField& f, std::string_view v) {
   auto bad = [&](std::string_view what) {
     return fmt::format("field '{}': {}, got '{}'", f.name, what, v.substr(0, 64));
   };
@@ -130,7 +130,7 @@ std::string CheckNumber(const SilverField& f, double v) {
 // One parsed value, appended only once the whole row is valid.
 struct Parsed {
   bool null = true;
-  std::string s;
+  std::string_view s;  // into the extracted field (valid until the next payload)
   double d = 0;
   int64_t i = 0;
   bool b = false;
@@ -222,8 +222,8 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   const JsonField& id = fields[0];
   if (!id.present) return "missing required field 'event_id'";
   if (!id.is_string) return "field 'event_id': expected a string, got " + LiteralTypeName(id);
-  std::string reason = CheckString({"event_id", SilverType::kString, true, false, FieldCheck::kEventId},
-                                   id.value);
+  static const SilverField kEventIdField{"event_id", SilverType::kString, true, false, FieldCheck::kEventId};
+  std::string reason = CheckString(kEventIdField, id.value);
   if (!reason.empty()) return reason;
   const JsonField& et = fields[1];
   if (!et.present) return "missing required field 'event_time'";

@@ -1,0 +1,22 @@
+// UTF-8 decoding and validation, shared by the JSON writer (which never emits invalid UTF-8) and
+// Delta statistics (which leave out min/max values that are not UTF-8).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace financelake {
+
+// Length of the UTF-8 sequence starting at s[i] and its code point; an invalid lead or
+// continuation byte counts as one character (code point = that byte). Callers check validity
+// with Utf8SequenceLength where it matters.
+size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp);
+
+// Length of the well-formed UTF-8 sequence at s[i] (1-4), or 0 when the bytes there are not one
+// (stray continuation byte, truncated sequence, overlong form, surrogate, past U+10FFFF).
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+
+// True when `s` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view s);
+
+}  // namespace financelake
