@@ -158,7 +158,8 @@ test('live: a new commit shows up without a reload; lake and bank views', async 
     assert.match(await page.textContent('#alerts .pager'), new RegExp(`of ${alerts.total}`));
     assert.match(await page.textContent('#fraud-metrics'), /auprc/);
     assert.ok(await page.$('#alert-chart canvas'));
-    assert.match(await page.textContent('#errors'), /no rows/);
+    // The errors panel loads on its own request: wait for it rather than racing it.
+    await page.waitForFunction(() => /no rows/.test(document.querySelector('#errors')?.textContent ?? ''), null, { timeout: 15000 });
     await screenshot(page, 'dashboard-bank');
     assert.deepEqual(problems, []);
     await context.close();

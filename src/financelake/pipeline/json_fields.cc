@@ -136,6 +136,7 @@ class Scanner {
     SkipSpace();
     if (Eat('}')) return true;
     std::string key;
+    size_t hint = 0;  // payloads usually list their keys in the order of `fields`
     while (true) {
       SkipSpace();
       key.clear();
@@ -145,12 +146,18 @@ class Scanner {
       SkipSpace();
       JsonField* target = nullptr;
       if (fields != nullptr) {
-        for (JsonField& f : *fields) {
-          if (!f.present && f.name == key) {
-            target = &f;
-            break;
+        std::span<JsonField>& fs = *fields;
+        if (hint < fs.size() && !fs[hint].present && fs[hint].name == key) {
+          target = &fs[hint];
+        } else {
+          for (JsonField& f : fs) {
+            if (!f.present && f.name == key) {
+              target = &f;
+              break;
+            }
           }
         }
+        if (target != nullptr) hint = static_cast<size_t>(target - fs.data()) + 1;
       }
       if (target != nullptr && Peek() == '"') {
         if (!String(&target->value)) return false;
