@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,25 +32,32 @@ struct BenchAllArgs {
   std::string markdown;  // also write the table here
 };
 
+// A benchmark; a full run uses its documented defaults, --quick adds `quick` (smaller sizes: a
+// smoke run of the command, not a measurement).
 struct BenchRun {
   std::string name;
-  std::vector<std::string> full;   // extra flags for the full run (the documented defaults)
-  std::vector<std::string> quick;  // smaller sizes: a smoke run of the command, not a measurement
+  std::vector<std::string> quick;
 };
 
 const std::vector<BenchRun>& Benches() {
   static const std::vector<BenchRun> runs = {
-      {"parquet", {}, {"--rows", "200000", "--repeat", "1"}},
-      {"delta", {}, {"--commits", "300", "--travel-version", "150", "--appends", "50", "--repeat", "2",
+      {"parquet", {"--rows", "200000", "--repeat", "1"}},
+      {"delta", {"--commits", "300", "--travel-version", "150", "--appends", "50", "--repeat", "2",
                      "--workdir", "/tmp/financelake-bench-quick"}},
-      {"ingest", {}, {"--file-events", "50000", "--drain-messages", "20000", "--rate", "5000", "--seconds", "3"}},
-      {"pipeline", {}, {"--events", "200000", "--batch", "2000"}},
-      {"fraud", {}, {"--rows", "50000", "--repeat", "1"}},
-      {"lstm", {}, {"--epochs", "1", "--runs", "1"}},
-      {"sql", {}, {"--trades-per-day", "2", "--repeat", "1"}},
-      {"serve", {}, {"--clients", "10", "--seconds", "1", "--pushes", "3"}},
+      {"ingest", {"--file-events", "50000", "--drain-messages", "20000", "--rate", "5000", "--seconds", "3"}},
+      {"pipeline", {"--events", "200000", "--batch", "2000"}},
+      {"fraud", {"--rows", "50000", "--repeat", "1"}},
+      {"lstm", {"--epochs", "1", "--runs", "1"}},
+      {"sql", {"--trades-per-day", "2", "--repeat", "1"}},
+      {"serve", {"--clients", "10", "--seconds", "1", "--pushes", "3"}},
   };
   return runs;
+}
+
+// "met" / "NOT met" for a figure with a target, "-" without.
+std::string MetText(const BenchFigure& f) {
+  if (f.target.empty()) return "-";
+  return f.met ? "met" : "NOT met";
 }
 
 std::string Quote(const std::string& s) {
@@ -149,7 +155,9 @@ Status RunBenchAll(const BenchAllArgs& a) {
     if (!a.only.empty() && std::find(a.only.begin(), a.only.end(), b.name) == a.only.end()) continue;
     if (std::find(a.skip.begin(), a.skip.end(), b.name) != a.skip.end()) continue;
     std::string cmd = Quote(self) + " bench " + b.name;
-    for (const std::string& f : a.quick ? b.quick : b.full) cmd += " " + Quote(f);
+    if (a.quick) {
+      for (const std::string& f : b.quick) cmd += " " + Quote(f);
+    }
     std::printf("\n=== %s\n", cmd.c_str());
     std::fflush(stdout);
     const int rc = std::system(cmd.c_str());

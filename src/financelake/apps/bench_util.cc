@@ -38,9 +38,4 @@ void ReportFigure(const BenchFigure& f) {
   std::ofstream(path, std::ios::app) << j.Dump() << "\n";
 }
 
-std::string MetText(const BenchFigure& f) {
-  if (f.target.empty()) return "-";
-  return f.met ? "met" : "NOT met";
-}
-
 }  // namespace financelake::apps

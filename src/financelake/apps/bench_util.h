@@ -28,8 +28,6 @@ struct BenchFigure {
   bool met = false;    // meaningful only with a target
 };
 void ReportFigure(const BenchFigure& figure);
-// "met" / "NOT met" for a figure with a target, "-" without.
-std::string MetText(const BenchFigure& figure);
 
 using BenchClock = std::chrono::steady_clock;
 inline double SecondsSince(BenchClock::time_point t0) {

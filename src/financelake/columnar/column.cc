@@ -39,9 +39,7 @@ void Column::PushNullBit() {
 void Column::AppendNull() {
   const int w = type_.fixed_width();
   if (w > 0) {
-    const size_t old = data_.size();
-    data_.resize(old + static_cast<size_t>(w));
-    std::memset(data_.data() + old, 0, static_cast<size_t>(w));  // null slots hold zeros
+    GrowZeroed(static_cast<size_t>(w));  // null slots hold zeros
   } else if (type_.is_binary_like()) {
     offsets_.push_back(static_cast<int64_t>(chars_.size()));
   } else if (type_.kind() == TypeKind::kArray || type_.kind() == TypeKind::kMap) {
@@ -55,9 +53,7 @@ void Column::AppendNull() {
 void Column::AppendNullShallow() {
   const int w = type_.fixed_width();
   if (w > 0) {
-    const size_t old = data_.size();
-    data_.resize(old + static_cast<size_t>(w));
-    std::memset(data_.data() + old, 0, static_cast<size_t>(w));
+    GrowZeroed(static_cast<size_t>(w));
   } else if (type_.is_binary_like()) {
     offsets_.push_back(static_cast<int64_t>(chars_.size()));
   } else if (type_.kind() == TypeKind::kArray || type_.kind() == TypeKind::kMap) {
@@ -69,9 +65,7 @@ void Column::AppendNullShallow() {
 uint8_t* Column::AppendRaw(int64_t n) {
   const size_t w = static_cast<size_t>(type_.fixed_width());
   FL_DCHECK(w > 0);
-  const size_t old = data_.size();
-  data_.resize(old + w * static_cast<size_t>(n));
-  std::memset(data_.data() + old, 0, w * static_cast<size_t>(n));  // callers rely on zeroed slots
+  uint8_t* slots = GrowZeroed(w * static_cast<size_t>(n));  // callers rely on zeroed slots
   if (!validity_.empty()) {
     const int64_t end = length_ + n;
     validity_.resize(static_cast<size_t>((end + 7) / 8), 0);
@@ -80,6 +74,13 @@ uint8_t* Column::AppendRaw(int64_t n) {
     }
   }
   length_ += n;
+  return slots;
+}
+
+uint8_t* Column::GrowZeroed(size_t bytes) {
+  const size_t old = data_.size();
+  data_.resize(old + bytes);
+  std::memset(data_.data() + old, 0, bytes);
   return data_.data() + old;
 }
 

@@ -136,6 +136,8 @@ class Column {
   }
   void PushNullBit();
   void MaterializeValidity();
+  // Appends `bytes` zero bytes to the value buffer (which itself does not zero-fill); returns them.
+  uint8_t* GrowZeroed(size_t bytes);
 
   // Value bytes are written right after they are allocated, so growing the buffer skips the
   // zero-fill a std::vector<uint8_t> would do (a measurable share of Silver's parse).

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
+#include <string_view>
+#include <unordered_set>
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
@@ -89,16 +90,14 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   std::sort(files.begin(), files.end());
   // Column buffers sized once: rows from the files' statistics, string bytes from the first
   // file's average (growing by doubling would copy and fault in every buffer twice).
-  std::unordered_map<std::string, int64_t> records;
-  for (const delta::AddFile& f : latest->files()) {
-    if (f.stats) {
-      if (auto n = delta::StatsNumRecords(*f.stats)) records[f.path] = *n;
-    }
+  // Only the files this pass reads have their statistics parsed (not the whole snapshot's).
+  std::unordered_set<std::string_view> to_read;
+  for (const auto& [version, path] : files) {
+    if (version > v_silver) to_read.insert(path);
   }
   int64_t expected_rows = 0;
-  for (const auto& [version, path] : files) {
-    auto it = records.find(path);
-    if (version > v_silver && it != records.end()) expected_rows += it->second;
+  for (const delta::AddFile& f : latest->files()) {
+    if (f.stats && to_read.count(f.path) > 0) expected_rows += delta::StatsNumRecords(*f.stats).value_or(0);
   }
   for (columnar::Column& c : cols) c.Reserve(expected_rows);
   bool sized_strings = false;
