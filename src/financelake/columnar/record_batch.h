@@ -24,6 +24,8 @@ class RecordBatch {
   const Column& column(size_t i) const { return columns_[i]; }
   Column& mutable_column(size_t i) { return columns_[i]; }
   const std::vector<Column>& columns() const { return columns_; }
+  // Hands the columns back (to reuse their memory); the batch is left empty.
+  std::vector<Column> ReleaseColumns() && { return std::move(columns_); }
   // Column by field name, or nullptr.
   const Column* ColumnByName(std::string_view name) const;
 

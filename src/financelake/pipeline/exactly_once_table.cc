@@ -38,7 +38,7 @@ Result<std::unique_ptr<ExactlyOnceTable>> ExactlyOnceTable::OpenOrCreate(
         "{} exists with another schema ({}); expected ({})", path,
         snapshot->schema().ToString(), layout.schema.ToString()));
   }
-  return std::unique_ptr<ExactlyOnceTable>(new ExactlyOnceTable(std::move(table)));
+  return std::unique_ptr<ExactlyOnceTable>(new ExactlyOnceTable(std::move(table), layout.schema));
 }
 
 Result<int64_t> ExactlyOnceTable::TxnVersion(const std::string& app_id) {
@@ -57,6 +57,41 @@ Result<std::map<std::string, int64_t>> ExactlyOnceTable::TxnVersions(
 Result<TxnCommitResult> ExactlyOnceTable::Commit(const columnar::RecordBatch& batch,
                                                const std::vector<TxnAdvance>& txns,
                                                const std::string& query_id) {
+  return CommitLoop(&batch, {}, txns, query_id);
+}
+
+Result<std::vector<delta::AddFile>> ExactlyOnceTable::WriteFiles(const columnar::RecordBatch& batch) {
+  if (batch.num_rows() == 0) return std::vector<delta::AddFile>{};
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table_->Latest());
+  FL_RETURN_NOT_OK(CheckSchema(*snap));
+  return delta::WriteDataFiles(table_->fs(), table_->path(), snap->schema(), snap->metadata(), batch);
+}
+
+Result<TxnCommitResult> ExactlyOnceTable::CommitFiles(std::vector<delta::AddFile> files,
+                                                      const std::vector<TxnAdvance>& txns,
+                                                      const std::string& query_id) {
+  auto result = CommitLoop(nullptr, files, txns, query_id);
+  if (!result.ok() || result->version < 0) DiscardFiles(files);
+  return result;
+}
+
+Status ExactlyOnceTable::CheckSchema(const delta::Snapshot& snap) const {
+  if (snap.schema() == schema_) return Status::OK();
+  return Status::FailedPrecondition(fmt::format("{}: the schema changed while writing ({})",
+                                                table_->path(), snap.schema().ToString()));
+}
+
+void ExactlyOnceTable::DiscardFiles(const std::vector<delta::AddFile>& files) {
+  for (const delta::AddFile& a : files) {
+    auto rel = delta::DecodeLogPath(a.path);
+    if (rel.ok()) (void)table_->fs().Delete(io::JoinPath(table_->path(), *rel));
+  }
+}
+
+Result<TxnCommitResult> ExactlyOnceTable::CommitLoop(const columnar::RecordBatch* batch,
+                                                     const std::vector<delta::AddFile>& staged,
+                                                     const std::vector<TxnAdvance>& txns,
+                                                     const std::string& query_id) {
   const std::string where = "commit to " + table_->path();
   TxnCommitResult result;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
@@ -68,11 +103,13 @@ Result<TxnCommitResult> ExactlyOnceTable::Commit(const columnar::RecordBatch& ba
       if (snap.TxnVersion(t.app_id).value_or(-1) != t.from) result.stale_app_ids.push_back(t.app_id);
     }
     if (!result.stale_app_ids.empty()) return result;
+    if (!staged.empty()) FL_RETURN_NOT_OK(CheckSchema(snap));
     std::vector<delta::AddFile> written;
-    if (batch.num_rows() > 0) {
-      FL_ASSIGN_OR_RETURN_CTX(written, txn->WriteDataFiles(batch), where);
+    if (batch != nullptr && batch->num_rows() > 0) {
+      FL_ASSIGN_OR_RETURN_CTX(written, txn->WriteDataFiles(*batch), where);
       txn->AddFiles(written);
     }
+    txn->AddFiles(staged);
     for (const TxnAdvance& t : txns) txn->SetTxn(t.app_id, t.to);
     Json params = Json::Object();
     params.Set("outputMode", Json::String("Append"));
@@ -85,12 +122,10 @@ Result<TxnCommitResult> ExactlyOnceTable::Commit(const columnar::RecordBatch& ba
       return result;
     }
     if (!IsConflict(committed.status())) return committed.status().WithContext(where);
-    // Lost to a writer of the same appIds (or another conflict): its data files are orphans,
-    // removed now; then look again at the table's positions.
-    for (const delta::AddFile& a : written) {
-      auto rel = delta::DecodeLogPath(a.path);
-      if (rel.ok()) (void)table_->fs().Delete(io::JoinPath(table_->path(), *rel));
-    }
+    // Lost to a writer of the same appIds (or another conflict): the files written for this
+    // attempt are orphans, removed now (staged files are kept for the next attempt); then look
+    // again at the table's positions.
+    DiscardFiles(written);
   }
   return Status::Unavailable(fmt::format("{}: gave up after {} conflicting attempts", where,
                                          kMaxAttempts));

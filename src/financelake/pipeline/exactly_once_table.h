@@ -61,9 +61,29 @@ class ExactlyOnceTable {
                                     const std::vector<TxnAdvance>& txns,
                                     const std::string& query_id);
 
+  // The same in two steps, for a batch too large to hold at once: WriteFiles writes rows as
+  // data files of the current schema (not yet part of the table; call it per part), then
+  // CommitFiles commits them all in one version. When nothing is committed (stale appIds, an
+  // error) the files are removed; a conflicting commit retries with the same files.
+  Result<std::vector<delta::AddFile>> WriteFiles(const columnar::RecordBatch& batch);
+  Result<TxnCommitResult> CommitFiles(std::vector<delta::AddFile> files,
+                                      const std::vector<TxnAdvance>& txns,
+                                      const std::string& query_id);
+  // Removes files written by WriteFiles that will not be committed (best effort).
+  void DiscardFiles(const std::vector<delta::AddFile>& files);
+
  private:
-  explicit ExactlyOnceTable(std::unique_ptr<delta::Table> table) : table_(std::move(table)) {}
+  ExactlyOnceTable(std::unique_ptr<delta::Table> table, columnar::Schema schema)
+      : table_(std::move(table)), schema_(std::move(schema)) {}
+  // FailedPrecondition unless the table still has the schema it was opened with.
+  Status CheckSchema(const delta::Snapshot& snap) const;
+  // Writes `batch` (if any) in every attempt, and adds the `staged` files.
+  Result<TxnCommitResult> CommitLoop(const columnar::RecordBatch* batch,
+                                     const std::vector<delta::AddFile>& staged,
+                                     const std::vector<TxnAdvance>& txns,
+                                     const std::string& query_id);
   std::unique_ptr<delta::Table> table_;
+  columnar::Schema schema_;
   int64_t epoch_ = 0;
 };
 

@@ -1,54 +1,89 @@
 // IdSet: which event ids have been seen, for Silver's deduplication. Ids are not copied: each
-// entry is (column, row) into string columns the caller keeps alive, in an open-addressing table
-// of 8-byte slots (a 32-bit hash tag and a 32-bit reference), sized once for the ids to come.
-// Five million ids take 64 MiB and no per-id allocation (a std::unordered_set<std::string> of
-// them took ~100 bytes and two allocations each).
+// entry references a row of a string column the caller keeps alive, from an open-addressing
+// table of 8-byte slots (a 32-bit hash tag and a 32-bit reference = the row's number across
+// the registered columns, in registration order). Five million ids take 64 MiB and no per-id
+// allocation (a std::unordered_set<std::string> of them took ~100 bytes and two allocations
+// each). The table doubles when two thirds full.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string_view>
 #include <vector>
 
+#include "financelake/base/check.h"
 #include "financelake/columnar/column.h"
 
 namespace financelake::pipeline {
 
 class IdSet {
  public:
-  // Room for `expected` ids across at most two columns (0 and 1); each holds < 2^31 rows.
+  // Sized for `expected` ids (more are fine: the table grows).
   explicit IdSet(int64_t expected) {
     size_t cap = 16;
     while (cap < static_cast<size_t>(expected) + static_cast<size_t>(expected) / 2 + 1) cap <<= 1;
     slots_.assign(cap, kEmpty);
-    mask_ = cap - 1;
   }
 
-  // Adds row `row` of `column` (source `which`, 0 or 1); false when an equal id is already in.
-  bool Insert(const columnar::Column& column, int which, int64_t row) {
-    const std::string_view id = column.StringAt(row);
+  // Registers a complete string column whose rows will be inserted; returns its number for
+  // Insert. It must stay alive and unchanged (re-pointed with Rebind after a move).
+  int AddColumn(const columnar::Column& column) {
+    const int64_t start = starts_.empty() ? 0 : starts_.back() + columns_.back()->length();
+    FL_CHECK(start + column.length() <= int64_t{0xffffffff} && "IdSet: too many ids");
+    columns_.push_back(&column);
+    starts_.push_back(start);
+    return static_cast<int>(columns_.size()) - 1;
+  }
+  // The column registered as `which` now lives at `column` (same rows).
+  void Rebind(int which, const columnar::Column& column) { columns_[which] = &column; }
+
+  // Adds row `row` of column `which`; false when an equal id is already in.
+  bool Insert(int which, int64_t row) {
+    if (static_cast<size_t>(size_ + 1) * 3 > slots_.size() * 2) Grow();
+    const std::string_view id = columns_[which]->StringAt(row);
     const uint64_t h = std::hash<std::string_view>{}(id);
-    const uint32_t tag = static_cast<uint32_t>(h >> 32) | 1u;  // never 0 (0 marks empty slots)
-    size_t i = static_cast<size_t>(h) & mask_;
+    const uint32_t tag = Tag(h);
+    const size_t mask = slots_.size() - 1;
+    size_t i = static_cast<size_t>(h) & mask;
     while (slots_[i] != kEmpty) {
       const uint64_t s = slots_[i];
-      if (static_cast<uint32_t>(s >> 32) == tag) {
-        const uint32_t ref = static_cast<uint32_t>(s);
-        const columnar::Column* other = columns_[ref >> 31];
-        if (other->StringAt(ref & 0x7fffffffu) == id) return false;
-      }
-      i = (i + 1) & mask_;
+      if (static_cast<uint32_t>(s >> 32) == tag && IdAt(static_cast<uint32_t>(s)) == id) return false;
+      i = (i + 1) & mask;
     }
-    columns_[which] = &column;
-    slots_[i] = (uint64_t{tag} << 32) | (static_cast<uint32_t>(which) << 31) | static_cast<uint32_t>(row);
+    slots_[i] = (uint64_t{tag} << 32) | static_cast<uint64_t>(starts_[which] + row);
+    ++size_;
     return true;
   }
 
+  int64_t size() const { return size_; }
+
  private:
   static constexpr uint64_t kEmpty = 0;
+  static uint32_t Tag(uint64_t h) { return static_cast<uint32_t>(h >> 32) | 1u; }  // never 0
+
+  std::string_view IdAt(uint32_t ref) const {
+    const size_t k = static_cast<size_t>(
+        std::upper_bound(starts_.begin(), starts_.end(), static_cast<int64_t>(ref)) - starts_.begin() - 1);
+    return columns_[k]->StringAt(static_cast<int64_t>(ref) - starts_[k]);
+  }
+
+  void Grow() {
+    std::vector<uint64_t> old(slots_.size() * 2, kEmpty);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (uint64_t s : old) {
+      if (s == kEmpty) continue;
+      size_t i = static_cast<size_t>(std::hash<std::string_view>{}(IdAt(static_cast<uint32_t>(s)))) & mask;
+      while (slots_[i] != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
   std::vector<uint64_t> slots_;
-  size_t mask_ = 0;
-  const columnar::Column* columns_[2] = {nullptr, nullptr};
+  int64_t size_ = 0;
+  std::vector<const columnar::Column*> columns_;
+  std::vector<int64_t> starts_;  // the first reference of each column
 };
 
 }  // namespace financelake::pipeline

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <limits>
+#include <tuple>
+#include <unordered_map>
 #include <set>
 #include <string_view>
-#include <unordered_set>
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
@@ -50,6 +53,34 @@ Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::s
   return silver.table().Scan(*snap, scan);
 }
 
+// A Bronze data file to read, in commit order, and its row count from its statistics (0 when
+// unknown or when only the errors table still needs it).
+struct BronzeFile {
+  int64_t version = 0;
+  std::string path;
+  int64_t rows = 0;
+};
+
+// The files to read past min(v_silver, v_errors), in commit order (so that of two copies of an
+// event the first ingested is kept). Only the files Silver reads have their statistics parsed.
+std::vector<BronzeFile> FilesToRead(const TableChanges& added, const delta::Snapshot& latest,
+                                    int64_t v_silver) {
+  std::vector<BronzeFile> files;
+  for (const AddedFile& f : added.files) files.push_back(BronzeFile{f.version, f.path, 0});
+  std::sort(files.begin(), files.end(), [](const BronzeFile& a, const BronzeFile& b) {
+    return std::tie(a.version, a.path) < std::tie(b.version, b.path);
+  });
+  std::unordered_map<std::string_view, BronzeFile*> by_path;
+  for (BronzeFile& f : files) {
+    if (f.version > v_silver) by_path[f.path] = &f;
+  }
+  for (const delta::AddFile& f : latest.files()) {
+    auto it = by_path.find(f.path);
+    if (it != by_path.end() && f.stats) it->second->rows = delta::StatsNumRecords(*f.stats).value_or(0);
+  }
+  return files;
+}
+
 Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::FileSystem>& fs,
                               const SilverContract& contract) {
   SilverCounts counts;
@@ -76,87 +107,12 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   if (v_silver >= v_latest && v_errors >= v_latest) return counts;
   FL_ASSIGN_OR_RETURN(const TableChanges added,
                       DataFilesAdded(*bronze, std::min(v_silver, v_errors), v_latest));
-  const int64_t now = o.now_us != 0 ? o.now_us : WallMicros();
-  std::vector<columnar::Column> cols;
-  for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
-  ErrorRowsBuilder error_rows;
-  std::set<int32_t> dates;  // event dates of the accepted rows
-  int64_t accepted = 0;
-  std::string id;
-  int32_t date = 0, last_date = 0;
-  // In commit order, so that of two copies of an event the first ingested is kept.
-  std::vector<std::pair<int64_t, std::string>> files;
-  for (const AddedFile& f : added.files) files.emplace_back(f.version, f.path);
-  std::sort(files.begin(), files.end());
-  // Column buffers sized once: rows from the files' statistics, string bytes from the first
-  // file's average (growing by doubling would copy and fault in every buffer twice).
-  // Only the files this pass reads have their statistics parsed (not the whole snapshot's).
-  std::unordered_set<std::string_view> to_read;
-  for (const auto& [version, path] : files) {
-    if (version > v_silver) to_read.insert(path);
-  }
+  const std::vector<BronzeFile> files = FilesToRead(added, *latest, v_silver);
   int64_t expected_rows = 0;
-  for (const delta::AddFile& f : latest->files()) {
-    if (f.stats && to_read.count(f.path) > 0) expected_rows += delta::StatsNumRecords(*f.stats).value_or(0);
-  }
-  for (columnar::Column& c : cols) c.Reserve(expected_rows);
-  bool sized_strings = false;
-  for (const auto& [version, path] : files) {
-    // Each output table takes only what is past its own position.
-    const bool for_silver = version > v_silver;
-    const bool for_errors = version > v_errors;
-    if (!for_silver && !for_errors) continue;
-    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(path));
-    FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(bronze_path, rel)));
-    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
-                        reader->ReadAll({static_cast<size_t>(kPayload),
-                                         static_cast<size_t>(kSourcePosition),
-                                         static_cast<size_t>(kIngestTime)}));
-    for (int64_t i = 0; i < rows.num_rows(); ++i) {
-      const std::string_view payload = rows.column(0).StringAt(i);
-      const std::string_view position = rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
-      const int64_t ingest_time = rows.column(2).ValueAt<int64_t>(i);
-      if (for_silver) ++counts.bronze_rows;
-      const std::string reason = ParseSilverRow(contract, payload, position, ingest_time, now,
-                                                for_silver ? &cols : nullptr, &id, &date);
-      if (reason.empty()) {
-        if (for_silver) {
-          if (accepted++ == 0 || date != last_date) dates.insert(date);
-          last_date = date;
-        }
-      } else if (for_errors) {
-        error_rows.Append(ErrorRow{now, "silver", bronze_path, reason, payload, position});
-        if (for_silver) ++counts.error_rows;
-      }
-    }
-    if (!sized_strings && accepted > 0 && expected_rows > accepted) {
-      sized_strings = true;
-      for (columnar::Column& c : cols) {
-        if (!c.type().is_binary_like()) continue;
-        const double per_row = static_cast<double>(c.chars().size()) / static_cast<double>(accepted);
-        c.Reserve(expected_rows, static_cast<int64_t>(per_row * 1.05 * static_cast<double>(expected_rows)) + 64);
-      }
-    }
-  }
-  // Deduplicate by event_id against Silver (the same ids have the same event date) and within
-  // the batch: the first copy in commit order is kept.
-  FL_ASSIGN_OR_RETURN(const columnar::RecordBatch existing, ExistingIds(*silver, dates));
-  IdSet seen(existing.num_rows() + accepted);
-  for (int64_t i = 0; i < existing.num_rows(); ++i) seen.Insert(existing.column(0), 0, i);
-  std::vector<uint8_t> keep(static_cast<size_t>(accepted), 0);
-  for (int64_t i = 0; i < accepted; ++i) {
-    keep[i] = seen.Insert(cols[0], 1, i) ? 1 : 0;
-    if (!keep[i]) ++counts.duplicates;
-  }
-  auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
-  if (!batch.ok()) return batch.status().WithContext("silver: " + contract.table);
-  // Usually every row is new: then the batch is kept as it is.
-  columnar::RecordBatch kept = counts.duplicates == 0 ? std::move(*batch)
-                                                      : delta::TakeRows(*batch, delta::SelectRows(keep, true));
-  counts.silver_rows = kept.num_rows();
+  for (const BronzeFile& f : files) expected_rows += f.rows;
+  // Bank: features from the accounts' past, then the pipeline's fraud model (if the lake has one).
+  std::shared_ptr<const ml::FraudModel> model;
   if (bank) {
-    // Features from the accounts' past, then the pipeline's fraud model (if the lake has one).
-    std::shared_ptr<const ml::FraudModel> model;
     auto loaded = o.fraud_models ? o.fraud_models->Get(*fs, o.lake, std::string(ml::kPipelineModel))
                                  : ml::LoadFraudModel(*fs, o.lake, std::string(ml::kPipelineModel));
     if (loaded.ok()) {
@@ -165,11 +121,136 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     } else if (!loaded.status().IsNotFound()) {
       return loaded.status();
     }
-    FL_ASSIGN_OR_RETURN(kept, AddBankFeatures(std::move(kept), *silver, model.get()));
-    const columnar::Column* alert = kept.ColumnByName("fraud_alert");
-    for (int64_t i = 0; alert != nullptr && i < kept.num_rows(); ++i) {
-      counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;
+  }
+  const int64_t now = o.now_us != 0 ? o.now_us : WallMicros();
+  // Rows are parsed, deduplicated and written to Silver data files in parts of about
+  // `part_rows` (whole Bronze files), reusing the column memory from part to part; the files
+  // of every part are committed together at the end. Bank tables take one part: their
+  // features need the whole batch.
+  const int64_t part_rows = bank || o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
+  std::vector<columnar::Column> cols;
+  for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
+  std::vector<double> chars_per_row;  // per column, from the first file with accepted rows
+  ErrorRowsBuilder error_rows;
+  // Every event id checked so far (the parts' and Silver's), for deduplication by event_id
+  // against Silver (the same ids have the same event date) and within the batch.
+  std::deque<columnar::Column> ids;
+  IdSet seen(expected_rows);
+  std::set<int32_t> dates_loaded;  // event dates whose Silver ids are in `seen`
+  std::vector<delta::AddFile> written;
+  bool committed = false;
+  struct Discard {  // uncommitted Silver files are removed on every way out
+    std::vector<delta::AddFile>* files;
+    bool* committed;
+    ExactlyOnceTable* table;
+    ~Discard() {
+      if (!*committed) table->DiscardFiles(*files);
     }
+  } discard{&written, &committed, silver.get()};
+  std::string id;
+  int32_t date = 0;
+  for (size_t next = 0; next < files.size();) {
+    size_t end = next;
+    int64_t part_expected = 0;
+    while (end < files.size() && (end == next || part_expected < part_rows)) part_expected += files[end++].rows;
+    cols[0] = columnar::Column(schema.field(0).type);  // the last part's ids are kept in `ids`
+    for (size_t c = 0; c < cols.size(); ++c) {
+      cols[c].Clear();
+      const double per_row = chars_per_row.empty() ? 0.0 : chars_per_row[c];
+      cols[c].Reserve(part_expected, static_cast<int64_t>(per_row * 1.05 * static_cast<double>(part_expected)));
+    }
+    std::set<int32_t> part_dates;
+    int64_t accepted = 0;
+    int32_t last_date = 0;
+    for (size_t fi = next; fi < end; ++fi) {
+      const BronzeFile& file = files[fi];
+      // Each output table takes only what is past its own position.
+      const bool for_silver = file.version > v_silver;
+      const bool for_errors = file.version > v_errors;
+      FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(file.path));
+      FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(bronze_path, rel)));
+      FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
+                          reader->ReadAll({static_cast<size_t>(kPayload),
+                                           static_cast<size_t>(kSourcePosition),
+                                           static_cast<size_t>(kIngestTime)}));
+      for (int64_t i = 0; i < rows.num_rows(); ++i) {
+        const std::string_view payload = rows.column(0).StringAt(i);
+        const std::string_view position = rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
+        const int64_t ingest_time = rows.column(2).ValueAt<int64_t>(i);
+        if (for_silver) ++counts.bronze_rows;
+        const std::string reason = ParseSilverRow(contract, payload, position, ingest_time, now,
+                                                  for_silver ? &cols : nullptr, &id, &date);
+        if (reason.empty()) {
+          if (for_silver) {
+            if (accepted++ == 0 || date != last_date) part_dates.insert(date);
+            last_date = date;
+          }
+        } else if (for_errors) {
+          error_rows.Append(ErrorRow{now, "silver", bronze_path, reason, payload, position});
+          if (for_silver) ++counts.error_rows;
+        }
+      }
+      // String buffers sized from the first file's bytes per row (growing by doubling would
+      // copy and fault in every buffer twice).
+      if (chars_per_row.empty() && accepted > 0) {
+        for (const columnar::Column& c : cols) {
+          chars_per_row.push_back(static_cast<double>(c.chars().size()) / static_cast<double>(accepted));
+        }
+        if (part_expected > accepted) {
+          for (size_t c = 0; c < cols.size(); ++c) {
+            if (!cols[c].type().is_binary_like()) continue;
+            cols[c].Reserve(part_expected,
+                            static_cast<int64_t>(chars_per_row[c] * 1.05 * static_cast<double>(part_expected)) + 64);
+          }
+        }
+      }
+    }
+    next = end;
+    // Silver's ids of the dates first seen in this part, then this part's ids: the first copy
+    // in commit order is kept.
+    std::set<int32_t> new_dates;
+    for (int32_t d : part_dates) {
+      if (dates_loaded.insert(d).second) new_dates.insert(d);
+    }
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch existing, ExistingIds(*silver, new_dates));
+    if (existing.num_rows() > 0) {
+      ids.push_back(std::move(existing).ReleaseColumns()[0]);
+      const int k = seen.AddColumn(ids.back());
+      for (int64_t i = 0; i < ids.back().length(); ++i) seen.Insert(k, i);
+    }
+    const int part = seen.AddColumn(cols[0]);
+    std::vector<uint8_t> keep(static_cast<size_t>(accepted), 0);
+    int64_t duplicates = 0;
+    for (int64_t i = 0; i < accepted; ++i) {
+      keep[i] = seen.Insert(part, i) ? 1 : 0;
+      duplicates += keep[i] ? 0 : 1;
+    }
+    counts.duplicates += duplicates;
+    auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+    if (!batch.ok()) return batch.status().WithContext("silver: " + contract.table);
+    // Usually every row is new: then the batch is written as it is.
+    columnar::RecordBatch selected;
+    if (duplicates > 0) selected = delta::TakeRows(*batch, delta::SelectRows(keep, true));
+    const columnar::RecordBatch& kept = duplicates > 0 ? selected : *batch;
+    counts.silver_rows += kept.num_rows();
+    if (bank) {  // the only part
+      FL_ASSIGN_OR_RETURN(columnar::RecordBatch scored,
+                          AddBankFeatures(duplicates > 0 ? std::move(selected) : std::move(*batch),
+                                          *silver, model.get()));
+      const columnar::Column* alert = scored.ColumnByName("fraud_alert");
+      for (int64_t i = 0; alert != nullptr && i < scored.num_rows(); ++i) {
+        counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;
+      }
+      FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(scored));
+      written.insert(written.end(), w.begin(), w.end());
+      FL_CHECK(next == files.size());
+      break;
+    }
+    FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(kept));
+    written.insert(written.end(), w.begin(), w.end());
+    cols = std::move(*batch).ReleaseColumns();
+    ids.push_back(std::move(cols[0]));
+    seen.Rebind(part, ids.back());
   }
   // Errors first, then Silver; each records the Bronze version it now covers.
   if (v_errors < v_latest) {
@@ -180,7 +261,8 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     }
   }
   if (v_silver < v_latest) {
-    FL_ASSIGN_OR_RETURN(TxnCommitResult r, silver->Commit(kept, {{app, v_silver, v_latest}}, app));
+    committed = true;  // CommitFiles removes the files itself when it does not commit them
+    FL_ASSIGN_OR_RETURN(TxnCommitResult r, silver->CommitFiles(std::move(written), {{app, v_silver, v_latest}}, app));
     if (!r.stale_app_ids.empty()) {
       return Status::Aborted("silver: another pipeline process is writing " + contract.table);
     }

@@ -41,6 +41,9 @@ struct SilverOptions {
   int64_t now_us = 0;                  // 0: the clock (bounds future event times)
   // Bank scoring: the pipeline's fraud model, kept across passes (nullptr: loaded every pass).
   std::shared_ptr<ml::FraudModelCache> fraud_models;
+  // Bronze rows are processed in parts of about this many (whole files), committed together;
+  // <= 0: one part. Bank tables always take one part.
+  int64_t part_rows = int64_t{1} << 20;
 };
 
 // One pass over every topic; topics whose Bronze table does not exist are skipped.

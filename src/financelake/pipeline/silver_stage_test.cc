@@ -25,11 +25,12 @@ class SilverStageTest : public testing::LakeTest {
   // Appends payloads to Bronze stock_trades as one commit.
   void Bronze(const std::vector<std::string>& payloads) { AppendBronze("stock-trades", payloads, kNow); }
 
-  SilverCounts Run(std::shared_ptr<io::FileSystem> fs = nullptr) {
+  SilverCounts Run(std::shared_ptr<io::FileSystem> fs = nullptr, int64_t part_rows = int64_t{1} << 20) {
     SilverOptions o;
     o.lake = lake_;
     o.fs = fs;
     o.now_us = kNow;
+    o.part_rows = part_rows;
     auto r = RunSilverOnce(o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? (*r)["stock_trades"] : SilverCounts{};
@@ -251,6 +252,60 @@ TEST_F(SilverStageTest, FailuresAndRerunsGiveIdenticalTables) {
   std::filesystem::remove_all(SilverTablePath(lake_, "stock_trades"));
   std::filesystem::remove_all(ErrorsTablePath(lake_));
   Run();
+  EXPECT_EQ(Silver(), silver);
+  EXPECT_EQ(Errors(), errors);
+}
+
+// A pass in parts (one Bronze file each here) gives the tables of a pass in one part: a copy in
+// a later part, or already in Silver on a date first seen in a later part, is a duplicate; a
+// failed pass leaves no Silver data file behind.
+TEST_F(SilverStageTest, PartsGiveTheSameTablesAsOnePass) {
+  auto day = [](int d) { return fmt::format("\"2025-12-{:02d}T15:00:00Z\"", d); };
+  Bronze({Trade("old1", "AAPL", "1", "1", day(1)), Trade("old9", "AAPL", "1", "1", day(9))});
+  ASSERT_EQ(Run().silver_rows, 2);
+  const auto before = Silver();
+  auto data_files = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(SilverTablePath(lake_, "stock_trades"))) {
+      n += e.path().extension() == ".parquet" ? 1 : 0;
+    }
+    return n;
+  };
+  const size_t files_before = data_files();
+  for (int f = 0; f < 6; ++f) {
+    std::vector<std::string> rows;
+    for (int i = 0; i < 20; ++i) {
+      // ids repeat across files; dates move forward so later parts meet new dates
+      const int n = f * 12 + i;
+      rows.push_back(Trade("p" + std::to_string(n), "T" + std::to_string(n % 5), "10", "1", day(1 + (n / 10) % 12)));
+    }
+    rows.push_back(Trade("old9", "AAPL", "1", "1", day(9)));  // already in Silver
+    rows.push_back(Trade("bad" + std::to_string(f), "AAPL", "-1"));
+    Bronze(rows);
+  }
+  // A failing pass in parts: no commit and no data file left.
+  auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+  fs->FailNth(io::FaultOp::kRename, 1);
+  SilverOptions o;
+  o.lake = lake_;
+  o.fs = fs;
+  o.now_us = kNow;
+  o.part_rows = 1;
+  EXPECT_FALSE(RunSilverOnce(o).ok());
+  EXPECT_EQ(Silver(), before);
+  EXPECT_EQ(data_files(), files_before);
+
+  const SilverCounts parts = Run(nullptr, 1);
+  EXPECT_EQ(parts.bronze_rows, 6 * 22);
+  EXPECT_EQ(parts.error_rows, 6);
+  EXPECT_EQ(parts.silver_rows, 80);  // p0..p79
+  EXPECT_EQ(parts.duplicates, 6 * 22 - 6 - 80);
+  const auto silver = Silver();
+  const auto errors = Errors();
+  EXPECT_EQ(silver.size(), 82u);
+  std::filesystem::remove_all(SilverTablePath(lake_, "stock_trades"));
+  std::filesystem::remove_all(ErrorsTablePath(lake_));
+  Run(nullptr, 0);
   EXPECT_EQ(Silver(), silver);
   EXPECT_EQ(Errors(), errors);
 }
