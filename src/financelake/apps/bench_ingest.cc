@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "financelake/apps/bench_util.h"
 #include "financelake/apps/commands.h"
 #include "financelake/delta/data_writer.h"
+#include "financelake/delta/stats_read.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
@@ -86,8 +88,6 @@ Result<double> OursFileToBronze(const std::string& file, const std::string& tabl
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(auto table, pipeline::ExactlyOnceTable::OpenOrCreate(
                                       fs, table_path, pipeline::BronzeLayout()));
-  std::ifstream in(file, std::ios::binary);
-  std::string line;
   pipeline::BronzeBatchBuilder rows;
   int64_t offset = 0, committed = -1;
   const int64_t now = pipeline::WallMicros();
@@ -97,14 +97,33 @@ Result<double> OursFileToBronze(const std::string& file, const std::string& tabl
     committed = offset;
     return Status::OK();
   };
-  while (std::getline(in, line)) {
-    pipeline::BronzeRecord r;
-    r.payload = line;
-    r.topic = "stock-trades";
-    r.offset = ++offset;
-    r.source_position = "";
-    rows.Append(r, now);
-    if (rows.bytes() >= kBatchBytes) FL_RETURN_NOT_OK(commit());
+  // The file in 4 MiB blocks, cut at newlines (a line spanning two blocks is carried over).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) return Status::IOError("bench: cannot read " + file);
+  std::vector<char> block(4 << 20);
+  size_t kept = 0;
+  while (true) {
+    const size_t got = std::fread(block.data() + kept, 1, block.size() - kept, in.get());
+    const size_t filled = kept + got;
+    const bool eof = got == 0;
+    size_t begin = 0;
+    while (begin < filled) {
+      const char* nl = static_cast<const char*>(std::memchr(block.data() + begin, '\n', filled - begin));
+      if (nl == nullptr && !eof) break;  // an incomplete line: read more
+      const size_t end = nl == nullptr ? filled : static_cast<size_t>(nl - block.data());
+      pipeline::BronzeRecord r;
+      r.payload = std::string_view(block.data() + begin, end - begin);
+      r.topic = "stock-trades";
+      r.offset = ++offset;
+      r.source_position = "";
+      rows.Append(r, now);
+      if (rows.bytes() >= kBatchBytes) FL_RETURN_NOT_OK(commit());
+      begin = end + 1;
+    }
+    if (eof) break;
+    kept = filled - std::min(begin, filled);
+    if (kept == block.size()) block.resize(block.size() * 2);  // a line longer than a block
+    std::memmove(block.data(), block.data() + filled - kept, kept);
   }
   if (rows.rows() > 0) FL_RETURN_NOT_OK(commit());
   return SecondsSince(t0);
@@ -117,6 +136,15 @@ Status PartA(const BenchIngestArgs& a) {
   for (int i = 0; i < 3; ++i) {
     FL_ASSIGN_OR_RETURN(double s, OursFileToBronze(file, a.workdir + "/bronze_file"));
     ours = std::min(ours, s);
+  }
+  {  // untimed: the table holds every line once
+    auto table = delta::Table::Open(io::PosixFileSystem(), a.workdir + "/bronze_file");
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
+    int64_t landed = 0;
+    for (const delta::AddFile& f : snap->files()) landed += f.stats ? delta::StatsNumRecords(*f.stats).value_or(0) : 0;
+    if (landed != a.file_events) {
+      return Status::Internal(fmt::format("bench: Bronze holds {} rows, the file {}", landed, a.file_events));
+    }
   }
   FL_ASSIGN_OR_RETURN(std::string peer,
                       RunPeer(fmt::format("node '{}/bench/duckdb_json_peer.mjs' --input '{}' "

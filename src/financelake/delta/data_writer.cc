@@ -56,16 +56,6 @@ void AppendRow(Column* dst, const Column& src, int64_t i) {
   }
 }
 
-// Columns `columns` of `batch` (whose fields make `schema`) as a batch of their own.
-RecordBatch DataColumns(const RecordBatch& batch, const std::vector<size_t>& columns, const Schema& schema) {
-  std::vector<Column> out;
-  out.reserve(columns.size());
-  for (size_t c : columns) out.push_back(batch.column(c));
-  auto made = RecordBatch::Make(schema, std::move(out));
-  FL_CHECK(made.ok());
-  return std::move(made).value();
-}
-
 // Syncs before closing, so a data file is durable before a commit can name it.
 class SyncOnCloseFile final : public io::WritableFile {
  public:
@@ -95,22 +85,27 @@ int64_t NowMs() {
       .count();
 }
 
+// One data file: rows [begin, end) of `columns` (the data columns, in file schema order),
+// which point into the caller's batch or into `owned` (a copy of scattered rows).
 struct FileJob {
   std::string dir;  // relative partition directory, "" for the root
   PartitionValues partition_values;
-  RecordBatch rows;  // data columns only
+  const Schema* schema = nullptr;
+  std::vector<const Column*> columns;
+  int64_t begin = 0, end = 0;
+  RecordBatch owned;
 };
 
 Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, const std::string& rel,
-                               FileJob job, const StatsOptions& stats_options,
+                               FileJob&& job, const StatsOptions& stats_options,
                                const DataWriteOptions& options) {
   parquet::WriteResult result;
   {
     FL_ASSIGN_OR_RETURN(std::unique_ptr<io::WritableFile> file, fs.NewWritableFile(full));
     FL_ASSIGN_OR_RETURN(auto writer,
                         parquet::ParquetWriter::Open(std::make_unique<SyncOnCloseFile>(std::move(file)),
-                                                     job.rows.schema(), options.parquet));
-    FL_RETURN_NOT_OK(writer->Write(job.rows));
+                                                     *job.schema, options.parquet));
+    FL_RETURN_NOT_OK(writer->WriteColumns(job.columns, job.begin, job.end));
     FL_ASSIGN_OR_RETURN(result, writer->Close());
   }
   AddFile add;
@@ -120,13 +115,13 @@ Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, cons
   auto info = fs.Stat(full);
   add.modification_time = info.ok() ? info->mtime_ms : NowMs();
   add.data_change = options.data_change;
-  add.stats = BuildFileStats(job.rows, result, stats_options).Dump();
+  add.stats = BuildFileStats(*job.schema, job.columns, job.begin, job.end, result, stats_options).Dump();
   return add;
 }
 
 // Writes one file; a failed write leaves no partial file behind (best effort).
 Result<AddFile> WriteOneFile(io::FileSystem& fs, const std::string& table_path, int part,
-                             FileJob job, const StatsOptions& stats_options,
+                             FileJob&& job, const StatsOptions& stats_options,
                              const DataWriteOptions& options) {
   const std::string name = DataFileName(part, options.parquet.compression);
   const std::string rel = job.dir.empty() ? name : job.dir + "/" + name;
@@ -259,12 +254,20 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
       if (!dir.empty()) dir += "/";
       dir += EscapePartitionValue(col) + "=" + (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
     }
-    const bool whole = groups.size() == 1 &&
-                       (options.max_rows_per_file <= 0 || batch.num_rows() <= options.max_rows_per_file);
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
-      // The data columns of the chunk's rows, copied once (whole: all of them, column by column).
-      FileJob job{dir, values, whole ? DataColumns(batch, data_idx, data_schema)
-                                     : TakeRows(batch, chunk, data_idx, data_schema)};
+      // A run of consecutive rows (the whole batch, or a partition of rows in order) is written
+      // from the batch itself; scattered rows are copied once.
+      FileJob job{dir, values, &data_schema, {}, 0, 0, {}};
+      const bool run = chunk.back() - chunk.front() + 1 == static_cast<int64_t>(chunk.size());
+      if (run) {
+        for (size_t c : data_idx) job.columns.push_back(&batch.column(c));
+        job.begin = chunk.front();
+        job.end = chunk.back() + 1;
+      } else {
+        job.owned = TakeRows(batch, chunk, data_idx, data_schema);
+        for (const Column& c : job.owned.columns()) job.columns.push_back(&c);
+        job.end = job.owned.num_rows();
+      }
       auto add = WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options);
       if (!add.ok()) {
         RemoveWritten(fs, table_path, added);

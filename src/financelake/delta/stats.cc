@@ -59,9 +59,10 @@ size_t CountParquetLeaves(const DataType& type) {
 }
 
 // Rows where `col` or one of its enclosing structs is null.
-int64_t CountNulls(const Column& col, const std::vector<const Column*>& ancestors) {
+int64_t CountNulls(const Column& col, const std::vector<const Column*>& ancestors, int64_t begin,
+                   int64_t end) {
   int64_t n = 0;
-  for (int64_t i = 0; i < col.length(); ++i) {
+  for (int64_t i = begin; i < end; ++i) {
     bool null = col.IsNull(i);
     for (const Column* a : ancestors) null = null || a->IsNull(i);
     n += null ? 1 : 0;
@@ -69,8 +70,8 @@ int64_t CountNulls(const Column& col, const std::vector<const Column*>& ancestor
   return n;
 }
 
-bool HasNaN(const Column& col) {
-  for (int64_t i = 0; i < col.length(); ++i) {
+bool HasNaN(const Column& col, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
     if (col.IsNull(i)) continue;
     const double d = col.type().kind() == TypeKind::kFloat ? col.ValueAt<float>(i)
                                                            : col.ValueAt<double>(i);
@@ -110,8 +111,9 @@ Json BoundToJson(const Value& v, const DataType& type, bool is_max, size_t prefi
 
 class StatsWalker {
  public:
-  StatsWalker(const parquet::WriteResult& result, const StatsOptions& options)
-      : result_(result), options_(options), budget_(options.num_indexed_cols) {}
+  // Rows [begin, end) of the columns were written.
+  StatsWalker(const parquet::WriteResult& result, const StatsOptions& options, int64_t begin, int64_t end)
+      : result_(result), options_(options), budget_(options.num_indexed_cols), begin_(begin), end_(end) {}
 
   // Adds the stats of one field (and its children) to the three objects.
   void AddField(const Field& field, const Column& col, std::vector<const Column*>& ancestors,
@@ -134,17 +136,17 @@ class StatsWalker {
     const size_t leaf = next_leaf_;
     next_leaf_ += CountParquetLeaves(type);
     if (type.is_nested() || leaf >= result_.leaf_stats.size()) {
-      nulls->Set(field.name, Json::Int(CountNulls(col, ancestors)));
+      nulls->Set(field.name, Json::Int(CountNulls(col, ancestors, begin_, end_)));
       return;
     }
     const parquet::ColumnStatistics& s = result_.leaf_stats[leaf];
-    nulls->Set(field.name, Json::Int(s.null_count ? *s.null_count : CountNulls(col, ancestors)));
+    nulls->Set(field.name, Json::Int(s.null_count ? *s.null_count : CountNulls(col, ancestors, begin_, end_)));
     if (s.min) {
       Json j = BoundToJson(*s.min, type, false, options_.string_prefix_chars);
       if (!j.is_null()) min->Set(field.name, std::move(j));
     }
     const bool is_float = type.kind() == TypeKind::kFloat || type.kind() == TypeKind::kDouble;
-    if (s.max && !(is_float && HasNaN(col))) {
+    if (s.max && !(is_float && HasNaN(col, begin_, end_))) {
       Json j = BoundToJson(*s.max, type, true, options_.string_prefix_chars);
       if (!j.is_null()) max->Set(field.name, std::move(j));
     }
@@ -156,6 +158,7 @@ class StatsWalker {
   const parquet::WriteResult& result_;
   const StatsOptions& options_;
   int64_t budget_;
+  int64_t begin_, end_;
   size_t next_leaf_ = 0;
 };
 
@@ -181,14 +184,22 @@ Result<StatsOptions> StatsOptionsFromConfiguration(
 
 Json BuildFileStats(const columnar::RecordBatch& batch, const parquet::WriteResult& result,
                     const StatsOptions& options) {
+  std::vector<const Column*> columns;
+  for (const Column& c : batch.columns()) columns.push_back(&c);
+  return BuildFileStats(batch.schema(), columns, 0, batch.num_rows(), result, options);
+}
+
+Json BuildFileStats(const columnar::Schema& schema, const std::vector<const Column*>& columns,
+                    int64_t begin, int64_t end, const parquet::WriteResult& result,
+                    const StatsOptions& options) {
   Json min = Json::Object(), max = Json::Object(), nulls = Json::Object();
-  StatsWalker walker(result, options);
+  StatsWalker walker(result, options, begin, end);
   std::vector<const Column*> ancestors;
-  for (size_t i = 0; i < batch.num_columns(); ++i) {
-    walker.AddField(batch.schema().field(i), batch.column(i), ancestors, &min, &max, &nulls);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    walker.AddField(schema.field(i), *columns[i], ancestors, &min, &max, &nulls);
   }
   Json stats = Json::Object();
-  stats.Set("numRecords", Json::Int(batch.num_rows()));
+  stats.Set("numRecords", Json::Int(end - begin));
   stats.Set("minValues", std::move(min));
   stats.Set("maxValues", std::move(max));
   stats.Set("nullCount", std::move(nulls));

@@ -48,6 +48,10 @@ Result<StatsOptions> StatsOptionsFromConfiguration(
 // `result` what ParquetWriter::Close() returned for it (per-leaf min/max/null counts).
 Json BuildFileStats(const columnar::RecordBatch& batch, const parquet::WriteResult& result,
                     const StatsOptions& options);
+// The same for rows [begin, end) of `columns` (one per field of `schema`).
+Json BuildFileStats(const columnar::Schema& schema, const std::vector<const columnar::Column*>& columns,
+                    int64_t begin, int64_t end, const parquet::WriteResult& result,
+                    const StatsOptions& options);
 
 // --- pieces, exposed for tests ---
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "financelake/base/check.h"
 #include "financelake/parquet/shredder.h"
 
 namespace financelake::parquet {
@@ -53,25 +54,33 @@ std::string ParquetWriter::Where() const {
 }
 
 Status ParquetWriter::Write(const RecordBatch& batch) {
+  std::vector<const columnar::Column*> columns;
+  columns.reserve(batch.num_columns());
+  for (const columnar::Column& c : batch.columns()) columns.push_back(&c);
+  return WriteColumns(columns, 0, batch.num_rows());
+}
+
+Status ParquetWriter::WriteColumns(const std::vector<const columnar::Column*>& columns, int64_t begin,
+                                   int64_t end) {
   if (closed_) return Status::FailedPrecondition(Where() + ": write after close");
   FL_RETURN_NOT_OK(error_);
-  if (batch.num_columns() != schema_.num_fields()) {
+  if (columns.size() != schema_.num_fields()) {
     return Status::InvalidArgument(fmt::format("{}: batch has {} columns, the file {}", Where(),
-                                               batch.num_columns(), schema_.num_fields()));
+                                               columns.size(), schema_.num_fields()));
   }
   for (size_t i = 0; i < schema_.num_fields(); ++i) {
-    if (!(batch.column(i).type() == schema_.field(i).type)) {
+    if (!(columns[i]->type() == schema_.field(i).type)) {
       return Status::InvalidArgument(fmt::format("{}: column '{}' is {} in the batch but {} in the file",
                                                  Where(), schema_.field(i).name,
-                                                 batch.column(i).type().ToString(),
+                                                 columns[i]->type().ToString(),
                                                  schema_.field(i).type.ToString()));
     }
+    FL_CHECK(begin >= 0 && begin <= end && end <= columns[i]->length());
   }
-  const int64_t n = batch.num_rows();
-  for (int64_t b = 0; b < n;) {
-    int64_t e = std::min(n, b + kRowsPerStep);
+  for (int64_t b = begin; b < end;) {
+    int64_t e = std::min(end, b + kRowsPerStep);
     e = std::min(e, b + (options_.row_group_rows - rows_buffered_));
-    Status st = WriteRows(batch, b, e);
+    Status st = WriteRows(columns, b, e);
     if (!st.ok()) {
       error_ = st;
       return st;
@@ -85,11 +94,12 @@ Status ParquetWriter::Write(const RecordBatch& batch) {
   return Status::OK();
 }
 
-Status ParquetWriter::WriteRows(const RecordBatch& batch, int64_t begin, int64_t end) {
+Status ParquetWriter::WriteRows(const std::vector<const columnar::Column*>& columns, int64_t begin,
+                                int64_t end) {
   ShreddedLeaf shredded;
   for (size_t f = 0; f < schema_.num_fields(); ++f) {
     const auto [first, last] = pschema_.field_leaves[f];
-    const columnar::Column& col = batch.column(f);
+    const columnar::Column& col = *columns[f];
     for (size_t l = first; l < last; ++l) {
       const LeafDescriptor& leaf = pschema_.leaves[l];
       if (leaf.nodes.size() == 1) {

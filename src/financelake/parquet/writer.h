@@ -45,6 +45,8 @@ class ParquetWriter {
   ~ParquetWriter();
 
   Status Write(const columnar::RecordBatch& batch);
+  // Rows [begin, end) of `columns` (one per schema field, in order), without copying them.
+  Status WriteColumns(const std::vector<const columnar::Column*>& columns, int64_t begin, int64_t end);
   // Closes the current row group now (no-op when it is empty).
   Status FlushRowGroup();
   Result<WriteResult> Close();
@@ -55,7 +57,7 @@ class ParquetWriter {
 
  private:
   ParquetWriter() = default;
-  Status WriteRows(const columnar::RecordBatch& batch, int64_t begin, int64_t end);
+  Status WriteRows(const std::vector<const columnar::Column*>& columns, int64_t begin, int64_t end);
   int64_t BufferedBytes() const;
   std::string Where() const;
 

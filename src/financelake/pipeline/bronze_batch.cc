@@ -1,6 +1,6 @@
 #include "financelake/pipeline/bronze_batch.h"
 
-#include <fmt/format.h>
+#include <charconv>
 
 #include "financelake/base/check.h"
 #include "financelake/pipeline/bronze_schema.h"
@@ -99,9 +99,15 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
   if (!r.source_position.empty()) {
     columns_[kSourcePosition].AppendString(r.source_position);
   } else {
-    position_.clear();
-    fmt::format_to(std::back_inserter(position_), "{}/{}/{}", r.topic, r.partition.value_or(0),
-                   r.offset);
+    // "<topic>/<partition>/<offset>", without a format string per row
+    char digits[48];
+    char* p = digits;
+    *p++ = '/';
+    p = std::to_chars(p, digits + 16, r.partition.value_or(0)).ptr;  // <= 11 characters
+    *p++ = '/';
+    p = std::to_chars(p, digits + sizeof(digits), r.offset).ptr;
+    position_.assign(r.topic);
+    position_.append(digits, static_cast<size_t>(p - digits));
     columns_[kSourcePosition].AppendString(position_);
   }
   columns_[kIngestTime].Append<int64_t>(ingest_time_us);
