@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 
 #include "financelake/delta/schema_json.h"
 #include "financelake/delta/stats_read.h"
@@ -178,10 +179,29 @@ class Scanner {
     remaining_ = options_.limit < 0 ? std::numeric_limits<int64_t>::max() : options_.limit;
     metrics_->files_total = static_cast<int64_t>(snapshot_.files().size());
     if (options_.row_ids != nullptr) options_.row_ids->clear();
-    for (const AddFile& add : snapshot_.files()) {
+    // The files the filter may match, first: their row counts size the output columns once
+    // (growing them by doubling copied and faulted in every buffer again).
+    std::vector<std::optional<FileRanges>> ranges(snapshot_.files().size());
+    int64_t expected = 0;
+    bool known = true;
+    for (size_t i = 0; i < snapshot_.files().size(); ++i) {
+      FL_ASSIGN_OR_RETURN(FileRanges fr, Ranges(snapshot_.files()[i]));
+      const std::optional<Expr>& filter = options_.filter;
+      if (filter && !filter->MayMatch([&](const std::string& c) { return fr.Lookup(c); })) continue;
+      if (fr.stats.num_records) {
+        expected += *fr.stats.num_records;
+      } else {
+        known = false;
+      }
+      ranges[i] = std::move(fr);
+    }
+    if (known) {
+      for (Column& c : out_) c.Reserve(std::min(expected, remaining_));
+    }
+    for (size_t i = 0; i < snapshot_.files().size(); ++i) {
       if (remaining_ <= 0) break;
       file_base_ = file_index_++ << 40;
-      FL_RETURN_NOT_OK(ScanFile(add));
+      if (ranges[i]) FL_RETURN_NOT_OK(ScanFile(snapshot_.files()[i], *ranges[i]));
     }
     return RecordBatch::Make(std::move(out_schema), std::move(out_));
   }
@@ -269,12 +289,9 @@ class Scanner {
     return out;
   }
 
-  Status ScanFile(const AddFile& add) {
-    FL_ASSIGN_OR_RETURN(FileRanges fr, Ranges(add));
+  // Reads one file the filter may match (`fr`: its ranges).
+  Status ScanFile(const AddFile& add, const FileRanges& fr) {
     const std::optional<Expr>& filter = options_.filter;
-    if (filter && !filter->MayMatch([&](const std::string& c) { return fr.Lookup(c); })) {
-      return Status::OK();
-    }
     const std::string where = fmt::format("data file '{}'", add.path);
     FL_ASSIGN_OR_RETURN_CTX(std::string path, ResolveDataFilePath(table_, add.path), Where(where));
     FL_ASSIGN_OR_RETURN_CTX(auto reader, parquet::ParquetReader::Open(fs_, path), Where(where));

@@ -99,6 +99,27 @@ struct Row {
   double price, volume, open, high, low;
 };
 
+// One (key, trading date) group's aggregates, fed its rows in time order (ties in scan order).
+struct DayAggregate {
+  int64_t count = 0;
+  int64_t last_time = INT64_MIN;
+  double open = 0, high = -INFINITY, low = INFINITY, close = 0, last_volume = NAN;
+  double sum_p = 0, vol = 0, pv = 0;
+
+  void Add(const Row& r) {
+    if (count++ == 0) open = std::isnan(r.open) ? r.price : r.open;
+    high = std::max(high, std::isnan(r.high) ? r.price : r.high);
+    low = std::min(low, std::isnan(r.low) ? r.price : r.low);
+    sum_p += r.price;
+    const double v = std::isnan(r.volume) ? 0 : r.volume;
+    vol += v;
+    pv += r.price * v;
+    close = r.price;
+    last_volume = r.volume;
+    last_time = r.time;
+  }
+};
+
 Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::FileSystem>& fs,
                              delta::Table& gold, const Source& src) {
   GoldCounts counts;
@@ -161,19 +182,34 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
                                                                        src.key_column, key_list),
                                                            silver_schema));
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver->Scan(*latest, scan));
-    // Rows by (key, trading date): keys numbered as met, groups found by a 64-bit id; then the
-    // groups in (key, date) order, as the table has always been written.
+    // Groups by (key, trading date): keys numbered as met, groups found by a 64-bit id. Rows
+    // usually come in time order within their group: then each group is aggregated as the scan
+    // goes. A group met out of order is aggregated again from its rows sorted by time (ties
+    // keep scan order), so the result never depends on the order of the files.
     std::unordered_map<std::string_view, uint32_t> key_ids;
     std::vector<std::string_view> key_names;
-    std::unordered_map<uint64_t, size_t> group_of;
-    std::vector<std::vector<Row>> rows_of;
+    std::unordered_map<uint64_t, uint32_t> group_of;
     std::vector<std::pair<uint32_t, int32_t>> group_keys;
+    std::vector<DayAggregate> aggs;
+    std::vector<uint8_t> unordered;  // per group
+    std::vector<uint32_t> row_group(static_cast<size_t>(rows.num_rows()));
+    constexpr uint32_t kSkip = UINT32_MAX;
+    auto row_at = [&](int64_t i) {
+      auto val = [&](size_t c) { return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i); };
+      return Row{rows.column(1).ValueAt<int64_t>(i), val(2), val(3), val(4), val(5), val(6)};
+    };
     std::string_view last_key;
     uint32_t last_id = 0;
+    uint64_t last_gid = UINT64_MAX;
+    uint32_t last_group = 0;
+    bool any_unordered = false;
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
       const int64_t t = rows.column(1).ValueAt<int64_t>(i);
       const int32_t day = trading_date(t);
-      if (dates.count(day) == 0) continue;
+      if (dates.count(day) == 0) {
+        row_group[i] = kSkip;
+        continue;
+      }
       const std::string_view name = rows.column(0).StringAt(i);
       if (key_names.empty() || name != last_key) {
         auto [it, added] = key_ids.emplace(name, static_cast<uint32_t>(key_names.size()));
@@ -182,54 +218,67 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
         last_id = it->second;
       }
       const uint64_t gid = (uint64_t{last_id} << 32) | static_cast<uint32_t>(day);
-      auto [g, added] = group_of.emplace(gid, rows_of.size());
-      if (added) {
-        rows_of.emplace_back();
-        group_keys.emplace_back(last_id, day);
+      if (gid != last_gid) {
+        auto [g, added] = group_of.emplace(gid, static_cast<uint32_t>(group_keys.size()));
+        if (added) {
+          group_keys.emplace_back(last_id, day);
+          aggs.emplace_back();
+          unordered.push_back(0);
+        }
+        last_gid = gid;
+        last_group = g->second;
       }
-      auto val = [&](size_t c) {
-        return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i);
-      };
-      rows_of[g->second].push_back(Row{t, val(2), val(3), val(4), val(5), val(6)});
+      row_group[i] = last_group;
+      DayAggregate& agg = aggs[last_group];
+      if (unordered[last_group]) continue;
+      if (t < agg.last_time) {
+        unordered[last_group] = 1;
+        any_unordered = true;
+        continue;
+      }
+      agg.Add(row_at(i));
     }
-    std::vector<size_t> order(rows_of.size());
+    if (any_unordered) {
+      std::vector<std::vector<Row>> late(group_keys.size());
+      for (int64_t i = 0; i < rows.num_rows(); ++i) {
+        const uint32_t g = row_group[i];
+        if (g != kSkip && unordered[g]) late[g].push_back(row_at(i));
+      }
+      for (size_t g = 0; g < late.size(); ++g) {
+        if (!unordered[g]) continue;
+        std::stable_sort(late[g].begin(), late[g].end(), [](const Row& a, const Row& b) { return a.time < b.time; });
+        aggs[g] = DayAggregate{};
+        for (const Row& r : late[g]) aggs[g].Add(r);
+      }
+    }
+    std::vector<size_t> order(group_keys.size());
     for (size_t k = 0; k < order.size(); ++k) order[k] = k;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       const std::string_view ka = key_names[group_keys[a].first], kb = key_names[group_keys[b].first];
       return ka != kb ? ka < kb : group_keys[a].second < group_keys[b].second;
     });
     for (size_t k : order) {
-      const std::pair<std::string_view, int32_t> key{key_names[group_keys[k].first], group_keys[k].second};
-      std::vector<Row>& g = rows_of[k];
-      std::stable_sort(g.begin(), g.end(), [](const Row& a, const Row& b) { return a.time < b.time; });
-      double high = -INFINITY, low = INFINITY, sum_p = 0, vol = 0, pv = 0;
-      for (const Row& r : g) {
-        high = std::max(high, std::isnan(r.high) ? r.price : r.high);
-        low = std::min(low, std::isnan(r.low) ? r.price : r.low);
-        sum_p += r.price;
-        const double v = std::isnan(r.volume) ? 0 : r.volume;
-        vol += v;
-        pv += r.price * v;
-      }
-      out[0].Append<int32_t>(key.second);
-      out[1].AppendString(key.first);
+      const DayAggregate& g = aggs[k];
+      out[0].Append<int32_t>(group_keys[k].second);
+      out[1].AppendString(key_names[group_keys[k].first]);
       out[2].AppendString(src.asset_class);
-      out[3].Append<double>(std::isnan(g.front().open) ? g.front().price : g.front().open);
-      out[4].Append<double>(high);
-      out[5].Append<double>(low);
-      out[6].Append<double>(g.back().price);
-      out[7].Append<double>(sum_p / static_cast<double>(g.size()));
+      out[3].Append<double>(g.open);
+      out[4].Append<double>(g.high);
+      out[5].Append<double>(g.low);
+      out[6].Append<double>(g.close);
+      out[7].Append<double>(g.sum_p / static_cast<double>(g.count));
+      double vol = g.vol;
       if (src.volume_is_rolling_24h) {
         // The day's volume is the trailing 24h volume at its last row; no trade sizes, no vwap.
-        vol = std::isnan(g.back().volume) ? 0 : g.back().volume;
+        vol = std::isnan(g.last_volume) ? 0 : g.last_volume;
         out[8].AppendNull();
       } else if (vol > 0) {
-        out[8].Append<double>(pv / vol);
+        out[8].Append<double>(g.pv / vol);
       } else {
         out[8].AppendNull();
       }
       out[9].Append<double>(vol);
-      out[10].Append<int64_t>(static_cast<int64_t>(g.size()));
+      out[10].Append<int64_t>(g.count);
       ++counts.groups;
     }
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch,

@@ -11,6 +11,7 @@
 #include "financelake/columnar/value.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/posix_filesystem.h"
+#include "financelake/pipeline/lake_test_util.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
 
@@ -125,6 +126,65 @@ TEST_F(GoldStageTest, LateTradesRecomputeOnlyTheirDay) {
   const auto after = Gold();
   EXPECT_EQ(after.at("ACME 2024-01-02"), before.at("ACME 2024-01-02"));
   EXPECT_EQ(after.at("ACME 2024-01-03"), "11 15 10 12 400 2");  // both rows of the day
+}
+
+class GoldOrderTest : public testing::LakeTest {};
+
+// Trades of one day met out of time order (a later commit holds the day's first trade, and a
+// file holds its trades in reverse): open, close, sums and counts follow event time, and equal
+// those of the same trades met in order.
+TEST_F(GoldOrderTest, TradesOutOfTimeOrderAggregateByEventTime) {
+  const int64_t now = 1767225600LL * 1000000;  // 2026-01-01
+  auto trade = [](const std::string& id, const std::string& ticker, const std::string& time, double price,
+                  double volume) {
+    return fmt::format(R"({{"event_id":"{}","event_time":"2025-12-30T{}Z","ticker":"{}","price":{},"volume":{},"source":"t","kind":"trade"}})",
+                       id, time, ticker, price, volume);
+  };
+  auto run = [&] {
+    SilverOptions so;
+    so.lake = lake_;
+    so.now_us = now;
+    ASSERT_TRUE(RunSilverOnce(so).ok());
+    ASSERT_TRUE(RunGoldOnce(lake_).ok());
+  };
+  auto gold = [&] {
+    std::map<std::string, std::string> out;
+    auto t = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake_));
+    auto snap = t->Latest();
+    EXPECT_TRUE(snap.ok());
+    auto rows = t->Scan(**snap, {});
+    EXPECT_TRUE(rows.ok());
+    for (int64_t i = 0; i < rows->num_rows(); ++i) {
+      out[std::string(rows->column(1).StringAt(i))] = fmt::format(
+          "{} {} {} {} {} {} {} {}", rows->column(3).ValueAt<double>(i), rows->column(4).ValueAt<double>(i),
+          rows->column(5).ValueAt<double>(i), rows->column(6).ValueAt<double>(i), rows->column(7).ValueAt<double>(i),
+          rows->column(8).ValueAt<double>(i), rows->column(9).ValueAt<double>(i), rows->column(10).ValueAt<int64_t>(i));
+    }
+    return out;
+  };
+  // AAPL: 15:00 and 16:00 first, the 14:35 trade in a later commit. MSFT: reversed in its file.
+  AppendBronze("stock-trades", {trade("a2", "AAPL", "15:00:00", 10.1, 3), trade("a3", "AAPL", "16:00:00", 12.7, 1),
+                                trade("m3", "MSFT", "20:00:00", 403.3, 2), trade("m2", "MSFT", "18:00:00", 402.2, 5),
+                                trade("m1", "MSFT", "15:00:00", 401.1, 7)},
+               now);
+  run();
+  AppendBronze("stock-trades", {trade("a1", "AAPL", "14:35:00", 9.3, 2)}, now);
+  run();
+  const auto out_of_order = gold();
+  // AAPL in time order: 9.3 x2, 10.1 x3, 12.7 x1; MSFT: 401.1 x7, 402.2 x5, 403.3 x2.
+  EXPECT_EQ(out_of_order.at("AAPL"), fmt::format("9.3 12.7 9.3 12.7 {} {} 6 3", ((9.3 + 10.1) + 12.7) / 3,
+                                                 ((9.3 * 2 + 10.1 * 3) + 12.7 * 1) / 6.0));
+  EXPECT_EQ(out_of_order.at("MSFT"), fmt::format("401.1 403.3 401.1 403.3 {} {} 14 3", ((401.1 + 402.2) + 403.3) / 3,
+                                                 ((401.1 * 7 + 402.2 * 5) + 403.3 * 2) / 14.0));
+  // The same trades in time order, from scratch.
+  std::filesystem::remove_all(lake_);
+  next_offsets_.clear();
+  AppendBronze("stock-trades", {trade("a1", "AAPL", "14:35:00", 9.3, 2), trade("a2", "AAPL", "15:00:00", 10.1, 3),
+                                trade("a3", "AAPL", "16:00:00", 12.7, 1), trade("m1", "MSFT", "15:00:00", 401.1, 7),
+                                trade("m2", "MSFT", "18:00:00", 402.2, 5), trade("m3", "MSFT", "20:00:00", 403.3, 2)},
+               now);
+  run();
+  EXPECT_EQ(gold(), out_of_order);
 }
 
 }  // namespace
