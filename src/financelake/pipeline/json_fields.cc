@@ -29,9 +29,33 @@ class Scanner {
   size_t pos() const { return i_; }
   std::string_view Slice(size_t from) const { return s_.substr(from, i_ - from); }
 
-  // A string token; appends its unescaped text to *out when out != nullptr.
-  bool String(std::string* out) {
+  // A string token; with `view`, its unescaped text: a view into the input when it has no
+  // escapes, else built in *scratch.
+  bool String(std::string_view* view, std::string* scratch) {
     if (!Eat('"')) return false;
+    const size_t start = i_;
+    size_t run = i_;
+    while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' && static_cast<unsigned char>(s_[run]) >= 0x20) {
+      ++run;
+    }
+    if (run < s_.size() && s_[run] == '"') {  // no escapes: the usual case
+      if (view != nullptr) *view = s_.substr(start, run - start);
+      i_ = run + 1;
+      return true;
+    }
+    std::string* out = nullptr;
+    if (view != nullptr) {
+      scratch->clear();
+      out = scratch;
+    }
+    if (!EscapedString(out)) return false;
+    if (view != nullptr) *view = *scratch;
+    return true;
+  }
+
+  // The rest of a string token from i_ (after its opening quote); appends its unescaped text to
+  // *out when out != nullptr.
+  bool EscapedString(std::string* out) {
     while (i_ < s_.size()) {
       // Copy the run without escapes or quotes in one go.
       size_t run = i_;
@@ -107,7 +131,7 @@ class Scanner {
   // Any value; nested containers are checked but not kept.
   bool Value(int depth) {
     switch (Peek()) {
-      case '"': return String(nullptr);
+      case '"': return String(nullptr, nullptr);
       case '{': return Object(depth + 1, nullptr);
       case '[': return Array(depth + 1);
       case 't': return Literal("true");
@@ -135,12 +159,12 @@ class Scanner {
     if (depth > kMaxDepth || !Eat('{')) return false;
     SkipSpace();
     if (Eat('}')) return true;
-    std::string key;
+    std::string key_scratch;
+    std::string_view key;
     size_t hint = 0;  // payloads usually list their keys in the order of `fields`
     while (true) {
       SkipSpace();
-      key.clear();
-      if (!String(&key)) return false;
+      if (!String(&key, &key_scratch)) return false;
       SkipSpace();
       if (!Eat(':')) return false;
       SkipSpace();
@@ -160,14 +184,14 @@ class Scanner {
         if (target != nullptr) hint = static_cast<size_t>(target - fs.data()) + 1;
       }
       if (target != nullptr && Peek() == '"') {
-        if (!String(&target->value)) return false;
+        if (!String(&target->value, &target->storage)) return false;
         target->present = true;
         target->is_string = true;
       } else {
         const size_t start = pos();
         if (!Value(depth)) return false;
         if (target != nullptr && Slice(start) != "null") {
-          target->value.assign(Slice(start));
+          target->value = Slice(start);
           target->present = true;
         } else if (target != nullptr) {
           target->is_null = true;
@@ -229,7 +253,7 @@ void Clear(std::span<JsonField> fields) {
     f.present = false;
     f.is_string = false;
     f.is_null = false;
-    f.value.clear();
+    f.value = {};
   }
 }
 

@@ -13,13 +13,31 @@
 namespace financelake::pipeline {
 
 struct JsonField {
+  JsonField() = default;
+  // A copy's value points into its own storage when the original's did.
+  JsonField(const JsonField& other) { *this = other; }
+  JsonField& operator=(const JsonField& other) {
+    if (this == &other) return *this;
+    name = other.name;
+    present = other.present;
+    is_string = other.is_string;
+    is_null = other.is_null;
+    storage = other.storage;
+    const bool owned = !other.storage.empty() && other.value.data() == other.storage.data();
+    value = owned ? std::string_view(storage) : other.value;
+    return *this;
+  }
+
   std::string_view name;  // looked up among the object's top-level keys
   bool present = false;   // set by Extract(); false also when the value is null
   bool is_string = false;
   bool is_null = false;   // the key is there with the value null
   // The value: unescaped for a string; the literal text for a number, true or false; the raw
-  // text for an object or array. The first occurrence wins for a repeated key.
-  std::string value;
+  // text for an object or array. The first occurrence wins for a repeated key. A view into the
+  // JSON text (no copy) or, for a string with escapes, into `storage`: valid while both the
+  // text and this field are unchanged.
+  std::string_view value;
+  std::string storage;
 };
 
 // False when `json` is not a single well-formed JSON object (leading/trailing whitespace is

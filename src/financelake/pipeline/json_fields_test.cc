@@ -33,6 +33,24 @@ TEST(JsonFieldsTest, ExtractsTopLevelValuesOnly) {
   EXPECT_EQ(x.f[3].value, R"([1,{"a":null}])");
 }
 
+// Values are views: into the text when a string has no escapes, else into the field's storage;
+// a copy of a field keeps its own.
+TEST(JsonFieldsTest, ValuesViewTheTextOrTheFieldsOwnStorage) {
+  const std::string text = R"({"event_id":"plain","ticker":"esc\u0041ped with a long tail"})";
+  Fields x;
+  ASSERT_TRUE(ExtractJsonFields(text, x.f));
+  EXPECT_GE(x.f[0].value.data(), text.data());
+  EXPECT_LT(x.f[0].value.data(), text.data() + text.size());
+  EXPECT_EQ(x.f[2].value, "escAped with a long tail");
+  EXPECT_EQ(x.f[2].value.data(), x.f[2].storage.data());
+  Fields copy;
+  copy.f = x.f;
+  x.f[2].storage.assign(40, '#');  // the original's storage changes: the copy does not follow
+  EXPECT_EQ(copy.f[2].value, "escAped with a long tail");
+  EXPECT_EQ(copy.f[2].value.data(), copy.f[2].storage.data());
+  EXPECT_EQ(copy.f[0].value.data(), x.f[0].value.data());  // both still view the text
+}
+
 TEST(JsonFieldsTest, NullAndMissingAreAbsent) {
   Fields x;
   ASSERT_TRUE(ExtractJsonFields(R"({"event_id":null,"price":0})", x.f));

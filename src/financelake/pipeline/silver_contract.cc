@@ -184,7 +184,7 @@ bool IsNumberLiteral(const JsonField& f) {
 }
 
 // The literal as a double; out of range becomes +-infinity (refused by the finite checks).
-double NumberValue(const std::string& text) {
+double NumberValue(std::string_view text) {
   double d = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), d);
   if (r.ec == std::errc::result_out_of_range) return text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
@@ -270,7 +270,7 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
         const double d = IsNumberLiteral(v) ? NumberValue(v.value) : NAN;
         if (!(d == std::floor(d)) || std::fabs(d) > 9.2e18) {
           return fmt::format("field '{}': expected a whole number, got {}", f.name,
-                             v.is_string ? "\"" + v.value + "\"" : v.value);
+                             v.is_string ? "\"" + std::string(v.value) + "\"" : std::string(v.value));
         }
         int64_t i = 0;
         const auto r = std::from_chars(v.value.data(), v.value.data() + v.value.size(), i);
