@@ -192,8 +192,6 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     std::vector<std::pair<uint32_t, int32_t>> group_keys;
     std::vector<DayAggregate> aggs;
     std::vector<uint8_t> unordered;  // per group
-    std::vector<uint32_t> row_group(static_cast<size_t>(rows.num_rows()));
-    constexpr uint32_t kSkip = UINT32_MAX;
     auto row_at = [&](int64_t i) {
       auto val = [&](size_t c) { return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i); };
       return Row{rows.column(1).ValueAt<int64_t>(i), val(2), val(3), val(4), val(5), val(6)};
@@ -206,10 +204,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
       const int64_t t = rows.column(1).ValueAt<int64_t>(i);
       const int32_t day = trading_date(t);
-      if (dates.count(day) == 0) {
-        row_group[i] = kSkip;
-        continue;
-      }
+      if (dates.count(day) == 0) continue;
       const std::string_view name = rows.column(0).StringAt(i);
       if (key_names.empty() || name != last_key) {
         auto [it, added] = key_ids.emplace(name, static_cast<uint32_t>(key_names.size()));
@@ -228,7 +223,6 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
         last_gid = gid;
         last_group = g->second;
       }
-      row_group[i] = last_group;
       DayAggregate& agg = aggs[last_group];
       if (unordered[last_group]) continue;
       if (t < agg.last_time) {
@@ -241,8 +235,12 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     if (any_unordered) {
       std::vector<std::vector<Row>> late(group_keys.size());
       for (int64_t i = 0; i < rows.num_rows(); ++i) {
-        const uint32_t g = row_group[i];
-        if (g != kSkip && unordered[g]) late[g].push_back(row_at(i));
+        // Rare: the row's group is looked up again rather than noted for every row.
+        const int32_t day = trading_date(rows.column(1).ValueAt<int64_t>(i));
+        if (dates.count(day) == 0) continue;
+        const uint64_t gid = (uint64_t{key_ids.at(rows.column(0).StringAt(i))} << 32) | static_cast<uint32_t>(day);
+        const uint32_t g = group_of.at(gid);
+        if (unordered[g]) late[g].push_back(row_at(i));
       }
       for (size_t g = 0; g < late.size(); ++g) {
         if (!unordered[g]) continue;

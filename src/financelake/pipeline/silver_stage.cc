@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
-#include <tuple>
-#include <unordered_map>
 #include <set>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
