@@ -156,7 +156,10 @@ test('live: a new commit shows up without a reload; lake and bank views', async 
     const alerts = await (await fetch(base + 'api/fraud_alerts?limit=1')).json();
     assert.ok(alerts.total > 0);
     assert.match(await page.textContent('#alerts .pager'), new RegExp(`of ${alerts.total}`));
-    assert.match(await page.textContent('#fraud-metrics'), /auprc/);
+    // The model's metrics load on their own request too: wait for them (the panel says loading…
+    // until then, never 'no model').
+    await page.waitForFunction(() => /auprc/.test(document.querySelector('#fraud-metrics')?.textContent ?? ''), null, { timeout: 15000 });
+    assert.match(await page.textContent('#fraud-metrics'), /model \S+, trained on/);
     assert.ok(await page.$('#alert-chart canvas'));
     // The errors panel loads on its own request: wait for it rather than racing it.
     await page.waitForFunction(() => /no rows/.test(document.querySelector('#errors')?.textContent ?? ''), null, { timeout: 15000 });
