@@ -145,7 +145,7 @@ test('server-sent events announce each new commit', async () => {
     const goog = path.join(fixturesDir(), 'stocks_daily', 'mplfinance', 'yahoofinance-GOOG-20040819-20180120.csv');
     runFlOk(['ingest', '--source', 'csv', goog, '--lake', lake, '--once', '--stream-id', 'goog']);
     runFlOk(['pipeline', '--lake', lake, '--once']);
-    for (let i = 0; i < 100 && !events.some((e) => e.data.path === 'gold/daily_prices'); i++) {
+    for (let i = 0; i < 400 && !events.some((e) => e.data.path === 'gold/daily_prices'); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     req.destroy();
@@ -224,7 +224,7 @@ test('health shows the Kafka consumer lag of the ingest group (Bronze txn positi
     kcatProduce(addr, 'stock-trades', stockLines(7, 'b', 10));
     served = await startServeOn(klake, ['--brokers', addr]);
     let kafka;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       kafka = (await json(served.base, '/api/health')).kafka;
       if (kafka && kafka.lag !== undefined) break;
       await new Promise((r) => setTimeout(r, 100));
