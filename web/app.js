@@ -175,7 +175,12 @@ async function loadTickers() {
   sel.value = state.ticker || '';
 }
 
+// Each market load is numbered: a slower answer to an older load (another ticker or range
+// picked meanwhile) is dropped instead of overwriting the newer one.
+let marketSeq = 0;
+
 async function loadMarket() {
+  const seq = ++marketSeq;
   const c = priceChart();
   const r = returnsChart();
   if (!state.ticker) {
@@ -188,6 +193,7 @@ async function loadMarket() {
   const q = `ticker=${encodeURIComponent(state.ticker)}${from ? '&from=' + from : ''}${to ? '&to=' + to : ''}`;
   $('candles-csv').href = withToken('/api/candles?format=csv&' + q);
   const [{ candles }, { indicators }] = await Promise.all([api('/api/candles?' + q), api('/api/indicators?' + q)]);
+  if (seq !== marketSeq) return;
   c.candles.setData(candles.map((x) => ({ time: x.trading_date, open: x.open, high: x.high, low: x.low, close: x.close })));
   c.volume.setData(candles.map((x) => ({ time: x.trading_date, value: x.total_volume, color: x.close >= x.open ? 'rgba(8,153,129,0.5)' : 'rgba(242,54,69,0.5)' })));
   c.ma50.setData(indicators.filter((x) => x.ma50 !== null).map((x) => ({ time: x.trading_date, value: x.ma50 })));
@@ -199,13 +205,14 @@ async function loadMarket() {
   const latest = candles.slice(-10).reverse();
   table($('gold-rows'), ['trading_date', 'open', 'high', 'low', 'close', 'vwap', 'total_volume', 'trade_count'], latest);
   $('gold-csv').href = withToken('/api/candles?format=csv&' + q);
-  await loadPrediction();
+  await loadPrediction(seq);
 }
 
-async function loadPrediction() {
+async function loadPrediction(seq) {
   const el = $('prediction-body');
   try {
     const { predictions = [], metrics = [] } = await api('/api/predictions?limit=1&ticker=' + encodeURIComponent(state.ticker));
+    if (seq !== marketSeq) return;
     if (!predictions.length) throw Object.assign(new Error('none'), { status: 404 });
     const p = predictions[0];
     const m = (name, base) => metrics.find((x) => x.model_version === p.model_version && x.metric === name && x.baseline === base);
@@ -221,6 +228,7 @@ async function loadPrediction() {
       <tr><td>direction right</td><td class="num">${dir && dir.value !== null ? fmtNum(dir.value * 100, 1) + '%' : ''}</td><td class="num">n/a</td></tr></table>
       <div class="muted">model ${esc(p.model_version)}</div>`;
   } catch (e) {
+    if (seq !== marketSeq) return;
     el.className = 'muted';
     el.textContent = e.status === 404 ? 'no forecast for this ticker yet (financelake train)' : 'forecast unavailable: ' + e.message;
   }

@@ -133,8 +133,11 @@ export async function runChaos({ cycles = 25, seed = 1, dir, keep = false, log =
       }
       if (code === 0 && child.sent === 'SIGTERM') return;
       // Ended on its own (or failed while stopping): only an injected I/O fault may cause that,
-      // reported in one line.
-      if (child.faults && code === 1 && /injected fault/.test(err) && err.trim().split('\n').length === 1) {
+      // reported in one last line; before it, only the ingest's own progress notes (a commit
+      // retried, partitions re-read after a rebalance) and Kafka client warnings.
+      const lines = err.trim().split('\n');
+      const earlier = /^(ingest: commit failed .*; retrying in \d+ ms|ingest: another consumer committed partitions of |kafka: )/;
+      if (child.faults && code === 1 && /injected fault/.test(lines.at(-1)) && lines.slice(0, -1).every((l) => earlier.test(l))) {
         report.fault_exits++;
         return;
       }

@@ -101,7 +101,11 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   assert.ok(url, p.stdout);
   const tables = await (await fetch(url[1] + 'api/tables')).json();
   assert.ok(tables.tables.some((t) => t.table === 'bronze.bank_transactions'), JSON.stringify(tables));
+  // At least 2.5 s of live events, and until the progress line shows more than 1000 of them
+  // (up to 60 s: the demo's own Silver/Gold work shares a loaded machine with other tests).
   await sleep(2500);
+  const liveEvents = () => Math.max(0, ...[...p.stdout.matchAll(/demo: (\d+) events, /g)].map((x) => Number(x[1])));
+  for (let i = 0; i < 1150 && liveEvents() <= 1000 && p.proc.exitCode === null; i++) await sleep(50);
   p.proc.kill('SIGINT');
   const { code } = await p.exited;
   assert.equal(code, 0, p.stderr);

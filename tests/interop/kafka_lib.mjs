@@ -20,10 +20,10 @@ export function startFl(args, { env } = {}) {
 /** Starts `financelake broker --port 0`; resolves to {addr, child} once it listens. */
 export async function startBroker(partitions = 3) {
   const child = startFl(['broker', '--port', '0', '--partitions', String(partitions)]);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1200; i++) {  // up to 60 s on a loaded machine
     const m = /broker listening on (\S+)/.exec(child.stdout);
     if (m) return { addr: m[1], child };
-    if (child.proc.exitCode !== null) break;
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) break;
     await sleep(50);
   }
   child.proc.kill('SIGKILL');

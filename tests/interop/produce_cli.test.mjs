@@ -22,7 +22,7 @@ function topicAndKey(e) {
 let broker;
 before(async () => {
   const child = startFl(['broker', '--port', '0', '--partitions', '3', '--topics', [...TOPICS, ...EXTRA_TOPICS].join(',')]);
-  for (let i = 0; i < 200 && !/\n/.test(child.stdout); i++) await sleep(50);
+  for (let i = 0; i < 1200 && !/\n/.test(child.stdout) && child.proc.exitCode === null; i++) await sleep(50);
   const first = child.stdout.split('\n')[0];
   const m = /^broker listening on (\S+)$/.exec(first);
   if (!m) {

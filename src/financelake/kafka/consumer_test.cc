@@ -157,8 +157,10 @@ TEST(ConsumerTest, PauseStopsAPartitionAndResumeRestartsIt) {
   auto sink = [&](size_t, const Message& m) { ++count[m.partition().value()]; };
   PollUntil(
       {consumer.get()}, [] { return false; }, milliseconds(1500), sink);
+  // On a slow machine the unpaused partitions' messages may take longer than that window.
+  EXPECT_TRUE(PollUntil(
+      {consumer.get()}, [&] { return count[1] + count[2] > 0; }, milliseconds(15000), sink));
   EXPECT_EQ(count[0], 0);
-  EXPECT_GT(count[1] + count[2], 0);
   ASSERT_TRUE(consumer->Resume({Tp(0)}).ok());
   ASSERT_TRUE(PollUntil(
       {consumer.get()}, [&] { return count[0] + count[1] + count[2] == 300; }, milliseconds(10000),

@@ -522,7 +522,9 @@ TEST(MetadataTest, HugeListClaimFailsFast) {
     Result<FileMetaData> md = Parse(in);
     const auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_TRUE(md.status().IsDataLoss()) << md.status().ToString();
-    EXPECT_LT(elapsed, std::chrono::milliseconds(50));
+    // A parser that believed the claim would allocate or loop for 2^31 elements; 2 s leaves
+    // room for a loaded machine under ASan, it is not a speed figure.
+    EXPECT_LT(elapsed, std::chrono::seconds(2));
   }
 }
 

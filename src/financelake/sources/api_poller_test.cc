@@ -145,7 +145,7 @@ TEST(ApiPollerTest, PersistentServerErrorsGiveUpWithAClearError) {
 TEST(ApiPollerTest, TimeoutsAreRetried) {
   TestHttpServer server({{200, "", "", true}, {200, ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
   ManualClock clock;
-  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "300"}}, &clock);
+  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "2000"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 1u);
   EXPECT_EQ(Payload(run.events[0]).GetString("symbol", ""), "BITCOIN");
