@@ -32,6 +32,16 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+// Starts a broker on a port free a moment ago; tries another if something took it meanwhile
+// (tests run side by side).
+Result<std::unique_ptr<MockBroker>> StartOnFreePort(BrokerOptions* options) {
+  for (int attempt = 0;; ++attempt) {
+    options->port = FreePort();
+    auto broker = MockBroker::Start(*options);
+    if (broker.ok() || attempt == 4 || broker.status().code() != StatusCode::kUnavailable) return broker;
+  }
+}
+
 // Runs a shell command; returns its exit code and stdout.
 std::pair<int, std::string> RunShell(const std::string& command) {
   std::string out;
@@ -63,8 +73,7 @@ TEST(MockBrokerTest, ValidatesOptions) {
 
 TEST(MockBrokerTest, FixedPortIsUsedAndASecondBrokerCannotTakeIt) {
   BrokerOptions options;
-  options.port = FreePort();
-  auto broker = MockBroker::Start(options);
+  auto broker = StartOnFreePort(&options);
   ASSERT_TRUE(broker.ok()) << broker.status().ToString();
   EXPECT_EQ((*broker)->bootstrap(), "127.0.0.1:" + std::to_string(options.port));
   EXPECT_NE((*broker)->advertised(), (*broker)->bootstrap());
@@ -86,8 +95,7 @@ TEST(MockBrokerTest, FixedPortIsUsedAndASecondBrokerCannotTakeIt) {
 TEST(MockBrokerTest, KcatProducesAndConsumes) {
   if (!HaveKcat()) GTEST_SKIP() << "kcat not installed";
   BrokerOptions options;
-  options.port = FreePort();
-  auto started = MockBroker::Start(options);
+  auto started = StartOnFreePort(&options);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   const std::string bootstrap = (*started)->bootstrap();
 
