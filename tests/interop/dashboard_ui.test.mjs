@@ -194,3 +194,32 @@ test('a token-protected server: refused without the token, works from a ?token= 
     await stopChild(child);
   }
 });
+
+test('a slow answer for the previous ticker does not overwrite the one picked since', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { context, page, problems } = await open(base);
+    // Hold AAPL's candles until GOOG has been picked and drawn.
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route((url) => url.pathname === '/api/candles' && url.searchParams.get('ticker') === 'AAPL',
+      async (route) => { await held; await route.continue(); });
+    await page.click('#ranges button[data-range="1M"]');  // an AAPL load, held
+    await page.selectOption('#ticker', 'GOOG');
+    const googClose = () => document.querySelector('#gold-rows tbody td:nth-child(5)')?.textContent === '1,137.51001';
+    await page.waitForFunction(googClose);
+    await page.waitForFunction(() => /no forecast for this ticker yet/.test(document.querySelector('#prediction-body').textContent));
+    // Now AAPL's answer arrives: it is dropped.
+    const aaplDone = page.waitForEvent('requestfinished', (r) => r.url().includes('/api/candles?ticker=AAPL'));
+    release();
+    await aaplDone;
+    await page.waitForTimeout(500);
+    assert.ok(await page.evaluate(googClose), `GOOG rows replaced: ${await cellTexts(page, '#gold-rows')}`);
+    assert.match(await page.textContent('#prediction-body'), /no forecast for this ticker yet/);
+    assert.equal(await page.inputValue('#ticker'), 'GOOG');
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});
