@@ -67,6 +67,9 @@ async function open(url, options = {}) {
   return { context, page, problems };
 }
 
+// The live stream (EventSource) connects on its own, apart from the page's first load.
+const waitLive = (page) => page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
+
 const cellTexts = (page, sel) => page.$$eval(`${sel} tbody tr:first-child td`, (tds) => tds.map((td) => td.textContent));
 
 test('the market view: candles, pickers, forecast, theme', async () => {
@@ -75,8 +78,7 @@ test('the market view: candles, pickers, forecast, theme', async () => {
     const { context, page, problems } = await open(base);
     assert.deepEqual(await page.$$eval('#ticker option', (o) => o.map((x) => x.value)), ['AAPL', 'GOOG']);
     assert.equal(await page.textContent('#health'), 'ingestion: healthy');
-    // The live stream connects on its own (EventSource), apart from the first load.
-    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
+    await waitLive(page);
     assert.ok(await page.$('#price-chart canvas'), 'the candlestick chart draws on a canvas');
     // Latest Gold rows: the CSV's last day, newest first.
     let first = await cellTexts(page, '#gold-rows');
@@ -146,7 +148,7 @@ test('live: a new commit shows up without a reload; lake and bank views', async 
     }, table);
     assert.equal(await rowsOf('bronze.stock_trades'), '6,758');
     // Only commits after the live stream connects reach the page: wait for it before writing.
-    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
+    await waitLive(page);
     runFlOk(['ingest', '--source', 'csv', SPY, '--lake', lake, '--once', '--stream-id', 'spy']);
     await page.waitForFunction(() => [...document.querySelectorAll('#tables tbody tr')]
       .some((r) => r.firstChild.textContent === 'bronze.stock_trades' && r.children[2].textContent === '9,277'), null, { timeout: 15000 });
@@ -188,7 +190,7 @@ test('a token-protected server: refused without the token, works from a ?token= 
     assert.equal(await page.textContent('#health'), 'ingestion: healthy');
     assert.ok(!page.url().includes(TOKEN), 'the token leaves the address bar');
     assert.deepEqual(await page.$$eval('#ticker option', (o) => o.map((x) => x.value)), ['AAPL', 'GOOG']);
-    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
+    await waitLive(page);
     await context.close();
   } finally {
     await stopChild(child);

@@ -17,15 +17,23 @@ export function startFl(args, { env } = {}) {
   return child;
 }
 
+/**
+ * Waits until `pattern` matches the child's stdout; resolves to the match, or null once the
+ * child has ended or `timeoutMs` has passed (60 s: a start-up on a loaded CI machine).
+ */
+export async function waitForOutput(child, pattern, timeoutMs = 60_000) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
+    const m = pattern.exec(child.stdout);
+    if (m) return m;
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null || Date.now() > deadline) return null;
+  }
+}
+
 /** Starts `financelake broker --port 0`; resolves to {addr, child} once it listens. */
 export async function startBroker(partitions = 3) {
   const child = startFl(['broker', '--port', '0', '--partitions', String(partitions)]);
-  for (let i = 0; i < 1200; i++) {  // up to 60 s on a loaded machine
-    const m = /broker listening on (\S+)/.exec(child.stdout);
-    if (m) return { addr: m[1], child };
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) break;
-    await sleep(50);
-  }
+  const m = await waitForOutput(child, /broker listening on (\S+)/);
+  if (m) return { addr: m[1], child };
   child.proc.kill('SIGKILL');
   throw new Error(`broker did not start: ${child.stderr}`);
 }

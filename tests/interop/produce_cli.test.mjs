@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectFailure, runFlOk } from './lib.mjs';
-import { kcatDump, pythonProduce, sleep, startFl, stopChild } from './kafka_lib.mjs';
+import { kcatDump, pythonProduce, startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
 
 const SIM = ['--source', 'sim', '--seed', '7', '--count', '600', '--start', '2024-03-04T14:30:00Z'];
 const TOPICS = ['stock-trades', 'crypto-prices', 'bank-transactions'];
@@ -22,7 +22,7 @@ function topicAndKey(e) {
 let broker;
 before(async () => {
   const child = startFl(['broker', '--port', '0', '--partitions', '3', '--topics', [...TOPICS, ...EXTRA_TOPICS].join(',')]);
-  for (let i = 0; i < 1200 && !/\n/.test(child.stdout) && child.proc.exitCode === null; i++) await sleep(50);
+  await waitForOutput(child, /\n/);
   const first = child.stdout.split('\n')[0];
   const m = /^broker listening on (\S+)$/.exec(first);
   if (!m) {
