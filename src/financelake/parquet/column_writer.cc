@@ -375,9 +375,12 @@ class TypedLeafWriter final : public LeafWriter {
         idx_enc.Finish(&body_);
       }
     }
-    if (enc == Encoding::PLAIN) body_.append(plain_);
+    // A plain page without levels is its values alone: compress them where they are.
+    const bool values_only = enc == Encoding::PLAIN && body_.empty();
+    if (enc == Encoding::PLAIN && !values_only) body_.append(plain_);
+    const std::string& body = values_only ? plain_ : body_;
     std::string header;
-    FL_RETURN_NOT_OK(BuildPage(PageType::DATA_PAGE, body_, static_cast<size_t>(page_entries_),
+    FL_RETURN_NOT_OK(BuildPage(PageType::DATA_PAGE, body, static_cast<size_t>(page_entries_),
                                enc, &header));
     // One buffer per page (header + body), recycled across row groups so steady-state writing
     // does not fault in fresh memory.
@@ -387,7 +390,7 @@ class TypedLeafWriter final : public LeafWriter {
     page.append(compressed_);
     pages_bytes_ += static_cast<int64_t>(page.size());
     pages_.push_back(std::move(page));
-    chunk_uncompressed_ += static_cast<int64_t>(body_.size()) + header_uncompressed_delta_;
+    chunk_uncompressed_ += static_cast<int64_t>(body.size()) + header_uncompressed_delta_;
     if (enc == Encoding::PLAIN) {
       ++plain_pages_;
       encodings_.insert(Encoding::PLAIN);
