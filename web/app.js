@@ -34,6 +34,17 @@ async function api(path) {
 }
 
 const $ = (id) => document.getElementById(id);
+
+// Latest request wins, per panel: each load of a panel claims it, and a load that was claimed
+// over while it waited for an answer (another ticker, table or page picked meanwhile, or a live
+// refresh) drops its answer instead of overwriting the newer one. `claim` returns a check to
+// call after each await.
+const claims = new Map();
+function claim(panel) {
+  const n = (claims.get(panel) || 0) + 1;
+  claims.set(panel, n);
+  return () => claims.get(panel) === n;
+}
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const fmtNum = (v, d = 2) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toLocaleString(undefined, { maximumFractionDigits: d }) : esc(v));
 
@@ -175,12 +186,8 @@ async function loadTickers() {
   sel.value = state.ticker || '';
 }
 
-// Each market load is numbered: a slower answer to an older load (another ticker or range
-// picked meanwhile) is dropped instead of overwriting the newer one.
-let marketSeq = 0;
-
 async function loadMarket() {
-  const seq = ++marketSeq;
+  const current = claim('market');
   const c = priceChart();
   const r = returnsChart();
   if (!state.ticker) {
@@ -193,7 +200,7 @@ async function loadMarket() {
   const q = `ticker=${encodeURIComponent(state.ticker)}${from ? '&from=' + from : ''}${to ? '&to=' + to : ''}`;
   $('candles-csv').href = withToken('/api/candles?format=csv&' + q);
   const [{ candles }, { indicators }] = await Promise.all([api('/api/candles?' + q), api('/api/indicators?' + q)]);
-  if (seq !== marketSeq) return;
+  if (!current()) return;
   c.candles.setData(candles.map((x) => ({ time: x.trading_date, open: x.open, high: x.high, low: x.low, close: x.close })));
   c.volume.setData(candles.map((x) => ({ time: x.trading_date, value: x.total_volume, color: x.close >= x.open ? 'rgba(8,153,129,0.5)' : 'rgba(242,54,69,0.5)' })));
   c.ma50.setData(indicators.filter((x) => x.ma50 !== null).map((x) => ({ time: x.trading_date, value: x.ma50 })));
@@ -205,14 +212,14 @@ async function loadMarket() {
   const latest = candles.slice(-10).reverse();
   table($('gold-rows'), ['trading_date', 'open', 'high', 'low', 'close', 'vwap', 'total_volume', 'trade_count'], latest);
   $('gold-csv').href = withToken('/api/candles?format=csv&' + q);
-  await loadPrediction(seq);
+  await loadPrediction(current);
 }
 
-async function loadPrediction(seq) {
+async function loadPrediction(current) {
   const el = $('prediction-body');
   try {
     const { predictions = [], metrics = [] } = await api('/api/predictions?limit=1&ticker=' + encodeURIComponent(state.ticker));
-    if (seq !== marketSeq) return;
+    if (!current()) return;
     if (!predictions.length) throw Object.assign(new Error('none'), { status: 404 });
     const p = predictions[0];
     const m = (name, base) => metrics.find((x) => x.model_version === p.model_version && x.metric === name && x.baseline === base);
@@ -228,7 +235,7 @@ async function loadPrediction(seq) {
       <tr><td>direction right</td><td class="num">${dir && dir.value !== null ? fmtNum(dir.value * 100, 1) + '%' : ''}</td><td class="num">n/a</td></tr></table>
       <div class="muted">model ${esc(p.model_version)}</div>`;
   } catch (e) {
-    if (seq !== marketSeq) return;
+    if (!current()) return;
     el.className = 'muted';
     el.textContent = e.status === 404 ? 'no forecast for this ticker yet (financelake train)' : 'forecast unavailable: ' + e.message;
   }
@@ -238,8 +245,10 @@ async function loadPaged(kind) {
   const limit = 20;
   const offset = kind === 'alerts' ? state.alertsOffset : state.errorsOffset;
   const el = $(kind);
+  const current = claim(kind);
   try {
     const r = await api(`/api/${kind === 'alerts' ? 'fraud_alerts' : 'errors'}?limit=${limit}&offset=${offset}`);
+    if (!current()) return;
     if (r.note) {
       el.innerHTML = `<div class="muted">${esc(r.note)}</div>`;
       return;
@@ -250,14 +259,17 @@ async function loadPaged(kind) {
       loadPaged(kind);
     });
   } catch (e) {
+    if (!current()) return;
     el.innerHTML = `<div class="muted">${esc(e.message)}</div>`;
   }
 }
 
 async function loadFraud() {
   const el = $('fraud-metrics');
+  const current = claim('fraud');
   try {
     const { daily = [], metrics = [] } = await api('/api/fraud/summary');
+    if (!current()) return;
     alertChart().rate.setData(daily.filter((d) => d.date && d.scored > 0)
       .map((d) => ({ time: d.date, value: (100 * d.alerts) / d.scored })));
     if (!metrics.length) {
@@ -272,17 +284,19 @@ async function loadFraud() {
     table(el, Object.keys(rows[0] || { metric: 0 }), rows);
     el.insertAdjacentHTML('beforeend', `<div class="muted">model ${esc(latest)}, trained on ${esc(metrics[0].subject || '')}</div>`);
   } catch (e) {
+    if (!current()) return;
     el.textContent = 'unavailable: ' + e.message;
   }
 }
 
-async function loadExplorer(tables) {
+async function loadExplorer(tables, current) {
   const sel = $('explore-table');
   const keep = sel.value;
   sel.innerHTML = tables.map((t) => `<option value="${esc(t.path)}">${esc(t.table)}</option>`).join('');
   if (tables.some((t) => t.path === keep)) sel.value = keep;
   if (!sel.value) return;
   const { history } = await api(`/api/tables/${sel.value}/history?limit=50`);
+  if (!current()) return;
   table($('explore-history'), ['version', 'timestamp', 'operation', 'operation_metrics'], history);
   const vsel = $('explore-version');
   const keepV = vsel.value;
@@ -290,12 +304,15 @@ async function loadExplorer(tables) {
   if ([...vsel.options].some((o) => o.value === keepV)) vsel.value = keepV;
   const v = vsel.value ? `&version=${vsel.value}` : '';
   const r = await api(`/api/tables/${sel.value}/rows?limit=10${v}`);
+  if (!current()) return;
   table($('explore-rows'), r.columns, r.rows);
   $('explore-csv').href = `/api/tables/${sel.value}/rows?format=csv&limit=1000${v}`;
 }
 
 async function loadLake() {
+  const current = claim('lake');
   const { tables } = await api('/api/tables');
+  if (!current()) return;
   table($('tables'), ['table', 'version', 'rows', 'files', 'bytes', 'last_commit'], tables);
   $('lake-path').textContent = tables.length ? '' : '(empty lake)';
   const sel = $('bronze-table');
@@ -305,18 +322,23 @@ async function loadLake() {
   if (bronze.some((t) => t.path === keep)) sel.value = keep;
   if (sel.value) {
     const r = await api(`/api/tables/${sel.value}/rows?limit=15`);
+    if (!current()) return;
     table($('bronze-rows'), r.columns.filter((c) => c !== 'payload').concat(['payload']), r.rows);
   }
-  await loadExplorer(tables);
+  await loadExplorer(tables, current);
+  if (!current()) return;
   const daily = await api('/api/ingestion/daily');
+  if (!current()) return;
   const byDay = new Map();
   for (const t of daily.tables) for (const d of t.days) byDay.set(d.date, (byDay.get(d.date) || 0) + d.rows);
   ingestChart().rows.setData([...byDay.entries()].filter(([d]) => d).sort().map(([time, value]) => ({ time, value })));
 }
 
 async function loadHealth() {
+  const current = claim('health');
   try {
     const h = await api('/api/health');
+    if (!current()) return;
     $('health').dataset.status = h.status === 'no data' ? 'unknown' : h.status;
     $('health').textContent = 'ingestion: ' + h.status;
     $('last-ingest').textContent = h.last_ingest ? `last commit ${h.last_ingest.replace('T', ' ').slice(0, 19)} UTC` : '';
@@ -328,6 +350,7 @@ async function loadHealth() {
       $('lag').title = h.kafka.error || (h.kafka.partitions || []).map((p) => `${p.topic}/${p.partition}: ${p.lag}`).join('\n');
     }
   } catch (e) {
+    if (!current()) return;
     $('health').dataset.status = 'error';
     $('health').textContent = e.status === 401 ? 'token needed (?token=…)' : 'server unreachable';
   }

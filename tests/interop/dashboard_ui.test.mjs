@@ -225,3 +225,38 @@ test('a slow answer for the previous ticker does not overwrite the one picked si
     await stopChild(child);
   }
 });
+
+test('a slow answer for the table picked before does not overwrite the one picked since', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { context, page, problems } = await open(base);
+    await page.click('#views button[data-view="lake"]');
+    await page.waitForSelector('#explore-rows table');
+    // Hold gold.daily_prices' rows in the table explorer until bronze.stock_trades has been
+    // picked and shown.
+    const goldRows = (url) => url.pathname === '/api/tables/gold/daily_prices/rows' && url.searchParams.get('limit') === '10';
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route(goldRows, async (route) => { await held; await route.continue(); });
+    const goldAsked = page.waitForEvent('request', (r) => goldRows(new URL(r.url())));
+    await page.selectOption('#explore-table', 'gold/daily_prices');
+    await goldAsked;
+    await page.selectOption('#explore-table', 'bronze/stock_trades');
+    const headers = () => page.$$eval('#explore-rows th', (ths) => ths.map((th) => th.textContent));
+    const showsBronze = () => document.querySelector('#explore-csv')?.getAttribute('href')?.startsWith('/api/tables/bronze/stock_trades/rows') &&
+      [...document.querySelectorAll('#explore-rows th')].some((th) => th.textContent === 'payload');
+    await page.waitForFunction(showsBronze);
+    // Now the gold answer arrives: it is dropped.
+    const goldDone = page.waitForEvent('requestfinished', (r) => goldRows(new URL(r.url())));
+    release();
+    await goldDone;
+    await page.waitForTimeout(500);
+    assert.ok(await page.evaluate(showsBronze), `explorer replaced: ${await headers()}`);
+    assert.ok(!(await headers()).includes('trading_date'));
+    assert.equal(await page.inputValue('#explore-table'), 'bronze/stock_trades');
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});
