@@ -264,6 +264,7 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
 }
 
 void Consumer::OnCommit(int err, const rd_kafka_topic_partition_list_t* offsets) {
+  ++commits_answered_;
   if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // nothing to commit: not an error
   Status st = ErrorStatus("kafka: commit", static_cast<rd_kafka_resp_err_t>(err));
   for (int i = 0; st.ok() && offsets != nullptr && i < offsets->cnt; ++i) {

@@ -120,6 +120,8 @@ class Consumer {
   // Failures arrive later, inside Poll(); see last_commit_status().
   Status CommitOffsets(const std::map<TopicPartition, KafkaOffset>& next_offsets);
   Status last_commit_status() const { return last_commit_status_; }
+  // How many CommitOffsets() results (success or failure) Poll() has delivered so far.
+  int64_t commits_answered() const { return commits_answered_; }
 
   // The high watermark (offset of the next record to be written) of every partition of the
   // subscribed topics, asked of the brokers now. NotFound for a topic the cluster lacks.
@@ -159,6 +161,7 @@ class Consumer {
   bool closed_ = false;
   Status pending_error_;  // returned by the next Poll()
   Status last_commit_status_;
+  int64_t commits_answered_ = 0;
   std::vector<Message>* batch_ = nullptr;  // the batch Poll() is filling, for revocations
   ClientEvents events_;                    // the librdkafka opaque; must outlive rk_
   RdKafkaPtr rk_;

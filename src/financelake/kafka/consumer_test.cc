@@ -109,8 +109,8 @@ TEST(ConsumerTest, SeekOnAssignOverridesCommittedOffsets) {
                     ->CommitOffsets(
                         {{Tp(0), KafkaOffset(5)}, {Tp(1), KafkaOffset(5)}, {Tp(2), KafkaOffset(5)}})
                     .ok());
-    PollUntil(
-        {first.get()}, [] { return false; }, milliseconds(500));  // serve the commit
+    ASSERT_TRUE(PollUntil(
+        {first.get()}, [&] { return first->commits_answered() == 1; }, milliseconds(15000)));
     EXPECT_TRUE(first->last_commit_status().ok()) << first->last_commit_status().ToString();
   }
 
