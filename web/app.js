@@ -386,11 +386,32 @@ function showView(view) {
 function connectEvents() {
   const es = new EventSource(withToken('/api/events'));
   let pending = null;
+  let running = false;
+  let again = false;
   es.onopen = () => { $('live').dataset.status = 'on'; $('live').textContent = 'live'; };
   es.onerror = () => { $('live').dataset.status = 'off'; $('live').textContent = 'live: reconnecting'; };
+  // One live refresh at a time: commits arriving during one schedule the next after it ends.
+  // (Overlapping refreshes would claim the panels from each other, and under a steady stream of
+  // commits slower than the refresh none would ever finish.)
+  const run = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await refresh();
+    } finally {
+      running = false;
+    }
+    if (again) {
+      again = false;
+      schedule();
+    }
+  };
   const schedule = () => {
     if (pending) return;
-    pending = setTimeout(() => { pending = null; refresh(); }, 500);  // coalesce bursts of commits
+    pending = setTimeout(() => { pending = null; run(); }, 500);  // coalesce bursts of commits
   };
   es.addEventListener('commit', schedule);
   es.addEventListener('reload', schedule);

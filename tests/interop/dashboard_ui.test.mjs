@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildDir, fixturesDir, mkTmp, repoDir, rmTmp, runFlOk } from './lib.mjs';
+import { buildDir, fixturesDir, mkTmp, repoDir, rmTmp, runFlAsync, runFlOk } from './lib.mjs';
 import { startServe as startServeOn, stopChild } from './serve_lib.mjs';
 
 const daily = (name) => path.join(fixturesDir(), 'stocks_daily', 'mplfinance', name);
@@ -254,6 +254,47 @@ test('a slow answer for the table picked before does not overwrite the one picke
     assert.ok(await page.evaluate(showsBronze), `explorer replaced: ${await headers()}`);
     assert.ok(!(await headers()).includes('trading_date'));
     assert.equal(await page.inputValue('#explore-table'), 'bronze/stock_trades');
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('live refreshes run one at a time while commits keep arriving', async () => {
+  const { base, child } = await startServe();
+  try {
+    const { context, page, problems } = await open(base);
+    await page.click('#views button[data-view="lake"]');
+    await page.waitForSelector('#tables tbody tr');
+    await waitLive(page);
+    const rowsBefore = (await (await fetch(base + 'api/tables')).json()).tables.find((t) => t.path === 'bronze/stock_trades').rows;
+    // Every answer of /api/tables (a live refresh's first request) is held 1.5 s; commits land
+    // every 200 ms for about 4 s, far more often than a refresh can finish.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let served = 0;
+    await page.route((url) => url.pathname === '/api/tables', async (route) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        const response = await route.fetch();
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.fulfill({ response });
+      } finally {
+        inFlight--;
+        served++;
+      }
+    });
+    const ingest = await runFlAsync(['ingest', '--lake', lake, '--source', 'sim', '--topics', 'stock-trades', '--rate', '2000',
+      '--count', '8000', '--max-latency-ms', '200', '--stream-id', 'live-refresh', '--once']);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const expected = (rowsBefore + 8000).toLocaleString('en-US');
+    await page.waitForFunction((n) => [...document.querySelectorAll('#tables tbody tr')]
+      .some((r) => r.firstChild.textContent === 'bronze.stock_trades' && r.children[2].textContent === n), expected, { timeout: 30000 });
+    await page.unrouteAll({ behavior: 'wait' });
+    assert.ok(served >= 2, `only ${served} refreshes`);
+    assert.equal(maxInFlight, 1, 'two live refreshes overlapped');
     assert.deepEqual(problems, []);
     await context.close();
   } finally {
