@@ -70,6 +70,24 @@ async function open(url, options = {}) {
 // The live stream (EventSource) connects on its own, apart from the page's first load.
 const waitLive = (page) => page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live');
 
+// Holds the answers to requests matching `match` (a URL predicate). `asked` resolves when the
+// first such request is sent; release() lets the answers through and resolves once one has
+// finished and the page has had 500 ms to (wrongly) use it.
+async function holdAnswers(page, match) {
+  let open;
+  const held = new Promise((r) => (open = r));
+  await page.route(match, async (route) => { await held; await route.continue(); });
+  const asked = page.waitForEvent('request', (r) => match(new URL(r.url())));
+  asked.catch(() => {});  // a test that does not wait for it must not see it time out
+  const release = async () => {
+    const done = page.waitForEvent('requestfinished', (r) => match(new URL(r.url())));
+    open();
+    await done;
+    await page.waitForTimeout(500);
+  };
+  return { asked, release };
+}
+
 const cellTexts = (page, sel) => page.$$eval(`${sel} tbody tr:first-child td`, (tds) => tds.map((td) => td.textContent));
 
 test('the market view: candles, pickers, forecast, theme', async () => {
@@ -202,20 +220,14 @@ test('a slow answer for the previous ticker does not overwrite the one picked si
   try {
     const { context, page, problems } = await open(base);
     // Hold AAPL's candles until GOOG has been picked and drawn.
-    let release;
-    const held = new Promise((r) => (release = r));
-    await page.route((url) => url.pathname === '/api/candles' && url.searchParams.get('ticker') === 'AAPL',
-      async (route) => { await held; await route.continue(); });
+    const aapl = await holdAnswers(page, (url) => url.pathname === '/api/candles' && url.searchParams.get('ticker') === 'AAPL');
     await page.click('#ranges button[data-range="1M"]');  // an AAPL load, held
     await page.selectOption('#ticker', 'GOOG');
     const googClose = () => document.querySelector('#gold-rows tbody td:nth-child(5)')?.textContent === '1,137.51001';
     await page.waitForFunction(googClose);
     await page.waitForFunction(() => /no forecast for this ticker yet/.test(document.querySelector('#prediction-body').textContent));
     // Now AAPL's answer arrives: it is dropped.
-    const aaplDone = page.waitForEvent('requestfinished', (r) => r.url().includes('/api/candles?ticker=AAPL'));
-    release();
-    await aaplDone;
-    await page.waitForTimeout(500);
+    await aapl.release();
     assert.ok(await page.evaluate(googClose), `GOOG rows replaced: ${await cellTexts(page, '#gold-rows')}`);
     assert.match(await page.textContent('#prediction-body'), /no forecast for this ticker yet/);
     assert.equal(await page.inputValue('#ticker'), 'GOOG');
@@ -234,23 +246,16 @@ test('a slow answer for the table picked before does not overwrite the one picke
     await page.waitForSelector('#explore-rows table');
     // Hold gold.daily_prices' rows in the table explorer until bronze.stock_trades has been
     // picked and shown.
-    const goldRows = (url) => url.pathname === '/api/tables/gold/daily_prices/rows' && url.searchParams.get('limit') === '10';
-    let release;
-    const held = new Promise((r) => (release = r));
-    await page.route(goldRows, async (route) => { await held; await route.continue(); });
-    const goldAsked = page.waitForEvent('request', (r) => goldRows(new URL(r.url())));
+    const gold = await holdAnswers(page, (url) => url.pathname === '/api/tables/gold/daily_prices/rows' && url.searchParams.get('limit') === '10');
     await page.selectOption('#explore-table', 'gold/daily_prices');
-    await goldAsked;
+    await gold.asked;
     await page.selectOption('#explore-table', 'bronze/stock_trades');
     const headers = () => page.$$eval('#explore-rows th', (ths) => ths.map((th) => th.textContent));
     const showsBronze = () => document.querySelector('#explore-csv')?.getAttribute('href')?.startsWith('/api/tables/bronze/stock_trades/rows') &&
       [...document.querySelectorAll('#explore-rows th')].some((th) => th.textContent === 'payload');
     await page.waitForFunction(showsBronze);
     // Now the gold answer arrives: it is dropped.
-    const goldDone = page.waitForEvent('requestfinished', (r) => goldRows(new URL(r.url())));
-    release();
-    await goldDone;
-    await page.waitForTimeout(500);
+    await gold.release();
     assert.ok(await page.evaluate(showsBronze), `explorer replaced: ${await headers()}`);
     assert.ok(!(await headers()).includes('trading_date'));
     assert.equal(await page.inputValue('#explore-table'), 'bronze/stock_trades');
