@@ -230,14 +230,18 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
     assigned_once_ = true;
   } else {
     event.kind = RebalanceEvent::Kind::kRevoke;
-    event.lost = rd_kafka_assignment_lost(rk) != 0;
-    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && on_rebalance_) {
-      callback_status = on_rebalance_(event);
-    }
-    if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-      // Any other error: librdkafka asks us to drop the whole assignment to resynchronize.
-      assign_status = ErrorStatus("kafka: rebalance", static_cast<rd_kafka_resp_err_t>(err));
+    const bool resync = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+    if (resync) {
+      // Any other error: librdkafka asks us to drop the whole assignment to resynchronize. The
+      // callback sees it as lost: the partitions may be another member's by now.
       event.partitions.assign(assignment_.begin(), assignment_.end());
+      event.lost = true;
+    } else {
+      event.lost = rd_kafka_assignment_lost(rk) != 0;
+    }
+    if (on_rebalance_) callback_status = on_rebalance_(event);
+    if (resync) {
+      assign_status = ErrorStatus("kafka: rebalance", static_cast<rd_kafka_resp_err_t>(err));
       rd_kafka_assign(rk, nullptr);
     } else if (cooperative) {
       internal::ErrorPtr error(rd_kafka_incremental_unassign(rk, partitions));
@@ -326,6 +330,11 @@ Status Consumer::Seek(const std::map<TopicPartition, KafkaOffset>& next_offsets)
         std::string("kafka: seek ") + p.topic + "/" + std::to_string(p.partition), p.err));
   }
   for (const auto& [tp, offset] : next_offsets) positions_[tp] = offset;
+  if (batch_ != nullptr) {  // inside Poll() (a rebalance callback): drop what predates the seek
+    std::erase_if(*batch_, [&](const Message& m) {
+      return next_offsets.contains({std::string(m.topic()), m.partition()});
+    });
+  }
   return Status::OK();
 }
 

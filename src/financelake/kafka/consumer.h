@@ -53,8 +53,9 @@ namespace financelake::kafka {
 struct RebalanceEvent {
   enum class Kind { kAssign, kRevoke };
   Kind kind = Kind::kAssign;
-  // kRevoke only: the session expired and the partitions may already belong to another member
-  // (do not commit anything for them).
+  // kRevoke only: the session expired, or librdkafka asked to drop the whole assignment after a
+  // rebalance error, and the partitions may already belong to another member (do not commit
+  // anything for them).
   bool lost = false;
   std::vector<TopicPartition> partitions;
   // kAssign only, filled in by the callback: the next offset to read (last processed + 1) for
@@ -112,8 +113,10 @@ class Consumer {
   Status Resume(const std::vector<TopicPartition>& partitions);
 
   // Moves the read position of assigned partitions (e.g. back to the lake's position after a
-  // lost exactly-once race). Records already fetched past it are not returned. InvalidArgument
-  // for a partition not currently assigned.
+  // lost exactly-once race). Records fetched before the seek are not returned, including those a
+  // Poll() in progress has collected when this is called from its rebalance callback; records
+  // an earlier Poll() returned are the caller's to discard. InvalidArgument for a partition not
+  // currently assigned.
   Status Seek(const std::map<TopicPartition, KafkaOffset>& next_offsets);
 
   // Commits, asynchronously, the next offset to read per partition (last processed + 1).

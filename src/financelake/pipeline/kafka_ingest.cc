@@ -32,6 +32,13 @@ struct TopicState {
   // A batch whose commit failed, kept for the retry (partitions are paused meanwhile, so no new
   // rows arrive before it is committed or the process gives up).
   std::optional<columnar::RecordBatch> pending;
+  // A commit found a partition advanced by someone else and the topic's buffer was dropped: its
+  // partitions must be read again from the lake's positions (Reseek) before anything of the
+  // topic is buffered. Stays set while that fails, so a retry does it again.
+  bool reseek = false;
+  // Reseek succeeded during the current poll batch: the batch's remaining messages of the topic
+  // were fetched before the seek and come again from the new positions.
+  bool seeked_in_batch = false;
 };
 
 class KafkaIngest {
@@ -79,6 +86,7 @@ class KafkaIngest {
                           consumer_->Poll(20000, std::chrono::milliseconds(50)));
       if (!pending_.ok()) return pending_;
       const int64_t now = WallMicros();
+      for (auto& [topic, ts] : topics_) ts.seeked_in_batch = false;
       for (const kafka::Message& m : batch) {
         Buffer(m, now);
         // The buffer cap holds within a poll batch too.
@@ -107,6 +115,7 @@ class KafkaIngest {
     const int64_t offset = m.offset().value();
     if (offset <= ps->second.last) return;  // already buffered or in the table
     TopicState& ts = topics_[tp.topic];
+    if (ts.reseek || ts.seeked_in_batch) return;  // read again from the lake's position
     BronzeRecord r;
     r.payload = m.payload();
     if (m.has_key()) r.kafka_key = m.key();
@@ -155,6 +164,10 @@ class KafkaIngest {
 
   Status Flush() {
     for (auto& [topic, ts] : topics_) {
+      if (ts.reseek) {  // a previous attempt failed: nothing of the topic is buffered
+        FL_RETURN_NOT_OK(Reseek(topic, ts));
+        continue;
+      }
       if (!ts.pending && ts.rows.rows() == 0) continue;
       std::vector<TxnAdvance> txns;
       std::vector<TopicPartition> covered;
@@ -169,6 +182,7 @@ class KafkaIngest {
       FL_ASSIGN_OR_RETURN(TxnCommitResult r, ts.table->Commit(batch, txns, o_.group));
       if (!r.stale_app_ids.empty()) {
         ts.pending.reset();
+        ts.reseek = true;
         FL_RETURN_NOT_OK(Reseek(topic, ts));
         continue;
       }
@@ -198,20 +212,34 @@ class KafkaIngest {
     return Status::OK();
   }
 
-  // Someone else advanced a partition of `topic` in the lake: drop what is buffered for the
-  // topic (it was already discarded by Finish()) and read its partitions again from the lake.
+  // Someone else advanced a partition of `topic` in the lake: its buffered rows were dropped
+  // (Finish() emptied the builder), so read all its partitions again from the lake's positions.
+  // All or nothing: the positions change only once the seek has succeeded, so a failure leaves
+  // `ts.reseek` set and the next Flush() starts over.
   Status Reseek(const std::string& topic, TopicState& ts) {
     if (o_.metrics != nullptr) o_.metrics->AddError("lost_race");
+    std::vector<std::string> app_ids;
+    for (const auto& [tp, ps] : parts_) {
+      if (tp.topic == topic) app_ids.push_back(KafkaAppId(o_.group, topic, tp.partition.value()));
+    }
+    FL_ASSIGN_OR_RETURN(auto versions, ts.table->TxnVersions(app_ids));
     std::map<TopicPartition, KafkaOffset> seek;
-    for (auto& [tp, ps] : parts_) {
+    for (const auto& [tp, ps] : parts_) {
       if (tp.topic != topic) continue;
-      FL_ASSIGN_OR_RETURN(int64_t v, ts.table->TxnVersion(KafkaAppId(o_.group, topic, tp.partition.value())));
-      ps.base = ps.last = v;
+      const int64_t v = versions.at(KafkaAppId(o_.group, topic, tp.partition.value()));
       seek[tp] = v >= 0 ? KafkaOffset(v + 1) : kafka::kOffsetBeginning;
     }
+    FL_RETURN_NOT_OK(consumer_->Seek(seek));
+    for (auto& [tp, ps] : parts_) {
+      if (tp.topic != topic) continue;
+      const int64_t v = versions.at(KafkaAppId(o_.group, topic, tp.partition.value()));
+      ps.base = ps.last = v;
+    }
+    ts.reseek = false;
+    ts.seeked_in_batch = true;
     std::fprintf(stderr, "ingest: another consumer committed partitions of %s; re-reading them from the lake\n",
                  topic.c_str());
-    return consumer_->Seek(seek);
+    return Status::OK();
   }
 
   Status OnRebalance(kafka::RebalanceEvent& e) {
