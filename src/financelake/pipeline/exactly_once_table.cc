@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/operations.h"
 #include "financelake/io/path.h"
@@ -71,8 +73,23 @@ Result<TxnCommitResult> ExactlyOnceTable::CommitFiles(std::vector<delta::AddFile
                                                       const std::vector<TxnAdvance>& txns,
                                                       const std::string& query_id) {
   auto result = CommitLoop(nullptr, files, txns, query_id);
-  if (!result.ok() || result->version < 0) DiscardFiles(files);
+  if (result.ok() && result->version >= 0) return result;
+  // An error may come after the commit landed (the log entry was renamed into place but the
+  // directory sync and the read-back failed): then the log already points at these files.
+  // Remove them only when the table, read again, shows none of them.
+  if (result.ok() || NoneInTable(files)) DiscardFiles(files);
   return result;
+}
+
+bool ExactlyOnceTable::NoneInTable(const std::vector<delta::AddFile>& files) {
+  auto snap = table_->Latest();
+  if (!snap.ok()) return false;  // cannot tell: leave them (an orphan is harmless, a hole is not)
+  std::set<std::string> ours;
+  for (const delta::AddFile& a : files) ours.insert(a.path);
+  for (const delta::AddFile& a : (*snap)->files()) {
+    if (ours.count(a.path) != 0) return false;
+  }
+  return true;
 }
 
 Status ExactlyOnceTable::CheckSchema(const delta::Snapshot& snap) const {

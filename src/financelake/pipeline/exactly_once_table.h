@@ -64,7 +64,9 @@ class ExactlyOnceTable {
   // The same in two steps, for a batch too large to hold at once: WriteFiles writes rows as
   // data files of the current schema (not yet part of the table; call it per part), then
   // CommitFiles commits them all in one version. When nothing is committed (stale appIds, an
-  // error) the files are removed; a conflicting commit retries with the same files.
+  // error before the commit) the files are removed; a conflicting commit retries with the same
+  // files. After an error whose outcome is unknown (the log entry may have landed) the files
+  // are kept unless the table, read again, shows none of them.
   Result<std::vector<delta::AddFile>> WriteFiles(const columnar::RecordBatch& batch);
   Result<TxnCommitResult> CommitFiles(std::vector<delta::AddFile> files,
                                       const std::vector<TxnAdvance>& txns,
@@ -77,6 +79,9 @@ class ExactlyOnceTable {
       : table_(std::move(table)), schema_(std::move(schema)) {}
   // FailedPrecondition unless the table still has the schema it was opened with.
   Status CheckSchema(const delta::Snapshot& snap) const;
+  // True when the latest snapshot references none of `files`; false when it does or cannot be
+  // read.
+  bool NoneInTable(const std::vector<delta::AddFile>& files);
   // Writes `batch` (if any) in every attempt, and adds the `staged` files.
   Result<TxnCommitResult> CommitLoop(const columnar::RecordBatch* batch,
                                      const std::vector<delta::AddFile>& staged,
