@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int32_t date = 0, date_only = 0;
     const int64_t now = 1'700'000'000'000'000;
     const std::string verdict_only =
-        pipeline::ParseSilverRow(contract, payload, "t/0/7", now, now, nullptr, &id_only, &date_only);
-    const std::string verdict = pipeline::ParseSilverRow(contract, payload, "t/0/7", now, now, &cols, &id, &date);
+        pipeline::ParseSilverRow(contract, payload, "t/0/7", now, nullptr, &id_only, &date_only);
+    const std::string verdict = pipeline::ParseSilverRow(contract, payload, "t/0/7", now, &cols, &id, &date);
     Require(verdict == verdict_only);
     for (const columnar::Column& c : cols) Require(c.length() == (verdict.empty() ? 1 : 0));
     if (verdict.empty()) Require(id == id_only && date == date_only && !id.empty());

@@ -215,7 +215,7 @@ std::string MalformedReason(std::string_view payload) {
 
 std::string ParseSilverRow(const SilverContract& contract, std::string_view payload,
                            std::string_view bronze_position, int64_t ingest_time_us,
-                           int64_t now_us, std::vector<columnar::Column>* columns,
+                           std::vector<columnar::Column>* columns,
                            std::string* event_id_out, int32_t* event_date_out) {
   std::vector<JsonField>& fields = FieldsFor(contract);
   if (!ExtractJsonFields(payload, fields)) return MalformedReason(payload);
@@ -239,9 +239,9 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   if (!when.ok()) {
     return fmt::format("field 'event_time': not a timestamp ({})", when.status().message());
   }
-  if (*when > now_us + kDayUs) {
-    return fmt::format("field 'event_time': {} is more than a day in the future",
-                       sources::FormatEventTime(*when));
+  if (*when > ingest_time_us + kDayUs) {
+    return fmt::format("field 'event_time': {} is more than a day after the event was ingested ({})",
+                       sources::FormatEventTime(*when), sources::FormatEventTime(ingest_time_us));
   }
   thread_local std::vector<Parsed> values;
   values.assign(contract.fields.size(), Parsed{});

@@ -59,10 +59,12 @@ inline constexpr std::string_view kSilverPartitionColumn = "event_date";
 // Parses and validates `payload`. On success appends one row to `columns` (SilverSchema order;
 // nullptr: validate only), sets the event id and date, and returns ""; otherwise returns the
 // reason and leaves `columns` unchanged.
-// `now_us` bounds event_time: more than a day ahead is refused.
+// An event_time more than a day after the row's Bronze ingest_time is refused: bounded by the
+// row's own data, not the clock, so a rerun of the same Bronze rows (after a crash, days
+// later) gives every row the same verdict and none lands in both Silver and the errors table.
 std::string ParseSilverRow(const SilverContract& contract, std::string_view payload,
                            std::string_view bronze_position, int64_t ingest_time_us,
-                           int64_t now_us, std::vector<columnar::Column>* columns,
+                           std::vector<columnar::Column>* columns,
                            std::string* event_id_out, int32_t* event_date_out);
 
 }  // namespace financelake::pipeline

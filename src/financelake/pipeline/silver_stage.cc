@@ -9,6 +9,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
@@ -51,6 +52,26 @@ Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::s
   scan.columns = {"event_id"};
   scan.filter = filter;
   return silver.table().Scan(*snap, scan);
+}
+
+// The Bronze positions of the rows this stage already put in the errors table from
+// `bronze_path`: read only when the Bronze log was cleaned up and files may hold rows seen
+// before (the errors table has no other key to deduplicate by).
+Result<std::unordered_set<std::string>> ErrorPositions(ExactlyOnceTable& errors,
+                                                       const std::string& bronze_path) {
+  std::unordered_set<std::string> out;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, errors.table().Latest());
+  if (snap->files().empty()) return out;
+  delta::ScanOptions scan;
+  scan.columns = {"stage", "source_table", "source_position"};
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, errors.table().Scan(*snap, scan));
+  for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    if (rows.column(0).IsNull(i) || rows.column(1).IsNull(i) || rows.column(2).IsNull(i)) continue;
+    if (rows.column(0).StringAt(i) == "silver" && rows.column(1).StringAt(i) == bronze_path) {
+      out.emplace(rows.column(2).StringAt(i));
+    }
+  }
+  return out;
 }
 
 // A Bronze data file to read, in commit order, and its row count from its statistics (0 when
@@ -108,6 +129,10 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   FL_ASSIGN_OR_RETURN(const TableChanges added,
                       DataFilesAdded(*bronze, std::min(v_silver, v_errors), v_latest));
   const std::vector<BronzeFile> files = FilesToRead(added, *latest, v_silver);
+  std::unordered_set<std::string> errors_seen;
+  if (!added.from_log) {
+    FL_ASSIGN_OR_RETURN(errors_seen, ErrorPositions(*errors, bronze_path));
+  }
   int64_t expected_rows = 0;
   for (const BronzeFile& f : files) expected_rows += f.rows;
   // Bank: features from the accounts' past, then the pipeline's fraud model (if the lake has one).
@@ -178,14 +203,15 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
         const std::string_view position = rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
         const int64_t ingest_time = rows.column(2).ValueAt<int64_t>(i);
         if (for_silver) ++counts.bronze_rows;
-        const std::string reason = ParseSilverRow(contract, payload, position, ingest_time, now,
+        const std::string reason = ParseSilverRow(contract, payload, position, ingest_time,
                                                   for_silver ? &cols : nullptr, &id, &date);
         if (reason.empty()) {
           if (for_silver) {
             if (accepted++ == 0 || date != last_date) part_dates.insert(date);
             last_date = date;
           }
-        } else if (for_errors) {
+        } else if (for_errors && (errors_seen.empty() || position.empty() ||
+                                  errors_seen.count(std::string(position)) == 0)) {
           error_rows.Append(ErrorRow{now, "silver", bronze_path, reason, payload, position});
           if (for_silver) ++counts.error_rows;
         }

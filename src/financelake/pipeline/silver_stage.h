@@ -38,7 +38,7 @@ struct SilverOptions {
   std::string lake = "lake";
   std::shared_ptr<io::FileSystem> fs;  // nullptr: the local filesystem
   std::vector<std::string> topics;     // empty: every topic with a contract
-  int64_t now_us = 0;                  // 0: the clock (bounds future event times)
+  int64_t now_us = 0;                  // 0: the clock (the errors rows' error_time)
   // Bank scoring: the pipeline's fraud model, kept across passes (nullptr: loaded every pass).
   std::shared_ptr<ml::FraudModelCache> fraud_models;
   // Bronze rows are processed in parts of about this many (whole files), committed together;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <map>
 
+#include "financelake/delta/checkpoint_writer.h"
+#include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
@@ -132,7 +134,7 @@ TEST_F(SilverStageTest, GoldenRowsErrorsAndDuplicates) {
       {bad[5], "field 'ticker': expected 1-12 of A-Z, 0-9, '.', '-', '^', got 'aapl!'"},
       {bad[6], "field 'volume': must be >= 0, got -1"},
       {bad[7], "field 'event_time': not a timestamp (..."},
-      {bad[8], "field 'event_time': 2027-06-01T00:00:00.000000Z is more than a day in the future"},
+      {bad[8], "field 'event_time': 2027-06-01T00:00:00.000000Z is more than a day after the event was ingested (2026-01-01T00:00:00.000000Z)"},
       {bad[9], "missing required field 'price'"},
       {bad[10], "field 'price': must be > 0, got 0"},
   });
@@ -309,6 +311,77 @@ TEST_F(SilverStageTest, PartsGiveTheSameTablesAsOnePass) {
   Run(nullptr, 0);
   EXPECT_EQ(Silver(), silver);
   EXPECT_EQ(Errors(), errors);
+}
+
+
+// The "too far in the future" bound is the row's ingest time, not the clock: a pass that
+// committed the errors table and failed before Silver, rerun days later, gives the same verdict
+// (the row stays an error and does not land in Silver as well).
+TEST_F(SilverStageTest, AFutureEventKeepsItsVerdictWhenRerunLater) {
+  const std::string ahead = Trade("ahead", "AAPL", "10", "1", "\"2026-01-02T12:00:00Z\"");  // kNow + 1.5 days
+  const std::string ok = Trade("fine", "AAPL", "10");
+  int errors_only = 0;  // faulty passes that left the errors table ahead of Silver
+  for (int nth = 1; nth <= 6; ++nth) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    Bronze({ok, ahead});
+    auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+    fs->FailNth(io::FaultOp::kRename, nth);
+    SilverOptions o;
+    o.lake = lake_;
+    o.fs = fs;
+    o.now_us = kNow;
+    const bool failed = !RunSilverOnce(o).ok();
+    auto exists = [](const std::string& path) {
+      auto e = delta::Table::Open(io::PosixFileSystem(), path)->Exists();
+      return e.ok() && *e;
+    };
+    if (failed && exists(ErrorsTablePath(lake_)) && Errors().count(ahead) == 1 &&
+        (!exists(SilverTablePath(lake_, "stock_trades")) || Silver().empty())) {
+      ++errors_only;
+    }
+    o.fs = nullptr;
+    o.now_us = kNow + 3 * 86'400'000'000LL;  // three days later the event is no longer ahead
+    ASSERT_TRUE(RunSilverOnce(o).ok());
+    const auto silver = Silver();
+    EXPECT_EQ(silver.count("fine"), 1u) << "nth " << nth;
+    EXPECT_EQ(silver.count("ahead"), 0u) << "nth " << nth << ": in Silver and in errors";
+    EXPECT_EQ(Errors().count(ahead), 1u) << "nth " << nth;
+  }
+  EXPECT_GE(errors_only, 1) << "no fault hit between the errors commit and the Silver commit";
+}
+
+// Silver paused while Bronze was compacted and its old log entries cleaned up: the commits Silver
+// would read are gone, so it works from the snapshot difference, whose compacted file holds rows
+// it has seen. Silver and errors still get every row once.
+TEST_F(SilverStageTest, AfterBronzeLogCleanupEveryRowStillLandsOnce) {
+  Bronze({Trade("a1", "AAPL", "10"), Trade("bad1", "AAPL", "-1")});
+  Bronze({Trade("a2", "AAPL", "11"), Trade("bad2", "AAPL", "-2")});
+  Run();
+  ASSERT_EQ(Silver().size(), 2u);
+  ASSERT_EQ(Errors().size(), 2u);
+  Bronze({Trade("a3", "AAPL", "12"), Trade("bad3", "AAPL", "-3"), Trade("a1", "AAPL", "10")});
+  Bronze({Trade("a4", "AAPL", "13"), Trade("bad4", "AAPL", "-4")});
+  auto bronze = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_, "stock-trades"));
+  auto optimized = delta::Optimize(*bronze);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  Bronze({Trade("a5", "AAPL", "14"), Trade("bad5", "AAPL", "-5")});
+  ASSERT_TRUE(delta::Checkpoint(*bronze).ok());
+  const int64_t far_future_ms = delta::WallClockMs() + 400LL * 86'400'000;
+  auto deleted = delta::CleanupExpiredLogs(*io::PosixFileSystem(), bronze->LogDir(), 0, far_future_ms);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  ASSERT_GE(deleted->size(), 3u) << "the commits Silver would read must be gone";
+
+  const SilverCounts c = Run();
+  EXPECT_EQ(c.silver_rows, 3);  // a3 a4 a5
+  const auto silver = Silver();
+  EXPECT_EQ(silver.size(), 5u);
+  for (const char* id : {"a1", "a2", "a3", "a4", "a5"}) EXPECT_EQ(silver.count(id), 1u) << id;
+  EXPECT_EQ(Errors().size(), 5u);  // Errors() fails on a payload there twice
+  // Nothing new: a rerun changes nothing.
+  EXPECT_EQ(Run().silver_rows, 0);
+  EXPECT_EQ(Silver().size(), 5u);
+  EXPECT_EQ(Errors().size(), 5u);
 }
 
 }  // namespace

@@ -12,8 +12,14 @@ Result<TableChanges> SnapshotDifference(delta::Table& table, int64_t from, int64
   out.from_log = false;
   std::set<std::string> before;
   if (from >= 0) {
-    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr old, table.AtVersion(DeltaVersion(from)));
-    for (const delta::AddFile& f : old->files()) before.insert(f.path);
+    // The cleanup may have taken the commits that rebuild `from` too: then every live file
+    // counts as added (callers tolerate repeated rows, see the header).
+    FL_ASSIGN_OR_RETURN(delta::LogListing listing, delta::ListLog(table.fs(), table.path()));
+    const std::optional<DeltaVersion> earliest = listing.earliest_recoverable();
+    if (earliest && earliest->value() <= from) {
+      FL_ASSIGN_OR_RETURN(delta::SnapshotPtr old, table.AtVersion(DeltaVersion(from)));
+      for (const delta::AddFile& f : old->files()) before.insert(f.path);
+    }
   }
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr now, table.AtVersion(DeltaVersion(to)));
   for (const delta::AddFile& f : now->files()) {
