@@ -142,7 +142,11 @@ test('bad input: one clear line, non-zero exit', () => {
   fs.writeFileSync(file, 'x');
   expectFailure(['ingest', '--source', 'sim', '--count', '10', '--lake', path.join(file, 'lake')], /a-file/);
   expectFailure(['ingest', '--source', 'csv', path.join(dir, 'missing.csv'), '--lake', dir], 'missing.csv');
-  expectFailure(['ingest', '--source', 'sim', '--lake', dir], /--count|--rate|--once/);
+  expectFailure(['ingest', '--source', 'sim', '--lake', dir], /--source sim without --count, --days or --rate/);
+  // --once asks for an end that an endless source never reaches: refused at once.
+  expectFailure(['ingest', '--source', 'sim', '--once', '--lake', dir], /--once with --source sim needs --count or --days/);
+  expectFailure(['ingest', '--source', 'sim', '--rate', '100', '--once', '--lake', dir], /--once with --source sim/);
+  expectFailure(['ingest', '--source', 'coingecko', '--once', '--lake', dir], /--once with --source coingecko needs --polls N/);
   expectFailure(['broker', '--port', '70000'], '--port');
   expectFailure(['demo', '--rate', '0'], '--rate');
 });

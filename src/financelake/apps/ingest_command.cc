@@ -15,6 +15,7 @@
 #include "financelake/pipeline/kafka_ingest.h"
 #include "financelake/pipeline/metrics_http.h"
 #include "financelake/pipeline/source_ingest.h"
+#include "financelake/sources/api_poller.h"
 
 namespace financelake::apps {
 namespace {
@@ -72,6 +73,29 @@ Status CheckLimits(const IngestArgs& a) {
   return Status::OK();
 }
 
+// An in-process source that would never end is refused when the user asked it to end (--once)
+// or gave nothing that paces it.
+Status CheckSourceEnds(const IngestArgs& a) {
+  const auto& v = a.source->values;
+  const std::string& name = a.source->source;
+  if (name == "sim" && v.count("count") == 0 && v.count("days") == 0) {
+    if (a.once) {
+      return Status::InvalidArgument(
+          "--once with --source sim needs --count or --days: the simulator never runs out");
+    }
+    if (v.count("rate") == 0) {
+      return Status::InvalidArgument(
+          "--source sim without --count, --days or --rate would generate events as fast as "
+          "possible forever; give one of them");
+    }
+  }
+  if (a.once && sources::IsPollerName(name) && v.count("polls") == 0) {
+    return Status::InvalidArgument("--once with --source " + name +
+                                   " needs --polls N: a poller never runs out");
+  }
+  return Status::OK();
+}
+
 Status RunIngest(const IngestArgs& a) {
   FL_RETURN_NOT_OK(CheckLimits(a));
   std::atomic<bool>& stop = InstallStopSignals();
@@ -83,12 +107,7 @@ Status RunIngest(const IngestArgs& a) {
     if (!a.brokers.empty()) {
       return Status::InvalidArgument("give either --source (in-process) or --brokers (Kafka), not both");
     }
-    if (!a.once && a.source->values.count("count") == 0 && a.source->values.count("days") == 0 &&
-        a.source->source == "sim" && a.source->values.count("rate") == 0) {
-      return Status::InvalidArgument(
-          "--source sim without --rate, --count, --days or --once would generate events as fast "
-          "as possible forever; give one of them");
-    }
+    FL_RETURN_NOT_OK(CheckSourceEnds(a));
     pipeline::SourceIngestOptions o;
     o.lake = a.lake;
     o.source = ToSourceSpec(*a.source);
