@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "financelake/delta/table.h"
@@ -23,6 +26,9 @@ struct Target {
   ExactlyOnceTable::Layout layout;
   std::unique_ptr<ExactlyOnceTable> table;
   int64_t version = -1;  // our appId's version in the table
+  // The batch of a flush whose commit failed, kept for the retry (the source is not read
+  // before it is committed or the run gives up).
+  std::optional<columnar::RecordBatch> pending;
 };
 
 Result<int64_t> CurrentVersion(const std::shared_ptr<io::FileSystem>& fs, Target& t,
@@ -109,9 +115,9 @@ class SourceIngest {
         buffered_bytes_ += b.bytes() - before;
         ++buffered_rows_;
       }
-      if (ShouldFlush()) FL_RETURN_NOT_OK(Flush(false));
+      if (ShouldFlush()) FL_RETURN_NOT_OK(FlushWithRetries(false));
     }
-    FL_RETURN_NOT_OK(Flush(true));
+    FL_RETURN_NOT_OK(FlushWithRetries(true));
     return progress_;
   }
 
@@ -166,6 +172,15 @@ class SourceIngest {
         target.table->Commit(batch, {TxnAdvance{app_id_, target.version, last_seen_}}, stream_));
     if (!r.stale_app_ids.empty()) {
       FL_ASSIGN_OR_RETURN(int64_t now_at, target.table->TxnVersion(app_id_));
+      if (retrying_ && now_at == last_seen_) {
+        // An attempt whose outcome was unknown (it failed after its log entry landed) did
+        // commit these rows: done.
+        target.version = last_seen_;
+        *counter += batch.num_rows();
+        ++progress_.commits;
+        progress_.table_rows[target.path] += batch.num_rows();
+        return Status::OK();
+      }
       return Status::Aborted(fmt::format(
           "ingest: another process is writing stream '{}' to {} (its position moved from {} to "
           "{}); run one ingest per stream",
@@ -180,21 +195,44 @@ class SourceIngest {
     return Status::OK();
   }
 
+  // Flush, retrying IO failures with backoff while the source waits (see the options).
+  Status FlushWithRetries(bool final) {
+    Status st = Flush(final);
+    for (int attempt = 1; !st.ok() && attempt <= o_.commit_retries && !Stopped(); ++attempt) {
+      if (st.code() != StatusCode::kIOError && st.code() != StatusCode::kUnavailable) break;
+      const int64_t wait_ms = static_cast<int64_t>(o_.retry_base_ms) << (attempt - 1);
+      std::fprintf(stderr, "ingest: commit failed (%s); retry %d of %d in %lld ms, source paused\n",
+                   st.message().c_str(), attempt, o_.commit_retries, static_cast<long long>(wait_ms));
+      ++progress_.commit_retries;
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      retrying_ = true;
+      st = Flush(final);
+      retrying_ = false;
+    }
+    return st;
+  }
+
   Status Flush(bool final) {
     for (auto& [topic, target] : bronze_) {
       BronzeBatchBuilder& b = builders_[topic];
-      // A final flush also records the position in tables that got no new rows, so the next
-      // run does not have to replay for them.
-      const bool txn_only = final && b.rows() == 0 && target.version < last_seen_ &&
-                            (target.table != nullptr || target.version >= 0);
-      if (b.rows() == 0 && !txn_only) continue;
-      const columnar::RecordBatch batch = b.Finish();
-      FL_RETURN_NOT_OK(CommitTo(target, batch, &progress_.rows_committed));
+      if (!target.pending) {
+        // A final flush also records the position in tables that got no new rows, so the next
+        // run does not have to replay for them.
+        const bool txn_only = final && b.rows() == 0 && target.version < last_seen_ &&
+                              (target.table != nullptr || target.version >= 0);
+        if (b.rows() == 0 && !txn_only) continue;
+        target.pending = b.Finish();
+      }
+      FL_RETURN_NOT_OK(CommitTo(target, *target.pending, &progress_.rows_committed));
+      target.pending.reset();
     }
-    if (error_rows_.rows() > 0 ||
-        (final && errors_.table != nullptr && errors_.version < last_seen_)) {
-      const columnar::RecordBatch batch = error_rows_.Finish();
-      FL_RETURN_NOT_OK(CommitTo(errors_, batch, &progress_.errors_committed));
+    if (!errors_.pending && (error_rows_.rows() > 0 ||
+                             (final && errors_.table != nullptr && errors_.version < last_seen_))) {
+      errors_.pending = error_rows_.Finish();
+    }
+    if (errors_.pending) {
+      FL_RETURN_NOT_OK(CommitTo(errors_, *errors_.pending, &progress_.errors_committed));
+      errors_.pending.reset();
     }
     buffered_rows_ = 0;
     buffered_bytes_ = 0;
@@ -216,6 +254,7 @@ class SourceIngest {
   int64_t buffered_rows_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t first_buffered_ms_ = 0;
+  bool retrying_ = false;  // in a retry of a failed flush
   IngestProgress progress_;
 };
 

@@ -32,6 +32,7 @@ struct IngestProgress {
   int64_t errors_committed = 0;   // rows committed to the errors table this run
   int64_t skipped = 0;            // records already in the lake (resumed runs)
   int64_t commits = 0;
+  int64_t commit_retries = 0;     // failed commits retried (IO errors; see RunSourceIngest)
   int64_t buffered_bytes = 0;
   double last_commit_ms = 0;
   int64_t first_record_ms = -1;  // MonotonicMs() when the first record arrived
@@ -47,6 +48,12 @@ struct SourceIngestOptions {
   FlushPolicy flush;
   const std::atomic<bool>* stop = nullptr;  // set to stop: buffered rows are committed first
   std::function<void(const IngestProgress&)> on_commit;  // after every flush (optional)
+  // A commit that fails with an IO error (a full disk, a flaky mount) is retried this many
+  // times, waiting retry_base_ms, then twice as long each time, with the source not read
+  // meanwhile (back-pressure); then the run fails. Nothing is lost either way: a rerun resumes
+  // from the positions in the lake.
+  int commit_retries = 8;
+  int retry_base_ms = 200;
 };
 
 // Runs until the source ends or *stop; returns the totals.
