@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
+#include "financelake/pipeline/resume_check.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -71,6 +74,16 @@ class SourceIngest {
       FL_ASSIGN_OR_RETURN(errors_.version, CurrentVersion(fs_, errors_, app_id_));
     }
 
+    // Replayed files resume by ordinal: check that they still hold the recorded records.
+    if (sources::Replayable(spec_) && !sources::PositionIsOffset(spec_)) {
+      for (auto& [topic, target] : bronze_) {
+        if (target.table == nullptr || target.version < 1) continue;
+        FL_ASSIGN_OR_RETURN(std::optional<RecordedRow> row,
+                            FindRecordedRow(target.table->table(), app_id_, target.version));
+        if (row) expected_[row->offset] = std::move(*row);
+      }
+    }
+
     int64_t resume = INT64_MAX;
     for (auto& [topic, target] : bronze_) resume = std::min(resume, target.version);
     if (has_errors) resume = std::min(resume, errors_.version);
@@ -87,7 +100,13 @@ class SourceIngest {
     std::vector<sources::Event> events;
     while (!Stopped()) {
       FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&events, batch_size));
-      if (n == 0) break;
+      if (n == 0) {
+        if (!expected_.empty()) {
+          const RecordedRow& gone = expected_.begin()->second;
+          return Changed(fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
+        }
+        break;
+      }
       const int64_t now = WallMicros();
       for (const sources::Event& e : events) {
         ++progress_.events_in;
@@ -98,6 +117,7 @@ class SourceIngest {
           return Status::Internal(fmt::format("source emitted an unexpected topic {}",
                                               sources::TopicName(e.topic)));
         }
+        if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, e.event_id, e.position));
         if (offset <= it->second.version) {
           ++progress_.skipped;
           continue;
@@ -137,8 +157,31 @@ class SourceIngest {
 
   BronzeBatchBuilder& Builder(sources::Topic t) { return builders_[static_cast<int>(t)]; }
 
+  // The files changed under a stream that resumes by ordinal: going on would skip or repeat
+  // records, so stop before writing anything.
+  Status Changed(const std::string& what) const {
+    return Status::FailedPrecondition(fmt::format(
+        "ingest: the input files of stream '{}' changed since it last ran: {}; restore them, or "
+        "ingest them as a new stream (--stream-id NAME; Silver drops the events already there)",
+        stream_, what));
+  }
+
+  Status CheckRecorded(int64_t offset, std::string_view event_id, std::string_view position) {
+    auto it = expected_.find(offset);
+    if (it == expected_.end()) return Status::OK();
+    const RecordedRow& want = it->second;
+    if (want.event_id != event_id || want.position != position) {
+      return Changed(fmt::format("record {} was {} (event {}), now it is {} (event {})", offset,
+                                 want.position, want.event_id, position,
+                                 event_id.empty() ? std::string_view("none") : event_id));
+    }
+    expected_.erase(it);
+    return Status::OK();
+  }
+
   Status OnMalformed(const sources::MalformedRecord& m) {
     const int64_t offset = static_cast<int64_t>(m.offset);
+    if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, "", m.position));
     last_seen_ = std::max(last_seen_, offset);
     ++progress_.events_in;
     if (offset <= errors_.version) {
@@ -255,6 +298,7 @@ class SourceIngest {
   int64_t buffered_bytes_ = 0;
   int64_t first_buffered_ms_ = 0;
   bool retrying_ = false;  // in a retry of a failed flush
+  std::map<int64_t, RecordedRow> expected_;  // by offset: recorded rows not yet met again
   IngestProgress progress_;
 };
 

@@ -227,5 +227,69 @@ TEST_F(SourceIngestTest, BadSourceFlagsFailBeforeWriting) {
   EXPECT_NE(r.status().message().find("unknown source 'nope'"), std::string::npos);
 }
 
+// A CSV stream resumes by record ordinal in replay order, so changed files must be noticed:
+// later rows appended are fine; a row inserted before the resume point, or files that lost
+// records, stop the run before it writes anything.
+TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
+  std::filesystem::create_directories(lake_);
+  const std::string a = (lake_ / "AAA.csv").string();
+  const std::string b = (lake_ / "BBB.csv").string();
+  auto write = [](const std::string& path, const std::vector<std::string>& days) {
+    std::ofstream f(path);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    for (const std::string& d : days) f << "2024-01-" << d << ",10,11,9,10.5,10.5,1000\n";
+  };
+  write(a, {"02", "04", "06"});
+  write(b, {"03", "05", "07"});
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.paths = {a, b};
+  auto bronze_rows = [&] {
+    auto t = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(o.lake, "stock-trades"));
+    auto snap = t->Latest();
+    EXPECT_TRUE(snap.ok());
+    auto rows = t->Scan(**snap, {{"source_position"}, std::nullopt, -1});
+    EXPECT_TRUE(rows.ok());
+    std::multiset<std::string> out;
+    for (int64_t i = 0; i < rows->num_rows(); ++i) out.insert(std::string(rows->column(0).StringAt(i)));
+    return out;
+  };
+  auto r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 6);
+
+  // Later rows appended to a file: ingested, nothing else again.
+  write(a, {"02", "04", "06", "08", "09"});
+  r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 2);
+  auto rows = bronze_rows();
+  EXPECT_EQ(rows.size(), 8u);
+  EXPECT_EQ(std::set<std::string>(rows.begin(), rows.end()).size(), 8u) << "a row twice";
+
+  // A row inserted before the resume point shifts the ordinals: refused, nothing written.
+  write(a, {"02", "03", "04", "06", "08", "09"});
+  r = RunSourceIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("changed since it last ran: record 8 was " + a + ":6"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(bronze_rows().size(), 8u);
+
+  // Records gone: refused too.
+  write(a, {"02", "04", "06"});
+  r = RunSourceIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("is no longer in them"), std::string::npos) << r.status().message();
+  EXPECT_EQ(bronze_rows().size(), 8u);
+
+  // The files as they were: the stream goes on.
+  write(a, {"02", "04", "06", "08", "09"});
+  r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 0);
+}
+
 }  // namespace
 }  // namespace financelake::pipeline

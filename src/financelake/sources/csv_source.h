@@ -10,7 +10,7 @@
 //
 // Source position: "<path>:<line>" (":<TICKER>" added for a wide-table cell); Event::offset is
 // the record's ordinal in replay order (malformed records count). Resuming after a position
-// needs the same files and options.
+// needs the same files and options (pipeline/resume_check.h detects files that changed).
 #pragma once
 
 #include <cstdint>
