@@ -27,7 +27,7 @@ after(() => rmTmp(dir));
 const startServe = (extra = []) => startServeOn(lake, extra);
 
 /** GET with node's http (raw path kept as is: fetch would normalise '..'). */
-function get(base, rawPath, headers = {}, method = 'GET') {
+function get(base, rawPath, headers = {}, method = 'GET', body = undefined) {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: u.hostname, port: u.port, path: rawPath, method, headers }, (res) => {
@@ -37,7 +37,7 @@ function get(base, rawPath, headers = {}, method = 'GET') {
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
     });
     req.on('error', reject);
-    req.end(method === 'POST' ? 'x=1' : undefined);
+    req.end(body ?? (method === 'POST' ? 'x=1' : undefined));
   });
 }
 
@@ -163,6 +163,56 @@ test('server-sent events announce each new commit', async () => {
   }
 });
 
+/** Opens /api/events; resolves with { res, req, text() } once the response headers arrive. */
+async function openEvents(base, headers = {}) {
+  const u = new URL(base);
+  const req = http.get({ host: u.hostname, port: u.port, path: '/api/events', headers });
+  const res = await new Promise((resolve, reject) => { req.on('response', resolve); req.on('error', reject); });
+  let buf = '';
+  res.setEncoding('utf8');
+  res.on('data', (d) => (buf += d));
+  return { req, res, text: () => buf };
+}
+
+const streamsGauge = async (base) =>
+  Number(/^financelake_event_streams (-?\d+)$/m.exec((await get(base, '/metrics')).body)[1]);
+
+test('event streams: counted, capped at half the workers, Last-Event-ID checked', async () => {
+  const { base, child } = await startServe(['--threads', '4']);  // at most 2 streams
+  try {
+    assert.equal(await streamsGauge(base), 0);
+    const a = await openEvents(base);
+    const b = await openEvents(base);
+    assert.equal(a.res.statusCode, 200);
+    assert.equal(b.res.statusCode, 200);
+    assert.equal(await streamsGauge(base), 2);
+    const c = await get(base, '/api/events');
+    assert.equal(c.status, 503, c.body);
+    assert.match(JSON.parse(c.body).error, /too many open event streams/);
+    assert.equal(c.headers['retry-after'], '10');
+    // The other endpoints still answer while both streams are open.
+    assert.equal((await get(base, '/api/health')).status, 200);
+    a.req.destroy();
+    b.req.destroy();
+    let open = 2;
+    for (let i = 0; i < 200 && open !== 0; i++) {  // a closed stream is noticed at its next write
+      await new Promise((r) => setTimeout(r, 50));
+      open = await streamsGauge(base);
+    }
+    assert.equal(open, 0, 'the gauge returns to 0, never below');
+    // An id this server never sent (a browser after a server restart): told to reload.
+    const ahead = await openEvents(base, { 'Last-Event-ID': '999999999' });
+    for (let i = 0; i < 100 && !ahead.text().includes('event: reload'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(ahead.text(), /event: reload/);
+    ahead.req.destroy();
+    const junk = await get(base, '/api/events', { 'Last-Event-ID': 'abc' });
+    assert.equal(junk.status, 400);
+    assert.match(JSON.parse(junk.body).error, /Last-Event-ID: 'abc' is not an event id/);
+  } finally {
+    await stopChild(child);
+  }
+});
+
 test('security: loopback unless a token, the token on every request, validated inputs, read-only', async () => {
   expectFailure(['serve', '--lake', lake, '--host', '0.0.0.0', '--port', '0'], '--auth-token');
   expectFailure(['serve', '--lake', lake, '--port', '0', '--auth-token', 'short'], 'at least 16 characters');
@@ -179,6 +229,8 @@ test('security: loopback unless a token, the token on every request, validated i
     assert.match(viaLink.headers['set-cookie'][0], /^fl_token=.*; HttpOnly; SameSite=Strict; Path=\//);
     assert.equal((await get(base, '/api/health', { Cookie: `fl_token=${TOKEN}` })).status, 200);
     assert.equal((await get(base, '/api/health', { Cookie: 'fl_token=nope' })).status, 401);
+    assert.equal((await get(base, '/api/health', { Cookie: `xfl_token=x; fl_token=${TOKEN}` })).status, 200);
+    assert.equal((await get(base, '/api/health', { Authorization: `bearer ${TOKEN}` })).status, 200);
     assert.equal((await get(base, '/', { 'X-Auth-Token': TOKEN })).status, 200);
     const auth = { Authorization: `Bearer ${TOKEN}` };
     const bad = async (p, status, mention) => {
@@ -193,6 +245,12 @@ test('security: loopback unless a token, the token on every request, validated i
     await bad('/api/fraud_alerts?limit=100000', 400, /limit: '100000' is not an integer in 1\.\.1000/);
     const none = JSON.parse((await get(base, '/api/fraud_alerts', auth)).body);
     assert.deepEqual(none, { rows: [], note: 'no gold/fraud_alerts table yet' });
+    // A table not there yet still gets its parameters checked; a CSV download of it is a 404.
+    await bad('/api/fraud_alerts?version=abc', 400, /version: 'abc' is not an integer/);
+    await bad('/api/fraud/summary?timestamp=garbage', 400, /timestamp: 'garbage' is not a time/);
+    await bad('/api/predictions?ticker=!!!', 400, /is not a ticker/);
+    await bad('/api/predictions?limit=-5', 400, /limit: '-5'/);
+    await bad('/api/fraud_alerts?format=csv', 404, /no gold\/fraud_alerts table yet/);
     await bad('/api/errors?limit=0', 400, /limit: '0' is not an integer in 1\.\.1000/);
     await bad('/api/errors?offset=-1', 400, /offset/);
     await bad('/api/tables/gold/daily_prices/rows?version=99', 400, /is at version 1|is at version 2/);
@@ -207,6 +265,19 @@ test('security: loopback unless a token, the token on every request, validated i
     // A huge request target is refused by the HTTP layer (414) and the server keeps serving.
     const huge = await get(base, `/api/candles?ticker=AAPL&pad=${'x'.repeat(20_000)}`, auth);
     assert.equal(huge.status, 414);
+    assert.match(JSON.parse(huge.body).error, /URI too long/);
+    // Methods the HTTP layer does not route: 405 with a JSON error, as for POST.
+    const trace = await get(base, '/api/health', auth, 'TRACE');
+    assert.equal(trace.status, 405, trace.body);
+    assert.match(JSON.parse(trace.body).error, /only GET/);
+    // A GET with a body is refused (its bytes would be read as the next request).
+    const withBody = await get(base, '/api/health', { ...auth, 'Content-Length': '1000' }, 'GET', 'x'.repeat(1000));
+    assert.equal(withBody.status, 413, withBody.body);
+    assert.match(JSON.parse(withBody.body).error, /GET request has no body/);
+    // Integers are whole strings of digits: nothing after a NUL, no sign or space in front.
+    await bad('/api/errors?limit=1%00garbage', 400, /limit: /);
+    await bad('/api/errors?limit=%205', 400, /limit: /);
+    await bad('/api/errors?limit=+5', 400, /limit: /);
     await bad('/api/candles?ticker=' + 'A'.repeat(300), 400, /is not a ticker/);
     assert.equal((await get(base, '/api/health', auth)).status, 200);
   } finally {

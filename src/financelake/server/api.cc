@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <strings.h>
 #include <regex>
 
 #include "financelake/base/json.h"
@@ -38,13 +41,16 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     // authenticate without putting the token in URLs), or the query parameter itself.
     std::string given = request.Header("x-auth-token");
     const std::string auth = request.Header("authorization");
-    if (auth.rfind("Bearer ", 0) == 0) given = auth.substr(7);
+    // The scheme name is case-insensitive (RFC 9110).
+    if (auth.size() > 7 && strncasecmp(auth.c_str(), "Bearer ", 7) == 0) given = auth.substr(7);
     if (given.empty()) {
+      // Every "fl_token=" cookie of the header counts, not only the first name containing it.
       const std::string cookies = request.Header("cookie");
-      const size_t at = cookies.find("fl_token=");
-      if (at != std::string::npos && (at == 0 || cookies[at - 1] == ' ' || cookies[at - 1] == ';')) {
-        given = cookies.substr(at + 9, cookies.find(';', at) == std::string::npos ? std::string::npos
-                                                                                  : cookies.find(';', at) - at - 9);
+      for (size_t at = cookies.find("fl_token="); at != std::string::npos && given.empty();
+           at = cookies.find("fl_token=", at + 1)) {
+        if (at != 0 && cookies[at - 1] != ' ' && cookies[at - 1] != ';') continue;
+        const size_t end = cookies.find(';', at);
+        given = cookies.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       }
     }
     if (given.empty() && request.Has("token")) {
@@ -249,8 +255,30 @@ HttpResponse Api::Metrics() {
 }
 
 HttpResponse Api::Events(const HttpRequest& r) {
-  int64_t after = events_->last_id();
-  if (const std::string last = r.Header("last-event-id"); !last.empty()) after = std::strtoll(last.c_str(), nullptr, 10);
+  const int64_t newest = events_->last_id();
+  int64_t after = newest;
+  bool reload = false;
+  if (const std::string last = r.Header("last-event-id"); !last.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    const long long id = std::strtoll(last.c_str(), &end, 10);
+    if (!std::isdigit(static_cast<unsigned char>(last[0])) || end != last.c_str() + last.size() || errno != 0) {
+      return ErrorResponse(400, fmt::format("Last-Event-ID: '{}' is not an event id", last.substr(0, 40)));
+    }
+    after = id;
+    // An id this server never sent (it restarted, and ids start again at 1): the client missed
+    // an unknown stretch, so it reloads, then follows from now.
+    if (after > newest) {
+      after = newest;
+      reload = true;
+    }
+  }
+  if (streams_open_.load() >= options_.max_event_streams) {
+    HttpResponse busy = ErrorResponse(
+        503, fmt::format("too many open event streams ({}); try again later", options_.max_event_streams));
+    busy.headers.emplace_back("Retry-After", "10");
+    return busy;
+  }
   HttpResponse out;
   out.content_type = "text/event-stream";
   out.headers.emplace_back("Cache-Control", "no-cache");
@@ -263,14 +291,15 @@ HttpResponse Api::Events(const HttpRequest& r) {
     std::atomic<int64_t>* n;
     ~Closer() { --*n; }
   };
-  auto closer = std::make_shared<Closer>(Closer{open});
-  out.stream = [hub, cursor, first, closer](const std::function<bool(std::string_view)>& write) {
+  std::shared_ptr<Closer> closer(new Closer{open});  // one Closer: decrements once
+  out.stream = [hub, cursor, first, closer, reload](const std::function<bool(std::string_view)>& write) {
     if (*first) {
       *first = false;
-      return write("retry: 3000\n: connected\n\n");
+      return write(reload ? "retry: 3000\n: connected\n\nevent: reload\ndata: {}\n\n" : "retry: 3000\n: connected\n\n");
     }
     bool gap = false;
-    const auto events = hub->WaitAfter(*cursor, 15000, &gap);
+    // Short waits: a client that left is noticed at the next write, freeing its thread.
+    const auto events = hub->WaitAfter(*cursor, 5000, &gap);
     if (hub->closed()) return false;
     if (gap && !write("event: reload\ndata: {}\n\n")) return false;
     if (events.empty()) return write(": keep-alive\n\n");

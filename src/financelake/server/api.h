@@ -28,6 +28,7 @@ struct ApiOptions {
   int late_after_s = 120;      // ingestion health: newest Bronze commit older than this = late
   int stalled_after_s = 600;   // ... older than this = stalled
   int max_limit = 1000;        // rows per page at most
+  int max_event_streams = 16;  // open /api/events streams at most (each holds a worker thread)
   std::function<Json()> kafka_lag;  // set when the lake is fed from Kafka (serve --brokers)
 };
 

@@ -18,7 +18,11 @@ namespace {
 
 // A table the lake does not have yet: an empty list and a note (a normal state for a
 // dashboard, not an error).
-HttpResponse Missing(const char* key, const std::string& note) {
+// The request's parameters are checked first, as for a table that exists; a CSV download of
+// a missing table is a 404.
+HttpResponse Missing(const HttpRequest& r, const std::string& fmt_, const char* key, const std::string& note) {
+  CheckTimeTravel(r);
+  if (fmt_ == "csv") return ErrorResponse(404, note);
   Json j = Json::Object();
   j.Set(key, Json::Array());
   j.Set("note", Json::String(note));
@@ -79,9 +83,9 @@ HttpResponse Api::TableHistory(const std::string& rel, const HttpRequest& r) {
 }
 
 HttpResponse Api::Tickers(const HttpRequest& r) {
-  auto t = view_->Table("gold/daily_prices");
-  if (!t.ok()) return Missing("tickers", "no gold/daily_prices yet (run the pipeline)");
   const std::string fmt_ = FormatParam(r);
+  auto t = view_->Table("gold/daily_prices");
+  if (!t.ok()) return Missing(r, fmt_, "tickers", "no gold/daily_prices yet (run the pipeline)");
   auto rows = view_->Query(
       "SELECT ticker, asset_class, min(trading_date) AS first_date, max(trading_date) AS last_date, count(*) AS days "
       "FROM " + FromItem(*t, r) + " GROUP BY ticker, asset_class ORDER BY asset_class DESC, ticker");
@@ -93,11 +97,11 @@ HttpResponse Api::Tickers(const HttpRequest& r) {
 }
 
 HttpResponse Api::Candles(const HttpRequest& r) {
-  auto t = view_->Table("gold/daily_prices");
-  if (!t.ok()) return ErrorResponse(404, "no gold/daily_prices yet (run the pipeline)");
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
   const std::string fmt_ = FormatParam(r);
+  auto t = view_->Table("gold/daily_prices");
+  if (!t.ok()) return Missing(r, fmt_, "candles", "no gold/daily_prices yet (run the pipeline)");
   std::string where = "ticker = " + sql::SqlString(ticker);
   if (!from.empty()) where += " AND trading_date >= " + sql::SqlString(from);
   if (!to.empty()) where += " AND trading_date <= " + sql::SqlString(to);
@@ -114,11 +118,11 @@ HttpResponse Api::Candles(const HttpRequest& r) {
 }
 
 HttpResponse Api::Indicators(const HttpRequest& r) {
-  auto t = view_->Table("gold/daily_prices");
-  if (!t.ok()) return ErrorResponse(404, "no gold/daily_prices yet (run the pipeline)");
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
   const std::string fmt_ = FormatParam(r);
+  auto t = view_->Table("gold/daily_prices");
+  if (!t.ok()) return Missing(r, fmt_, "indicators", "no gold/daily_prices yet (run the pipeline)");
   auto rows = view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE ticker = {} ORDER BY trading_date",
                                        FromItem(*t, r), sql::SqlString(ticker)));
   if (!rows.ok()) return StatusResponse(rows.status());
@@ -147,16 +151,11 @@ HttpResponse Api::Indicators(const HttpRequest& r) {
 }
 
 HttpResponse Api::Paged(const std::string& rel, const std::string& order, const HttpRequest& r) {
-  auto t = view_->Table(rel);
-  if (!t.ok()) {
-    FormatParam(r);
-    IntParam(r, "limit", 50, 1, options_.max_limit);
-    IntParam(r, "offset", 0, 0, int64_t{1} << 40);
-    return Missing("rows", fmt::format("no {} table yet", rel));
-  }
   const std::string fmt_ = FormatParam(r);
   const int64_t limit = IntParam(r, "limit", 50, 1, options_.max_limit);
   const int64_t offset = IntParam(r, "offset", 0, 0, int64_t{1} << 40);
+  auto t = view_->Table(rel);
+  if (!t.ok()) return Missing(r, fmt_, "rows", fmt::format("no {} table yet", rel));
   const std::string from = FromItem(*t, r);
   auto rows = view_->Query(fmt::format("SELECT * FROM {} ORDER BY \"{}\" DESC LIMIT {} OFFSET {}", from, order, limit, offset));
   if (!rows.ok()) return StatusResponse(rows.status());
@@ -173,11 +172,11 @@ HttpResponse Api::Paged(const std::string& rel, const std::string& order, const 
 }
 
 HttpResponse Api::Predictions(const HttpRequest& r) {
-  auto t = view_->Table("gold/predictions");
-  if (!t.ok()) return Missing("predictions", "no gold/predictions yet (run `financelake train`)");
   const std::string ticker = TickerParam(r, false);
   const std::string fmt_ = FormatParam(r);
   const int64_t limit = IntParam(r, "limit", 100, 1, options_.max_limit);
+  auto t = view_->Table("gold/predictions");
+  if (!t.ok()) return Missing(r, fmt_, "predictions", "no gold/predictions yet (run `financelake train`)");
   const std::string where = ticker.empty() ? "" : " WHERE ticker = " + sql::SqlString(ticker);
   auto rows = view_->Query(fmt::format(
       "SELECT ticker, as_of_date, target_date, served, predicted_close, baseline_close, lstm_close, model_version, "
@@ -199,9 +198,9 @@ HttpResponse Api::Predictions(const HttpRequest& r) {
 }
 
 HttpResponse Api::FraudSummary(const HttpRequest& r) {
-  auto t = view_->Table("silver/bank_transactions");
-  if (!t.ok()) return Missing("daily", "no silver/bank_transactions yet (bank events through the pipeline)");
   const std::string fmt_ = FormatParam(r);
+  auto t = view_->Table("silver/bank_transactions");
+  if (!t.ok()) return Missing(r, fmt_, "daily", "no silver/bank_transactions yet (bank events through the pipeline)");
   auto daily = view_->Query(
       "SELECT event_date AS date, count(*) AS transactions, "
       "sum(CASE WHEN fraud_score IS NOT NULL THEN 1 ELSE 0 END) AS scored, sum(fraud_alert) AS alerts, "

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <regex>
@@ -75,7 +76,9 @@ int64_t IntParam(const HttpRequest& r, const std::string& name, int64_t fallback
   char* end = nullptr;
   errno = 0;
   const long long n = std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) {
+  const bool digits = !v.empty() && (std::isdigit(static_cast<unsigned char>(v[0])) ||
+                                     (v[0] == '-' && v.size() > 1 && std::isdigit(static_cast<unsigned char>(v[1]))));
+  if (!digits || end != v.c_str() + v.size() || errno != 0 || n < lo || n > hi) {
     throw ApiInvalid{fmt::format("{}: '{}' is not an integer in {}..{}", name, v.substr(0, 40), lo, hi)};
   }
   return n;
@@ -102,19 +105,26 @@ std::string DateParam(const HttpRequest& r, const std::string& name) {
   return d;
 }
 
-std::string FromItem(const TableState& t, const HttpRequest& r) {
+void CheckTimeTravel(const HttpRequest& r) {
   if (r.Has("version") && r.Has("timestamp")) throw ApiInvalid{"give version or timestamp, not both"};
+  if (r.Has("version")) IntParam(r, "version", 0, 0, int64_t{1} << 50);
+  if (r.Has("timestamp")) {
+    const std::string ts = r.Param("timestamp");
+    if (ts.find('\'') != std::string::npos || !columnar::ParseValue(ts, columnar::DataType::Timestamp()).ok()) {
+      throw ApiInvalid{fmt::format("timestamp: '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", ts.substr(0, 40))};
+    }
+  }
+}
+
+std::string FromItem(const TableState& t, const HttpRequest& r) {
+  CheckTimeTravel(r);
   if (r.Has("version")) {
     const int64_t v = IntParam(r, "version", 0, 0, int64_t{1} << 50);
     if (v > t.version) throw ApiInvalid{fmt::format("version: {} is at version {}", t.name, t.version)};
     return fmt::format("delta({}, version => {})", sql::SqlString(t.rel), v);
   }
   if (r.Has("timestamp")) {
-    const std::string ts = r.Param("timestamp");
-    if (ts.find('\'') != std::string::npos || !columnar::ParseValue(ts, columnar::DataType::Timestamp()).ok()) {
-      throw ApiInvalid{fmt::format("timestamp: '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", ts.substr(0, 40))};
-    }
-    return fmt::format("delta({}, timestamp => {})", sql::SqlString(t.rel), sql::SqlString(ts));
+    return fmt::format("delta({}, timestamp => {})", sql::SqlString(t.rel), sql::SqlString(r.Param("timestamp")));
   }
   return QuoteSqlName(t.name);
 }

@@ -35,6 +35,9 @@ std::string TickerParam(const HttpRequest& r, bool required);
 std::string DateParam(const HttpRequest& r, const std::string& name);
 // The table as a SQL FROM item: its name, or delta(...) for ?version= / ?timestamp=.
 std::string FromItem(const TableState& t, const HttpRequest& r);
+// Checks `version` / `timestamp` without a table (ApiInvalid as FromItem), for answers about a
+// table the lake does not have yet.
+void CheckTimeTravel(const HttpRequest& r);
 // "gold/daily_prices" -> "gold_daily_prices" (download file names).
 std::string FileStem(const std::string& rel);
 

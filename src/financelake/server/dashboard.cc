@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "financelake/base/json.h"
@@ -36,6 +37,8 @@ Result<std::unique_ptr<Dashboard>> Dashboard::Start(std::shared_ptr<io::FileSyst
   d->options_ = options;
   FL_ASSIGN_OR_RETURN(d->view_, LakeView::Open(fs, options.lake));
   ApiOptions api_options = options.api;
+  // Each event stream holds a worker thread: leave half of them for the other requests.
+  api_options.max_event_streams = std::max(1, options.threads / 2);
   if (!options.kafka.brokers.empty()) {
     d->lag_ = std::make_unique<KafkaLagProbe>(fs, options.lake, options.kafka);
     KafkaLagProbe* probe = d->lag_.get();

@@ -54,6 +54,16 @@ void Serve(const HttpHandler& handler, const std::atomic<bool>& stopping, const 
     r.headers[name] = v;
   }
   r.remote_addr = req.remote_addr;
+  // cpp-httplib reads no body for GET/HEAD: the bytes would be parsed as the next request (and
+  // buffered without limit). Refuse and close the connection.
+  if ((req.method == "GET" || req.method == "HEAD") &&
+      (req.has_header("Transfer-Encoding") ||
+       (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0"))) {
+    res.status = 413;
+    res.set_header("Connection", "close");
+    res.set_content(R"({"error":"a GET request has no body"})", "application/json");
+    return;
+  }
   HttpResponse out = handler(r);
   res.status = out.status;
   for (const auto& [k, v] : out.headers) res.set_header(k, v);
@@ -84,7 +94,31 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, i
   impl->server.set_payload_max_length(64 * 1024);  // a read-only API: small requests only
   impl->server.set_tcp_nodelay(true);              // no 40 ms Nagle/delayed-ACK stalls per answer
   impl->server.set_keep_alive_max_count(10000);    // dashboards poll: keep their connections
-  impl->server.set_keep_alive_timeout(30);
+  // An idle connection holds a worker thread: keep idle waits short, so a few silent sockets
+  // cannot starve the pool for long.
+  impl->server.set_keep_alive_timeout(5);
+  impl->server.set_read_timeout(5, 0);
+  // Errors cpp-httplib answers itself (malformed request, unknown method, too large) get a
+  // JSON body naming the problem; methods it does not route are 405.
+  impl->server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    static const char* kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    const bool known = std::any_of(std::begin(kMethods), std::end(kMethods),
+                                   [&](const char* m) { return req.method == m; });
+    if (res.status == 400 && !req.method.empty() && !known) {
+      res.status = 405;
+      res.set_header("Allow", "GET, HEAD");
+    }
+    if (!res.body.empty()) return;
+    std::string what;
+    switch (res.status) {
+      case 405: what = "read-only API: only GET"; break;
+      case 413: what = "request body too large (at most 64 KiB)"; break;
+      case 414: what = "request URI too long"; break;
+      case 431: what = "request headers too large"; break;
+      default: what = fmt::format("bad request (HTTP {})", res.status); break;
+    }
+    res.set_content(fmt::format(R"({{"error":"{}"}})", what), "application/json");
+  });
   auto h = std::make_shared<HttpHandler>(std::move(handler));
   const std::atomic<bool>* stopping = &impl->stopping;
   auto route = [h, stopping](const httplib::Request& req, httplib::Response& res) { Serve(*h, *stopping, req, res); };
