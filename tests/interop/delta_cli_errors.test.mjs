@@ -90,6 +90,10 @@ test('bad --schema, --partition-by and --property', () => {
   expectFailure(['table', 'create', t, '--schema', ''], '--schema');
   expectFailure(['table', 'create', t, '--schema', 'id:long', '--partition-by', 'nope'], 'nope');
   expectFailure(['table', 'create', t, '--schema', 'id:long', '--property', 'novalue'], 'novalue');
+  for (const v of ['abc', '0', '-1', '99999999999999999999']) {
+    expectFailure(['table', 'create', t, '--schema', 'id:long', '--property', `delta.checkpointInterval=${v}`], ['delta.checkpointInterval', v]);
+  }
+  expectFailure(['table', 'create', t, '--schema', 'id:long', '--property', 'delta.appendOnly=maybe'], ['delta.appendOnly', 'maybe']);
   expectFailure(['table', 'append', t, '--csv', csv, '--schema', 'id:long,name:blob9,px:double'], 'blob9');
   assert.ok(!fs.existsSync(path.join(t, '_delta_log')), 'failed creates leave no _delta_log');
   // An existing table: create again, or append with a schema that is not the table's.
@@ -181,4 +185,24 @@ test('golden negative logs', () => {
   expectFailure(['table', 'describe', bad], [/unsupported/i]);
   const gap = path.join(base, 'versions-not-contiguous');
   expectFailure(['table', 'describe', gap], /contiguous|missing/i);
+});
+
+test('a commit file that is empty is damage, not an empty commit; a table without columns counts', () => {
+  const t = path.join(dir, 'empty-commit');
+  fs.cpSync(table, t, { recursive: true });
+  fs.writeFileSync(path.join(t, '_delta_log', '00000000000000000002.json'), '');
+  expectFailure(['table', 'scan', t, '--count'], [/00000000000000000002\.json/, /no actions|damaged/]);
+  // Spark's golden log-only table with no columns crashed `scan --count` once: now its missing
+  // data files are named, and a table without columns (and files) counts 0 rows.
+  const nocols = path.join(fixturesDir(), 'delta_golden', 'log_only_and_negative', 'corrupted-last-checkpoint');
+  expectFailure(['table', 'scan', nocols, '--count'], /data file '0'/);
+  const empty = path.join(dir, 'no-columns');
+  fs.mkdirSync(path.join(empty, '_delta_log'), { recursive: true });
+  fs.writeFileSync(path.join(empty, '_delta_log', '00000000000000000000.json'),
+    '{"protocol":{"minReaderVersion":1,"minWriterVersion":2}}\n' +
+    '{"metaData":{"id":"x","format":{"provider":"parquet","options":{}},"schemaString":"{\\"type\\":\\"struct\\",\\"fields\\":[]}","partitionColumns":[],"configuration":{}}}\n');
+  const r = runFl(['table', 'scan', empty, '--count']);
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '0\n');
 });

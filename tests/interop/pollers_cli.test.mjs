@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fixturesDir, mkTmp, rmTmp } from './lib.mjs';
-import { bronzeRows, startFl } from './kafka_lib.mjs';
+import { bronzeRows, sleep, startFl, waitForOutput } from './kafka_lib.mjs';
 
 let dir;
 before(() => {
@@ -79,6 +79,39 @@ test('an API that keeps failing: one clear line, non-zero exit, nothing invented
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0], /HTTP 500.*no data was made up/);
+  } finally {
+    s.close();
+  }
+});
+
+test('between polls: produce has printed the bar, ingest has committed it, Ctrl-C stops at once', async () => {
+  const s = await serve(() => ({ status: 200, body: fixture('yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json') }));
+  try {
+    // An endless poller waiting 600 s between polls: the first signal must end the wait.
+    const p = startFl(['produce', '--source', 'yahoo', '--base-url', s.url, '--symbols', 'AMZN', '--interval-s', '600']);
+    assert.ok(await waitForOutput(p, /"ticker":"AMZN"/, 30_000), `the bar was not printed while the poller waits: ${p.stderr}`);
+    p.proc.kill('SIGINT');
+    const t0 = Date.now();
+    const { code } = await p.exited;
+    assert.equal(code, 0, p.stderr);
+    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms to stop`);
+
+    const lake = path.join(dir, 'lake-sigint');
+    const i = startFl(['ingest', '--source', 'yahoo', '--base-url', s.url, '--symbols', 'AMZN', '--interval-s', '600', '--lake', lake]);
+    for (const deadline = Date.now() + 30_000; s.requests.length < 2 && Date.now() < deadline; ) await sleep(50);
+    assert.equal(s.requests.length, 2, 'ingest polled once');
+    // Committed while the poller waits for its next poll, not 600 s later.
+    let landed = [];
+    for (const deadline = Date.now() + 20_000; landed.length === 0 && Date.now() < deadline; await sleep(200)) {
+      if (fs.existsSync(path.join(lake, 'bronze', 'stock_trades', '_delta_log'))) landed = bronzeRows(lake, 'stock_trades');
+    }
+    assert.equal(landed.length, 1, 'the polled bar is committed before the next poll');
+    i.proc.kill('SIGINT');
+    const r = await i.exited;
+    assert.equal(r.code, 0, i.stderr);
+    const rows = bronzeRows(lake, 'stock_trades');
+    assert.equal(rows.length, 1, 'still once after the stop');
+    assert.equal(JSON.parse(rows[0].payload).ticker, 'AMZN');
   } finally {
     s.close();
   }

@@ -93,6 +93,9 @@ Status RunProduce(const ProduceArgs& a) {
       }
     }
     events += static_cast<int64_t>(n);
+    // Paced and polled sources: each batch is due now, so a reader downstream sees it now (and a
+    // second Ctrl-C, which exits at once, loses nothing already emitted).
+    if (!producer) std::fflush(stdout);
   }
   if (producer) {
     FL_RETURN_NOT_OK(producer->Flush(std::chrono::seconds(60)));

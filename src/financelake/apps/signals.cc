@@ -3,6 +3,8 @@
 #include <csignal>
 #include <unistd.h>
 
+#include "financelake/sources/pacing.h"
+
 namespace financelake::apps {
 namespace {
 
@@ -10,6 +12,7 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int sig) {
   if (g_stop.exchange(true)) _exit(128 + sig);  // second signal: give up at once
+  sources::InterruptWaits();                       // wake sources sleeping between polls
 }
 
 }  // namespace

@@ -336,7 +336,7 @@ Status RunScan(const TableArgs& a) {
       }
       opts.columns.push_back(c);
     }
-  } else if (a.count) {
+  } else if (a.count && snap->schema().num_fields() > 0) {
     // Counting needs no values: read the narrowest thing there is, one column.
     opts.columns.push_back(snap->schema().field(0).name);
   }

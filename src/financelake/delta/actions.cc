@@ -329,6 +329,12 @@ Result<std::vector<Action>> ParseCommit(std::string_view text, std::string_view 
     if (!action.ok()) return context(action.status());
     actions.push_back(std::move(action).value());
   }
+  // Every writer puts at least one action in a commit (ours and Spark's: commitInfo and more),
+  // and commits appear whole (put-if-absent), so an empty file is damage, not an empty commit:
+  // replaying it as one would silently lose whatever it held.
+  if (actions.empty()) {
+    return Status::DataLoss(fmt::format("delta: {}: the commit file holds no actions (empty or blank): it is damaged", where));
+  }
   return actions;
 }
 

@@ -141,6 +141,15 @@ TEST(ActionsTest, ParseCommitNamesFileAndLine) {
   EXPECT_EQ(ok->size(), 2u);
 }
 
+TEST(ActionsTest, AnEmptyCommitFileIsDamageNotAnEmptyCommit) {
+  for (const char* text : {"", "\n\n", " \r\n"}) {
+    auto r = ParseCommit(text, "/t/_delta_log/00000000000000000002.json");
+    ASSERT_FALSE(r.ok()) << "accepted '" << text << "'";
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+    EXPECT_NE(r.status().message().find("00000000000000000002.json"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(ActionsTest, RoundTripsEveryAction) {
   AddFile add;
   add.path = "x=1/part-00000.snappy.parquet";

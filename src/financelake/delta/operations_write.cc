@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <cstring>
@@ -194,6 +196,20 @@ Status ValidateCreate(const Schema& schema, const CreateOptions& options) {
   }
   for (const char* k : {"delta.logRetentionDuration", "delta.deletedFileRetentionDuration"}) {
     if (!prop(k).empty()) FL_RETURN_NOT_OK(ParseIntervalMs(prop(k)).status());
+  }
+  if (const std::string v = prop("delta.checkpointInterval"); !v.empty()) {
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n <= 0) {
+      return Status::InvalidArgument("delta.checkpointInterval: '" + v + "' is not a whole number >= 1");
+    }
+  }
+  for (const char* k : {"delta.appendOnly", "delta.checkpoint.writeStatsAsJson", "delta.checkpoint.writeStatsAsStruct"}) {
+    std::string v = prop(k);
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!v.empty() && v != "true" && v != "false") {
+      return Status::InvalidArgument(std::string(k) + ": '" + prop(k) + "' is not true or false");
+    }
   }
   FL_RETURN_NOT_OK(StatsOptionsFromConfiguration(props).status());
   return Status::OK();

@@ -310,6 +310,15 @@ std::string SilverAppId(std::string_view table) {
 Result<std::map<std::string, SilverCounts>> RunSilverOnce(const SilverOptions& options) {
   auto fs = options.fs ? options.fs : io::PosixFileSystem();
   std::map<std::string, SilverCounts> out;
+  for (const std::string& t : options.topics) {
+    std::string known;
+    bool found = false;
+    for (const SilverContract& c : SilverContracts()) {
+      found = found || c.topic == t;
+      known += (known.empty() ? "" : ", ") + std::string(c.topic);
+    }
+    if (!found) return Status::InvalidArgument(fmt::format("--topics: unknown topic '{}' (known: {})", t, known));
+  }
   for (const SilverContract& c : SilverContracts()) {
     if (!options.topics.empty() &&
         std::find(options.topics.begin(), options.topics.end(), c.topic) == options.topics.end()) {

@@ -384,5 +384,16 @@ TEST_F(SilverStageTest, AfterBronzeLogCleanupEveryRowStillLandsOnce) {
   EXPECT_EQ(Errors().size(), 5u);
 }
 
+TEST(SilverTopicsTest, AnUnknownTopicIsRefusedBeforeAnythingRuns) {
+  SilverOptions o;
+  o.lake = "/nonexistent/financelake-lake";
+  o.topics = {"crypto_prices"};  // the table's name, not the topic's
+  auto r = RunSilverOnce(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("unknown topic 'crypto_prices'"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("crypto-prices"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace financelake::pipeline

@@ -99,6 +99,8 @@ class SourceIngest {
     const size_t batch_size = BatchSize();
     std::vector<sources::Event> events;
     while (!Stopped()) {
+      // A poller about to sleep until its next poll: what it gave us is due now, not then.
+      if (buffered_rows_ > 0 && source->WillWait()) FL_RETURN_NOT_OK(FlushWithRetries(false));
       FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&events, batch_size));
       if (n == 0) {
         if (!expected_.empty()) {

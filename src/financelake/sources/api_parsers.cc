@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -88,8 +89,18 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
     for (size_t i = 0; i < ts->size(); ++i) {
       const Json& t = ts->items()[i];
       if (!t.is_number()) return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is not a number", symbol, i));
-      const double close = Num(at(q.Find("close"), i));
-      if (!std::isfinite(close)) continue;  // an empty bar: skipped, never filled in
+      const Json* close_v = at(q.Find("close"), i);
+      if (close_v == nullptr) {
+        return Status::DataLoss(fmt::format("yahoo: {}: bar {} has a timestamp but no close (the close array is shorter)", symbol, i));
+      }
+      if (close_v->is_null()) continue;  // an empty bar: skipped, never filled in
+      const double close = Num(close_v);
+      if (!std::isfinite(close) || close <= 0) {
+        return Status::DataLoss(fmt::format("yahoo: {}: bar {} has an invalid close {}", symbol, i, close_v->Dump()));
+      }
+      if (!(t.as_double() >= 0 && t.as_double() < 7258118400.0)) {  // 1970 .. 2200
+        return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is out of range: {}", symbol, i, t.Dump()));
+      }
       int64_t when = static_cast<int64_t>(t.as_double()) * 1000000;
       if (daily) {
         int32_t day = 0;
@@ -110,6 +121,7 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
         c.price_usd = close;
         c.volume_24h = Num(at(q.Find("volume"), i));
         c.is_bar = true;
+        c.interval = granularity;
         c.open = Num(at(q.Find("open"), i));
         c.high = Num(at(q.Find("high"), i));
         c.low = Num(at(q.Find("low"), i));
@@ -121,6 +133,7 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
         s.price = close;
         s.volume = Num(at(q.Find("volume"), i));
         s.is_bar = true;
+        s.interval = granularity;
         s.open = Num(at(q.Find("open"), i));
         s.high = Num(at(q.Find("high"), i));
         s.low = Num(at(q.Find("low"), i));
@@ -157,8 +170,11 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     s.ticker = symbol;
     s.event_time = NewYorkClose(day);
     s.price = Num(g->Find("05. price"));
-    if (!std::isfinite(s.price)) return Status::DataLoss("alphavantage: 'Global Quote' has no valid '05. price'");
+    if (!std::isfinite(s.price) || s.price <= 0) {
+      return Status::DataLoss("alphavantage: 'Global Quote' has no valid '05. price'");
+    }
     s.volume = Num(g->Find("06. volume"));
+    if (s.volume < 0) return Status::DataLoss("alphavantage: 'Global Quote' has a negative '06. volume'");
     s.is_bar = true;
     s.open = Num(g->Find("02. open"));
     s.high = Num(g->Find("03. high"));
@@ -193,18 +209,32 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     if (!ParseDay(m.first, &day)) return Status::DataLoss("alphavantage: bad series key '" + m.first + "'");
     int64_t when = NewYorkClose(day);
     if (!daily && m.first.size() >= 19) {  // "YYYY-MM-DD HH:MM:SS", US/Eastern
-      const int h = std::atoi(m.first.substr(11, 2).c_str());
-      const int mi = std::atoi(m.first.substr(14, 2).c_str());
-      const int se = std::atoi(m.first.substr(17, 2).c_str());
+      const std::string& k = m.first;
+      auto two = [&](size_t at) {
+        return std::isdigit(static_cast<unsigned char>(k[at])) && std::isdigit(static_cast<unsigned char>(k[at + 1]))
+                   ? (k[at] - '0') * 10 + (k[at + 1] - '0')
+                   : -1;
+      };
+      const int h = two(11);
+      const int mi = two(14);
+      const int se = two(17);
+      if (k.size() != 19 || k[10] != ' ' || k[13] != ':' || k[16] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+          se < 0 || se > 59) {
+        return Status::DataLoss("alphavantage: bad series key '" + k + "'");
+      }
       when = NewYorkLocalToUtc(day, h * 3600 + mi * 60 + se);
     }
     StockTradeRecord s;
     s.ticker = symbol;
     s.event_time = when;
     s.price = Num(m.second.Find("4. close"));
-    if (!std::isfinite(s.price)) return Status::DataLoss("alphavantage: bar " + m.first + " has no valid '4. close'");
+    if (!std::isfinite(s.price) || s.price <= 0) {
+      return Status::DataLoss("alphavantage: bar " + m.first + " has no valid '4. close'");
+    }
     s.volume = Num(m.second.Find("5. volume"));
+    if (s.volume < 0) return Status::DataLoss("alphavantage: bar " + m.first + " has a negative '5. volume'");
     s.is_bar = true;
+    s.interval = interval;
     s.open = Num(m.second.Find("1. open"));
     s.high = Num(m.second.Find("2. high"));
     s.low = Num(m.second.Find("3. low"));
@@ -235,7 +265,7 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
   for (const Json::Member& coin : doc.members()) {
     if (!coin.second.is_object()) return Status::DataLoss("coingecko: '" + coin.first + "' is not an object");
     const double usd = Num(coin.second.Find("usd"));
-    if (!std::isfinite(usd)) {
+    if (!std::isfinite(usd) || usd <= 0) {
       return Status::DataLoss("coingecko: '" + coin.first + "' has no usd price (ask vs_currencies=usd)");
     }
     auto it = symbols.find(coin.first);
@@ -246,7 +276,7 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     CryptoPriceRecord c;
     c.symbol = symbol;
     const double updated = Num(coin.second.Find("last_updated_at"));
-    c.event_time = std::isfinite(updated) ? static_cast<int64_t>(updated) * 1000000 : now_us;
+    c.event_time = std::isfinite(updated) && updated > 0 && updated < 7258118400.0 ? static_cast<int64_t>(updated) * 1000000 : now_us;
     c.price_usd = usd;
     c.volume_24h = Num(coin.second.Find("usd_24h_vol"));
     c.market_cap = Num(coin.second.Find("usd_market_cap"));

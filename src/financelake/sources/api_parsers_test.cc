@@ -146,6 +146,46 @@ TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
   EXPECT_DOUBLE_EQ(Num(Parsed(fx->events[0].payload), "price_usd"), 5013.61);
 }
 
+TEST(ApiParsersTest, IntradayBarsCarryTheirInterval) {
+  EventSerializer out("yahoo");
+  auto y = ParseYahooChart(ApiFixture(
+      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json"), out);
+  ASSERT_TRUE(y.ok()) << y.status().ToString();
+  ASSERT_FALSE(y->events.empty());
+  for (const Event& e : y->events) ASSERT_EQ(Parsed(e.payload).GetString("interval", ""), "1m") << e.payload;
+  auto av = ParseAlphaVantage(ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series"), out);
+  ASSERT_TRUE(av.ok()) << av.status().ToString();
+  ASSERT_FALSE(av->events.empty());
+  const std::string iv = Parsed(av->events[0].payload).GetString("interval", "");
+  EXPECT_TRUE(iv == "1min" || iv == "5min" || iv == "15min" || iv == "30min" || iv == "60min") << iv;
+}
+
+TEST(ApiParsersTest, ImpossibleValuesFailTheResponseNothingIsEmitted) {
+  EventSerializer out("x");
+  auto fails = [](const Result<ParsedBody>& r, const char* what) {
+    EXPECT_FALSE(r.ok()) << what << ": accepted with " << (r.ok() ? r->events.size() : 0) << " events";
+    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << what << ": " << r.status().ToString();
+  };
+  fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"-112.5","06. volume":"100","07. latest trading day":"2018-10-05"}})j", out), "negative price");
+  fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"112.5","06. volume":"-100","07. latest trading day":"2018-10-05"}})j", out), "negative volume");
+  fails(ParseAlphaVantage(R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (1min)":{"2017-12-18 99:99:99":{"4. close":"86.6"}}})j", out), "hour 99");
+  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":-5,"last_updated_at":1700000000}})j", {}, 0, out), "negative usd");
+  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":0,"last_updated_at":1700000000}})j", {}, 0, out), "zero usd");
+  const std::string head = R"j({"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":)j";
+  fails(ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,-5],"volume":[1,1]}]}}]}})j", out), "negative close");
+  fails(ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,0],"volume":[1,1]}]}}]}})j", out), "zero close");
+  fails(ParseYahooChart(head + R"j([1704205800,1704292200,1704378600],"indicators":{"quote":[{"close":[10.0],"volume":[1]}]}}]}})j", out), "short close array");
+  fails(ParseYahooChart(head + R"j([1704205800],"indicators":{"quote":[{"close":["abc"],"volume":[1]}]}}]}})j", out), "text close");
+  fails(ParseYahooChart(head + R"j([1e30],"indicators":{"quote":[{"close":[10],"volume":[1]}]}}]}})j", out), "timestamp 1e30");
+  // The same shapes with sane values parse (the cases above fail for the value, not the shape).
+  auto ok = ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,null],"volume":[1,1]}]}}]}})j", out);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->events.size(), 1u);
+  auto cg = ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000}})j", {}, 0, out);
+  ASSERT_TRUE(cg.ok()) << cg.status().ToString();
+  EXPECT_EQ(cg->events.size(), 1u);
+}
+
 TEST(ApiParsersTest, MalformedBodiesNameTheProblem) {
   EventSerializer out("x");
   EXPECT_NE(ParseCoinGeckoSimplePrice(R"({"bitcoin":{"eur":1}})", {}, 0, out).status().message().find("no usd price"), std::string::npos);

@@ -57,14 +57,16 @@ class PollerSource final : public Source {
 
   Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) override {
     while (pending_.empty()) {
-      if (o_.polls > 0 && rounds_ >= o_.polls) {
+      if ((o_.polls > 0 && rounds_ >= o_.polls) || WaitsInterrupted()) {
         batch->clear();
         return size_t{0};
       }
       if (rounds_ > 0) clock_->SleepUntilMicros(last_round_ + static_cast<int64_t>(o_.interval_s * 1e6));
+      if (WaitsInterrupted()) continue;
       last_round_ = clock_->NowMicros();
       ++rounds_;
       for (const Request& r : Requests()) {
+        if (WaitsInterrupted()) break;
         if (Status st = Fetch(r); !st.ok()) return Status(st.code(), Scrub(st.message()));
       }
     }
@@ -76,6 +78,8 @@ class PollerSource final : public Source {
     }
     return n;
   }
+
+  bool WillWait() const override { return pending_.empty(); }
 
   std::string Position() const override { return emitted_ == 0 ? "" : std::to_string(emitted_); }
 
@@ -118,12 +122,15 @@ class PollerSource final : public Source {
     return out;
   }
 
-  // URLs are redacted where they are printed; this also catches a key an API echoes in a body.
-  // Real keys are long; a very short one would redact ordinary words, so it is left alone.
+  // URLs are redacted where they are printed; this also catches a key an API echoes in a body,
+  // as it is or URL-encoded (as it appears in a query string). Every key is scrubbed, however
+  // short: a garbled word in a message is better than a leaked secret.
   std::string Scrub(std::string text) const {
-    if (key_.size() < 8) return text;
-    for (size_t at = 0; (at = text.find(key_, at)) != std::string::npos;) {
-      text.replace(at, key_.size(), "REDACTED");
+    if (key_.empty()) return text;
+    for (const std::string& secret : {key_, UrlEncode(key_)}) {
+      for (size_t at = 0; (at = text.find(secret, at)) != std::string::npos; at += 8) {
+        text.replace(at, secret.size(), "REDACTED");
+      }
     }
     return text;
   }
@@ -183,6 +190,7 @@ class PollerSource final : public Source {
       const double delay = wait_s ? std::max(*wait_s, 0.0) : backoff;
       Log(fmt::format("{}; retry {}/{} in {:.1f} s", last, attempt + 1, o_.max_retries, delay));
       clock_->SleepUntilMicros(clock_->NowMicros() + static_cast<int64_t>(delay * 1e6));
+      if (WaitsInterrupted()) return Status::OK();  // stopping: nothing fetched, nothing made up
     }
   }
 
@@ -247,22 +255,25 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
           "--min-request-interval-s)", k, api));
     }
   }
-  auto number = [&](const char* flag, double* out, double min) -> Status {
+  // Counts (whole) and durations, bounded so that the int fields they end in cannot wrap.
+  auto number = [&](const char* flag, double* out, double min, bool whole = false,
+                    double max = 1e9) -> Status {
     auto it = flags.find(flag);
     if (it == flags.end()) return Status::OK();
     char* end = nullptr;
     const double d = std::strtod(it->second.c_str(), &end);
-    if (end == it->second.c_str() || *end != '\0' || !std::isfinite(d) || d < min) {
-      return BadFlag(flag, it->second, fmt::format("is not a number >= {}", min));
+    if (end == it->second.c_str() || *end != '\0' || !std::isfinite(d) || d < min || d > max ||
+        (whole && d != std::floor(d))) {
+      return BadFlag(flag, it->second, fmt::format("is not a {} from {} to {}", whole ? "whole number" : "number", min, max));
     }
     *out = d;
     return Status::OK();
   };
   double polls = 0, retries = o.max_retries, timeout = o.timeout_ms;
   FL_RETURN_NOT_OK(number("interval-s", &o.interval_s, 0));
-  FL_RETURN_NOT_OK(number("polls", &polls, 0));
-  FL_RETURN_NOT_OK(number("max-retries", &retries, 0));
-  FL_RETURN_NOT_OK(number("timeout-ms", &timeout, 1));
+  FL_RETURN_NOT_OK(number("polls", &polls, 0, true, 1e15));
+  FL_RETURN_NOT_OK(number("max-retries", &retries, 0, true, 1000));
+  FL_RETURN_NOT_OK(number("timeout-ms", &timeout, 1, true, 3'600'000));
   FL_RETURN_NOT_OK(number("min-request-interval-s", &o.min_request_interval_s, 0));
   o.polls = static_cast<int64_t>(polls);
   o.max_retries = static_cast<int>(retries);

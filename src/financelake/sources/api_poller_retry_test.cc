@@ -118,6 +118,26 @@ TEST(ApiPollerRetryTest, CoinGeckoKeyIsSentButNeverPrinted) {
   EXPECT_EQ(run.log[0].find("sekrit"), std::string::npos) << run.log[0];
 }
 
+TEST(ApiPollerRetryTest, ShortAndUrlEncodedKeysAreNeverPrinted) {
+  // A short key echoed in a quota notice (logged), then a 400 echoing an encoded key (the error).
+  for (const std::string key : {"K7Q2ZP1", "abc+def/ghi=jk"}) {
+    ::setenv("ALPHAVANTAGE_API_KEY", key.c_str(), 1);
+    const std::string encoded = key == "K7Q2ZP1" ? key : "abc%2Bdef%2Fghi%3Djk";
+    TestHttpServer server({{200, R"({"Information":"The API key )" + key + R"( has reached its daily limit"})"},
+                           {400, "bad request /query?symbol=MSFT&apikey=" + encoded}});
+    ManualClock clock;
+    PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+    ::unsetenv("ALPHAVANTAGE_API_KEY");
+    ASSERT_FALSE(run.status.ok()) << key;
+    EXPECT_NE(run.status.message().find("HTTP 400"), std::string::npos) << run.status.message();
+    for (const std::string& secret : {key, encoded}) {
+      EXPECT_EQ(run.status.message().find(secret), std::string::npos) << run.status.message();
+      for (const std::string& line : run.log) EXPECT_EQ(line.find(secret), std::string::npos) << line;
+    }
+    EXPECT_FALSE(run.log.empty());
+  }
+}
+
 TEST(ApiPollerRetryTest, RefusedConnectionsAreRetriedThenFailClearly) {
   int port = 0;
   {

@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "financelake/base/json.h"
 #include "financelake/sources/api_parsers.h"
@@ -169,6 +172,25 @@ TEST(ApiPollerTest, MalformedResponsesAreErrorsWithNothingEmitted) {
 TEST(ApiPollerTest, BadFlagsNameTheFlag) {
   EXPECT_NE(ParsePollerOptions("yahoo", {{"polls", "x"}}).status().message().find("--polls"), std::string::npos);
   EXPECT_NE(ParsePollerOptions("yahoo", {{"seed", "1"}}).status().message().find("--seed"), std::string::npos);
+  // Values that would wrap the int they end in, or be truncated, are refused, not reinterpreted.
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"max-retries", "3000000000"}, {"timeout-ms", "3000000000"}, {"polls", "1.7"}, {"max-retries", "2.5"}}) {
+    auto r = ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {flag, value}});
+    ASSERT_FALSE(r.ok()) << flag << "=" << value;
+    EXPECT_NE(r.status().message().find("--" + flag), std::string::npos) << r.status().message();
+  }
+  auto fine = ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(fine->max_retries, 1000);
+}
+
+TEST(ApiPollerTest, AnOversizedResponseIsRefusedNotBuffered) {
+  TestHttpServer server({{200, std::string((size_t{64} << 20) + 1, ' ')}});
+  ManualClock clock;
+  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "0"}}, &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_NE(run.status.message().find("larger than 64 MiB"), std::string::npos) << run.status.message();
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ void EventSerializer::Write(const StockTradeRecord& r, std::string_view discrimi
   if (r.is_bar) {
     writer_.String("bar");
     writer_.Key("interval");
-    writer_.String("1d");
+    writer_.String(r.interval);
     writer_.Key("open");
     Number(r.open, r.price_decimals);
     writer_.Key("high");
@@ -101,7 +101,7 @@ void EventSerializer::Write(const CryptoPriceRecord& r, std::string_view discrim
   if (r.is_bar) {
     writer_.String("bar");
     writer_.Key("interval");
-    writer_.String("1d");
+    writer_.String(r.interval);
     writer_.Key("open");
     Number(r.open, r.price_decimals);
     writer_.Key("high");

@@ -31,6 +31,7 @@ struct StockTradeRecord {
   std::string_view side;      // trades: "buy" | "sell"; empty = omitted
   std::string_view exchange;  // trades: listing venue; empty = omitted
   bool is_bar = false;
+  std::string_view interval = "1d";  // bars: the bar's length as the source names it ("1d", "1m", "5min")
   double open = kUnknown, high = kUnknown, low = kUnknown, close = kUnknown;
   double adj_close = kUnknown;
 };
@@ -46,6 +47,7 @@ struct CryptoPriceRecord {
   double change_24h = kUnknown;  // percent
   int price_decimals = -1;       // as for stocks; when >= 0, change_24h is written to 4 places
   bool is_bar = false;
+  std::string_view interval = "1d";  // bars: as for stocks
   double open = kUnknown, high = kUnknown, low = kUnknown;
 };
 

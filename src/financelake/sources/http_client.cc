@@ -13,8 +13,14 @@
 namespace financelake::sources {
 namespace {
 
+// No API answer we read is anywhere near this; a bigger (or decompressing) body is refused
+// before it can exhaust memory.
+constexpr size_t kMaxBodyBytes = size_t{64} << 20;
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() + size * n > kMaxBodyBytes) return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  body->append(data, size * n);
   return size * n;
 }
 
@@ -96,6 +102,10 @@ Result<HttpResponse> HttpGet(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.retry_after_s);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   const CURLcode rc = curl_easy_perform(c);
+  if (rc == CURLE_WRITE_ERROR && response.body.size() + CURL_MAX_WRITE_SIZE > kMaxBodyBytes) {
+    return Status::DataLoss(fmt::format("http: GET {}: the response is larger than {} MiB; refused",
+                                        RedactUrl(request.url), kMaxBodyBytes >> 20));
+  }
   if (rc != CURLE_OK) {
     return Status::Unavailable(fmt::format("http: GET {}: {}", RedactUrl(request.url),
                                            error[0] != 0 ? error : curl_easy_strerror(rc)));

@@ -1,12 +1,16 @@
 #include "financelake/sources/pacing.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <thread>
 
 namespace financelake::sources {
 namespace {
+
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
 class SteadyClock final : public Clock {
  public:
@@ -16,12 +20,17 @@ class SteadyClock final : public Clock {
         .count();
   }
   void SleepUntilMicros(int64_t deadline) override {
-    const int64_t now = NowMicros();
-    if (deadline > now) std::this_thread::sleep_for(std::chrono::microseconds(deadline - now));
+    // In slices, so that InterruptWaits() ends a long wait (a poll interval, a backoff) soon.
+    for (int64_t now = NowMicros(); deadline > now && !WaitsInterrupted(); now = NowMicros()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(std::min<int64_t>(deadline - now, 100'000)));
+    }
   }
 };
 
 }  // namespace
+
+void InterruptWaits() { g_interrupted.store(true); }
+bool WaitsInterrupted() { return g_interrupted.load(); }
 
 Clock* SystemClock() {
   static SteadyClock* clock = new SteadyClock();  // never destroyed: usable during exit

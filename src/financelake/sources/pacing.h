@@ -10,6 +10,12 @@
 
 namespace financelake::sources {
 
+// A process-wide request to stop waiting, e.g. from a Ctrl-C handler (async-signal-safe).
+// SystemClock() sleeps then wake within 100 ms, and sources that would wait for more data
+// (the API pollers) end at their next batch, so the caller commits what it has and stops.
+void InterruptWaits();
+bool WaitsInterrupted();
+
 // Monotonic wall time in microseconds, and sleeping.
 class Clock {
  public:

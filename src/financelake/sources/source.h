@@ -33,6 +33,11 @@ class Source {
   // Returns 0, with *batch empty, at the end of the source.
   virtual Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) = 0;
 
+  // True when the next NextBatch() would wait for the outside world (an API poller with nothing
+  // left from its last poll sleeps until the next one): a caller holding rows commits them first
+  // rather than keep them for a poll interval. Pacing waits (a rate, a replay speed) do not count.
+  virtual bool WillWait() const { return false; }
+
   // The resume token for everything returned so far (events and reported malformed records);
   // "" before the first record. Pass it as the factory option `resume_after`.
   virtual std::string Position() const = 0;
