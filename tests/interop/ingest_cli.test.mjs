@@ -136,7 +136,9 @@ test('bad input: one clear line, non-zero exit', () => {
   expectFailure(['ingest', '--source', 'sim', '--rate', 'abc', '--lake', dir], '--rate');
   expectFailure(['produce', '--rate', '-5'], /rate must be >= 0/);
   expectFailure(['ingest', '--lake', dir], '--brokers');
-  expectFailure(['ingest', '--brokers', '127.0.0.1:1', '--lake', dir, '--connect-timeout-ms', '1500'], /cannot reach broker 127\.0\.0\.1:1/);
+  const unreached = path.join(dir, 'lake-unreached');
+  expectFailure(['ingest', '--brokers', '127.0.0.1:1', '--lake', unreached, '--connect-timeout-ms', '1500'], /cannot reach broker 127\.0\.0\.1:1/);
+  assert.ok(!fs.existsSync(path.join(unreached, 'bronze')), 'a failed start writes no Bronze table');
   expectFailure(['produce', '--brokers', '127.0.0.1:1', '--count', '1', '--connect-timeout-ms', '1500'], /cannot reach broker/);
   const file = path.join(dir, 'a-file');
   fs.writeFileSync(file, 'x');

@@ -48,11 +48,7 @@ class KafkaIngest {
   Result<IngestProgress> Run() {
     fs_ = o_.fs ? o_.fs : io::PosixFileSystem();
     if (o_.topics.empty()) return Status::InvalidArgument("--topics: no topic given");
-    for (const std::string& t : o_.topics) {
-      FL_ASSIGN_OR_RETURN(topics_[t].table,
-                          ExactlyOnceTable::OpenOrCreate(fs_, BronzeTablePath(o_.lake, t),
-                                                         BronzeLayout()));
-    }
+    for (const std::string& t : o_.topics) topics_[t];  // the tables come after the broker checks
     kafka::ConsumerOptions co;
     co.brokers = o_.brokers;
     co.group_id = o_.group;
@@ -69,6 +65,9 @@ class KafkaIngest {
     if (o_.once) {
       FL_ASSIGN_OR_RETURN(targets, consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms)));
     }
+    // Only now, with the broker reachable (and with --once the topics there), are the Bronze
+    // tables opened or created: a failed start writes nothing.
+    FL_RETURN_NOT_OK(OpenTables());
     Status st = Loop(targets);
     if (st.ok()) st = Flush();
     Status closed = consumer_->Close();  // the final revoke commits anything left
@@ -128,6 +127,7 @@ class KafkaIngest {
     ts.rows.Append(r, now);
     buffered_bytes_ += ts.rows.bytes() - before;
     ++buffered_rows_;
+    if (o_.metrics != nullptr) o_.metrics->SetBufferedBytes(buffered_bytes_);
     ps->second.last = offset;
     if (progress_.events_in == 0) progress_.first_record_ms = MonotonicMs();
     ++progress_.events_in;
@@ -242,7 +242,21 @@ class KafkaIngest {
     return Status::OK();
   }
 
+  // Opens (or creates) each topic's Bronze table once.
+  Status OpenTables() {
+    for (auto& [t, ts] : topics_) {
+      if (ts.table) continue;
+      FL_ASSIGN_OR_RETURN(ts.table, ExactlyOnceTable::OpenOrCreate(fs_, BronzeTablePath(o_.lake, t), BronzeLayout()));
+    }
+    return Status::OK();
+  }
+
   Status OnRebalance(kafka::RebalanceEvent& e) {
+    // Should librdkafka serve a rebalance during the start-up checks, the tables are needed now.
+    if (Status st = OpenTables(); !st.ok()) {
+      pending_ = st;
+      return st;
+    }
     if (e.kind == kafka::RebalanceEvent::Kind::kRevoke) {
       Status st;
       if (!e.lost) {
@@ -253,6 +267,7 @@ class KafkaIngest {
           ts.pending.reset();
         }
         buffered_rows_ = buffered_bytes_ = 0;
+        if (o_.metrics != nullptr) o_.metrics->SetBufferedBytes(0);
       }
       if (!st.ok()) {
         for (auto& [topic, ts] : topics_) {
@@ -260,6 +275,7 @@ class KafkaIngest {
           ts.pending.reset();
         }
         buffered_rows_ = buffered_bytes_ = 0;
+        if (o_.metrics != nullptr) o_.metrics->SetBufferedBytes(0);
         pending_ = st;
       }
       for (const TopicPartition& tp : e.partitions) parts_.erase(tp);

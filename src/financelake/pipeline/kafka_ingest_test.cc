@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -128,6 +129,37 @@ TEST_F(KafkaIngestTest, OnceIngestsEveryMessageExactly) {
     }
   }
   EXPECT_EQ(raw, 1);
+}
+
+TEST_F(KafkaIngestTest, TheBufferedBytesGaugeShowsWhatWaitsForACommit) {
+  Produce(500, 0);
+  ASSERT_TRUE(producer_->Flush(milliseconds(30000)).ok());
+  IngestMetrics metrics;
+  std::atomic<bool> stop{false};
+  KafkaIngestOptions o = Options(false);
+  o.flush.max_latency_ms = 600'000;  // nothing is committed until the stop
+  o.metrics = &metrics;
+  o.stop = &stop;
+  auto gauge = [&] {
+    const std::string text = metrics.Render();
+    const std::string name = "\nfinancelake_ingest_buffered_bytes ";
+    const size_t at = text.find(name);
+    return at == std::string::npos ? int64_t{-1} : std::stoll(text.substr(at + name.size()));
+  };
+  Result<IngestProgress> r = Status::Internal("not run");
+  std::thread t([&] { r = RunKafkaIngest(o); });
+  int64_t seen = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       seen == 0 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(milliseconds(50));
+    seen = std::max<int64_t>(gauge(), 0);
+  }
+  stop = true;
+  t.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(seen, 0) << "rows were buffered, the gauge said 0";
+  EXPECT_EQ(gauge(), 0) << "everything was committed at the stop";
+  ExpectComplete(500);
 }
 
 TEST_F(KafkaIngestTest, PositionsComeFromTheLakeNotFromKafka) {
