@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeDuck, duckdbExec, expectFailure, mkTmp, rmTmp, sqlStr } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { closeDuck, duckdbExec, expectFailure, flBin, mkTmp, rmTmp, sqlStr } from './lib.mjs';
 
 let dir;
 let valid;
@@ -106,4 +107,28 @@ test('bad cat options', () => {
   expectFailure(['parquet', 'cat', valid, '--format', 'xml'], 'xml');
   expectFailure(['parquet', 'cat', valid, '--columns', 'id,no_such_column'], 'no_such_column');
   expectFailure(['parquet', 'cat', valid, '--limit', 'abc'], 'abc');
+});
+
+test('pipeline over a lake that is not there creates nothing', async () => {
+  const typo = path.join(dir, 'no_such_lake');
+  expectFailure(['pipeline', '--lake', typo, '--once'], typo);
+  assert.ok(!fs.existsSync(typo), 'pipeline --once created the mistyped lake');
+  // Continuous mode waits for the lake (an ingest may be starting) and stops cleanly on SIGINT.
+  const p = spawn(flBin(), ['pipeline', '--lake', typo], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const closed = new Promise((resolve) => p.on('close', (code, signal) => resolve({ code, signal })));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no 'waiting' line: ${out}`)), 20_000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('waiting for a lake')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  assert.ok(out.includes(typo), out);
+  p.kill('SIGINT');
+  assert.deepEqual(await closed, { code: 0, signal: null });
+  assert.ok(!fs.existsSync(typo), 'continuous pipeline created the mistyped lake');
 });

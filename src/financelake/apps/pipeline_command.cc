@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -47,6 +48,23 @@ Status RunPipeline(const PipelineArgs& a) {
   o.topics = SplitCommaList(a.topics);
   o.fraud_models = std::make_shared<ml::FraudModelCache>();
   std::atomic<bool>& stop = InstallStopSignals();
+  // A lake that is not there is a typo or a pipeline started before its ingest: nothing is
+  // created for it (Gold tables of nothing would make the typo look like a lake).
+  std::error_code ec;
+  if (!std::filesystem::is_directory(a.lake, ec)) {
+    if (a.once) {
+      return Status::NotFound(fmt::format(
+          "pipeline: no lake at '{}': check --lake, or run `financelake ingest --lake {}` first",
+          a.lake, a.lake));
+    }
+    std::printf("pipeline: waiting for a lake at '%s' (run `financelake ingest --lake %s`)\n",
+                a.lake.c_str(), a.lake.c_str());
+    std::fflush(stdout);
+    while (!stop.load() && !std::filesystem::is_directory(a.lake, ec)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (stop.load()) return Status::OK();
+  }
   do {
     const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));

@@ -13,6 +13,42 @@
 #include "financelake/base/utf8.h"
 
 namespace financelake {
+
+// A JSON string; bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON.
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      const size_t n = Utf8SequenceLength(s, i);
+      if (n == 0) {
+        out->append("\xEF\xBF\xBD");
+      } else {
+        out->append(s.data() + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
 namespace {
 
 // Deeper documents are refused, so that destroying or printing a parsed value (recursive)
@@ -96,40 +132,6 @@ class Builder {
   std::string error_;
 };
 
-// A JSON string; bytes that are not UTF-8 become U+FFFD, so the output is always valid JSON.
-void AppendString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char ch = s[i];
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x80) {
-      const size_t n = Utf8SequenceLength(s, i);
-      if (n == 0) {
-        out->append("\xEF\xBF\xBD");
-      } else {
-        out->append(s.data() + i, n);
-        i += n - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 void AppendDouble(double d, std::string* out) {
   if (!std::isfinite(d)) {
@@ -149,7 +151,7 @@ void AppendJson(const Json& j, std::string* out) {
     case Json::Type::kBool: out->append(j.as_bool() ? "true" : "false"); return;
     case Json::Type::kInt: fmt::format_to(std::back_inserter(*out), "{}", j.as_int()); return;
     case Json::Type::kDouble: AppendDouble(j.as_double(), out); return;
-    case Json::Type::kString: AppendString(j.as_string(), out); return;
+    case Json::Type::kString: AppendJsonString(j.as_string(), out); return;
     case Json::Type::kArray: {
       out->push_back('[');
       bool first = true;
@@ -167,7 +169,7 @@ void AppendJson(const Json& j, std::string* out) {
       for (const auto& [k, v] : j.members()) {
         if (!first) out->push_back(',');
         first = false;
-        AppendString(k, out);
+        AppendJsonString(k, out);
         out->push_back(':');
         AppendJson(v, out);
       }

@@ -16,6 +16,10 @@
 
 namespace financelake {
 
+// Appends `s` as a JSON string literal (quotes and escapes included). Bytes that are not UTF-8
+// become U+FFFD, so the output is always valid JSON.
+void AppendJsonString(std::string_view s, std::string* out);
+
 class Json {
  public:
   enum class Type : uint8_t { kNull, kBool, kInt, kDouble, kString, kArray, kObject };

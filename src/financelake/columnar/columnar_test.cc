@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "financelake/columnar/record_batch.h"
+#include "financelake/columnar/text_values.h"
 
 namespace financelake::columnar {
 namespace {
@@ -119,6 +120,20 @@ TEST(RecordBatchTest, MakeValidatesShape) {
   wrong.emplace_back(DataType::Integer());
   wrong.emplace_back(DataType::String());
   EXPECT_FALSE(RecordBatch::Make(schema, wrong).ok());
+}
+
+TEST(RecordBatchTest, JsonRowsAreValidJsonWhateverTheStringBytes) {
+  // A string column can hold any bytes (a CSV import does not check them); the JSON text of a
+  // row must still be valid UTF-8 JSON: invalid bytes become U+FFFD, valid ones are kept.
+  Schema schema({Field{"s", DataType::String(), true}});
+  std::vector<Column> cols;
+  cols.emplace_back(DataType::String());
+  cols[0].AppendString(std::string("a\xff\"\x01\xc3\xa9\xe2\x82", 8));
+  auto b = RecordBatch::Make(schema, cols);
+  ASSERT_TRUE(b.ok());
+  std::string out;
+  AppendJsonRow(*b, 0, &out);
+  EXPECT_EQ(out, "{\"s\":\"a\xEF\xBF\xBD\\\"\\u0001\xc3\xa9\xEF\xBF\xBD\xEF\xBF\xBD\"}");
 }
 
 TEST(ValueTest, Formats) {

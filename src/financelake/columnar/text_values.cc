@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "financelake/base/json.h"
+
 namespace financelake::columnar {
 
 namespace {
@@ -195,25 +197,6 @@ Result<Value> ParseValue(std::string_view t, const DataType& type) {
 
 namespace {
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append(fmt::format("\\u{:04x}", c));
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   if (c.IsNull(i)) {

@@ -154,7 +154,11 @@ Result<VacuumResult> Vacuum(Table& table, const VacuumOptions& options) {
     if (!(*options.retain_hours >= 0) || !std::isfinite(*options.retain_hours)) {
       return Status::InvalidArgument(where + ": retention hours must be a number >= 0");
     }
-    retention_ms = static_cast<int64_t>(std::llround(*options.retain_hours * 3600000.0));
+    // Longer than any clock reading keeps everything; the cap keeps `now - retention` in range.
+    constexpr double kMaxRetentionMs = 1e18;  // ~31.7 million years
+    const double ms = *options.retain_hours * 3600000.0;
+    retention_ms = ms >= kMaxRetentionMs ? static_cast<int64_t>(kMaxRetentionMs)
+                                         : static_cast<int64_t>(std::llround(ms));
   }
   if (retention_ms < table_retention_ms && !options.force) {
     return Status::FailedPrecondition(fmt::format(

@@ -329,6 +329,17 @@ TEST_F(OperationsTest, VacuumDeletesOnlyUnreferencedOldFiles) {
   EXPECT_TRUE(*mem_->Exists("/t/_delta_log/" + CommitFileName(DeltaVersion(0))));
   EXPECT_EQ(TableRows(), (std::vector<std::string>{"2:b:x"}));
 
+  // A retention longer than the clock can count keeps everything (it once overflowed to a
+  // negative retention, refused as "shorter than the table's" and undefined when forced).
+  put("/t/orphan-huge.parquet", now - 10 * kDayMs);
+  VacuumOptions huge;
+  huge.retain_hours = 1e13;
+  huge.now_ms = now + 8 * kDayMs;
+  auto kept = Vacuum(*table_, huge);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_TRUE(kept->deleted.empty());
+  EXPECT_TRUE(*mem_->Exists("/t/orphan-huge.parquet"));
+
   VacuumOptions short_retention;
   short_retention.retain_hours = 1;
   auto refused = Vacuum(*table_, short_retention);

@@ -263,6 +263,8 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     return Status::InvalidArgument("coingecko: API error: " + (e->is_string() ? e->as_string() : e->Dump()));
   }
   for (const Json::Member& coin : doc.members()) {
+    // A coin not asked for (an API or proxy answering more) is not ours to emit.
+    if (!symbols.empty() && symbols.count(coin.first) == 0) continue;
     if (!coin.second.is_object()) return Status::DataLoss("coingecko: '" + coin.first + "' is not an object");
     const double usd = Num(coin.second.Find("usd"));
     if (!std::isfinite(usd) || usd <= 0) {

@@ -160,11 +160,23 @@ TEST(ApiParsersTest, IntradayBarsCarryTheirInterval) {
   EXPECT_TRUE(iv == "1min" || iv == "5min" || iv == "15min" || iv == "30min" || iv == "60min") << iv;
 }
 
+TEST(ApiParsersTest, CoinsNotAskedForAreNotEmitted) {
+  EventSerializer out("coingecko");
+  auto r = ParseCoinGeckoSimplePrice(
+      R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000},"dogecoin":{"usd":0.1,"last_updated_at":1700000000}})j",
+      {{"bitcoin", "BTC"}}, 0, out);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->events.size(), 1u);
+  EXPECT_EQ(r->events[0].key, "BTC");
+}
+
 TEST(ApiParsersTest, ImpossibleValuesFailTheResponseNothingIsEmitted) {
   EventSerializer out("x");
   auto fails = [](const Result<ParsedBody>& r, const char* what) {
     EXPECT_FALSE(r.ok()) << what << ": accepted with " << (r.ok() ? r->events.size() : 0) << " events";
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << what << ": " << r.status().ToString();
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << what << ": " << r.status().ToString();
+    }
   };
   fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"-112.5","06. volume":"100","07. latest trading day":"2018-10-05"}})j", out), "negative price");
   fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"112.5","06. volume":"-100","07. latest trading day":"2018-10-05"}})j", out), "negative volume");

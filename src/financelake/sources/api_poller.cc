@@ -49,9 +49,13 @@ class PollerSource final : public Source {
   PollerSource(PollerOptions o, std::string key)
       : o_(std::move(o)), key_(std::move(key)), serializer_(o_.api) {
     clock_ = o_.clock != nullptr ? o_.clock : SystemClock();
-    for (const std::string& s : o_.symbols) {
+    for (const std::string& s : o_.symbols) {  // every coin asked for, with its symbol
       const size_t eq = s.find('=');
-      if (eq != std::string::npos) coin_symbols_[s.substr(0, eq)] = s.substr(eq + 1);
+      std::string symbol = eq != std::string::npos ? s.substr(eq + 1) : s;
+      if (eq == std::string::npos) {
+        for (char& ch : symbol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      }
+      coin_symbols_[s.substr(0, eq)] = std::move(symbol);
     }
   }
 
@@ -290,6 +294,21 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
       if (comma == std::string::npos) comma = s.size();
       if (comma > start) o.symbols.push_back(s.substr(start, comma - start));
       start = comma + 1;
+    }
+  }
+  // Symbols go into URLs and become event keys: printable, no spaces; a CoinGecko mapping is
+  // `id=SYMBOL` with both sides present (a lone id is upper-cased into its symbol).
+  for (const std::string& sym : o.symbols) {
+    const bool printable = std::all_of(sym.begin(), sym.end(), [](char ch) {
+      return static_cast<unsigned char>(ch) > 0x20 && static_cast<unsigned char>(ch) < 0x7f;
+    });
+    const size_t eq = sym.find('=');
+    const bool mapping_ok = api != "coingecko" || eq == std::string::npos ||
+                            (eq > 0 && eq + 1 < sym.size() && sym.find('=', eq + 1) == std::string::npos);
+    if (!printable || sym.size() > 64 || !mapping_ok) {
+      return BadFlag("symbols", sym,
+                     api == "coingecko" ? "is not a CoinGecko id or id=SYMBOL (printable, no spaces)"
+                                        : "is not a ticker (printable, no spaces, at most 64 characters)");
     }
   }
   if (o.symbols.empty()) {

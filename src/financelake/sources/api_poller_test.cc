@@ -179,6 +179,16 @@ TEST(ApiPollerTest, BadFlagsNameTheFlag) {
     ASSERT_FALSE(r.ok()) << flag << "=" << value;
     EXPECT_NE(r.status().message().find("--" + flag), std::string::npos) << r.status().message();
   }
+  // Symbols: printable, no spaces; a CoinGecko mapping has both sides.
+  for (const auto& [api, symbols] : std::vector<std::pair<std::string, std::string>>{
+           {"coingecko", "bitcoin="}, {"coingecko", "=BTC"}, {"coingecko", "a=b=c"},
+           {"yahoo", "AA PL"}, {"alphavantage", "MS\tFT"}}) {
+    auto r = ParsePollerOptions(api, {{"symbols", symbols}});
+    ASSERT_FALSE(r.ok()) << api << " " << symbols;
+    EXPECT_NE(r.status().message().find("--symbols"), std::string::npos) << r.status().message();
+  }
+  EXPECT_TRUE(ParsePollerOptions("coingecko", {{"symbols", "bitcoin=BTC,ethereum"}}).ok());
+  EXPECT_TRUE(ParsePollerOptions("yahoo", {{"symbols", "EURUSD=X,^GSPC,BRK-B"}}).ok());
   auto fine = ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->max_retries, 1000);

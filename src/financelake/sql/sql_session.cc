@@ -54,12 +54,24 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
       FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + SqlIdentifier(t.layer)));
     }
   }
+  // A table that cannot be opened (a damaged log, a missing file it needs) is left out and
+  // remembered: queries of the other tables still run; one that names it gets the reason.
   for (const LakeTable& t : s->ctx_.tables) {
     const std::string using_ = " USING delta(" + SqlString(t.path) + ")";
+    Status st = Status::OK();
     if (layers.count(t.layer) > 0) {
-      FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) + using_));
+      st = s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) + using_);
     }
-    FL_RETURN_NOT_OK(s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_));
+    if (st.ok()) st = s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_);
+    if (!st.ok()) {
+      if (layers.count(t.layer) > 0) {
+        (void)s->Exec("DROP TABLE IF EXISTS " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name));
+      }
+      std::string why = st.message();
+      if (why.rfind("SQL: ", 0) == 0) why = why.substr(5);
+      s->unreadable_[t.SqlName()] = why;
+      s->unreadable_[t.FlatName()] = std::move(why);
+    }
   }
   sqlite3_set_authorizer(s->db_, Authorize, nullptr);
   return s;
@@ -98,7 +110,11 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
     ResultSet r = Rows({"table", "also_as", "path", "version", "files", "rows", "bytes"});
     for (const LakeTable& t : ctx_.tables) {
       auto snap = ctx_.TableAt(t.path).Latest();
-      if (!snap.ok()) return snap.status().WithContext(t.SqlName());
+      if (!snap.ok()) {  // listed, so that the damage is visible; nothing else known
+        r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel), Cell::Null(),
+                          Cell::Null(), Cell::Null(), Cell::Null()});
+        continue;
+      }
       const auto n = (*snap)->num_records();
       r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
                         Cell::Int((*snap)->version().value()), Cell::Int(static_cast<int64_t>((*snap)->files().size())),
@@ -167,6 +183,14 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
   const char* tail = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, &tail) != SQLITE_OK) {
     std::string msg = sqlite3_errmsg(db_);
+    if (const std::string prefix = "no such table: "; msg.rfind(prefix, 0) == 0) {
+      std::string name = msg.substr(prefix.size());
+      if (name.rfind("main.", 0) == 0) name = name.substr(5);
+      if (auto it = unreadable_.find(name); it != unreadable_.end()) {
+        drop();
+        return SqlError(fmt::format("table {} cannot be read: {}", name, it->second));
+      }
+    }
     if (msg.rfind("no such table", 0) == 0) {
       std::string known;
       for (const LakeTable& t : ctx_.tables) known += (known.empty() ? "" : ", ") + t.SqlName();

@@ -1,10 +1,12 @@
 // A SQL session over one lake: an in-memory SQLite database in which every Delta table of the
 // lake is a read-only virtual table (sqlite_lake.h) under both of its names (lake_catalog.h),
-// plus time travel, history() and the lake statements (statement.h). Statements run one by one;
+// except tables that cannot be opened (SHOW TABLES lists them without figures; a query naming
+// one fails with the reason), plus time travel, history() and the lake statements (statement.h). Statements run one by one;
 // the first failure stops a script. Nothing a query does can change a table: the virtual
 // tables have no write path, and ATTACH/DETACH of database files are refused.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +50,8 @@ class SqlSession {
 
   sqlite3* db_ = nullptr;
   LakeContext ctx_;
+  // Tables that could not be opened, under both names: why.
+  std::map<std::string, std::string> unreadable_;
   int time_travel_counter_ = 0;
 };
 

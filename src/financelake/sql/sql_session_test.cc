@@ -175,6 +175,31 @@ TEST_F(SqlSessionTest, QueriesCannotChangeTables) {
   EXPECT_EQ(r->back().rows[0][0].i, 120);
 }
 
+TEST_F(SqlSessionTest, AnUnreadableTableDoesNotStopTheOthers) {
+  // A second table whose log is damaged: the session opens, queries of silver.trades run,
+  // a query of the damaged one names it and the reason, SHOW TABLES lists it without figures.
+  const std::string bad = lake_ + "/gold/broken/_delta_log";
+  std::filesystem::create_directories(bad);
+  {
+    std::FILE* f = std::fopen((bad + "/00000000000000000000.json").c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fputs("{\"commitInfo\":{}}\nnot json at all\n", f);
+    std::fclose(f);
+  }
+  auto opened = SqlSession::Open(fs_, lake_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  session_ = std::move(*opened);
+  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades"), "count(*)\n120\n");
+  for (const std::string name : {"gold.broken", "gold_broken"}) {
+    const std::string err = Error("SELECT count(*) FROM " + name);
+    EXPECT_EQ(err.rfind("SQL: table " + name + " cannot be read: ", 0), 0u) << err;
+    EXPECT_NE(err.find("00000000000000000000.json"), std::string::npos) << err;
+  }
+  const std::string tables = Text("SHOW TABLES");
+  EXPECT_NE(tables.find("gold.broken,gold_broken,gold/broken,,,,\n"), std::string::npos) << tables;
+  EXPECT_NE(tables.find("silver.trades,silver_trades,silver/trades,3,"), std::string::npos) << tables;
+}
+
 TEST(SqlCatalogTest, MissingLakeIsNamed) {
   auto s = SqlSession::Open(io::PosixFileSystem(), "/nonexistent/lake");
   ASSERT_FALSE(s.ok());
