@@ -95,7 +95,13 @@ test('bad --schema, --partition-by and --property', () => {
   }
   expectFailure(['table', 'create', t, '--schema', 'id:long', '--property', 'delta.appendOnly=maybe'], ['delta.appendOnly', 'maybe']);
   expectFailure(['table', 'append', t, '--csv', csv, '--schema', 'id:long,name:blob9,px:double'], 'blob9');
-  assert.ok(!fs.existsSync(path.join(t, '_delta_log')), 'failed creates leave no _delta_log');
+  expectFailure(['table', 'create', t, '--schema', 'id:long', '--partition-by', 'id'], 'partition');
+  assert.ok(!fs.existsSync(t), 'failed creates leave no directory behind');
+  // An existing directory the user made stays.
+  const own = path.join(dir, 'users_own_dir');
+  fs.mkdirSync(own);
+  expectFailure(['table', 'create', own, '--schema', 'id:long', '--property', 'delta.appendOnly=maybe'], 'maybe');
+  assert.ok(fs.existsSync(own), "a failed create removed the user's own directory");
   // An existing table: create again, or append with a schema that is not the table's.
   expectFailure(['table', 'create', table, '--schema', 'id:long'], [table, /exist/i]);
   expectFailure(['table', 'append', table, '--csv', csv, '--schema', 'id:long,name:string,px:string'], /schema/);
@@ -192,6 +198,13 @@ test('a commit file that is empty is damage, not an empty commit; a table withou
   fs.cpSync(table, t, { recursive: true });
   fs.writeFileSync(path.join(t, '_delta_log', '00000000000000000002.json'), '');
   expectFailure(['table', 'scan', t, '--count'], [/00000000000000000002\.json/, /no actions|damaged/]);
+  // history reads the same commits: it reports the damage too (it listed an empty version once),
+  // and a garbage line after a commit's actions as well.
+  expectFailure(['table', 'history', t], [/00000000000000000002\.json/, /no actions|damaged/]);
+  const g = path.join(dir, 'garbage-commit');
+  fs.cpSync(table, g, { recursive: true });
+  fs.appendFileSync(path.join(g, '_delta_log', '00000000000000000002.json'), 'garbage\n');
+  expectFailure(['table', 'history', g], /00000000000000000002\.json/);
   // Spark's golden log-only table with no columns crashed `scan --count` once: now its missing
   // data files are named, and a table without columns (and files) counts 0 rows.
   const nocols = path.join(fixturesDir(), 'delta_golden', 'log_only_and_negative', 'corrupted-last-checkpoint');
@@ -205,4 +218,16 @@ test('a commit file that is empty is damage, not an empty commit; a table withou
   assert.equal(r.signal, null, r.stderr);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '0\n');
+});
+
+test('column names resolve case-insensitively in --columns, --where, --partition-by and CSV headers', () => {
+  const t = path.join(dir, 'case');
+  const upper = path.join(dir, 'upper.csv');
+  fs.writeFileSync(upper, 'ID,NAME,Px\n7,g,2.5\n');
+  runFlOk(['table', 'create', t, '--schema', 'id:long,name:string,px:double', '--partition-by', 'NAME']);
+  runFlOk(['table', 'append', t, '--csv', upper]);
+  const out = runFlOk(['table', 'scan', t, '--columns', 'ID,Px', '--where', 'ID = 7', '--format', 'jsonl']).stdout;
+  assert.deepEqual(out.trim().split('\n').map((l) => JSON.parse(l)), [{ id: 7, px: 2.5 }]);
+  const desc = JSON.parse(runFlOk(['table', 'describe', t, '--format', 'json']).stdout);
+  assert.deepEqual(desc.partitionColumns, ['name']);
 });

@@ -138,4 +138,24 @@ test('bad flags and missing inputs fail with one clear line', () => {
   expectFailure(['predict', '--lake', path.join(dir, 'empty')], 'no forecast models');
   expectFailure(['train', '--lake', path.join(dir, 'empty')], 'gold/daily_prices does not exist');
   expectFailure(['backtest', '--csv', path.join(dir, 'nope.csv')], 'nope.csv');
+  expectFailure(['train', '--csv', FIVE, '--seed', '-1', '--lake', dir], '--seed');
+  // Messages name this command's flag (--csv-ticker), not produce's --ticker.
+  expectFailure(['backtest', '--csv', FIVE, '--csv-ticker', 'FOO'], '--csv-ticker does not apply');
+});
+
+test('predict refuses a history that ends before the model was trained', () => {
+  const lake = path.join(dir, 'lookahead');
+  const src = fs.readFileSync(FIVE, 'utf8').trim().split(/\r?\n/);  // newest rows first
+  const coke = src.filter((l) => l.endsWith(',COKE'));
+  const old = path.join(dir, 'coke_old.csv');
+  fs.writeFileSync(old, [src[0], ...coke.slice(200)].join('\n') + '\n');  // the newest 200 days cut
+  runFlOk(['train', '--lake', lake, '--csv', FIVE, '--ticker', 'COKE', ...FAST]);
+  const predictions = path.join(lake, 'gold', 'predictions');
+  const count = () => (fs.existsSync(predictions) ? runFlOk(['table', 'scan', predictions, '--count']).stdout.trim() : 'none');
+  const before = count();
+  const r = runFl(['predict', '--lake', lake, '--csv', old]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /COKE: the history ends \d{4}-\d\d-\d\d, before the end of the model's training data/);
+  assert.equal(count(), before, 'a look-ahead forecast was recorded');
+  runFlOk(['predict', '--lake', lake, '--csv', FIVE, '--ticker', 'COKE']);  // an up-to-date history is fine
 });

@@ -97,6 +97,14 @@ test('fraud: bad flags and inputs fail with one clear line', () => {
   expectFailure(['fraud', 'score', '--csv', NATURAL, '--lake', lake], 'fraud train');
   expectFailure(['fraud', 'score', '--csv', NATURAL, '--lake', path.join(dir, 'ulb'), '--model', 'fraud-000000000000'], 'not found');
   expectFailure(['fraud', 'train', '--lake', lake], 'bank_transactions');
+  // --threads is bounded (65536 crashed libgomp); --seed -1 wrapped to 2^64-1.
+  expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--threads', '65536', '--lake', lake], '--threads 65536');
+  expectFailure(['fraud', 'score', '--csv', NATURAL, '--threads', '65536', '--lake', lake], '--threads 65536');
+  expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--seed', '-1', '--lake', lake], '--seed');
+  // A report that cannot be written fails before a model is published, not after.
+  const noDir = path.join(dir, 'no_such_dir', 'r.json');
+  expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--report', noDir, '--lake', lake], 'no_such_dir');
+  assert.ok(!fs.existsSync(path.join(lake, 'models')), 'a failed train published a model');
 });
 
 test('the lake flow: Silver bank features -> model -> scored Silver rows -> gold/fraud_alerts, exactly once', async () => {

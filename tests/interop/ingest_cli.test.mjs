@@ -151,4 +151,10 @@ test('bad input: one clear line, non-zero exit', () => {
   expectFailure(['ingest', '--source', 'coingecko', '--once', '--lake', dir], /--once with --source coingecko needs --polls N/);
   expectFailure(['broker', '--port', '70000'], '--port');
   expectFailure(['demo', '--rate', '0'], '--rate');
+  // demo checks every flag before it writes its bootstrap history into the lake.
+  const demoLake = path.join(dir, 'demo-bad-flags');
+  for (const [flag, value] of [['--rate', 'inf'], ['--duration-s', 'nan'], ['--port', '-2'], ['--tickers', ',,,'], ['--start', 'garbage']]) {
+    expectFailure(['demo', '--lake', demoLake, flag, value], flag);
+  }
+  assert.ok(!fs.existsSync(demoLake), 'a demo with a bad flag wrote to the lake');
 });

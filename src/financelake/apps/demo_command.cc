@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
 #include "financelake/sources/event_time.h"
+#include "financelake/sources/source_factory.h"
 
 namespace financelake::apps {
 namespace {
@@ -123,18 +125,27 @@ Status BootstrapFraudModel(const DemoArgs& a, const std::string& start, FraudSta
 }
 
 Status RunDemo(const DemoArgs& a) {
-  if (!(a.rate > 0)) return Status::InvalidArgument("--rate must be > 0 events per second");
-  if (a.duration_s < 0) return Status::InvalidArgument("--duration-s must be >= 0");
-  std::atomic<bool>& stop = InstallStopSignals();
+  // Every flag is checked before anything is written to the lake.
+  if (!(a.rate > 0) || !std::isfinite(a.rate)) {
+    return Status::InvalidArgument(fmt::format("--rate {}: must be a number of events per second > 0", a.rate));
+  }
+  if (!(a.duration_s >= 0) || !std::isfinite(a.duration_s)) {
+    return Status::InvalidArgument(fmt::format("--duration-s {}: must be a number of seconds >= 0", a.duration_s));
+  }
+  if (a.port < -1 || a.port > 65535) {
+    return Status::InvalidArgument(fmt::format("--port {}: must be 0-65535 (or -1: no dashboard)", a.port));
+  }
   pipeline::SourceIngestOptions o;
   o.lake = a.lake;
   o.source.name = "sim";
   o.source.flags["seed"] = std::to_string(a.seed);
   o.source.flags["rate"] = fmt::format("{}", a.rate);
   o.source.flags["start"] = a.start.empty() ? DefaultStart() : a.start;
+  if (!a.tickers.empty()) o.source.flags["tickers"] = a.tickers;
+  FL_RETURN_NOT_OK(sources::MakeSource(o.source, "", nullptr).status());
+  std::atomic<bool>& stop = InstallStopSignals();
   FraudState fraud;
   FL_RETURN_NOT_OK(BootstrapFraudModel(a, o.source.flags["start"], &fraud));
-  if (!a.tickers.empty()) o.source.flags["tickers"] = a.tickers;
   o.flush.max_latency_ms = 1000;
   o.stop = &stop;
   const auto t0 = std::chrono::steady_clock::now();

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,9 @@ Result<ml::ForecastConfig> ToConfig(const ForecastArgs& a) {
   c.train.batch_size = a.batch_size;
   c.train.patience = a.patience;
   c.train.learning_rate = a.learning_rate;
+  if (a.seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {  // "-1" wraps to 2^64-1
+    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
+  }
   c.train.seed = a.seed;
   c.folds = a.folds;
   c.validation_folds = a.validation_folds;
@@ -234,6 +238,13 @@ Status Predict(const ForecastArgs& a) {
     auto m = ml::LoadForecastModel(*fs, a.lake, t);
     if (!m.ok()) {
       st.push_back(m.status());
+      continue;
+    }
+    if (s->days.back() < m->last_day) {  // the model has seen the days after this history
+      st.push_back(Status::FailedPrecondition(fmt::format(
+          "{}: the history ends {}, before the end of the model's training data ({}): a forecast "
+          "from it would be made with knowledge of the future; give the history up to date",
+          t, columnar::FormatDate(s->days.back()), columnar::FormatDate(m->last_day))));
       continue;
     }
     auto f = ml::ForecastNextDay(*m, *s, pipeline::NextTradingDay(s->asset_class, s->days.back()));

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 #include "financelake/apps/source_flags.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/io/atomic_file.h"
+#include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
 #include "financelake/ml/labelled_csv.h"
@@ -96,9 +98,31 @@ std::vector<pipeline::ModelMetricRow> MetricRows(const ml::FraudModel& m, const 
   return rows;
 }
 
+// XGBoost starts an OpenMP team of --threads: thousands of threads crash libgomp.
+constexpr int kMaxThreads = 256;
+
+Status CheckThreads(int threads) {
+  if (threads < 1 || threads > kMaxThreads) {
+    return Status::InvalidArgument(fmt::format("--threads {}: must be 1 to {}", threads, kMaxThreads));
+  }
+  return Status::OK();
+}
+
 Status Train(const FraudArgs& a) {
-  if (a.threads < 1) return Status::InvalidArgument("--threads must be >= 1");
+  FL_RETURN_NOT_OK(CheckThreads(a.threads));
+  if (a.seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {  // "-1" wraps to 2^64-1
+    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
+  }
   auto fs = io::PosixFileSystem();
+  // The report is written after the model is published: its folder must be there first, so that
+  // a run that published a model does not end in an error.
+  if (!a.report.empty()) {
+    const std::string dir = io::DirName(a.report);
+    auto info = fs->Stat(dir.empty() ? "." : dir);
+    if (!info.ok() || !info->is_dir) {
+      return Status::InvalidArgument(fmt::format("--report {}: no directory '{}' to write it in", a.report, dir));
+    }
+  }
   ml::FraudTrainOptions o;
   o.seed = a.seed;
   o.threads = a.threads;
@@ -143,7 +167,7 @@ Status Train(const FraudArgs& a) {
 
 Status Score(const FraudArgs& a) {
   if (a.csv.empty()) return Status::InvalidArgument("--csv FILE is required");
-  if (a.threads < 1) return Status::InvalidArgument("--threads must be >= 1");
+  FL_RETURN_NOT_OK(CheckThreads(a.threads));
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(auto model, ml::LoadFraudModel(*fs, a.lake, a.model, a.threads));
   FL_ASSIGN_OR_RETURN(columnar::RecordBatch data, LoadCsv(*fs, a.csv, nullptr));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -147,11 +148,12 @@ Result<delta::CreateOptions> MakeCreateOptions(const TableArgs& a, const Schema&
   delta::CreateOptions opts;
   if (!a.partition_by.empty()) {
     for (const std::string& col : SplitList(a.partition_by)) {
-      if (!schema.FieldIndex(col)) {
+      const auto idx = schema.ResolveFieldIndex(col);
+      if (!idx) {
         return Status::InvalidArgument(
             fmt::format("--partition-by: '{}' is not a column of the schema", col));
       }
-      opts.partition_columns.push_back(col);
+      opts.partition_columns.push_back(schema.field(*idx).name);
     }
   }
   for (const std::string& kv : a.properties) {
@@ -170,14 +172,41 @@ Result<Schema> ParseSchemaArg(const std::string& text) {
   return schema;
 }
 
+// Directories a command creates for a table, removed again when the command fails before any
+// file is in them (a failed create must not leave a directory that looks like a broken table).
+class CreatedDirs {
+ public:
+  explicit CreatedDirs(std::string path) : path_(std::move(path)) {
+    std::error_code ec;
+    existed_ = std::filesystem::exists(path_, ec);
+  }
+  ~CreatedDirs() {
+    if (existed_ || kept_) return;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_directory(ec)) return;  // something was written: leave it for the user
+    }
+    std::filesystem::remove_all(path_, ec);
+  }
+  void Keep() { kept_ = true; }
+
+ private:
+  std::string path_;
+  bool existed_ = false;
+  bool kept_ = false;
+};
+
 Status RunCreate(const TableArgs& a) {
   if (a.schema.empty()) return Status::InvalidArgument("--schema is required");
   FL_ASSIGN_OR_RETURN(Schema schema, ParseSchemaArg(a.schema));
   FL_ASSIGN_OR_RETURN(delta::CreateOptions opts, MakeCreateOptions(a, schema));
   auto fs = Fs();
+  CreatedDirs dirs(a.path);
   FL_RETURN_NOT_OK(fs->CreateDirs(a.path));
   auto table = delta::Table::Open(fs, a.path);
   FL_ASSIGN_OR_RETURN(DeltaVersion v, delta::CreateTable(*table, schema, opts));
+  dirs.Keep();
   return WriteStdout(fmt::format("created {} at version {}\n", a.path, v.value()));
 }
 
@@ -220,7 +249,7 @@ Result<RecordBatch> ReadCsvAs(std::string_view text, const Schema& table_schema,
   std::vector<Field> csv_fields;
   std::vector<int> table_to_csv(table_schema.num_fields(), -1);
   for (size_t i = 0; i < header.size(); ++i) {
-    auto idx = table_schema.FieldIndex(header[i]);
+    auto idx = table_schema.ResolveFieldIndex(header[i]);  // case-insensitive, as Delta
     if (!idx) {
       return Status::InvalidArgument(
           fmt::format("{}: column '{}' is not in the table (columns: {})", source, header[i],
@@ -276,8 +305,10 @@ Status RunAppend(const TableArgs& a) {
     // A new table: the schema is the given one, else the CSV's inferred one.
     FL_ASSIGN_OR_RETURN(RecordBatch batch, columnar::ReadCsv(text, given, a.csv));
     FL_ASSIGN_OR_RETURN(delta::CreateOptions opts, MakeCreateOptions(a, batch.schema()));
+    CreatedDirs dirs(a.path);
     FL_RETURN_NOT_OK(fs->CreateDirs(a.path));
     auto v = delta::CreateTable(*table, batch.schema(), opts);
+    if (v.ok() || v.status().IsAlreadyExists()) dirs.Keep();
     if (v.ok()) {
       created = fmt::format("created {} at version {}; ", a.path, v->value());
     } else if (!v.status().IsAlreadyExists()) {
@@ -331,10 +362,11 @@ Status RunScan(const TableArgs& a) {
   }
   if (!a.columns.empty()) {
     for (const std::string& c : SplitList(a.columns)) {
-      if (!snap->schema().FieldIndex(c)) {
+      const auto idx = snap->schema().ResolveFieldIndex(c);  // case-insensitive, as --where
+      if (!idx) {
         return Status::NotFound(fmt::format("--columns: {} has no column named '{}'", a.path, c));
       }
-      opts.columns.push_back(c);
+      opts.columns.push_back(snap->schema().field(*idx).name);
     }
   } else if (a.count && snap->schema().num_fields() > 0) {
     // Counting needs no values: read the narrowest thing there is, one column.

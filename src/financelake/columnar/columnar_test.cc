@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "financelake/columnar/csv_reader.h"
 #include "financelake/columnar/record_batch.h"
 #include "financelake/columnar/text_values.h"
 
@@ -44,6 +47,17 @@ TEST(SchemaTest, RejectsDuplicatesAndMissingTypes) {
   EXPECT_FALSE(Schema::Parse("a").ok());
   EXPECT_FALSE(Schema::Parse("a:lng").ok());
   EXPECT_FALSE(Schema::Parse(":long").ok());
+}
+
+TEST(SchemaTest, NamesResolveCaseInsensitivelyWhenUnambiguous) {
+  Schema s({Field{"Ticker", DataType::String(), true}, Field{"px", DataType::Double(), true},
+            Field{"PX", DataType::Double(), true}});
+  EXPECT_EQ(s.ResolveFieldIndex("ticker"), std::optional<size_t>(0));
+  EXPECT_EQ(s.ResolveFieldIndex("TICKER"), std::optional<size_t>(0));
+  EXPECT_EQ(s.ResolveFieldIndex("px"), std::optional<size_t>(1));  // the exact name first
+  EXPECT_EQ(s.ResolveFieldIndex("Px"), std::nullopt);               // px or PX: ambiguous
+  EXPECT_EQ(s.ResolveFieldIndex("tick"), std::nullopt);
+  EXPECT_EQ(s.FieldIndex("ticker"), std::nullopt);                  // FieldIndex stays exact
 }
 
 TEST(ColumnTest, FixedWidthWithNullsMaterialisesBitmapLazily) {
@@ -134,6 +148,60 @@ TEST(RecordBatchTest, JsonRowsAreValidJsonWhateverTheStringBytes) {
   std::string out;
   AppendJsonRow(*b, 0, &out);
   EXPECT_EQ(out, "{\"s\":\"a\xEF\xBF\xBD\\\"\\u0001\xc3\xa9\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+}
+
+TEST(TextValuesTest, TextThatIsNotAValueOfTheTypeIsRefused) {
+  // Each of these was once stored as a different value.
+  const std::vector<std::pair<std::string, DataType>> bad = {
+      {"+-5", DataType::Short()},                          // was -5
+      {"+-5", DataType::Long()},
+      {"1e400", DataType::Double()},                       // was Infinity
+      {"-1e400", DataType::Double()},
+      {"1e39", DataType::Float()},                         // was Infinity
+      {"2024-01-01T00:00:00+99:99", DataType::Timestamp()},  // was 2023-12-27T19:21Z
+      {"2024-01-01T00:00:00+05:60", DataType::Timestamp()},
+      {"2024-01-01T23:59:60Z", DataType::Timestamp()},     // was the next day
+  };
+  for (const auto& [text, type] : bad) {
+    auto v = ParseValue(text, type);
+    EXPECT_FALSE(v.ok()) << text << " as " << type.ToString() << " was accepted";
+  }
+  EXPECT_EQ(ParseValue("+5", DataType::Short())->as_int(), 5);
+  EXPECT_TRUE(std::isinf(ParseValue("Infinity", DataType::Double())->as_double()));
+  EXPECT_EQ(ParseValue("3e38", DataType::Float())->as_double(), 3e38);
+  EXPECT_TRUE(ParseValue("3.4028235e38", DataType::Float()).ok());  // rounds to the largest float
+  EXPECT_FALSE(ParseValue("3.5e38", DataType::Float()).ok());
+  EXPECT_EQ(ParseValue("2024-01-01T00:00:00+18:00", DataType::Timestamp())->as_int(),
+            int64_t{19723} * 86400000000LL - int64_t{18} * 3600000000LL);
+}
+
+TEST(CsvReaderTest, BinaryCellsAreBase64AsOutputWritesThem) {
+  const std::vector<std::string> values = {"a", "ab", "abc", std::string("\0\xff\x10zz", 5)};
+  std::string csv = "b\n";
+  for (const std::string& v : values) csv += Base64Encode(v) + "\n";
+  auto b = ReadCsv(csv, Schema({Field{"b", DataType::Binary(), true}}), "t.csv");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(b->column(0).StringAt(static_cast<int64_t>(i)), values[i]);
+  for (const char* bad : {"YWJ", "YW=j", "Y===", "YWJj!", "abc def"}) {
+    auto r = ReadCsv(std::string("b\n") + bad + "\n", Schema({Field{"b", DataType::Binary(), true}}), "t.csv");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("not base64"), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(CsvReaderTest, WholeNumbersBeyondALongStayExactAndNamesAreUnique) {
+  auto b = ReadCsv("id,big\n1,12345678901234567890\n2,9007199254740993\n3,\n", std::nullopt, "t.csv");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->schema().field(0).type, DataType::Long());
+  ASSERT_EQ(b->schema().field(1).type, DataType::Decimal(38, 0));
+  EXPECT_TRUE(b->column(1).GetValue(1).as_decimal() == 9007199254740993);  // a double gives ...992
+  EXPECT_TRUE(b->column(1).GetValue(0).as_decimal() == int128_t{1234567890123456789} * 10);
+  auto huge = ReadCsv("x\n" + std::string(45, '9') + "\n", std::nullopt, "t.csv");
+  ASSERT_TRUE(huge.ok());
+  EXPECT_EQ(huge->schema().field(0).type, DataType::String());
+  auto dup = ReadCsv("a,b,a\n1,2,3\n", std::nullopt, "t.csv");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("repeats the name 'a'"), std::string::npos) << dup.status().message();
 }
 
 TEST(ValueTest, Formats) {

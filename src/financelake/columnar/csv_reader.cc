@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+#include <vector>
+
 #include "financelake/columnar/text_values.h"
+#include "financelake/columnar/value.h"
 
 namespace financelake::columnar {
 
@@ -70,9 +75,35 @@ Status SplitRecords(std::string_view t, std::string_view source, std::vector<Csv
   return Status::OK();
 }
 
+Result<Value> ParseBase64Cell(std::string_view t) {
+  std::string bytes;
+  if (!Base64Decode(t, &bytes)) {
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not base64 (binary values are read and written as base64)", t));
+  }
+  return Value::Bytes(std::move(bytes));
+}
+
+bool IsWholeNumber(std::string_view t) {
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
+  return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 DataType InferType(const std::vector<CsvRecord>& rows, size_t col) {
-  static const DataType kCandidates[] = {DataType::Long(), DataType::Double(), DataType::Boolean(),
-                                         DataType::Date(), DataType::Timestamp()};
+  // Whole numbers beyond a long's range are kept exact (decimal(38,0), else text), never
+  // rounded through a double.
+  bool whole = true, any_value = false;
+  for (size_t r = 1; r < rows.size() && whole; ++r) {
+    const CsvField& f = rows[r].fields[col];
+    if (f.text.empty() && !f.quoted) continue;
+    any_value = true;
+    whole = IsWholeNumber(f.text);
+  }
+  std::vector<DataType> kCandidates = {DataType::Long(), DataType::Decimal(38, 0)};
+  if (!whole || !any_value) {
+    kCandidates = {DataType::Long(), DataType::Double(), DataType::Boolean(), DataType::Date(),
+                   DataType::Timestamp()};
+  }
   for (const DataType& t : kCandidates) {
     bool all = true, any = false;
     for (size_t r = 1; r < rows.size() && all; ++r) {
@@ -122,9 +153,14 @@ Result<RecordBatch> ReadCsv(std::string_view text, const std::optional<Schema>& 
     s = *schema;
   } else {
     std::vector<Field> fields;
+    std::set<std::string_view> names;
     for (size_t c = 0; c < header.size(); ++c) {
       if (header[c].text.empty()) {
         return Status::InvalidArgument(fmt::format("{}: header column {} has no name", source, c + 1));
+      }
+      if (!names.insert(header[c].text).second) {
+        return Status::InvalidArgument(
+            fmt::format("{}: header column {} repeats the name '{}'", source, c + 1, header[c].text));
       }
       fields.push_back(Field{header[c].text, InferType(rows, c), true});
     }
@@ -140,7 +176,9 @@ Result<RecordBatch> ReadCsv(std::string_view text, const std::optional<Schema>& 
         col.AppendNull();
         continue;
       }
-      auto v = ParseValue(f.text, s.field(c).type);
+      // A binary value in CSV is base64, as CSV output writes it (a literal in --where is raw).
+      auto v = s.field(c).type.kind() == TypeKind::kBinary ? ParseBase64Cell(f.text)
+                                                           : ParseValue(f.text, s.field(c).type);
       if (!v.ok()) {
         return v.status().WithContext(
             fmt::format("{}: line {}, column '{}'", source, rows[r].line, s.field(c).name));

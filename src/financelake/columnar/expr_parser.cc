@@ -376,21 +376,8 @@ class Parser {
   }
 
   Result<const Field*> Lookup(const std::string& name) const {
-    if (auto idx = schema_.FieldIndex(name)) return &schema_.field(*idx);
-    // Spark resolves names case-insensitively; accept that when it is unambiguous.
-    const Field* found = nullptr;
-    int matches = 0;
-    for (const Field& f : schema_.fields()) {
-      if (f.name.size() == name.size() &&
-          std::equal(f.name.begin(), f.name.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          })) {
-        found = &f;
-        ++matches;
-      }
-    }
-    if (matches == 1) return found;
+    // Spark resolves names case-insensitively; accepted when unambiguous.
+    if (auto idx = schema_.ResolveFieldIndex(name)) return &schema_.field(*idx);
     std::string names;
     for (const Field& f : schema_.fields()) names += (names.empty() ? "" : ", ") + f.name;
     return Status::InvalidArgument(

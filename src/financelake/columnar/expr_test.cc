@@ -148,9 +148,9 @@ TEST(ExprParseTest, ErrorsSayWhatAndWhere) {
       {"dec = 123456789", "(too many digits)"},
       {"b = 1", "where: position 5: cannot compare boolean column 'b' with 1"},
       {"l = TRUE", "cannot compare long column 'l' with TRUE"},
-      {"f = 1e39", "cannot compare float column 'f' with 1e39: out of range for a float"},
-      {"d = 1e400", "cannot compare double column 'd' with 1e400: out of range"},
-      {"d = '1e400'", "cannot compare double column 'd' with '1e400': out of range"},
+      {"f = 1e39", "cannot compare float column 'f' with 1e39: '1e39' is not a float (out of range)"},
+      {"d = 1e400", "cannot compare double column 'd' with 1e400: '1e400' is not a double (out of range)"},
+      {"d = '1e400'", "cannot compare double column 'd' with '1e400': '1e400' is not a double (out of range)"},
       {"tags = 'x'",
        "where: position 1: column 'tags' is map<string,string>: struct, array and "
        "map columns can only be tested with IS [NOT] NULL"},

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <unordered_set>
 
 namespace financelake::columnar {
@@ -11,6 +13,23 @@ std::optional<size_t> Schema::FieldIndex(std::string_view name) const {
     if (fields_[i].name == name) return i;
   }
   return std::nullopt;
+}
+
+std::optional<size_t> Schema::ResolveFieldIndex(std::string_view name) const {
+  if (auto exact = FieldIndex(name)) return exact;
+  std::optional<size_t> found;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    const std::string& f = fields_[i].name;
+    const bool same = f.size() == name.size() &&
+                      std::equal(f.begin(), f.end(), name.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) ==
+                               std::tolower(static_cast<unsigned char>(b));
+                      });
+    if (!same) continue;
+    if (found) return std::nullopt;  // ambiguous
+    found = i;
+  }
+  return found;
 }
 
 Result<Schema> Schema::Select(const std::vector<std::string>& names) const {

@@ -21,6 +21,9 @@ class Schema {
   size_t num_fields() const { return fields_.size(); }
   // Index of the field named `name`, or nullopt.
   std::optional<size_t> FieldIndex(std::string_view name) const;
+  // As Spark and Delta resolve a name a user typed: the exact name, else the one field whose
+  // name differs only in ASCII case (nullopt when none or when that is ambiguous).
+  std::optional<size_t> ResolveFieldIndex(std::string_view name) const;
   // A schema of the named fields in the given order; NotFound names the missing one.
   Result<Schema> Select(const std::vector<std::string>& names) const;
 

@@ -19,7 +19,10 @@ Status Bad(std::string_view text, std::string_view expected) {
 }
 
 bool ParseInt64(std::string_view t, int64_t* out) {
-  if (!t.empty() && t[0] == '+') t.remove_prefix(1);
+  if (!t.empty() && t[0] == '+') {
+    t.remove_prefix(1);
+    if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) return false;  // "+-5"
+  }
   auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
   return ec == std::errc() && p == t.data() + t.size() && !t.empty();
 }
@@ -69,7 +72,8 @@ bool ParseTimestamp(std::string_view t, int64_t* micros) {
   }
   pos += 6;
   if (pos < t.size() && t[pos] == ':') {
-    if (!Digits(t, pos + 1, 2, &ss) || ss > 60) return false;
+    // No leap second: 23:59:60 would silently become the next day's 00:00:00.
+    if (!Digits(t, pos + 1, 2, &ss) || ss > 59) return false;
     pos += 3;
   }
   int64_t frac = 0;
@@ -90,7 +94,9 @@ bool ParseTimestamp(std::string_view t, int64_t* micros) {
       pos += 1;
     } else if ((t[pos] == '+' || t[pos] == '-') && pos + 6 == t.size() && t[pos + 3] == ':') {
       int oh, om;
-      if (!Digits(t, pos + 1, 2, &oh) || !Digits(t, pos + 4, 2, &om)) return false;
+      if (!Digits(t, pos + 1, 2, &oh) || !Digits(t, pos + 4, 2, &om) || oh > 18 || om > 59) {
+        return false;  // offsets span -18:00..+18:00 (as java.time's ZoneOffset)
+      }
       const int64_t off = (static_cast<int64_t>(oh) * 3600 + om * 60) * 1000000LL;
       us += t[pos] == '+' ? -off : off;
       pos = t.size();
@@ -170,6 +176,14 @@ Result<Value> ParseValue(std::string_view t, const DataType& type) {
       const double d = std::strtod(s.c_str(), &end);
       if (s.empty() || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0]))) {
         return Bad(t, fmt::format("a {}", type.ToString()));
+      }
+      // Only the words above mean infinity; a number beyond the type's range is an error.
+      const bool word = s.find_first_of("0123456789") == std::string::npos;
+      // (Rounded as the column stores it: 3.4028235e38 is a float's largest value, not beyond.)
+      const bool overflows = type.kind() == TypeKind::kFloat ? std::isinf(static_cast<float>(d))
+                                                             : std::isinf(d);
+      if (!word && overflows) {
+        return Bad(t, fmt::format("a {} (out of range)", type.ToString()));
       }
       return Value::Real(d);
     }

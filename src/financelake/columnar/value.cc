@@ -92,6 +92,35 @@ std::string Base64Encode(std::string_view in) {
   return out;
 }
 
+bool Base64Decode(std::string_view in, std::string* out) {
+  auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  out->clear();
+  if (in.size() % 4 != 0) return false;
+  out->reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    const int pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
+    if (pad == 1 && in[i + 2] == '=') return false;  // "x=y=" is not padding
+    uint32_t n = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int v = sextet(in[i + k]);
+      if (v < 0) return false;
+      n |= static_cast<uint32_t>(v) << (18 - 6 * k);
+    }
+    out->push_back(static_cast<char>(n >> 16));
+    if (pad < 2) out->push_back(static_cast<char>((n >> 8) & 0xff));
+    if (pad < 1) out->push_back(static_cast<char>(n & 0xff));
+  }
+  return true;
+}
+
 std::string FormatValue(const Value& value, const DataType& type) {
   if (value.is_null()) return "null";
   switch (type.kind()) {

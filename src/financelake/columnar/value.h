@@ -49,5 +49,7 @@ std::string FormatDate(int32_t days);
 std::string FormatTimestampMicros(int64_t micros);
 std::string FormatDecimal(int128_t unscaled, int scale);
 std::string Base64Encode(std::string_view bytes);
+// Standard base64 with padding (as Base64Encode writes it); false on anything else.
+bool Base64Decode(std::string_view text, std::string* bytes);
 
 }  // namespace financelake::columnar

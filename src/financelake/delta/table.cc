@@ -17,19 +17,13 @@ std::string FormatMs(int64_t ms) {
 
 // The commitInfo of a commit file, or an empty object. Only lines that start with a
 // commitInfo action are parsed: history should not pay for big add lists.
+// The commit's commitInfo (an empty object when it has none). The whole commit is parsed, so
+// that history reports a damaged commit as scans do instead of listing it as a normal version.
 Result<CommitInfo> ReadCommitInfo(io::FileSystem& fs, const CommitFile& commit) {
   FL_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(commit.path));
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    const std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    const size_t key = line.find_first_not_of(" \t{");
-    if (key == std::string_view::npos || line.substr(key, 12) != "\"commitInfo\"") continue;
-    FL_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(line, commit.path));
-    for (Action& a : actions) {
-      if (auto* ci = std::get_if<CommitInfo>(&a)) return std::move(*ci);
-    }
+  FL_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, commit.path));
+  for (Action& a : actions) {
+    if (auto* ci = std::get_if<CommitInfo>(&a)) return std::move(*ci);
   }
   return CommitInfo{Json::Object()};
 }

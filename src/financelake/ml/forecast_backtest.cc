@@ -144,7 +144,10 @@ Result<BacktestResult> WalkForwardBacktest(const DailySeries& s, const ForecastC
   r.lstm = MeasureForecast(all_lstm, all_actual, all_prev);
   r.persistence = MeasureForecast(all_persist, all_actual, all_prev);
   r.drift = MeasureForecast(all_drift, all_actual, all_prev);
-  r.skill = r.persistence.mae > 0 ? r.lstm.mae / r.persistence.mae : std::numeric_limits<double>::infinity();
+  // Against a perfect persistence (a flat series) skill is undefined: NaN, printed n/a, stored
+  // null; persistence is served (NaN < 1 is false).
+  const double ratio = r.lstm.mae / r.persistence.mae;
+  r.skill = r.persistence.mae > 0 && std::isfinite(ratio) ? ratio : std::nan("");
   return r;
 }
 

@@ -138,6 +138,19 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
   auto m = std::make_shared<FraudModel>();
   m->version = manifest->GetString("version", "");
   if (m->version != v) return bad("names version " + m->version);
+  FL_ASSIGN_OR_RETURN(std::string booster, fs.ReadFile(io::JoinPath(dir, "booster.json")));
+  {
+    // The version names manifest and booster (SaveFraudModel): a file damaged, replaced or edited
+    // by hand (a threshold, say) no longer matches it, and is refused before anything is used.
+    Json named = *manifest;
+    named.Set("version", Json::String(""));
+    named.Set("created_at_us", Json::Int(0));
+    const uint64_t h = Fnv1a(named.Dump(), Fnv1a(booster));
+    if (fmt::format("fraud-{:012x}", h & 0xffffffffffffULL) != v) {
+      return Status::DataLoss(fmt::format(
+          "{}: manifest.json or booster.json does not match the version (damaged or edited?); retrain", dir));
+    }
+  }
   m->label = manifest->GetString("label", "");
   m->time_column = manifest->GetString("time_column", "");
   m->created_at_us = manifest->GetInt("created_at_us", 0);
@@ -147,7 +160,9 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
   if (!enc.ok()) return bad(enc.status().message());
   m->encoder = std::move(*enc);
   const Json* th = manifest->Find("threshold");
-  if (th == nullptr || !th->is_number()) return bad("no threshold");
+  if (th == nullptr || !th->is_number() || !(th->as_double() >= 0 && th->as_double() <= 1)) {
+    return bad("no threshold in [0, 1]");
+  }
   m->threshold = th->as_double();
   const Json* base = manifest->Find("baseline_logistic");
   if (base == nullptr) return bad("no baseline_logistic");
@@ -155,7 +170,6 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
   if (!lr.ok()) return bad(lr.status().message());
   m->baseline = std::move(*lr);
   if (const Json* r = manifest->Find("report")) m->report = *r;
-  FL_ASSIGN_OR_RETURN(std::string booster, fs.ReadFile(io::JoinPath(dir, "booster.json")));
   auto b = Booster::LoadJson(booster, threads);
   if (!b.ok()) return Status::DataLoss(fmt::format("{}/booster.json: {}", dir, b.status().message()));
   m->booster = std::move(*b);

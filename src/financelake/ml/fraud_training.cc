@@ -55,6 +55,11 @@ Result<std::vector<int64_t>> TimeOrder(const columnar::RecordBatch& data, const 
                                                  col->type().ToString()));
     }
   }
+  for (size_t i = 0; i < key.size(); ++i) {  // a NaN would break the sort, and so the time split
+    if (std::isnan(key[i])) {
+      return Status::InvalidArgument(fmt::format("time column '{}', row {}: NaN", name, i + 1));
+    }
+  }
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return key[static_cast<size_t>(a)] < key[static_cast<size_t>(b)]; });
   return order;

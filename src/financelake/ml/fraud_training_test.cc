@@ -140,6 +140,29 @@ TEST(FraudTraining, CorruptOrMissingModelsAreReported) {
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.status().message().find("booster.json"), std::string::npos) << broken.status().ToString();
   EXPECT_FALSE(LoadFraudModel(*fs, "/lake", "../../etc").ok());
+  // Every error is one line (XGBoost's stack trace is not passed on).
+  EXPECT_EQ(broken.status().message().find('\n'), std::string::npos) << broken.status().message();
+}
+
+TEST(FraudTraining, AModelEditedAfterSavingIsRefused) {
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  auto model = TrainFraudModel(Ulb(), UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model).ok());
+  ASSERT_TRUE(LoadFraudModel(*fs, "/lake").ok());  // as saved: loads
+  const std::string manifest = "/lake/models/fraud/" + model->version + "/manifest.json";
+  const std::string text = *fs->ReadFile(manifest);
+  const size_t at = text.find("\"threshold\":");
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = text.find(',', at);
+  // A threshold edited by hand (-5 alerted every row once).
+  const std::string edited = text.substr(0, at) + "\"threshold\":-5" + text.substr(end);
+  ASSERT_TRUE(io::WriteFileAtomic(*fs, manifest, edited).ok());
+  auto refused = LoadFraudModel(*fs, "/lake");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(refused.status().message().find("does not match the version"), std::string::npos)
+      << refused.status().message();
 }
 
 TEST(FraudTraining, BadInputsAreClearErrors) {
@@ -155,6 +178,13 @@ TEST(FraudTraining, BadInputsAreClearErrors) {
   o = UlbOptions();
   o.label = "Amount";  // not 0/1
   EXPECT_NE(TrainFraudModel(data, o, nullptr).status().message().find("is not 0 or 1"), std::string::npos);
+  // A NaN time would break the sort and put later rows into training: refused like a null.
+  std::string nan_csv = "Time,A,Class\n";
+  for (int i = 0; i < 200; ++i) nan_csv += (i == 7 ? std::string("NaN") : std::to_string(1000 - i)) + ",1," + (i % 10 == 0 ? "1" : "0") + "\n";
+  auto nan_time = columnar::ReadCsv(nan_csv, std::nullopt, "nan.csv");
+  ASSERT_TRUE(nan_time.ok()) << nan_time.status().ToString();
+  EXPECT_NE(TrainFraudModel(*nan_time, UlbOptions(), nullptr).status().message().find("row 8: NaN"),
+            std::string::npos);
   auto few = columnar::ReadCsv("Time,A,Class\n1,2,0\n2,3,1\n", std::nullopt, "few.csv");
   ASSERT_TRUE(few.ok());
   EXPECT_NE(TrainFraudModel(*few, UlbOptions(), nullptr).status().message().find("too few"),

@@ -11,8 +11,15 @@
 namespace financelake::ml {
 namespace {
 
+// XGBoost's message without its stack trace: the first line.
+std::string LastError() {
+  std::string e = XGBGetLastError();
+  if (const size_t nl = e.find('\n'); nl != std::string::npos) e.resize(nl);
+  return e;
+}
+
 Status XgbError(std::string_view what) {
-  return Status::Internal(fmt::format("xgboost: {}: {}", what, XGBGetLastError()));
+  return Status::Internal(fmt::format("xgboost: {}: {}", what, LastError()));
 }
 
 #define FL_XGB(call, what)                     \
@@ -143,7 +150,7 @@ Result<Booster> Booster::LoadJson(const std::string& json, int threads) {
   Booster b;
   FL_XGB(XGBoosterCreate(nullptr, 0, &b.handle_), "create booster");
   if (XGBoosterLoadModelFromBuffer(b.handle_, json.data(), json.size()) != 0) {
-    return Status::InvalidArgument(fmt::format("xgboost model: {}", XGBGetLastError()));
+    return Status::InvalidArgument(fmt::format("xgboost model: {}", LastError()));
   }
   FL_RETURN_NOT_OK(b.SetThreads(threads));
   FL_XGB(XGBoosterBoostedRounds(b.handle_, &b.rounds_), "rounds");

@@ -99,6 +99,7 @@ Result<DailySeriesSet> ReadCsvDailySeries(io::FileSystem& fs, const std::string&
                                           const std::vector<std::string>& tickers) {
   sources::CsvFileOptions options;
   options.ticker = ticker;
+  options.ticker_flag = "--csv-ticker";
   FL_ASSIGN_OR_RETURN(sources::CsvFile file, sources::CsvFile::Load(fs, path, options));
   if (file.kind() == sources::CsvFileKind::kCards) {
     return Status::InvalidArgument(fmt::format("{} holds card transactions, not daily prices", path));

@@ -128,7 +128,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       return Status::InvalidArgument(
           ctx + ": the file names its tickers itself (" +
           (file.price_layout_.wide.empty() ? "a ticker column" : "one column per ticker") +
-          "); --ticker does not apply");
+          "); " + options.ticker_flag + " does not apply");
     }
     if (!per_row) {
       if (!options.ticker.empty()) {
@@ -139,7 +139,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         auto from_name = TickerFromFileName(path);
         if (!from_name.ok()) {
           return Status::InvalidArgument(ctx + ": cannot tell the ticker: " +
-                                         from_name.status().message() + "; pass --ticker");
+                                         from_name.status().message() + "; pass " + options.ticker_flag);
         }
         file.file_ticker_ = *from_name;
       }

@@ -19,6 +19,7 @@ enum class AssetClass : uint8_t { kAuto, kStock, kCrypto };
 
 struct CsvFileOptions {
   std::string ticker;  // overrides the header prefix and the file name (single-ticker files)
+  std::string ticker_flag = "--ticker";  // the caller's flag for `ticker`, for messages
   AssetClass asset_class = AssetClass::kAuto;  // kAuto: "<SYMBOL>-USD" tickers are crypto
   int64_t card_start_micros = 0;               // the instant of Time = 0 in card files
 };
