@@ -101,6 +101,9 @@ test('fraud: bad flags and inputs fail with one clear line', () => {
   expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--threads', '65536', '--lake', lake], '--threads 65536');
   expectFailure(['fraud', 'score', '--csv', NATURAL, '--threads', '65536', '--lake', lake], '--threads 65536');
   expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--seed', '-1', '--lake', lake], '--seed');
+  const headerOnly = path.join(dir, 'header_only.csv');
+  fs.writeFileSync(headerOnly, fs.readFileSync(NATURAL, 'utf8').split('\n')[0] + '\n');
+  expectFailure(['fraud', 'score', '--csv', headerOnly, '--lake', path.join(dir, 'ulb')], [headerOnly, 'no rows']);
   // A report that cannot be written fails before a model is published, not after.
   const noDir = path.join(dir, 'no_such_dir', 'r.json');
   expectFailure(['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--report', noDir, '--lake', lake], 'no_such_dir');

@@ -171,6 +171,7 @@ Status Score(const FraudArgs& a) {
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(auto model, ml::LoadFraudModel(*fs, a.lake, a.model, a.threads));
   FL_ASSIGN_OR_RETURN(columnar::RecordBatch data, LoadCsv(*fs, a.csv, nullptr));
+  if (data.num_rows() == 0) return Status::InvalidArgument(fmt::format("{}: no rows to score", a.csv));
   auto scores = model->Score(data);
   if (!scores.ok()) return scores.status().WithContext(fmt::format("scoring {} with {}", a.csv, model->version));
   std::vector<columnar::Field> fields = data.schema().fields();

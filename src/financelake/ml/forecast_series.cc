@@ -40,9 +40,13 @@ Status ValidateDailySeries(const DailySeries& s, const std::vector<std::string>&
   const size_t n = s.days.size();
   const bool need_volume = std::find(features.begin(), features.end(), "total_volume") != features.end();
   const bool need_avg = std::find(features.begin(), features.end(), "avg_price") != features.end();
-  if (s.close.size() != n || (need_avg && s.avg_price.size() != n) || (need_volume && s.volume.size() != n)) {
-    return Status::InvalidArgument(fmt::format("{}: columns of different lengths{}", s.ticker,
-                                               need_volume && s.volume.size() != n ? " (no volume column?)" : ""));
+  if (need_volume && s.volume.size() != n) {  // the loaders drop a volume that some day lacks
+    return Status::InvalidArgument(fmt::format(
+        "{}: no volume for every day (a day without one, or no Volume column): leave total_volume "
+        "out of --features (e.g. --features avg_price,return)", s.ticker));
+  }
+  if (s.close.size() != n || (need_avg && s.avg_price.size() != n)) {
+    return Status::InvalidArgument(fmt::format("{}: columns of different lengths", s.ticker));
   }
   for (size_t i = 0; i < n; ++i) {
     const std::string day = columnar::FormatDate(s.days[i]);

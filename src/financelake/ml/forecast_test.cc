@@ -94,7 +94,8 @@ TEST(ForecastSeriesTest, BadHistoriesAreNamed) {
   EXPECT_EQ(msg(neg), "ABC: volume is -1 on 2020-01-06");
   DailySeries novol = s;
   novol.volume.clear();
-  EXPECT_EQ(msg(novol), "ABC: columns of different lengths (no volume column?)");
+  EXPECT_EQ(msg(novol), "ABC: no volume for every day (a day without one, or no Volume column): leave "
+                        "total_volume out of --features (e.g. --features avg_price,return)");
   EXPECT_TRUE(ValidateDailySeries(novol, {"avg_price", "return"}, 10).ok());
   EXPECT_EQ(ValidateForecastFeatures({"avg_price", "rsi"}).message(),
             "unknown feature 'rsi' (known: avg_price, total_volume, return, volatility)");

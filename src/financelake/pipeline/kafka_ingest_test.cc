@@ -146,14 +146,23 @@ TEST_F(KafkaIngestTest, TheBufferedBytesGaugeShowsWhatWaitsForACommit) {
     const size_t at = text.find(name);
     return at == std::string::npos ? int64_t{-1} : std::stoll(text.substr(at + name.size()));
   };
+  auto events_in = [&] {  // financelake_ingest_events_in_total{topic="..."} N
+    const std::string text = metrics.Render();
+    const size_t at = text.find("\nfinancelake_ingest_events_in_total{");
+    if (at == std::string::npos) return int64_t{0};
+    const size_t value = text.find("} ", at);
+    return value == std::string::npos ? int64_t{0} : static_cast<int64_t>(std::stoll(text.substr(value + 2)));
+  };
   Result<IngestProgress> r = Status::Internal("not run");
   std::thread t([&] { r = RunKafkaIngest(o); });
+  // Until all 500 are read (and so buffered: nothing commits before the stop).
   int64_t seen = 0;
   for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-       seen == 0 && std::chrono::steady_clock::now() < deadline;) {
+       (seen == 0 || events_in() < 500) && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(milliseconds(50));
     seen = std::max<int64_t>(gauge(), 0);
   }
+  EXPECT_EQ(events_in(), 500);
   stop = true;
   t.join();
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct CardRow {
   double amount = 0;
   bool fraud = false;
   std::array<double, kCardFeatures> features{};
+  // A hash of the row's text: with the file's name and line it tells two files of the same name
+  // apart in the event id (a replay of one file keeps its ids).
+  uint64_t content_hash = 0;
 };
 
 // False with *reason naming the column if a value is missing or invalid (Time and Amount must

@@ -5,6 +5,7 @@
 #include "financelake/io/path.h"
 #include "financelake/sources/csv_text.h"
 #include "financelake/sources/event_time.h"
+#include "financelake/sources/murmur3.h"
 #include "financelake/sources/nyse_calendar.h"
 #include "financelake/sources/universe.h"
 
@@ -173,6 +174,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         malformed(reason);
         continue;
       }
+      row.content_hash = MurmurHash3X64_128(rec.raw).h1;
       CsvItem item;
       item.type = CsvItem::Type::kCard;
       item.event_time = options.card_start_micros + std::llround(row.seconds * 1e6);

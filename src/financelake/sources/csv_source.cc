@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "financelake/io/posix_filesystem.h"
@@ -155,7 +156,11 @@ class CsvSource final : public Source {
         r.label = row.fraud ? FraudLabel::kFraud : FraudLabel::kLegit;
         r.features = row.features.data();
         r.num_features = row.features.size();
-        serializer_.Write(r, tx_id, ev);
+        // The id's discriminator: file name and line, and the row's content (two files named
+        // alike in different folders must not share ids; Silver would drop one as a duplicate).
+        char digest[17];
+        std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(row.content_hash));
+        serializer_.Write(r, tx_id + ":" + digest, ev);
         break;
       }
       case CsvItem::Type::kMalformed: break;

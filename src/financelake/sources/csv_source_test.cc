@@ -177,6 +177,38 @@ TEST(CsvSourceTest, FilesGoThroughTheFileSystemInterface) {
   EXPECT_NE(failed.status.message().find("csv: /in/ABC.csv"), std::string::npos);
 }
 
+TEST(CsvSourceTest, CardFilesOfTheSameNameKeepTheirOwnEventIds) {
+  // Two exports named alike in different folders, the same line holding different transactions
+  // at the same time: their event ids must differ (Silver would drop one as a duplicate); a
+  // replay of one file gives the ids it gave before.
+  auto mem = std::make_shared<io::MemoryFileSystem>();
+  std::string header = "Time";
+  for (int i = 1; i <= 28; ++i) header += ",V" + std::to_string(i);
+  header += ",Amount,Class\n";
+  auto write = [&](const std::string& path, const std::string& amount) {
+    ASSERT_TRUE(mem->CreateDirs(path.substr(0, path.rfind('/'))).ok());
+    auto f = mem->NewWritableFile(path).value();
+    std::string row = "0";
+    for (int i = 1; i <= 28; ++i) row += ",0.5";
+    ASSERT_TRUE(f->Append(header + row + "," + amount + ",0\n").ok());
+    ASSERT_TRUE(f->Close().ok());
+  };
+  write("/a/cards.csv", "10.00");
+  write("/b/cards.csv", "99.00");
+  auto ids = [&](const std::string& path) {
+    CsvSourceOptions o = Files({path});
+    o.fs = mem;
+    const Replay r = Replayed(o);
+    EXPECT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_EQ(r.events.size(), 1u);
+    return r.events.empty() ? std::string() : r.events[0].event_id;
+  };
+  const std::string a = ids("/a/cards.csv");
+  EXPECT_FALSE(a.empty());
+  EXPECT_NE(a, ids("/b/cards.csv"));
+  EXPECT_EQ(a, ids("/a/cards.csv"));
+}
+
 TEST(CsvSourceTest, BadOptionsAndFilesAreInvalidArgument) {
   auto invalid = [](CsvSourceOptions o, const std::string& fragment) {
     const Replay r = Replayed(o);

@@ -66,8 +66,12 @@ CsvRecordReader::CsvRecordReader(std::string_view text) : text_(text) {
 
 bool CsvRecordReader::Next(CsvRecord* record) {
   // Skip blank lines (they are not records).
+  // A line ends at \n, \r\n or a lone \r (old Mac files): each counts once.
+  auto ends_line = [&](size_t i) {
+    return text_[i] == '\n' || (text_[i] == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n'));
+  };
   while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-    if (text_[pos_] == '\n') ++line_;
+    if (ends_line(pos_)) ++line_;
     ++pos_;
   }
   if (pos_ >= text_.size()) return false;
@@ -95,7 +99,7 @@ bool CsvRecordReader::Next(CsvRecord* record) {
         }
         quoted = false;
       } else {
-        if (c == '\n') ++line_;
+        if (ends_line(pos_)) ++line_;
         cur->push_back(c);
       }
       ++pos_;

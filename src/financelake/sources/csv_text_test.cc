@@ -39,6 +39,17 @@ TEST(CsvRecordReaderTest, QuotesLineEndsBomAndBlankLines) {
   EXPECT_FALSE(recs[3].unterminated_quote);
 }
 
+TEST(CsvRecordReaderTest, CrOnlyLinesAreNumberedLikeAnyOther) {
+  // An old-Mac file: every line ends with a lone \r; blank lines and quoted breaks count too.
+  const auto recs = ReadAll("a,b\r1,2\r\r\r\"x\ry\",3\r4,5\r");
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_EQ(recs[1].line, 2);
+  EXPECT_EQ(recs[2].line, 5);  // lines 3 and 4 are blank
+  EXPECT_EQ(recs[2].fields[0], "x\ry");
+  EXPECT_EQ(recs[3].line, 7);
+  EXPECT_EQ(recs[3].fields, (std::vector<std::string>{"4", "5"}));
+}
+
 TEST(CsvRecordReaderTest, UnterminatedQuoteIsFlagged) {
   const auto recs = ReadAll("a,b\n1,\"open\n2,3\n");
   ASSERT_EQ(recs.size(), 2u);
