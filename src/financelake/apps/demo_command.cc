@@ -142,7 +142,7 @@ Status RunDemo(const DemoArgs& a) {
   o.source.flags["rate"] = fmt::format("{}", a.rate);
   o.source.flags["start"] = a.start.empty() ? DefaultStart() : a.start;
   if (!a.tickers.empty()) o.source.flags["tickers"] = a.tickers;
-  FL_RETURN_NOT_OK(sources::MakeSource(o.source, "", nullptr).status());
+  FL_RETURN_NOT_OK(sources::ValidateSourceSpec(o.source));
   std::atomic<bool>& stop = InstallStopSignals();
   FraudState fraud;
   FL_RETURN_NOT_OK(BootstrapFraudModel(a, o.source.flags["start"], &fraud));

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,9 +73,7 @@ Result<ml::ForecastConfig> ToConfig(const ForecastArgs& a) {
   c.train.batch_size = a.batch_size;
   c.train.patience = a.patience;
   c.train.learning_rate = a.learning_rate;
-  if (a.seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {  // "-1" wraps to 2^64-1
-    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
-  }
+  FL_RETURN_NOT_OK(CheckSeed(a.seed));
   c.train.seed = a.seed;
   c.folds = a.folds;
   c.validation_folds = a.validation_folds;

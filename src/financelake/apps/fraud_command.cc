@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -110,9 +109,7 @@ Status CheckThreads(int threads) {
 
 Status Train(const FraudArgs& a) {
   FL_RETURN_NOT_OK(CheckThreads(a.threads));
-  if (a.seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {  // "-1" wraps to 2^64-1
-    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
-  }
+  FL_RETURN_NOT_OK(CheckSeed(a.seed));
   auto fs = io::PosixFileSystem();
   // The report is written after the model is published: its folder must be there first, so that
   // a run that published a model does not end in an error.

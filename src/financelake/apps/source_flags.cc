@@ -1,6 +1,9 @@
 #include "financelake/apps/source_flags.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <limits>
 
 namespace financelake::apps {
 namespace {
@@ -73,6 +76,13 @@ std::vector<std::string> SplitCommaList(const std::string& text) {
     start = comma + 1;
   }
   return out;
+}
+
+Status CheckSeed(uint64_t seed) {
+  if (seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
+  }
+  return Status::OK();
 }
 
 }  // namespace financelake::apps

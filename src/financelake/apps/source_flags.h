@@ -4,11 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "financelake/base/status.h"
 #include "financelake/sources/source_factory.h"
 
 namespace financelake::apps {
@@ -28,5 +30,8 @@ sources::SourceSpec ToSourceSpec(const SourceFlags& flags);
 
 // "a,b,,c" -> {"a", "b", "c"}: the comma lists of the command line (topics, ...).
 std::vector<std::string> SplitCommaList(const std::string& text);
+
+// A --seed taken as an unsigned 64-bit flag: CLI11 wraps "-1" to 2^64-1; refused above 2^63-1.
+Status CheckSeed(uint64_t seed);
 
 }  // namespace financelake::apps

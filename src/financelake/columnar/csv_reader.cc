@@ -99,12 +99,11 @@ DataType InferType(const std::vector<CsvRecord>& rows, size_t col) {
     any_value = true;
     whole = IsWholeNumber(f.text);
   }
-  std::vector<DataType> kCandidates = {DataType::Long(), DataType::Decimal(38, 0)};
-  if (!whole || !any_value) {
-    kCandidates = {DataType::Long(), DataType::Double(), DataType::Boolean(), DataType::Date(),
-                   DataType::Timestamp()};
-  }
-  for (const DataType& t : kCandidates) {
+  const std::vector<DataType> candidates =
+      whole && any_value ? std::vector<DataType>{DataType::Long(), DataType::Decimal(38, 0)}
+                         : std::vector<DataType>{DataType::Long(), DataType::Double(), DataType::Boolean(),
+                                                 DataType::Date(), DataType::Timestamp()};
+  for (const DataType& t : candidates) {
     bool all = true, any = false;
     for (size_t r = 1; r < rows.size() && all; ++r) {
       const CsvField& f = rows[r].fields[col];

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -75,12 +74,6 @@ std::optional<std::string> PlainDecimal(std::string_view t) {
   return out;
 }
 
-bool MentionsInfinity(std::string_view t) {
-  std::string l(t);
-  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l.find("inf") != std::string::npos;
-}
-
 }  // namespace
 
 Status PositionError(size_t pos, std::string_view message) {
@@ -101,14 +94,10 @@ Result<Value> CastLiteral(const Literal& lit, const Field& column) {
     if (!v.ok()) return fail(": " + v.status().message());
     return v;
   };
-  // Doubles parsed from text: an overflow is an error, and float columns get float values.
-  const auto floating = [&](const Value& v, std::string_view text) -> Result<Value> {
-    const double d = v.as_double();
-    if (std::isinf(d) && !MentionsInfinity(text)) return fail(": out of range");
-    if (kind == TypeKind::kDouble) return v;
-    const float f = static_cast<float>(d);
-    if (std::isinf(f) && !std::isinf(d)) return fail(": out of range for a float");
-    return Value::Real(f);
+  // Doubles parsed from text (ParseValue refuses what overflows the type): float columns get
+  // float values.
+  const auto floating = [&](const Value& v) -> Value {
+    return kind == TypeKind::kDouble ? v : Value::Real(static_cast<float>(v.as_double()));
   };
 
   switch (lit.kind) {
@@ -118,7 +107,7 @@ Result<Value> CastLiteral(const Literal& lit, const Field& column) {
     case Literal::kString: {
       if (type.is_binary_like()) return Value::Bytes(lit.text);
       FL_ASSIGN_OR_RETURN(Value v, parse(lit.text));
-      if (kind == TypeKind::kFloat || kind == TypeKind::kDouble) return floating(v, lit.text);
+      if (kind == TypeKind::kFloat || kind == TypeKind::kDouble) return floating(v);
       return v;
     }
     case Literal::kNumber:
@@ -135,7 +124,7 @@ Result<Value> CastLiteral(const Literal& lit, const Field& column) {
         case TypeKind::kFloat:
         case TypeKind::kDouble: {
           FL_ASSIGN_OR_RETURN(Value v, parse(lit.text));
-          return floating(v, lit.text);
+          return floating(v);
         }
         case TypeKind::kDate: return fail(" (write a date as a string: '2024-01-31')");
         case TypeKind::kTimestamp:
