@@ -52,6 +52,15 @@ std::string DataFilePath(const Table& table, const std::string& action_path) {
   return p.ok() ? *p : std::string();
 }
 
+// The canonical name (FileSystem::Canonical) of the file an action names, the table's own
+// canonical path being `root`.
+Result<std::string> CanonicalDataFile(io::FileSystem& fs, const std::string& root,
+                                      const std::string& action_path) {
+  FL_ASSIGN_OR_RETURN(std::string path, ResolveDataFilePath("", action_path));
+  if (!path.empty() && path.front() == '/') return fs.Canonical(path);
+  return io::NormalizePath(io::JoinPath(root, path));
+}
+
 void DeleteWritten(Table& table, const std::vector<AddFile>& written) {
   for (const AddFile& a : written) {
     const std::string p = DataFilePath(table, a.path);
@@ -145,10 +154,10 @@ Result<VacuumResult> Vacuum(Table& table, const VacuumOptions& options) {
   const std::string where = "delta: vacuum " + table.path();
   FL_ASSIGN_OR_RETURN_CTX(SnapshotPtr snapshot, table.Latest(), where);
   FL_RETURN_NOT_OK(CheckWritable(snapshot->protocol(), table.path()));
-  FL_ASSIGN_OR_RETURN_CTX(int64_t table_retention_ms,
-                          DurationPropertyMs(*snapshot, "delta.deletedFileRetentionDuration",
-                                             "interval 1 week"),
-                          where);
+  FL_ASSIGN_OR_RETURN_CTX(
+      int64_t table_retention_ms,
+      DurationPropertyMs(*snapshot, "delta.deletedFileRetentionDuration", "interval 1 week"),
+      where);
   int64_t retention_ms = table_retention_ms;
   if (options.retain_hours) {
     if (!(*options.retain_hours >= 0) || !std::isfinite(*options.retain_hours)) {
@@ -170,18 +179,31 @@ Result<VacuumResult> Vacuum(Table& table, const VacuumOptions& options) {
   }
   const int64_t now = options.now_ms != 0 ? options.now_ms : WallClockMs();
   const int64_t cutoff = now - retention_ms;
+  // Files are compared by canonical name: an action may name its file by an absolute path or
+  // file: URI, and the table may have been opened by a relative path or through a link.
+  FL_ASSIGN_OR_RETURN_CTX(const std::string root, table.fs().Canonical(table.path()), where);
   std::set<std::string> keep;
-  for (const AddFile& f : snapshot->files()) keep.insert(DataFilePath(table, f.path));
+  auto keep_file = [&](const std::string& action_path) -> Status {
+    auto key = CanonicalDataFile(table.fs(), root, action_path);
+    if (!key.ok()) {
+      return key.status().WithContext(
+          where + ": cannot tell which file a live action names, so nothing was deleted");
+    }
+    keep.insert(*std::move(key));
+    return Status::OK();
+  };
+  for (const AddFile& f : snapshot->files()) FL_RETURN_NOT_OK(keep_file(f.path));
   for (const RemoveFile& r : snapshot->tombstones()) {
-    if (r.deletion_timestamp.value_or(0) > cutoff) keep.insert(DataFilePath(table, r.path));
+    if (r.deletion_timestamp.value_or(0) > cutoff) FL_RETURN_NOT_OK(keep_file(r.path));
   }
   std::vector<io::FileInfo> files;
-  FL_RETURN_NOT_OK_CTX(ListDataFiles(table.fs(), table.path(), "",
-                                     snapshot->partition_columns(), &files),
-                       where);
+  FL_RETURN_NOT_OK_CTX(
+      ListDataFiles(table.fs(), table.path(), "", snapshot->partition_columns(), &files), where);
   VacuumResult result;
   for (const io::FileInfo& f : files) {
-    if (keep.count(f.path) != 0 || f.mtime_ms >= cutoff) continue;
+    if (keep.count(io::NormalizePath(io::JoinPath(root, f.name))) != 0 || f.mtime_ms >= cutoff) {
+      continue;
+    }
     if (!options.dry_run) FL_RETURN_NOT_OK_CTX(table.fs().Delete(f.path), where);
     result.deleted.push_back(f.name);
   }

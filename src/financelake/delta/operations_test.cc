@@ -283,6 +283,60 @@ TEST_F(OperationsTest, OptimizeLosesToAConcurrentDeleteOfItsInput) {
   EXPECT_EQ(TableRows(), (std::vector<std::string>{"0:v:p", "2:v:p"}));
 }
 
+// An action may name its file by a file: URI or an absolute path, and the table may be opened
+// by another spelling of its path: vacuum compares canonical names (it once deleted the live
+// file of a table opened as a relative path, since the two strings differed).
+TEST_F(OperationsTest, VacuumKeepsLiveFilesNamedByAbsolutePaths) {
+  Create();
+  MustAppend(Rows({{1, "a", "x"}}));
+  const std::string rel = *DecodeLogPath(Latest()->files()[0].path);
+  const std::string commit = "/t/_delta_log/" + CommitFileName(DeltaVersion(1));
+  std::string text = *mem_->ReadFile(commit);
+  const std::string quoted = "\"path\":\"" + Latest()->files()[0].path + "\"";
+  const size_t at = text.find(quoted);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, quoted.size(), "\"path\":\"file:///t/" + rel + "\"");
+  ASSERT_TRUE(mem_->Delete(commit).ok());
+  ASSERT_TRUE(io::WriteFileAtomic(*mem_, commit, text).ok());
+  const int64_t now = WallClockMs();
+  ASSERT_TRUE(mem_->SetMtime("/t/" + rel, now - 30 * kDayMs).ok());
+  ASSERT_TRUE(mem_->CreateDirs("/t/sub").ok());
+  ASSERT_TRUE(io::WriteFileAtomic(*mem_, "/t/orphan.parquet", "junk").ok());
+  ASSERT_TRUE(mem_->SetMtime("/t/orphan.parquet", now - 30 * kDayMs).ok());
+
+  for (const std::string spelling : {"/t", "/t/", "/./t", "/t/sub/..", "//t"}) {
+    SCOPED_TRACE(spelling);
+    auto table = Table::Open(fs_, spelling);
+    VacuumOptions dry;
+    dry.dry_run = true;
+    dry.now_ms = now;
+    auto listed = Vacuum(*table, dry);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    EXPECT_EQ(listed->deleted, (std::vector<std::string>{"orphan.parquet"}));
+  }
+  auto table = Table::Open(fs_, "/./t");
+  VacuumOptions real;
+  real.now_ms = now;
+  ASSERT_TRUE(Vacuum(*table, real).ok());
+  EXPECT_TRUE(*mem_->Exists("/t/" + rel));
+  EXPECT_FALSE(*mem_->Exists("/t/orphan.parquet"));
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:a:x"}));
+
+  // A file the engine cannot place (another filesystem's URI) stops vacuum before any delete.
+  text = *mem_->ReadFile(commit);
+  const size_t uri = text.find("file:///t/");
+  ASSERT_NE(uri, std::string::npos);
+  text.replace(uri, 10, "s3://bucket/t/");
+  ASSERT_TRUE(mem_->Delete(commit).ok());
+  ASSERT_TRUE(io::WriteFileAtomic(*mem_, commit, text).ok());
+  auto fresh = Table::Open(fs_, "/t");
+  auto refused = Vacuum(*fresh, real);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("nothing was deleted"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_TRUE(*mem_->Exists("/t/" + rel));
+}
+
 TEST_F(OperationsTest, VacuumDeletesOnlyUnreferencedOldFiles) {
   Create({"part"});
   MustAppend(Rows({{1, "a", "x"}}));

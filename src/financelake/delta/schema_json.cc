@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -150,12 +151,75 @@ std::string FormatPartitionTimestamp(int64_t micros) {
   return out;
 }
 
+// As Java's Double.toString / Float.toString (the shortest digits that read back the same):
+// plain decimals with at least one fraction digit for 1e-3 <= |d| < 1e7 ("0.001", "1.0E7"),
+// else one digit, a fraction and an exponent ("1.0E20", "1.5E-5").
 std::string FormatJavaDouble(double d, bool is_float) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  std::string s = is_float ? fmt::format("{}", static_cast<float>(d)) : fmt::format("{}", d);
-  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-  return s;
+  if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
+  char buf[64];
+  const auto written = is_float
+                           ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d),
+                                           std::chars_format::scientific)
+                           : std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(written.ptr - buf));  // "-1.25e+20"
+  if (sci.find('.') == std::string_view::npos) {
+    // One digit is enough: Java then takes the closest of the one- and two-digit decimals that
+    // read back the same (4.9E-324, not 5.0E-324).
+    char two[64];
+    const auto w2 = is_float
+                        ? std::to_chars(two, two + sizeof two, static_cast<float>(d),
+                                        std::chars_format::scientific, 1)
+                        : std::to_chars(two, two + sizeof two, d, std::chars_format::scientific, 1);
+    double back = 0;
+    float back_float = 0;
+    if (is_float) {
+      std::from_chars(two, w2.ptr, back_float);
+    } else {
+      std::from_chars(two, w2.ptr, back);
+    }
+    const bool same = is_float ? back_float == static_cast<float>(d) : back == d;
+    if (same) {
+      std::copy(two, w2.ptr, buf);
+      sci = std::string_view(buf, static_cast<size_t>(w2.ptr - two));
+    }
+  }
+  std::string out;
+  if (sci.front() == '-') {
+    out = "-";
+    sci.remove_prefix(1);
+  }
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits += c;
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string_view exp_text = sci.substr(e + 1);
+  if (exp_text.front() == '+') exp_text.remove_prefix(1);
+  int exp = 0;
+  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exp);
+  if (exp >= -3 && exp < 7) {
+    if (exp >= 0) {
+      const size_t int_digits = static_cast<size_t>(exp) + 1;
+      if (digits.size() < int_digits) digits.append(int_digits - digits.size(), '0');
+      out += digits.substr(0, int_digits);
+      out += '.';
+      out += digits.size() > int_digits ? digits.substr(int_digits) : "0";
+    } else {
+      out += "0.";
+      out.append(static_cast<size_t>(-exp - 1), '0');
+      out += digits;
+    }
+    return out;
+  }
+  out += digits[0];
+  out += '.';
+  out += digits.size() > 1 ? digits.substr(1) : "0";
+  out += 'E';
+  out += std::to_string(exp);
+  return out;
 }
 
 }  // namespace

@@ -27,7 +27,6 @@ constexpr int kMaxCommitAttempts = 100;
 constexpr char kEngineInfo[] = "financelake/0.1";
 constexpr int64_t kDefaultCheckpointInterval = 10;
 
-
 struct Totals {
   int64_t files = 0;
   int64_t bytes = 0;
@@ -39,14 +38,17 @@ struct Totals {
   }
 };
 
-Json Str(int64_t v) { return Json::String(std::to_string(v)); }
+Json Str(int64_t v) {
+  return Json::String(std::to_string(v));
+}
 
 // operationMetrics as Spark names them (all values strings), from what the commit adds and
 // removes; row counts of removed files come from their stats in the read snapshot.
 Json OperationMetrics(const std::string& op, const std::vector<AddFile>& adds,
                       const std::vector<RemoveFile>& removes, const Snapshot* read) {
   Totals added, removed;
-  for (const AddFile& a : adds) added.Add(a.size, a.stats ? StatsNumRecords(*a.stats) : std::nullopt);
+  for (const AddFile& a : adds)
+    added.Add(a.size, a.stats ? StatsNumRecords(*a.stats) : std::nullopt);
   std::map<std::string, const AddFile*> live;
   if (read != nullptr) {
     for (const AddFile& f : read->files()) live[NormalizeActionPath(f.path)] = &f;
@@ -149,6 +151,45 @@ Status CheckWritable(const Protocol& p, const std::string& table) {
   return Status::OK();
 }
 
+namespace {
+
+// The name of the first column (nested ones too) whose metadata holds a `delta.invariants`
+// expression, or "" when none does.
+std::string ColumnWithInvariant(const Json& node) {
+  if (node.is_object()) {
+    const Json* meta = node.Find("metadata");
+    if (meta != nullptr && meta->is_object() && meta->Find("delta.invariants") != nullptr) {
+      return node.GetString("name", "?");
+    }
+    for (const auto& member : node.members()) {
+      std::string found = ColumnWithInvariant(member.second);
+      if (!found.empty()) return found;
+    }
+  } else if (node.is_array()) {
+    for (const Json& item : node.items()) {
+      std::string found = ColumnWithInvariant(item);
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
+// Writers of protocol (1, 2) must enforce column invariants (SQL expressions in the schema's
+// metadata); financelake does not evaluate Spark SQL, so it adds no rows to such a table.
+Status CheckNoInvariants(const Metadata& md, const std::string& table) {
+  if (md.schema_string.find("delta.invariants") == std::string::npos) return Status::OK();
+  auto schema = Json::Parse(md.schema_string);
+  if (!schema.ok()) return Status::OK();  // the snapshot load reports a bad schema
+  const std::string column = ColumnWithInvariant(*schema);
+  if (column.empty()) return Status::OK();
+  return Status::FailedPrecondition(fmt::format(
+      "delta: {}: column '{}' has an invariant (delta.invariants), which financelake cannot "
+      "check, so it writes no rows to this table; write with Spark or delta-rs",
+      table, column));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Transaction>> Transaction::Start(Table& table) {
   FL_ASSIGN_OR_RETURN_CTX(SnapshotPtr snapshot, table.Latest(),
                           fmt::format("delta: {}: start transaction", table.path()));
@@ -170,7 +211,8 @@ std::unique_ptr<Transaction> Transaction::StartCreate(Table& table) {
 
 Result<std::vector<AddFile>> Transaction::WriteDataFiles(const columnar::RecordBatch& batch) {
   if (state_->metadata) {
-    FL_ASSIGN_OR_RETURN_CTX(columnar::Schema schema, SchemaFromJson(state_->metadata->schema_string),
+    FL_ASSIGN_OR_RETURN_CTX(columnar::Schema schema,
+                            SchemaFromJson(state_->metadata->schema_string),
                             "delta: " + table_->path() + ": staged metadata");
     return delta::WriteDataFiles(table_->fs(), table_->path(), schema, *state_->metadata, batch);
   }
@@ -190,9 +232,13 @@ void Transaction::RemoveFiles(std::vector<RemoveFile> files) {
   for (RemoveFile& f : files) state_->removes.push_back(std::move(f));
 }
 
-void Transaction::SetProtocol(Protocol protocol) { state_->protocol = std::move(protocol); }
+void Transaction::SetProtocol(Protocol protocol) {
+  state_->protocol = std::move(protocol);
+}
 
-void Transaction::UpdateMetadata(Metadata metadata) { state_->metadata = std::move(metadata); }
+void Transaction::UpdateMetadata(Metadata metadata) {
+  state_->metadata = std::move(metadata);
+}
 
 void Transaction::SetTxn(std::string app_id, int64_t version) {
   Txn t;
@@ -206,26 +252,35 @@ void Transaction::ReadFiles(const std::vector<AddFile>& files) {
   for (const AddFile& f : files) state_->read_files.insert(NormalizeActionPath(f.path));
 }
 
-void Transaction::ReadWholeTable() { state_->read_whole_table = true; }
+void Transaction::ReadWholeTable() {
+  state_->read_whole_table = true;
+}
 
-Result<CommitResult> Transaction::Commit(const std::string& operation,
-                                         Json operation_parameters) {
+Result<CommitResult> Transaction::Commit(const std::string& operation, Json operation_parameters) {
   State& s = *state_;
   const std::string& table = table_->path();
-  if (s.committed) return Status::FailedPrecondition("delta: " + table + ": transaction committed twice");
+  if (s.committed)
+    return Status::FailedPrecondition("delta: " + table + ": transaction committed twice");
   if (s.create && !s.metadata) {
     return Status::FailedPrecondition("delta: " + table + ": creating a table needs metadata");
   }
   const Metadata& md = s.metadata ? *s.metadata : read_->metadata();
   if (s.create && !s.protocol) s.protocol = Protocol{};
   if (s.protocol) FL_RETURN_NOT_OK(CheckWritable(*s.protocol, table));
+  for (const AddFile& a : s.adds) {
+    if (a.data_change) {
+      FL_RETURN_NOT_OK(CheckNoInvariants(md, table));
+      break;
+    }
+  }
   if (md.configuration.count("delta.appendOnly") != 0 &&
       md.configuration.at("delta.appendOnly") == "true") {
     for (const RemoveFile& r : s.removes) {
       if (r.data_change) {
         return Status::FailedPrecondition("delta: " + table +
                                           ": table is append-only (delta.appendOnly); cannot "
-                                          "remove " + r.path);
+                                          "remove " +
+                                          r.path);
       }
     }
   }
@@ -244,9 +299,11 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
   // Commits that change no data (compaction) are snapshot-isolated in Spark's terms.
   const bool changes_data =
       std::any_of(s.adds.begin(), s.adds.end(), [](const AddFile& a) { return a.data_change; }) ||
-      std::any_of(s.removes.begin(), s.removes.end(), [](const RemoveFile& r) { return r.data_change; });
+      std::any_of(s.removes.begin(), s.removes.end(),
+                  [](const RemoveFile& r) { return r.data_change; });
   const bool snapshot_isolated = !changes_data && (!s.adds.empty() || !s.removes.empty());
-  info.Set("isolationLevel", Json::String(snapshot_isolated ? "SnapshotIsolation" : "WriteSerializable"));
+  info.Set("isolationLevel",
+           Json::String(snapshot_isolated ? "SnapshotIsolation" : "WriteSerializable"));
   info.Set("isBlindAppend", Json::Bool(blind_append));
   info.Set("operationMetrics", OperationMetrics(operation, s.adds, s.removes, read_.get()));
   info.Set("engineInfo", Json::String(kEngineInfo));
@@ -297,8 +354,8 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
     }
     FL_RETURN_NOT_OK(CheckWinningCommit(fs, log_dir, DeltaVersion(version), scope));
   }
-  return Status::Aborted(fmt::format("delta: {}: gave up after {} conflicting commits", table,
-                                     kMaxCommitAttempts));
+  return Status::Aborted(
+      fmt::format("delta: {}: gave up after {} conflicting commits", table, kMaxCommitAttempts));
 }
 
 }  // namespace financelake::delta

@@ -15,6 +15,7 @@
 #include "financelake/delta/operations.h"
 #include "financelake/delta/stats.h"
 #include "financelake/delta/uuid.h"
+#include "financelake/io/atomic_file.h"
 #include "financelake/io/memory_filesystem.h"
 
 namespace financelake::delta {
@@ -115,6 +116,43 @@ TEST_F(TransactionTest, CreateAppendAndReadBack) {
     EXPECT_TRUE(f.path.ends_with("-c000.snappy.parquet")) << f.path;
     EXPECT_TRUE(IsUuid(f.path.substr(11, 36))) << f.path;
   }
+}
+
+// Protocol (1, 2) writers must enforce column invariants; financelake cannot evaluate their
+// Spark SQL, so it refuses to add rows to such a table (it once appended a row violating one).
+TEST_F(TransactionTest, RowsAreNotAddedToATableWithColumnInvariants) {
+  const std::string schema =
+      R"({"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}},)"
+      R"({"name":"name","type":"string","nullable":true,"metadata":{}},)"
+      R"({"name":"nested","type":{"type":"struct","fields":[{"name":"x","type":"long",)"
+      R"("nullable":true,"metadata":{"delta.invariants":"{\"expression\":{\"expression\":\"x > 0\"}}"}}]},)"
+      R"("nullable":true,"metadata":{}}]})";
+  const Json escaped = Json::String(schema);
+  const std::string commit =
+      "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}\n"
+      "{\"metaData\":{\"id\":\"a5b0c3d1-0000-4000-8000-000000000001\",\"format\":{\"provider\":"
+      "\"parquet\",\"options\":{}},\"schemaString\":" + escaped.Dump() +
+      ",\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1700000000000}}\n";
+  ASSERT_TRUE(fs_->CreateDirs("/t/_delta_log").ok());
+  ASSERT_TRUE(io::WriteFileAtomic(*fs_, "/t/_delta_log/" + CommitFileName(DeltaVersion(0)), commit)
+                  .ok());
+  auto snap = table_->Latest();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  Schema flat({{"id", DataType::Long(), true}, {"name", DataType::String(), true}});
+  auto txn = Transaction::Start(*table_);
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  AddFile add;
+  add.path = "part-00000-x.parquet";
+  add.size = 1;
+  add.modification_time = 1;
+  add.data_change = true;
+  (*txn)->AddFiles({add});
+  auto refused = (*txn)->Commit("WRITE", Json::Object());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("column 'x' has an invariant"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ((*table_->Latest())->version().value(), 0);
 }
 
 TEST_F(TransactionTest, CommitInfoLooksLikeSparks) {

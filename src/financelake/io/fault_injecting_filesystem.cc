@@ -192,6 +192,10 @@ Status FaultInjectingFileSystem::SetMtime(const std::string& path, int64_t mtime
   return base_->SetMtime(path, mtime_ms);
 }
 
+Result<std::string> FaultInjectingFileSystem::Canonical(const std::string& path) {
+  return base_->Canonical(path);
+}
+
 Result<std::shared_ptr<FileSystem>> WithRandomFaults(std::shared_ptr<FileSystem> base, std::string_view spec) {
   auto fs = std::make_shared<FaultInjectingFileSystem>(std::move(base));
   uint64_t seed = 1;

@@ -96,6 +96,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
   Status SetMtime(const std::string& path, int64_t mtime_ms) override;
+  Result<std::string> Canonical(const std::string& path) override;
 
  private:
   std::shared_ptr<FileSystem> base_;

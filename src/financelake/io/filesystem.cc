@@ -1,5 +1,7 @@
 #include "financelake/io/filesystem.h"
 
+#include "financelake/io/path.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -21,6 +23,10 @@ Result<std::string> RandomAccessFile::ReadAt(uint64_t offset, size_t n) {
   std::string out(n, '\0');
   FL_RETURN_NOT_OK(ReadAt(offset, n, reinterpret_cast<uint8_t*>(out.data())));
   return out;
+}
+
+Result<std::string> FileSystem::Canonical(const std::string& path) {
+  return NormalizePath(path);
 }
 
 Status ErrnoToStatus(int err, std::string_view op, std::string_view path) {

@@ -124,6 +124,11 @@ class FileSystem {
   virtual Status SyncDir(const std::string& path) = 0;
   // Sets the modification time of a file or directory.
   virtual Status SetMtime(const std::string& path, int64_t mtime_ms) = 0;
+
+  // One name per file: two paths name the same file exactly when their canonical forms are
+  // equal. The default is lexical (NormalizePath); on disk, relative paths are made absolute
+  // and symbolic links of the existing part are resolved. The path need not exist.
+  virtual Result<std::string> Canonical(const std::string& path);
 };
 
 // Builds the error for a failed system call: "io: <op> <path>: <strerror(err)>", with code

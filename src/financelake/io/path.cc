@@ -1,5 +1,7 @@
 #include "financelake/io/path.h"
 
+#include <vector>
+
 namespace financelake::io {
 namespace {
 
@@ -36,6 +38,33 @@ std::string BaseName(std::string_view path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return std::string(path);
   return std::string(path.substr(slash + 1));
+}
+
+std::string NormalizePath(std::string_view path) {
+  const bool absolute = !path.empty() && path.front() == '/';
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view part = path.substr(i, j - i);
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!absolute) {
+        parts.push_back(part);  // "/.." is "/"
+      }
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out = absolute ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out += '/';
+    out += parts[k];
+  }
+  return out.empty() ? "." : out;
 }
 
 }  // namespace financelake::io

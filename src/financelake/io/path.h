@@ -19,4 +19,8 @@ std::string DirName(std::string_view path);
 // The last component: "a/b/c" -> "c", "a/b/" -> "b", "/" -> "", "" -> "".
 std::string BaseName(std::string_view path);
 
+// The same path without "." components, repeated or trailing '/' and "x/.." pairs:
+// "a//./b/../c/" -> "a/c", "/.." -> "/", "../a" -> "../a", "" or "." -> ".".
+std::string NormalizePath(std::string_view path);
+
 }  // namespace financelake::io

@@ -42,5 +42,17 @@ TEST(PathTest, DirNameAndBaseNameRejoin) {
   }
 }
 
+TEST(PathTest, NormalizePath) {
+  EXPECT_EQ(NormalizePath("a//./b/../c/"), "a/c");
+  EXPECT_EQ(NormalizePath("/t/./part=x//f.parquet"), "/t/part=x/f.parquet");
+  EXPECT_EQ(NormalizePath("/.."), "/");
+  EXPECT_EQ(NormalizePath("/"), "/");
+  EXPECT_EQ(NormalizePath("../a"), "../a");
+  EXPECT_EQ(NormalizePath("a/../.."), "..");
+  EXPECT_EQ(NormalizePath("."), ".");
+  EXPECT_EQ(NormalizePath(""), ".");
+  EXPECT_EQ(NormalizePath("a/b"), "a/b");
+}
+
 }  // namespace
 }  // namespace financelake::io

@@ -1,7 +1,5 @@
 #include "financelake/io/posix_filesystem.h"
 
-#include "financelake/io/fault_injecting_filesystem.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,10 +10,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/path.h"
 #include "financelake/io/posix_file.h"
 
@@ -249,6 +249,14 @@ class PosixFs final : public FileSystem {
     }
     if (::utimensat(AT_FDCWD, CPath(path), times, 0) != 0) return PosixError("set mtime", path);
     return Status::OK();
+  }
+
+  Result<std::string> Canonical(const std::string& path) override {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(std::filesystem::path(path), ec);
+    if (!ec) p = std::filesystem::weakly_canonical(p, ec);
+    if (ec) return ErrnoToStatus(ec.value(), "canonical path of", path);
+    return NormalizePath(p.string());
   }
 };
 

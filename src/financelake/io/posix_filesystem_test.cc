@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "financelake/io/filesystem_test_env.h"
+#include "financelake/io/path.h"
 
 namespace financelake::io::testing {
 namespace {
@@ -71,6 +72,20 @@ TEST_F(PosixFileSystemTest, ListDirSkipsDanglingSymlinks) {
   ASSERT_EQ(::symlink(P("nowhere").c_str(), P("dangling").c_str()), 0);
   FL_IO_ASSERT_OK(Write(P("real"), "x"));
   EXPECT_EQ(ListNames(P("")), Names{"real"});
+}
+
+TEST_F(PosixFileSystemTest, CanonicalResolvesLinksAndRelativePaths) {
+  FL_IO_ASSERT_OK(fs().CreateDirs(P("real/sub")));
+  ASSERT_EQ(::symlink(P("real").c_str(), P("link").c_str()), 0);
+  FL_IO_ASSERT_OK(Write(P("real/sub/f"), "x"));
+  FL_IO_ASSERT_OK_AND_ASSIGN(std::string real, fs().Canonical(P("real/sub/f")));
+  EXPECT_EQ(real.front(), '/');
+  EXPECT_EQ(*fs().Canonical(P("link/sub/f")), real);
+  EXPECT_EQ(*fs().Canonical(P("link/./sub/../sub//f")), real);
+  // A path that does not exist (yet) keeps its missing part, the rest resolved.
+  EXPECT_EQ(*fs().Canonical(P("link/sub/missing/g")), DirName(real) + "/missing/g");
+  FL_IO_ASSERT_OK_AND_ASSIGN(std::string here, fs().Canonical("."));
+  EXPECT_EQ(*fs().Canonical("no-such-entry"), JoinPath(here, "no-such-entry"));
 }
 
 TEST_F(PosixFileSystemTest, EmptyPathIsTheCurrentDirectory) {
