@@ -36,9 +36,7 @@ void AppendRow(Column* dst, const Column& src, int64_t i) {
   }
   switch (src.type().kind()) {
     case TypeKind::kString:
-    case TypeKind::kBinary:
-      dst->AppendString(src.StringAt(i));
-      return;
+    case TypeKind::kBinary: dst->AppendString(src.StringAt(i)); return;
     case TypeKind::kStruct:
       for (size_t c = 0; c < src.num_children(); ++c) {
         AppendRow(&dst->mutable_child(c), src.child(c), i);
@@ -102,9 +100,9 @@ Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, cons
   parquet::WriteResult result;
   {
     FL_ASSIGN_OR_RETURN(std::unique_ptr<io::WritableFile> file, fs.NewWritableFile(full));
-    FL_ASSIGN_OR_RETURN(auto writer,
-                        parquet::ParquetWriter::Open(std::make_unique<SyncOnCloseFile>(std::move(file)),
-                                                     *job.schema, options.parquet));
+    FL_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Open(
+                                         std::make_unique<SyncOnCloseFile>(std::move(file)),
+                                         *job.schema, options.parquet));
     FL_RETURN_NOT_OK(writer->WriteColumns(job.columns, job.begin, job.end));
     FL_ASSIGN_OR_RETURN(result, writer->Close());
   }
@@ -115,7 +113,8 @@ Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, cons
   auto info = fs.Stat(full);
   add.modification_time = info.ok() ? info->mtime_ms : NowMs();
   add.data_change = options.data_change;
-  add.stats = BuildFileStats(*job.schema, job.columns, job.begin, job.end, result, stats_options).Dump();
+  add.stats =
+      BuildFileStats(*job.schema, job.columns, job.begin, job.end, result, stats_options).Dump();
   return add;
 }
 
@@ -167,13 +166,14 @@ Status CheckBatchMatchesSchema(const RecordBatch& batch, const Schema& table_sch
     const columnar::Field& want = table_schema.field(i);
     const columnar::Field& got = batch.schema().field(i);
     if (got.name != want.name || !(batch.column(i).type() == want.type)) {
-      return Status::InvalidArgument(fmt::format(
-          "batch column {} is '{}: {}', the table has '{}: {}'", i, got.name,
-          batch.column(i).type().ToString(), want.name, want.type.ToString()));
+      return Status::InvalidArgument(
+          fmt::format("batch column {} is '{}: {}', the table has '{}: {}'", i, got.name,
+                      batch.column(i).type().ToString(), want.name, want.type.ToString()));
     }
     if (!want.nullable && batch.column(i).null_count() > 0) {
-      return Status::InvalidArgument(fmt::format("column '{}' is not nullable but the batch has {} nulls",
-                                                 want.name, batch.column(i).null_count()));
+      return Status::InvalidArgument(
+          fmt::format("column '{}' is not nullable but the batch has {} nulls", want.name,
+                      batch.column(i).null_count()));
     }
   }
   return Status::OK();
@@ -225,8 +225,7 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     }
     for (auto& [v, rows] : by_value) {
       Key key;
-      key.push_back(v ? SerializePartitionValue(columnar::Value::Int(*v), type)
-                      : std::nullopt);
+      key.push_back(v ? SerializePartitionValue(columnar::Value::Int(*v), type) : std::nullopt);
       groups[std::move(key)] = std::move(rows);
     }
   }
@@ -250,9 +249,18 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     PartitionValues values;
     for (size_t k = 0; k < part_idx.size(); ++k) {
       const std::string& col = table_schema.field(part_idx[k]).name;
+      // A value readers cannot parse back (a date before year 1, say) would make the table
+      // unreadable: refuse the write instead.
+      auto back = ParsePartitionValue(key[k], table_schema.field(part_idx[k]).type);
+      if (!back.ok()) {
+        return Status::InvalidArgument(fmt::format(
+            "delta: partition column '{}': value '{}' cannot be stored as a partition value ({})",
+            col, key[k].value_or(""), back.status().message()));
+      }
       values[col] = key[k];
       if (!dir.empty()) dir += "/";
-      dir += EscapePartitionValue(col) + "=" + (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
+      dir += EscapePartitionValue(col) + "=" +
+             (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
     }
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
       // A run of consecutive rows (the whole batch, or a partition of rows in order) is written
@@ -306,8 +314,8 @@ std::string EscapePartitionValue(std::string_view value) {
   std::string out;
   for (char ch : value) {
     const auto c = static_cast<unsigned char>(ch);
-    const bool escape = (c >= 0x01 && c <= 0x1F) || c == 0x7F ||
-                        std::strchr("\"#%'*/:=?\\{[]^", ch) != nullptr;
+    const bool escape =
+        (c >= 0x01 && c <= 0x1F) || c == 0x7F || std::strchr("\"#%'*/:=?\\{[]^", ch) != nullptr;
     if (escape && c != 0) {
       fmt::format_to(std::back_inserter(out), "%{:02X}", c);
     } else {

@@ -236,6 +236,26 @@ TEST_F(TransactionTest, PartitionedWritesUseHiveDirectoriesAndNulls) {
   }
 }
 
+// A partition value readers could not parse back (a date before the year 1, as Silver once
+// wrote from an epoch-ms event time) is refused instead of making the table unreadable.
+TEST_F(TransactionTest, PartitionValuesThatDoNotReadBackAreRefused) {
+  schema_ = Schema({{"id", DataType::Long(), true}, {"day", DataType::Date(), true}});
+  CreateOptions options;
+  options.partition_columns = {"day"};
+  Create(options);
+  const int32_t before_year_one = -719163 - 1;  // 0000-12-31
+  auto w = Append(*table_, Batch(schema_, {{Value::Int(1), Value::Int(19000)},
+                                           {Value::Int(2), Value::Int(before_year_one - 10000000)}}));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(w.status().message().find("partition column 'day'"), std::string::npos)
+      << w.status().ToString();
+  auto ok = Append(*table_, Batch(schema_, {{Value::Int(1), Value::Int(19000)},
+                                            {Value::Int(3), Value::Int(-719162)}}));  // 0001-01-01
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(TableRows(*table_).size(), 2u);
+}
+
 TEST_F(TransactionTest, StatsJsonIsExact) {
   const DataType quote = DataType::Struct({{"bid", DataType::Double(), true},
                                            {"venue", DataType::String(), true}});

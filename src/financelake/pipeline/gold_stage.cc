@@ -97,12 +97,17 @@ std::string DateText(int32_t days) {
 struct Row {
   int64_t time;
   double price, volume, open, high, low;
+  std::string_view id;  // event_id: orders rows of the same time
 };
 
-// One (key, trading date) group's aggregates, fed its rows in time order (ties in scan order).
+// Rows in (event_time, event_id) order: open and close do not depend on where rows landed.
+bool Before(const Row& a, const Row& b) { return a.time != b.time ? a.time < b.time : a.id < b.id; }
+
+// One (key, trading date) group's aggregates, fed its rows in (time, event_id) order.
 struct DayAggregate {
   int64_t count = 0;
   int64_t last_time = INT64_MIN;
+  std::string_view last_id;
   double open = 0, high = -INFINITY, low = INFINITY, close = 0, last_volume = NAN;
   double sum_p = 0, vol = 0, pv = 0;
 
@@ -117,6 +122,7 @@ struct DayAggregate {
     close = r.price;
     last_volume = r.volume;
     last_time = r.time;
+    last_id = r.id;
   }
 };
 
@@ -177,15 +183,16 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     for (int32_t d : scan_dates) date_list += (date_list.empty() ? "" : ", ") + Quote(DateText(d));
     for (const std::string& k : keys) key_list += (key_list.empty() ? "" : ", ") + Quote(k);
     delta::ScanOptions scan;
-    scan.columns = {src.key_column, "event_time", src.price_column, src.volume_column, "open", "high", "low"};
+    scan.columns = {src.key_column, "event_time", src.price_column, src.volume_column,
+                    "open", "high", "low", "event_id"};
     FL_ASSIGN_OR_RETURN(scan.filter, columnar::Expr::Parse(fmt::format("event_date IN ({}) AND {} IN ({})", date_list,
                                                                        src.key_column, key_list),
                                                            silver_schema));
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver->Scan(*latest, scan));
     // Groups by (key, trading date): keys numbered as met, groups found by a 64-bit id. Rows
     // usually come in time order within their group: then each group is aggregated as the scan
-    // goes. A group met out of order is aggregated again from its rows sorted by time (ties
-    // keep scan order), so the result never depends on the order of the files.
+    // goes. A group met out of order is aggregated again from its rows sorted by (time,
+    // event_id), so the result never depends on the order of the files or rows.
     std::unordered_map<std::string_view, uint32_t> key_ids;
     std::vector<std::string_view> key_names;
     std::unordered_map<uint64_t, uint32_t> group_of;
@@ -194,7 +201,8 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     std::vector<uint8_t> unordered;  // per group
     auto row_at = [&](int64_t i) {
       auto val = [&](size_t c) { return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i); };
-      return Row{rows.column(1).ValueAt<int64_t>(i), val(2), val(3), val(4), val(5), val(6)};
+      return Row{rows.column(1).ValueAt<int64_t>(i), val(2), val(3), val(4), val(5), val(6),
+                 rows.column(7).StringAt(i)};
     };
     std::string_view last_key;
     uint32_t last_id = 0;
@@ -225,7 +233,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       }
       DayAggregate& agg = aggs[last_group];
       if (unordered[last_group]) continue;
-      if (t < agg.last_time) {
+      if (t < agg.last_time || (t == agg.last_time && rows.column(7).StringAt(i) < agg.last_id)) {
         unordered[last_group] = 1;
         any_unordered = true;
         continue;
@@ -244,7 +252,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       }
       for (size_t g = 0; g < late.size(); ++g) {
         if (!unordered[g]) continue;
-        std::stable_sort(late[g].begin(), late[g].end(), [](const Row& a, const Row& b) { return a.time < b.time; });
+        std::sort(late[g].begin(), late[g].end(), Before);
         aggs[g] = DayAggregate{};
         for (const Row& r : late[g]) aggs[g].Add(r);
       }

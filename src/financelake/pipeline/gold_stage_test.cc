@@ -165,10 +165,11 @@ TEST_F(GoldOrderTest, TradesOutOfTimeOrderAggregateByEventTime) {
   // AAPL: 15:00 and 16:00 first, the 14:35 trade in a later commit. MSFT: reversed in its file.
   AppendBronze("stock-trades", {trade("a2", "AAPL", "15:00:00", 10.1, 3), trade("a3", "AAPL", "16:00:00", 12.7, 1),
                                 trade("m3", "MSFT", "20:00:00", 403.3, 2), trade("m2", "MSFT", "18:00:00", 402.2, 5),
-                                trade("m1", "MSFT", "15:00:00", 401.1, 7)},
+                                trade("m1", "MSFT", "15:00:00", 401.1, 7), trade("t2", "TIE", "17:00:00", 2, 1)},
                now);
   run();
-  AppendBronze("stock-trades", {trade("a1", "AAPL", "14:35:00", 9.3, 2)}, now);
+  // TIE: two trades at the same time, the one of the smaller event_id in the later commit.
+  AppendBronze("stock-trades", {trade("a1", "AAPL", "14:35:00", 9.3, 2), trade("t1", "TIE", "17:00:00", 1, 1)}, now);
   run();
   const auto out_of_order = gold();
   // AAPL in time order: 9.3 x2, 10.1 x3, 12.7 x1; MSFT: 401.1 x7, 402.2 x5, 403.3 x2.
@@ -176,12 +177,15 @@ TEST_F(GoldOrderTest, TradesOutOfTimeOrderAggregateByEventTime) {
                                                  ((9.3 * 2 + 10.1 * 3) + 12.7 * 1) / 6.0));
   EXPECT_EQ(out_of_order.at("MSFT"), fmt::format("401.1 403.3 401.1 403.3 {} {} 14 3", ((401.1 + 402.2) + 403.3) / 3,
                                                  ((401.1 * 7 + 402.2 * 5) + 403.3 * 2) / 14.0));
+  // Equal times are ordered by event_id (t1 opens, t2 closes), not by where the rows landed.
+  EXPECT_EQ(out_of_order.at("TIE"), "1 2 1 2 1.5 1.5 2 2");
   // The same trades in time order, from scratch.
   std::filesystem::remove_all(lake_);
   next_offsets_.clear();
   AppendBronze("stock-trades", {trade("a1", "AAPL", "14:35:00", 9.3, 2), trade("a2", "AAPL", "15:00:00", 10.1, 3),
                                 trade("a3", "AAPL", "16:00:00", 12.7, 1), trade("m1", "MSFT", "15:00:00", 401.1, 7),
-                                trade("m2", "MSFT", "18:00:00", 402.2, 5), trade("m3", "MSFT", "20:00:00", 403.3, 2)},
+                                trade("m2", "MSFT", "18:00:00", 402.2, 5), trade("m3", "MSFT", "20:00:00", 403.3, 2),
+                                trade("t1", "TIE", "17:00:00", 1, 1), trade("t2", "TIE", "17:00:00", 2, 1)},
                now);
   run();
   EXPECT_EQ(gold(), out_of_order);

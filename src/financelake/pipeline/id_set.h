@@ -38,20 +38,27 @@ class IdSet {
   // The column registered as `which` now lives at `column` (same rows).
   void Rebind(int which, const columnar::Column& column) { columns_[which] = &column; }
 
-  // Adds row `row` of column `which`; false when an equal id is already in.
-  bool Insert(int which, int64_t row) {
+  // Adds row `row` of column `which` under `salt` (Silver: the event date); false when an
+  // equal id with the same salt is already in.
+  bool Insert(int which, int64_t row, int32_t salt = 0) {
     if (static_cast<size_t>(size_ + 1) * 3 > slots_.size() * 2) Grow();
     const std::string_view id = columns_[which]->StringAt(row);
-    const uint64_t h = std::hash<std::string_view>{}(id);
+    const uint64_t h = Hash(id, salt);
     const uint32_t tag = Tag(h);
     const size_t mask = slots_.size() - 1;
     size_t i = static_cast<size_t>(h) & mask;
     while (slots_[i] != kEmpty) {
       const uint64_t s = slots_[i];
-      if (static_cast<uint32_t>(s >> 32) == tag && IdAt(static_cast<uint32_t>(s)) == id) return false;
+      const uint32_t ref = static_cast<uint32_t>(s);
+      if (static_cast<uint32_t>(s >> 32) == tag && salts_[ref] == salt && IdAt(ref) == id) {
+        return false;
+      }
       i = (i + 1) & mask;
     }
-    slots_[i] = (uint64_t{tag} << 32) | static_cast<uint64_t>(starts_[which] + row);
+    const uint32_t ref = static_cast<uint32_t>(starts_[which] + row);
+    if (salts_.size() <= ref) salts_.resize(std::max<size_t>(ref + 1, salts_.size() * 2));
+    salts_[ref] = salt;
+    slots_[i] = (uint64_t{tag} << 32) | ref;
     ++size_;
     return true;
   }
@@ -61,10 +68,15 @@ class IdSet {
  private:
   static constexpr uint64_t kEmpty = 0;
   static uint32_t Tag(uint64_t h) { return static_cast<uint32_t>(h >> 32) | 1u; }  // never 0
+  static uint64_t Hash(std::string_view id, int32_t salt) {
+    return std::hash<std::string_view>{}(id) ^
+           (static_cast<uint64_t>(static_cast<uint32_t>(salt)) * 0x9E3779B97F4A7C15ull);
+  }
 
   std::string_view IdAt(uint32_t ref) const {
     const size_t k = static_cast<size_t>(
-        std::upper_bound(starts_.begin(), starts_.end(), static_cast<int64_t>(ref)) - starts_.begin() - 1);
+        std::upper_bound(starts_.begin(), starts_.end(), static_cast<int64_t>(ref)) -
+        starts_.begin() - 1);
     return columns_[k]->StringAt(static_cast<int64_t>(ref) - starts_[k]);
   }
 
@@ -74,7 +86,8 @@ class IdSet {
     const size_t mask = slots_.size() - 1;
     for (uint64_t s : old) {
       if (s == kEmpty) continue;
-      size_t i = static_cast<size_t>(std::hash<std::string_view>{}(IdAt(static_cast<uint32_t>(s)))) & mask;
+      const uint32_t ref = static_cast<uint32_t>(s);
+      size_t i = static_cast<size_t>(Hash(IdAt(ref), salts_[ref])) & mask;
       while (slots_[i] != kEmpty) i = (i + 1) & mask;
       slots_[i] = s;
     }
@@ -84,6 +97,7 @@ class IdSet {
   int64_t size_ = 0;
   std::vector<const columnar::Column*> columns_;
   std::vector<int64_t> starts_;  // the first reference of each column
+  std::vector<int32_t> salts_;   // by reference (rows never inserted hold anything)
 };
 
 }  // namespace financelake::pipeline

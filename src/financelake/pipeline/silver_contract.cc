@@ -19,6 +19,8 @@ using columnar::DataType;
 using columnar::Field;
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
+// 0001-01-01T00:00:00Z: the first day a Delta date partition value (YYYY-MM-DD) can name.
+constexpr int64_t kMinEventTimeUs = -62135596800LL * 1000000;
 
 SilverField Req(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
   return {std::move(name), type, true, false, check};
@@ -37,16 +39,16 @@ std::vector<SilverContract> MakeContracts() {
       {"stock-trades", "stock_trades",
        {Req("ticker", T::kString, C::kTicker), Req("price", T::kDouble, C::kPositive),
         ReqNullable("volume", T::kDouble, C::kNonNegative), Req("source", T::kString),
-        Req("kind", T::kString), Opt("side", T::kString), Opt("exchange", T::kString),
+        Req("kind", T::kString, C::kTradeKind), Opt("side", T::kString), Opt("exchange", T::kString),
         Opt("open", T::kDouble, C::kPositive), Opt("high", T::kDouble, C::kPositive),
         Opt("low", T::kDouble, C::kPositive), Opt("close", T::kDouble, C::kPositive),
         Opt("adj_close", T::kDouble, C::kPositive)}},
       {"crypto-prices", "crypto_prices",
-       {Req("symbol", T::kString, C::kTicker), Req("price_usd", T::kDouble, C::kPositive),
+       {Req("symbol", T::kString, C::kCryptoSymbol), Req("price_usd", T::kDouble, C::kPositive),
         ReqNullable("volume_24h", T::kDouble, C::kNonNegative),
         ReqNullable("market_cap", T::kDouble, C::kNonNegative),
         ReqNullable("change_24h", T::kDouble, C::kFinite), Req("source", T::kString),
-        Req("kind", T::kString), Opt("open", T::kDouble, C::kPositive),
+        Req("kind", T::kString, C::kTickKind), Opt("open", T::kDouble, C::kPositive),
         Opt("high", T::kDouble, C::kPositive), Opt("low", T::kDouble, C::kPositive)}},
       {"bank-transactions", "bank_transactions",
        {Req("transaction_id", T::kString, C::kEventId), ReqNullable("account_id", T::kString),
@@ -89,6 +91,16 @@ std::string CheckString(const SilverField& f, std::string_view v) {
       });
       return ok ? "" : bad("expected 1-12 of A-Z, 0-9, '.', '-', '^'");
     }
+    case FieldCheck::kCryptoSymbol: {
+      const bool ok = v.size() >= 2 && v.size() <= 10 && std::all_of(v.begin(), v.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      });
+      return ok ? "" : bad("expected 2-10 of A-Z, 0-9 (the coin without its quote currency)");
+    }
+    case FieldCheck::kTradeKind:
+      return v == "trade" || v == "bar" ? "" : bad("expected trade or bar");
+    case FieldCheck::kTickKind:
+      return v == "tick" || v == "bar" ? "" : bad("expected tick or bar");
     case FieldCheck::kCurrency:
       return Currencies().count(v) ? "" : bad("unknown ISO 4217 currency code");
     case FieldCheck::kCountry: {
@@ -239,6 +251,9 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   if (!when.ok()) {
     return fmt::format("field 'event_time': not a timestamp ({})", when.status().message());
   }
+  if (*when < kMinEventTimeUs) {
+    return fmt::format("field 'event_time': {} is before the year 1", et.value.substr(0, 64));
+  }
   if (*when > ingest_time_us + kDayUs) {
     return fmt::format("field 'event_time': {} is more than a day after the event was ingested ({})",
                        sources::FormatEventTime(*when), sources::FormatEventTime(ingest_time_us));
@@ -278,7 +293,7 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
         break;
       }
       case SilverType::kBool:
-        if (v.value != "true" && v.value != "false") {
+        if (v.is_string || (v.value != "true" && v.value != "false")) {
           return fmt::format("field '{}': expected true or false, got {}", f.name, LiteralTypeName(v));
         }
         p.b = v.value == "true";

@@ -30,6 +30,9 @@ enum class FieldCheck {
   kTxType,        // PAYMENT TRANSFER WITHDRAWAL DEPOSIT CARD
   kChannel,       // POS ONLINE MOBILE ATM BRANCH
   kEventId,       // 1-128 printable characters
+  kCryptoSymbol,  // 2-10 of A-Z 0-9 (BTC, not BTC-USD)
+  kTradeKind,     // trade bar
+  kTickKind,      // tick bar
 };
 
 struct SilverField {

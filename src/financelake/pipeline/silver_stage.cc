@@ -37,9 +37,11 @@ std::string DateText(int32_t days) {
   return columnar::FormatValue(columnar::Value::Int(days), columnar::DataType::Date());
 }
 
-// event_ids already in Silver on the given dates (one string column; no rows when none).
+// event_ids already in Silver on the given dates, with their dates (columns event_id,
+// event_date; no rows when none).
 Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::set<int32_t>& dates) {
-  columnar::RecordBatch none(columnar::Schema({columnar::Field{"event_id", columnar::DataType::String(), true}}));
+  columnar::RecordBatch none(columnar::Schema({columnar::Field{"event_id", columnar::DataType::String(), true},
+                                               columnar::Field{"event_date", columnar::DataType::Date(), true}}));
   if (dates.empty()) return none;
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
   if (snap->files().empty()) return none;
@@ -49,7 +51,7 @@ Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::s
                       columnar::Expr::Parse(fmt::format("{} IN ({})", kSilverPartitionColumn, in),
                                             snap->schema()));
   delta::ScanOptions scan;
-  scan.columns = {"event_id"};
+  scan.columns = {"event_id", std::string(kSilverPartitionColumn)};
   scan.filter = filter;
   return silver.table().Scan(*snap, scan);
 }
@@ -59,6 +61,13 @@ Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::s
 // before (the errors table has no other key to deduplicate by).
 Result<std::unordered_set<std::string>> ErrorPositions(ExactlyOnceTable& errors,
                                                        const std::string& bronze_path) {
+  // The stored path is the Bronze table's as the lake was spelled then ("lake/bronze/x",
+  // "/abs/lake/./bronze/x"): rows are matched on the lake-relative part, "bronze/x".
+  auto lake_relative = [](std::string_view path) {
+    const std::string p = io::NormalizePath(path);
+    return io::BaseName(io::DirName(p)) + "/" + io::BaseName(p);
+  };
+  const std::string want = lake_relative(bronze_path);
   std::unordered_set<std::string> out;
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, errors.table().Latest());
   if (snap->files().empty()) return out;
@@ -67,7 +76,7 @@ Result<std::unordered_set<std::string>> ErrorPositions(ExactlyOnceTable& errors,
   FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, errors.table().Scan(*snap, scan));
   for (int64_t i = 0; i < rows.num_rows(); ++i) {
     if (rows.column(0).IsNull(i) || rows.column(1).IsNull(i) || rows.column(2).IsNull(i)) continue;
-    if (rows.column(0).StringAt(i) == "silver" && rows.column(1).StringAt(i) == bronze_path) {
+    if (rows.column(0).StringAt(i) == "silver" && lake_relative(rows.column(1).StringAt(i)) == want) {
       out.emplace(rows.column(2).StringAt(i));
     }
   }
@@ -157,10 +166,13 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
   std::vector<double> chars_per_row;  // per column, from the first file with accepted rows
   ErrorRowsBuilder error_rows;
-  // Every event id checked so far (the parts' and Silver's), for deduplication by event_id
-  // against Silver (the same ids have the same event date) and within the batch.
+  // Every event id checked so far (the parts' and Silver's) with its event date, for
+  // deduplication by (event_id, event_date) against Silver and within the batch. A replay has
+  // the same event time, so the same date; an id reused on another day is kept whatever the
+  // batching (one Silver row per id and date, as a rebuild from Bronze gives).
   std::deque<columnar::Column> ids;
   IdSet seen(expected_rows);
+  const size_t date_column = *schema.FieldIndex(kSilverPartitionColumn);
   std::set<int32_t> dates_loaded;  // event dates whose Silver ids are in `seen`
   std::vector<delta::AddFile> written;
   bool committed = false;
@@ -240,15 +252,19 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     }
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch existing, ExistingIds(*silver, new_dates));
     if (existing.num_rows() > 0) {
-      ids.push_back(std::move(existing).ReleaseColumns()[0]);
+      std::vector<columnar::Column> existing_cols = std::move(existing).ReleaseColumns();
+      ids.push_back(std::move(existing_cols[0]));
       const int k = seen.AddColumn(ids.back());
-      for (int64_t i = 0; i < ids.back().length(); ++i) seen.Insert(k, i);
+      for (int64_t i = 0; i < ids.back().length(); ++i) {
+        seen.Insert(k, i, existing_cols[1].ValueAt<int32_t>(i));
+      }
     }
     const int part = seen.AddColumn(cols[0]);
+    const columnar::Column& part_dates_col = cols[date_column];
     std::vector<uint8_t> keep(static_cast<size_t>(accepted), 0);
     int64_t duplicates = 0;
     for (int64_t i = 0; i < accepted; ++i) {
-      keep[i] = seen.Insert(part, i) ? 1 : 0;
+      keep[i] = seen.Insert(part, i, part_dates_col.ValueAt<int32_t>(i)) ? 1 : 0;
       duplicates += keep[i] ? 0 : 1;
     }
     counts.duplicates += duplicates;
