@@ -1,5 +1,6 @@
 #include "financelake/sources/csv_file.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "financelake/io/path.h"
@@ -16,6 +17,27 @@ bool EndsWithUsd(std::string_view t) {
   return t.size() > 4 && t.substr(t.size() - 4) == "-USD";
 }
 
+bool IsNameSeparator(char c) {
+  return c == '-' || c == '_' || c == '.' || c == ' ';
+}
+
+// A ticker as file names carry it: a valid ticker with a letter in its base (not a date or a
+// number), and a suffix, if any, of letters only ("BRK-B", "BTC-USD"; "AAPL-2020" is AAPL and a
+// year).
+bool IsFileNameTicker(std::string_view t) {
+  if (!ValidateTicker(t).ok()) return false;
+  size_t i = t.empty() || t[0] != '^' ? 0 : 1;
+  bool has_letter = false;
+  for (; i < t.size() && t[i] != '.' && t[i] != '-'; ++i) {
+    has_letter = has_letter || (t[i] >= 'A' && t[i] <= 'Z');
+  }
+  if (!has_letter) return false;
+  for (++i; i < t.size(); ++i) {
+    if (t[i] < 'A' || t[i] > 'Z') return false;
+  }
+  return true;
+}
+
 // The time a daily crypto bar is stamped with: the last second of its UTC day (the bar covers
 // 00:00-24:00 UTC; the stamp keeps the event on the bar's own date).
 int64_t CryptoBarTime(int32_t day) {
@@ -25,28 +47,52 @@ int64_t CryptoBarTime(int32_t day) {
 }  // namespace
 
 Result<std::string> TickerFromFileName(std::string_view path) {
-  std::string name = io::BaseName(path);
+  const std::string base_name = io::BaseName(path);
+  std::string_view name = base_name;
   const size_t ext = name.rfind('.');
-  if (ext != std::string::npos && ext > 0) name.resize(ext);
-  std::vector<std::string> tokens;
-  std::string cur;
-  for (char c : name + "_") {
-    if (c == '-' || c == '_' || c == '.' || c == ' ') {
-      if (!cur.empty()) tokens.push_back(cur);
-      cur.clear();
+  if (ext != std::string::npos && ext > 0) name = name.substr(0, ext);
+  // The whole name is a ticker: "BRK-B.csv", "BRK.B.csv", "BTC-USD.csv", "^GSPC.csv".
+  if (IsFileNameTicker(name)) return std::string(name);
+  // Otherwise the ticker is a word of the name ("AAPL_daily_2020.csv",
+  // "yahoofinance-BRK-B-2004.csv"), with the class suffix or quote currency that follows it.
+  struct Word {
+    std::string_view text;
+    char sep_after = '\0';
+  };
+  std::vector<Word> words;
+  size_t begin = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i < name.size() && !IsNameSeparator(name[i])) continue;
+    if (i > begin) {
+      words.push_back({name.substr(begin, i - begin), i < name.size() ? name[i] : '\0'});
+    }
+    begin = i + 1;
+  }
+  std::vector<std::string> found;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string ticker;
+    const bool has_next = i + 1 < words.size();
+    const char sep = words[i].sep_after;
+    if (has_next && words[i + 1].text == "USD" && ValidateCryptoSymbol(words[i].text).ok()) {
+      ticker = std::string(words[i].text) + "-USD";
+    } else if (has_next && (sep == '-' || sep == '.') &&
+               IsFileNameTicker(std::string(words[i].text) + sep +
+                                std::string(words[i + 1].text))) {
+      ticker = std::string(words[i].text) + sep + std::string(words[i + 1].text);
+    } else if (IsFileNameTicker(words[i].text)) {
+      ticker = std::string(words[i].text);
     } else {
-      cur.push_back(c);
+      continue;
     }
+    if (ticker.size() > words[i].text.size()) ++i;  // the suffix word is taken
+    if (std::find(found.begin(), found.end(), ticker) == found.end()) found.push_back(ticker);
   }
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (i + 1 < tokens.size() && tokens[i + 1] == "USD" && ValidateCryptoSymbol(tokens[i]).ok()) {
-      return tokens[i] + "-USD";
-    }
-    bool has_letter = false;
-    for (char c : tokens[i]) has_letter = has_letter || (c >= 'A' && c <= 'Z');
-    if (has_letter && ValidateTicker(tokens[i]).ok()) return tokens[i];
-  }
-  return Status::NotFound("no ticker in the file name '" + io::BaseName(path) + "'");
+  if (found.size() == 1) return found[0];
+  if (found.empty()) return Status::NotFound("no ticker in the file name '" + base_name + "'");
+  std::string list;
+  for (const std::string& t : found) list += (list.empty() ? "" : ", ") + t;
+  return Status::InvalidArgument("the file name '" + base_name +
+                                 "' could name more than one ticker (" + list + ")");
 }
 
 bool CsvFile::IsCrypto(std::string_view ticker) const {
@@ -128,8 +174,8 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
     if (per_row && !options.ticker.empty()) {
       return Status::InvalidArgument(
           ctx + ": the file names its tickers itself (" +
-          (file.price_layout_.wide.empty() ? "a ticker column" : "one column per ticker") +
-          "); " + options.ticker_flag + " does not apply");
+          (file.price_layout_.wide.empty() ? "a ticker column" : "one column per ticker") + "); " +
+          options.ticker_flag + " does not apply");
     }
     if (!per_row) {
       if (!options.ticker.empty()) {
@@ -139,8 +185,9 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       } else {
         auto from_name = TickerFromFileName(path);
         if (!from_name.ok()) {
-          return Status::InvalidArgument(ctx + ": cannot tell the ticker: " +
-                                         from_name.status().message() + "; pass " + options.ticker_flag);
+          return Status::InvalidArgument(
+              ctx + ": cannot tell the ticker: " + from_name.status().message() + "; pass " +
+              options.ticker_flag);
         }
         file.file_ticker_ = *from_name;
       }

@@ -19,7 +19,7 @@ enum class AssetClass : uint8_t { kAuto, kStock, kCrypto };
 
 struct CsvFileOptions {
   std::string ticker;  // overrides the header prefix and the file name (single-ticker files)
-  std::string ticker_flag = "--ticker";  // the caller's flag for `ticker`, for messages
+  std::string ticker_flag = "--ticker";        // the caller's flag for `ticker`, for messages
   AssetClass asset_class = AssetClass::kAuto;  // kAuto: "<SYMBOL>-USD" tickers are crypto
   int64_t card_start_micros = 0;               // the instant of Time = 0 in card files
 };
@@ -77,10 +77,13 @@ class CsvFile {
   std::vector<CsvMalformed> malformed_;
 };
 
-// The ticker in a file name: "yahoofinance-AAPL-20040819-20180120.csv" -> "AAPL",
-// "BTC-USD.csv" -> "BTC-USD", "TSLA_daily_2010-06-29.csv" -> "TSLA". The first token (split on
-// '-', '_', '.', ' ') that is a valid upper-case ticker; a "<SYMBOL>-USD" pair is kept whole.
-// NotFound if there is none ("tesla-stock-price.csv").
+// The ticker in a file name. The whole name when it is a ticker ("BRK-B.csv" -> "BRK-B",
+// "BRK.B.csv", "BTC-USD.csv"); else the word of the name (split on '-', '_', '.', ' ') that is
+// an upper-case ticker with a letter, with a class suffix of letters that follows it after '-' or
+// '.', or "-USD"/"_USD": "yahoofinance-AAPL-20040819-20180120.csv" -> "AAPL",
+// "TSLA_daily_2010-06-29.csv" -> "TSLA", "yahoofinance-BRK-B-2004.csv" -> "BRK-B". NotFound if
+// there is none ("tesla-stock-price.csv"); InvalidArgument if several words could be tickers
+// ("AAPL_MSFT.csv"): the caller asks for the ticker rather than guess.
 Result<std::string> TickerFromFileName(std::string_view path);
 
 }  // namespace financelake::sources

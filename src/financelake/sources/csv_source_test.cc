@@ -177,6 +177,27 @@ TEST(CsvSourceTest, FilesGoThroughTheFileSystemInterface) {
   EXPECT_NE(failed.status.message().find("csv: /in/ABC.csv"), std::string::npos);
 }
 
+TEST(CsvSourceTest, ShareClassesNamedByTheirFilesAreTwoInstruments) {
+  // BRK-A.csv and BRK-B.csv: the same date, two tickers, two event ids (one id would make Silver
+  // drop one class as a duplicate of the other).
+  auto mem = std::make_shared<io::MemoryFileSystem>();
+  ASSERT_TRUE(mem->CreateDirs("/in").ok());
+  for (const auto& [name, close] : {std::pair{"BRK-A", "542000"}, std::pair{"BRK-B", "361"}}) {
+    auto f = mem->NewWritableFile(std::string("/in/") + name + ".csv").value();
+    ASSERT_TRUE(f->Append(std::string("Date,Close\n2024-01-02,") + close + "\n").ok());
+    ASSERT_TRUE(f->Close().ok());
+  }
+  CsvSourceOptions o = Files({"/in/BRK-A.csv", "/in/BRK-B.csv"});
+  o.fs = mem;
+  const Replay r = Replayed(o);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].key, "BRK-A");
+  EXPECT_EQ(r.events[1].key, "BRK-B");
+  EXPECT_EQ(Json::Parse(r.events[1].payload)->GetString("ticker", ""), "BRK-B");
+  EXPECT_NE(r.events[0].event_id, r.events[1].event_id);
+}
+
 TEST(CsvSourceTest, CardFilesOfTheSameNameKeepTheirOwnEventIds) {
   // Two exports named alike in different folders, the same line holding different transactions
   // at the same time: their event ids must differ (Silver would drop one as a duplicate); a

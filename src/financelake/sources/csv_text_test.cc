@@ -153,6 +153,31 @@ TEST(TickerFromFileNameTest, FindsTheTicker) {
   EXPECT_TRUE(TickerFromFileName("2024-01-02.csv").status().IsNotFound());
 }
 
+TEST(TickerFromFileNameTest, KeepsTheClassSuffix) {
+  // Two share classes are two instruments: the suffix is part of the ticker.
+  EXPECT_EQ(*TickerFromFileName("BRK-A.csv"), "BRK-A");
+  EXPECT_EQ(*TickerFromFileName("/d/BRK-B.csv"), "BRK-B");
+  EXPECT_EQ(*TickerFromFileName("BRK.B.csv"), "BRK.B");
+  EXPECT_EQ(*TickerFromFileName("BF-B.csv"), "BF-B");
+  EXPECT_EQ(*TickerFromFileName("BRK-B_daily_2024.csv"), "BRK-B");
+  EXPECT_EQ(*TickerFromFileName("yahoofinance-BRK-A-20040819-20180120.csv"), "BRK-A");
+  EXPECT_EQ(*TickerFromFileName("^GSPC.csv"), "^GSPC");
+  // Crypto pairs and the unambiguous words of a name as before.
+  EXPECT_EQ(*TickerFromFileName("ETH-USD.csv"), "ETH-USD");
+  EXPECT_EQ(*TickerFromFileName("ETH_USD_2020.csv"), "ETH-USD");
+  EXPECT_EQ(*TickerFromFileName("AAPL_daily.csv"), "AAPL");
+  EXPECT_EQ(*TickerFromFileName("AAPL 2020.csv"), "AAPL");
+  EXPECT_EQ(*TickerFromFileName("AAPL-2020.csv"), "AAPL");  // digits after '-': a year
+  EXPECT_EQ(*TickerFromFileName("AAPL-2.csv"), "AAPL");
+  // Several words that could each be the ticker: the caller must say which.
+  for (const char* name : {"AAPL_MSFT.csv", "BRK B.csv", "SP500_NOV2019_IDay.csv"}) {
+    auto t = TickerFromFileName(name);
+    ASSERT_FALSE(t.ok()) << name << " -> " << *t;
+    EXPECT_NE(t.status().message().find("more than one ticker"), std::string::npos)
+        << t.status().message();
+  }
+}
+
 TEST(HeaderTest, Normalize) {
   EXPECT_EQ(NormalizeHeader("Adj Close"), "adjclose");
   EXPECT_EQ(NormalizeHeader("  \"Volume\" "), "volume");
