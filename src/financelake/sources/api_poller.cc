@@ -53,7 +53,8 @@ class PollerSource final : public Source {
       const size_t eq = s.find('=');
       std::string symbol = eq != std::string::npos ? s.substr(eq + 1) : s;
       if (eq == std::string::npos) {
-        for (char& ch : symbol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (char& ch : symbol)
+          ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       }
       coin_symbols_[s.substr(0, eq)] = std::move(symbol);
     }
@@ -65,7 +66,8 @@ class PollerSource final : public Source {
         batch->clear();
         return size_t{0};
       }
-      if (rounds_ > 0) clock_->SleepUntilMicros(last_round_ + static_cast<int64_t>(o_.interval_s * 1e6));
+      if (rounds_ > 0)
+        clock_->SleepUntilMicros(last_round_ + static_cast<int64_t>(o_.interval_s * 1e6));
       if (WaitsInterrupted()) continue;
       last_round_ = clock_->NowMicros();
       ++rounds_;
@@ -100,7 +102,8 @@ class PollerSource final : public Source {
     const std::string base = Base();
     if (o_.api == "coingecko") {
       std::string ids;
-      for (const std::string& s : o_.symbols) ids += (ids.empty() ? "" : ",") + UrlEncode(s.substr(0, s.find('=')));
+      for (const std::string& s : o_.symbols)
+        ids += (ids.empty() ? "" : ",") + UrlEncode(s.substr(0, s.find('=')));
       Request r;
       r.http.url = base + "/api/v3/simple/price?ids=" + ids +
                    "&vs_currencies=usd&include_market_cap=true&include_24hr_vol=true"
@@ -119,7 +122,8 @@ class PollerSource final : public Source {
       } else {
         r.http.url = fmt::format("{}/query?function={}&symbol={}&apikey={}", base,
                                  UrlEncode(o_.function), UrlEncode(s), UrlEncode(key_));
-        if (o_.function == "TIME_SERIES_INTRADAY") r.http.url += "&interval=" + UrlEncode(o_.interval);
+        if (o_.function == "TIME_SERIES_INTRADAY")
+          r.http.url += "&interval=" + UrlEncode(o_.interval);
       }
       out.push_back(std::move(r));
     }
@@ -174,8 +178,10 @@ class PollerSource final : public Source {
         last = fmt::format("{}: GET {}: HTTP {}", o_.api, url, resp->status);
         wait_s = resp->retry_after_s;
       } else if (resp->status != 200) {
+        // Scrubbed before it is cut: a key cut in two would no longer match, and half of it
+        // would be printed.
         return Status::InvalidArgument(fmt::format("{}: GET {}: HTTP {}: {}", o_.api, url,
-                                                   resp->status, resp->body.substr(0, 200)));
+                                                   resp->status, Scrub(resp->body).substr(0, 200)));
       } else {
         auto parsed = Parse(resp->body);
         if (!parsed.ok()) return parsed.status().WithContext(fmt::format("GET {}", url));
@@ -189,8 +195,8 @@ class PollerSource final : public Source {
         return Status::Unavailable(fmt::format("{} (gave up after {} retries; no data was made up)",
                                                last, o_.max_retries));
       }
-      const double backoff = std::min(60.0, o_.backoff_base_s * std::pow(2.0, attempt)) *
-                             (0.8 + 0.4 * Jitter());
+      const double backoff =
+          std::min(60.0, o_.backoff_base_s * std::pow(2.0, attempt)) * (0.8 + 0.4 * Jitter());
       const double delay = wait_s ? std::max(*wait_s, 0.0) : backoff;
       Log(fmt::format("{}; retry {}/{} in {:.1f} s", last, attempt + 1, o_.max_retries, delay));
       clock_->SleepUntilMicros(clock_->NowMicros() + static_cast<int64_t>(delay * 1e6));
@@ -232,7 +238,8 @@ class PollerSource final : public Source {
   int64_t last_round_ = 0;
   int64_t last_request_ = -1;
   // Seeded per process so that clients restarted together do not retry in lockstep.
-  uint64_t rng_ = (static_cast<uint64_t>(std::random_device{}()) << 32 | std::random_device{}()) | 1;
+  uint64_t rng_ =
+      (static_cast<uint64_t>(std::random_device{}()) << 32 | std::random_device{}()) | 1;
 };
 
 Status BadFlag(const std::string& flag, const std::string& value, const std::string& what) {
@@ -248,15 +255,16 @@ bool IsPollerName(const std::string& name) {
 Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap& flags) {
   PollerOptions o;
   o.api = api;
-  static const std::set<std::string> kKnown = {"symbols", "base-url", "interval-s", "polls",
-                                               "max-retries", "timeout-ms", "range", "interval",
-                                               "function", "min-request-interval-s"};
+  static const std::set<std::string> kKnown = {
+      "symbols",    "base-url", "interval-s", "polls",    "max-retries",
+      "timeout-ms", "range",    "interval",   "function", "min-request-interval-s"};
   for (const auto& [k, v] : flags) {
     if (kKnown.count(k) == 0) {
       return Status::InvalidArgument(fmt::format(
           "--{}: not a flag of the {} source (its flags: --symbols --base-url --interval-s "
           "--polls --max-retries --timeout-ms --range --interval --function "
-          "--min-request-interval-s)", k, api));
+          "--min-request-interval-s)",
+          k, api));
     }
   }
   // Counts (whole) and durations, bounded so that the int fields they end in cannot wrap.
@@ -268,7 +276,9 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
     const double d = std::strtod(it->second.c_str(), &end);
     if (end == it->second.c_str() || *end != '\0' || !std::isfinite(d) || d < min || d > max ||
         (whole && d != std::floor(d))) {
-      return BadFlag(flag, it->second, fmt::format("is not a {} from {} to {}", whole ? "whole number" : "number", min, max));
+      return BadFlag(
+          flag, it->second,
+          fmt::format("is not a {} from {} to {}", whole ? "whole number" : "number", min, max));
     }
     *out = d;
     return Status::OK();
@@ -303,12 +313,14 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
       return static_cast<unsigned char>(ch) > 0x20 && static_cast<unsigned char>(ch) < 0x7f;
     });
     const size_t eq = sym.find('=');
-    const bool mapping_ok = api != "coingecko" || eq == std::string::npos ||
-                            (eq > 0 && eq + 1 < sym.size() && sym.find('=', eq + 1) == std::string::npos);
+    const bool mapping_ok =
+        api != "coingecko" || eq == std::string::npos ||
+        (eq > 0 && eq + 1 < sym.size() && sym.find('=', eq + 1) == std::string::npos);
     if (!printable || sym.size() > 64 || !mapping_ok) {
       return BadFlag("symbols", sym,
-                     api == "coingecko" ? "is not a CoinGecko id or id=SYMBOL (printable, no spaces)"
-                                        : "is not a ticker (printable, no spaces, at most 64 characters)");
+                     api == "coingecko"
+                         ? "is not a CoinGecko id or id=SYMBOL (printable, no spaces)"
+                         : "is not a ticker (printable, no spaces, at most 64 characters)");
     }
   }
   if (o.symbols.empty()) {
@@ -322,7 +334,8 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
 }
 
 Result<std::unique_ptr<Source>> MakePollerSource(const PollerOptions& options) {
-  if (!IsPollerName(options.api)) return Status::InvalidArgument("unknown poller '" + options.api + "'");
+  if (!IsPollerName(options.api))
+    return Status::InvalidArgument("unknown poller '" + options.api + "'");
   std::string key;
   if (options.api == "alphavantage") {
     const char* k = std::getenv("ALPHAVANTAGE_API_KEY");

@@ -29,13 +29,23 @@ double Delay(const std::string& line) {
   return m.empty() ? -1 : std::stod(m[1]);
 }
 
-const char* kYahooBody = "yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json";
+const char* kYahooBody =
+    "yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json";
 
 TEST(ApiPollerRetryTest, BackoffDoublesWithJitterThenSucceeds) {
-  TestHttpServer server({{503, "busy"}, {502, "bad gateway"}, {500, "oops"}, {504, "late"}, {200, ApiFixture(kYahooBody)}});
+  TestHttpServer server({{503, "busy"},
+                         {502, "bad gateway"},
+                         {500, "oops"},
+                         {504, "late"},
+                         {200, ApiFixture(kYahooBody)}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "1"},
-                           {"max-retries", "4"}, {"min-request-interval-s", "0"}}, &clock);
+  PollRun run = Poll("yahoo",
+                     {{"base-url", server.url()},
+                      {"symbols", "AMZN"},
+                      {"polls", "1"},
+                      {"max-retries", "4"},
+                      {"min-request-interval-s", "0"}},
+                     &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   EXPECT_EQ(run.events.size(), 1u);
   EXPECT_EQ(server.requests().size(), 5u);
@@ -60,9 +70,11 @@ TEST(ApiPollerRetryTest, RetryAfterAsAnHttpDateIsHonoured) {
   std::tm tm{};
   gmtime_r(&at, &tm);
   std::strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  TestHttpServer server({{429, "slow down", std::string("Retry-After: ") + date + "\r\n"}, {200, ApiFixture(kYahooBody)}});
+  TestHttpServer server({{429, "slow down", std::string("Retry-After: ") + date + "\r\n"},
+                         {200, ApiFixture(kYahooBody)}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "1"}}, &clock);
+  PollRun run =
+      Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "1"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.log.size(), 1u);
   const double d = Delay(run.log[0]);
@@ -73,10 +85,14 @@ TEST(ApiPollerRetryTest, RetryAfterAsAnHttpDateIsHonoured) {
 
 TEST(ApiPollerRetryTest, RequestsAndRoundsAreSpaced) {
   ::setenv("ALPHAVANTAGE_API_KEY", "spacing-test-key", 1);
-  TestHttpServer server({{200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
+  TestHttpServer server(
+      {{200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
   ManualClock clock;
   // Two symbols, three rounds: six requests at least 12 s apart (the free tier's 5 a minute).
-  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT,IBM"}, {"polls", "3"}, {"interval-s", "5"}}, &clock);
+  PollRun run = Poll(
+      "alphavantage",
+      {{"base-url", server.url()}, {"symbols", "MSFT,IBM"}, {"polls", "3"}, {"interval-s", "5"}},
+      &clock);
   ::unsetenv("ALPHAVANTAGE_API_KEY");
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   EXPECT_EQ(server.requests().size(), 6u);
@@ -87,15 +103,19 @@ TEST(ApiPollerRetryTest, RequestsAndRoundsAreSpaced) {
 
 TEST(ApiPollerRetryTest, AQuotaNoticeIsWaitedOutAndNothingInvented) {
   ::setenv("ALPHAVANTAGE_API_KEY", "quota-test-key", 1);
-  TestHttpServer server({{200, R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute."})"},
-                         {200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
+  TestHttpServer server(
+      {{200,
+        R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute."})"},
+       {200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
   ManualClock clock;
-  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+  PollRun run = Poll("alphavantage",
+                     {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
   ::unsetenv("ALPHAVANTAGE_API_KEY");
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 1u);
   ASSERT_EQ(run.log.size(), 1u);
-  EXPECT_NE(run.log[0].find("rate limited: Thank you for using Alpha Vantage"), std::string::npos) << run.log[0];
+  EXPECT_NE(run.log[0].find("rate limited: Thank you for using Alpha Vantage"), std::string::npos)
+      << run.log[0];
   EXPECT_GE(clock.NowMicros(), 12'000'000) << "the next request still respects the spacing";
 }
 
@@ -105,12 +125,14 @@ TEST(ApiPollerRetryTest, CoinGeckoKeyIsSentButNeverPrinted) {
   // A transient failure (logged), then a 4xx whose body echoes the key (the error).
   TestHttpServer server({{503, "busy"}, {401, R"({"error":"invalid key )" + key + R"("})"}});
   ManualClock clock;
-  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}}, &clock);
+  PollRun run = Poll("coingecko",
+                     {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}}, &clock);
   ::unsetenv("COINGECKO_API_KEY");
   ASSERT_FALSE(run.status.ok());
   EXPECT_TRUE(run.events.empty());
   ASSERT_EQ(server.requests().size(), 2u);
-  EXPECT_NE(server.requests()[0].find("x-cg-demo-api-key: " + key), std::string::npos) << server.requests()[0];
+  EXPECT_NE(server.requests()[0].find("x-cg-demo-api-key: " + key), std::string::npos)
+      << server.requests()[0];
   EXPECT_NE(run.status.message().find("HTTP 401"), std::string::npos) << run.status.message();
   EXPECT_EQ(run.status.message().find("sekrit"), std::string::npos) << run.status.message();
   EXPECT_NE(run.status.message().find("REDACTED"), std::string::npos) << run.status.message();
@@ -123,19 +145,44 @@ TEST(ApiPollerRetryTest, ShortAndUrlEncodedKeysAreNeverPrinted) {
   for (const std::string key : {"K7Q2ZP1", "abc+def/ghi=jk"}) {
     ::setenv("ALPHAVANTAGE_API_KEY", key.c_str(), 1);
     const std::string encoded = key == "K7Q2ZP1" ? key : "abc%2Bdef%2Fghi%3Djk";
-    TestHttpServer server({{200, R"({"Information":"The API key )" + key + R"( has reached its daily limit"})"},
-                           {400, "bad request /query?symbol=MSFT&apikey=" + encoded}});
+    TestHttpServer server(
+        {{200, R"({"Information":"The API key )" + key + R"( has reached its daily limit"})"},
+         {400, "bad request /query?symbol=MSFT&apikey=" + encoded}});
     ManualClock clock;
-    PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+    PollRun run = Poll("alphavantage",
+                       {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
     ::unsetenv("ALPHAVANTAGE_API_KEY");
     ASSERT_FALSE(run.status.ok()) << key;
     EXPECT_NE(run.status.message().find("HTTP 400"), std::string::npos) << run.status.message();
     for (const std::string& secret : {key, encoded}) {
       EXPECT_EQ(run.status.message().find(secret), std::string::npos) << run.status.message();
-      for (const std::string& line : run.log) EXPECT_EQ(line.find(secret), std::string::npos) << line;
+      for (const std::string& line : run.log)
+        EXPECT_EQ(line.find(secret), std::string::npos) << line;
     }
     EXPECT_FALSE(run.log.empty());
   }
+}
+
+TEST(ApiPollerRetryTest, AKeyEchoedWhereTheBodyIsCutIsNeverPrintedInPart) {
+  // An error body is shortened for the message; a key that straddles the cut must not leave its
+  // first characters behind.
+  const std::string key = "ZQ7XK2M9PL4WBN8R";
+  ::setenv("ALPHAVANTAGE_API_KEY", key.c_str(), 1);
+  for (size_t at = 185; at < 200; at += 3) {
+    const std::string echo = "apikey=" + key;
+    const std::string body =
+        R"({"Error Message":")" + std::string(at - 18 - 7, 'x') + echo + R"("})";
+    ASSERT_EQ(body.find(key), at);
+    TestHttpServer server({{400, body}});
+    ManualClock clock;
+    PollRun run = Poll("alphavantage",
+                       {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+    ASSERT_FALSE(run.status.ok());
+    EXPECT_NE(run.status.message().find("HTTP 400"), std::string::npos) << run.status.message();
+    EXPECT_EQ(run.status.message().find(key.substr(0, 4)), std::string::npos)
+        << at << ": " << run.status.message();
+  }
+  ::unsetenv("ALPHAVANTAGE_API_KEY");
 }
 
 TEST(ApiPollerRetryTest, RefusedConnectionsAreRetriedThenFailClearly) {
@@ -145,11 +192,16 @@ TEST(ApiPollerRetryTest, RefusedConnectionsAreRetriedThenFailClearly) {
     port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
   }  // closed: nothing listens there now
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", "http://127.0.0.1:" + std::to_string(port)}, {"symbols", "AAPL"},
-                           {"polls", "1"}, {"max-retries", "2"}}, &clock);
+  PollRun run = Poll("yahoo",
+                     {{"base-url", "http://127.0.0.1:" + std::to_string(port)},
+                      {"symbols", "AAPL"},
+                      {"polls", "1"},
+                      {"max-retries", "2"}},
+                     &clock);
   ASSERT_FALSE(run.status.ok());
   EXPECT_TRUE(run.status.code() == StatusCode::kUnavailable) << run.status.ToString();
-  EXPECT_NE(run.status.message().find("gave up after 2 retries"), std::string::npos) << run.status.message();
+  EXPECT_NE(run.status.message().find("gave up after 2 retries"), std::string::npos)
+      << run.status.message();
   EXPECT_EQ(run.log.size(), 2u);
 }
 
