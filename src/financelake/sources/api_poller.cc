@@ -178,10 +178,13 @@ class PollerSource final : public Source {
         last = fmt::format("{}: GET {}: HTTP {}", o_.api, url, resp->status);
         wait_s = resp->retry_after_s;
       } else if (resp->status != 200) {
-        // Scrubbed before it is cut: a key cut in two would no longer match, and half of it
-        // would be printed.
-        return Status::InvalidArgument(fmt::format("{}: GET {}: HTTP {}: {}", o_.api, url,
-                                                   resp->status, Scrub(resp->body).substr(0, 200)));
+        // A body is scrubbed before it is cut: a key cut in two would no longer match, and half
+        // of it would be printed.
+        const std::string detail = !resp->redirect_refused.empty()
+                                       ? resp->redirect_refused
+                                       : Scrub(resp->body).substr(0, 200);
+        return Status::InvalidArgument(
+            fmt::format("{}: GET {}: HTTP {}: {}", o_.api, url, resp->status, detail));
       } else {
         auto parsed = Parse(resp->body);
         if (!parsed.ok()) return parsed.status().WithContext(fmt::format("GET {}", url));

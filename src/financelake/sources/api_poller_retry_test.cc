@@ -185,6 +185,26 @@ TEST(ApiPollerRetryTest, AKeyEchoedWhereTheBodyIsCutIsNeverPrintedInPart) {
   ::unsetenv("ALPHAVANTAGE_API_KEY");
 }
 
+TEST(ApiPollerRetryTest, TheKeyHeaderDoesNotFollowARedirectToAnotherHost) {
+  ::setenv("COINGECKO_API_KEY", "CG-supersecret", 1);
+  TestHttpServer other({{200, ApiFixture("coingecko/go-gecko_fixtures/simple_price.json")}});
+  const std::string elsewhere =
+      "http://localhost:" + other.url().substr(other.url().rfind(':') + 1);
+  TestHttpServer api(
+      {{302, "", "Location: " + elsewhere + "/api/v3/simple/price?ids=bitcoin\r\n"}});
+  ManualClock clock;
+  PollRun run = Poll("coingecko",
+                     {{"base-url", api.url()}, {"symbols", "bitcoin=BTC"}, {"polls", "1"}}, &clock);
+  ::unsetenv("COINGECKO_API_KEY");
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_TRUE(other.requests().empty()) << "the key went to another host";
+  EXPECT_NE(run.status.message().find("HTTP 302: redirect to http://localhost:"), std::string::npos)
+      << run.status.message();
+  EXPECT_NE(run.status.message().find("not followed"), std::string::npos) << run.status.message();
+  EXPECT_EQ(api.requests().size(), 1u) << "a refused redirect is an answer, not retried";
+}
+
 TEST(ApiPollerRetryTest, RefusedConnectionsAreRetriedThenFailClearly) {
   int port = 0;
   {

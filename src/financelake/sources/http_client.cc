@@ -29,10 +29,12 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   constexpr std::string_view kName = "retry-after:";
   if (line.size() > kName.size()) {
     std::string head(line.substr(0, kName.size()));
-    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(head.begin(), head.end(), head.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (head == kName) {
       std::string value(line.substr(kName.size()));
-      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+        value.pop_back();
       char* end = nullptr;
       const double s = std::strtod(value.c_str(), &end);
       auto* out = static_cast<std::optional<double>*>(user);
@@ -53,12 +55,45 @@ struct CurlDeleter {
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
+struct UrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+
+constexpr int kMaxRedirects = 3;
+
+// Scheme, host and port (the scheme's default when not written), lower-cased; nullopt when the
+// URL cannot be parsed.
+struct Origin {
+  std::string scheme, host, port;
+};
+std::optional<Origin> ParseOrigin(std::string_view url) {
+  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  auto part = [&](CURLUPart which, unsigned flags, std::string* out) {
+    char* value = nullptr;
+    if (curl_url_get(u.get(), which, &value, flags) != CURLUE_OK) return false;
+    out->assign(value);
+    curl_free(value);
+    std::transform(out->begin(), out->end(), out->begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return true;
+  };
+  Origin o;
+  if (!part(CURLUPART_SCHEME, 0, &o.scheme) || !part(CURLUPART_HOST, 0, &o.host) ||
+      !part(CURLUPART_PORT, CURLU_DEFAULT_PORT, &o.port)) {
+    return std::nullopt;
+  }
+  return o;
+}
 
 }  // namespace
 
 std::string RedactUrl(std::string_view url) {
   std::string out(url);
-  for (const char* key : {"apikey=", "api_key=", "key=", "token=", "x_cg_demo_api_key=", "x_cg_pro_api_key="}) {
+  for (const char* key :
+       {"apikey=", "api_key=", "key=", "token=", "x_cg_demo_api_key=", "x_cg_pro_api_key="}) {
     size_t at = 0;
     while ((at = out.find(key, at)) != std::string::npos) {
       const bool starts = at > 0 && (out[at - 1] == '?' || out[at - 1] == '&');
@@ -75,6 +110,14 @@ std::string RedactUrl(std::string_view url) {
   return out;
 }
 
+bool IsSafeRedirect(std::string_view from, std::string_view to) {
+  const std::optional<Origin> a = ParseOrigin(from), b = ParseOrigin(to);
+  if (!a || !b || a->host != b->host) return false;
+  if (b->scheme != "http" && b->scheme != "https") return false;
+  if (a->scheme == b->scheme) return a->port == b->port;
+  return a->scheme == "http" && b->scheme == "https";
+}
+
 Result<HttpResponse> HttpGet(const HttpRequest& request) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -87,13 +130,14 @@ Result<HttpResponse> HttpGet(const HttpRequest& request) {
   }
   char error[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeout_ms));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
+  // libcurl would send our headers (the API key) to any host a server redirects to, and follow
+  // https -> http: redirects are followed here, one hop at a time, only where that is safe.
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(c, CURLOPT_USERAGENT, "financelake/0.1");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
@@ -101,17 +145,41 @@ Result<HttpResponse> HttpGet(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.retry_after_s);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  const CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_WRITE_ERROR && response.body.size() + CURL_MAX_WRITE_SIZE > kMaxBodyBytes) {
-    return Status::DataLoss(fmt::format("http: GET {}: the response is larger than {} MiB; refused",
-                                        RedactUrl(request.url), kMaxBodyBytes >> 20));
+  std::string url = request.url;
+  for (int hop = 0;; ++hop) {
+    response.body.clear();
+    response.retry_after_s.reset();
+    error[0] = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    const CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_WRITE_ERROR && response.body.size() + CURL_MAX_WRITE_SIZE > kMaxBodyBytes) {
+      return Status::DataLoss(
+          fmt::format("http: GET {}: the response is larger than {} MiB; refused", RedactUrl(url),
+                      kMaxBodyBytes >> 20));
+    }
+    if (rc != CURLE_OK) {
+      return Status::Unavailable(fmt::format("http: GET {}: {}", RedactUrl(url),
+                                             error[0] != 0 ? error : curl_easy_strerror(rc)));
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+    char* location = nullptr;
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+    if (response.status < 300 || response.status > 399 || location == nullptr) return response;
+    const std::string target = location;
+    if (!IsSafeRedirect(url, target)) {
+      response.redirect_refused = fmt::format(
+          "redirect to {} not followed: another host, or https to http (the request's headers, "
+          "an API key, are not sent there)",
+          RedactUrl(target));
+      return response;
+    }
+    if (hop == kMaxRedirects) {
+      response.redirect_refused =
+          fmt::format("more than {} redirects, the last to {}", kMaxRedirects, RedactUrl(target));
+      return response;
+    }
+    url = target;
   }
-  if (rc != CURLE_OK) {
-    return Status::Unavailable(fmt::format("http: GET {}: {}", RedactUrl(request.url),
-                                           error[0] != 0 ? error : curl_easy_strerror(rc)));
-  }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
-  return response;
 }
 
 }  // namespace financelake::sources
