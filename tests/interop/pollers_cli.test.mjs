@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fixturesDir, mkTmp, rmTmp } from './lib.mjs';
+import { expectFailure, fixturesDir, mkTmp, rmTmp } from './lib.mjs';
 import { bronzeRows, sleep, startFl, waitForOutput } from './kafka_lib.mjs';
 
 let dir;
@@ -115,4 +115,13 @@ test('between polls: produce has printed the bar, ingest has committed it, Ctrl-
   } finally {
     s.close();
   }
+});
+
+test('bad poller flags: one line naming the flag, before any request', () => {
+  const lake = path.join(dir, 'lake-bad-flags');
+  const nowhere = ['--base-url', 'http://127.0.0.1:1', '--max-retries', '0'];
+  // --polls 0 would poll forever, even with --once.
+  expectFailure(['ingest', '--source', 'coingecko', '--polls', '0', '--once', ...nowhere, '--lake', lake], /--polls: '0' is not a whole number from 1/);
+  expectFailure(['produce', '--source', 'yahoo', '--polls', '0', ...nowhere], /--polls: '0' is not a whole number from 1/);
+  assert.ok(!fs.existsSync(path.join(lake, 'bronze')), 'a refused start writes nothing');
 });

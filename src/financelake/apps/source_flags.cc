@@ -32,10 +32,11 @@ constexpr FlagHelp kFlags[] = {
     {"speed", "csv: x real time between records (default: as fast as possible)"},
     {"source-name", "csv: the payload's 'source' (default csv)"},
     {"resume-after", "continue after this source position"},
-    {"symbols", "yahoo/alphavantage: tickers (AAPL,BTC-USD); coingecko: coin ids (bitcoin=BTC,ethereum)"},
+    {"symbols",
+     "yahoo/alphavantage: tickers (AAPL,BTC-USD); coingecko: coin ids (bitcoin=BTC,ethereum)"},
     {"base-url", "pollers: API base URL (default: the public API; tests use a local server)"},
     {"interval-s", "pollers: seconds between polling rounds (default 60)"},
-    {"polls", "pollers: stop after N rounds (default: never)"},
+    {"polls", "pollers: stop after N >= 1 rounds (default: never stop)"},
     {"max-retries", "pollers: retries of a failing request (default 5)"},
     {"timeout-ms", "pollers: per-request timeout (default 10000)"},
     {"range", "yahoo: chart range (default 5d)"},
@@ -80,7 +81,8 @@ std::vector<std::string> SplitCommaList(const std::string& text) {
 
 Status CheckSeed(uint64_t seed) {
   if (seed > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-    return Status::InvalidArgument(fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
+    return Status::InvalidArgument(
+        fmt::format("--seed: must be 0 to {}", std::numeric_limits<int64_t>::max()));
   }
   return Status::OK();
 }

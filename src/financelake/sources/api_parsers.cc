@@ -17,8 +17,11 @@ constexpr int64_t kDayUs = 86400LL * 1000000;
 
 Result<Json> ParseObject(std::string_view body, std::string_view api) {
   auto doc = Json::Parse(body);
-  if (!doc.ok()) return Status::DataLoss(fmt::format("{}: response is not JSON: {}", api, doc.status().message()));
-  if (!doc->is_object()) return Status::DataLoss(fmt::format("{}: response is not a JSON object", api));
+  if (!doc.ok())
+    return Status::DataLoss(
+        fmt::format("{}: response is not JSON: {}", api, doc.status().message()));
+  if (!doc->is_object())
+    return Status::DataLoss(fmt::format("{}: response is not a JSON object", api));
   return doc;
 }
 
@@ -46,7 +49,9 @@ bool ParseDay(std::string_view s, int32_t* days) {
   return true;
 }
 
-int64_t NewYorkClose(int32_t day) { return NewYorkLocalToUtc(day, 16 * 3600); }
+int64_t NewYorkClose(int32_t day) {
+  return NewYorkLocalToUtc(day, 16 * 3600);
+}
 
 }  // namespace
 
@@ -56,7 +61,8 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
   if (chart == nullptr || !chart->is_object()) return Status::DataLoss("yahoo: no 'chart' object");
   const Json* err = chart->Find("error");
   if (err != nullptr && !err->is_null()) {
-    return Status::InvalidArgument("yahoo: API error: " + err->GetString("description", err->Dump()));
+    return Status::InvalidArgument("yahoo: API error: " +
+                                   err->GetString("description", err->Dump()));
   }
   const Json* results = chart->Find("result");
   if (results == nullptr || !results->is_array() || results->size() == 0) {
@@ -75,31 +81,40 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
     const Json* ind = r.Find("indicators");
     const Json* quotes = ind != nullptr ? ind->Find("quote") : nullptr;
     if (!ts->is_array() || quotes == nullptr || !quotes->is_array() || quotes->size() == 0) {
-      return Status::DataLoss(fmt::format("yahoo: {}: 'timestamp' or 'indicators.quote' malformed", symbol));
+      return Status::DataLoss(
+          fmt::format("yahoo: {}: 'timestamp' or 'indicators.quote' malformed", symbol));
     }
     const Json& q = quotes->items()[0];
     const Json* adj = ind->Find("adjclose");
-    const Json* adj0 = adj != nullptr && adj->is_array() && adj->size() > 0 ? adj->items()[0].Find("adjclose") : nullptr;
+    const Json* adj0 = adj != nullptr && adj->is_array() && adj->size() > 0
+                           ? adj->items()[0].Find("adjclose")
+                           : nullptr;
     auto at = [](const Json* arr, size_t i) -> const Json* {
       return arr != nullptr && arr->is_array() && i < arr->size() ? &arr->items()[i] : nullptr;
     };
     std::string base = symbol;
-    if (crypto && base.size() > 4 && base.compare(base.size() - 4, 4, "-USD") == 0) base.resize(base.size() - 4);
+    if (crypto && base.size() > 4 && base.compare(base.size() - 4, 4, "-USD") == 0)
+      base.resize(base.size() - 4);
     const std::string discriminator = "bar:" + granularity;
     for (size_t i = 0; i < ts->size(); ++i) {
       const Json& t = ts->items()[i];
-      if (!t.is_number()) return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is not a number", symbol, i));
+      if (!t.is_number())
+        return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is not a number", symbol, i));
       const Json* close_v = at(q.Find("close"), i);
       if (close_v == nullptr) {
-        return Status::DataLoss(fmt::format("yahoo: {}: bar {} has a timestamp but no close (the close array is shorter)", symbol, i));
+        return Status::DataLoss(fmt::format(
+            "yahoo: {}: bar {} has a timestamp but no close (the close array is shorter)", symbol,
+            i));
       }
       if (close_v->is_null()) continue;  // an empty bar: skipped, never filled in
       const double close = Num(close_v);
       if (!std::isfinite(close) || close <= 0) {
-        return Status::DataLoss(fmt::format("yahoo: {}: bar {} has an invalid close {}", symbol, i, close_v->Dump()));
+        return Status::DataLoss(
+            fmt::format("yahoo: {}: bar {} has an invalid close {}", symbol, i, close_v->Dump()));
       }
       if (!(t.as_double() >= 0 && t.as_double() < 7258118400.0)) {  // 1970 .. 2200
-        return Status::DataLoss(fmt::format("yahoo: {}: timestamp {} is out of range: {}", symbol, i, t.Dump()));
+        return Status::DataLoss(
+            fmt::format("yahoo: {}: timestamp {} is out of range: {}", symbol, i, t.Dump()));
       }
       int64_t when = static_cast<int64_t>(t.as_double()) * 1000000;
       if (daily) {
@@ -125,6 +140,8 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
         c.open = Num(at(q.Find("open"), i));
         c.high = Num(at(q.Find("high"), i));
         c.low = Num(at(q.Find("low"), i));
+        // As a replayed CSV bar has it: the same bar from either differs only by `source`.
+        if (daily) c.change_24h = DailyBarChange24h(c.open, close);
         out.Write(c, discriminator, &e);
       } else {
         StockTradeRecord s;
@@ -157,10 +174,12 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     }
   }
   if (const Json* e = doc.Find("Error Message"); e != nullptr) {
-    return Status::InvalidArgument("alphavantage: API error: " + (e->is_string() ? e->as_string() : e->Dump()));
+    return Status::InvalidArgument("alphavantage: API error: " +
+                                   (e->is_string() ? e->as_string() : e->Dump()));
   }
   if (const Json* g = doc.Find("Global Quote"); g != nullptr) {
-    if (!g->is_object() || g->size() == 0) return Status::NotFound("alphavantage: empty 'Global Quote' (unknown symbol?)");
+    if (!g->is_object() || g->size() == 0)
+      return Status::NotFound("alphavantage: empty 'Global Quote' (unknown symbol?)");
     FL_ASSIGN_OR_RETURN(std::string symbol, g->GetString("01. symbol"));
     int32_t day = 0;
     if (!ParseDay(g->GetString("07. latest trading day", ""), &day)) {
@@ -174,7 +193,8 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
       return Status::DataLoss("alphavantage: 'Global Quote' has no valid '05. price'");
     }
     s.volume = Num(g->Find("06. volume"));
-    if (s.volume < 0) return Status::DataLoss("alphavantage: 'Global Quote' has a negative '06. volume'");
+    if (s.volume < 0)
+      return Status::DataLoss("alphavantage: 'Global Quote' has a negative '06. volume'");
     s.is_bar = true;
     s.open = Num(g->Find("02. open"));
     s.high = Num(g->Find("03. high"));
@@ -206,20 +226,22 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
   }
   for (const Json::Member& m : series->members()) {
     int32_t day = 0;
-    if (!ParseDay(m.first, &day)) return Status::DataLoss("alphavantage: bad series key '" + m.first + "'");
+    if (!ParseDay(m.first, &day))
+      return Status::DataLoss("alphavantage: bad series key '" + m.first + "'");
     int64_t when = NewYorkClose(day);
     if (!daily && m.first.size() >= 19) {  // "YYYY-MM-DD HH:MM:SS", US/Eastern
       const std::string& k = m.first;
       auto two = [&](size_t at) {
-        return std::isdigit(static_cast<unsigned char>(k[at])) && std::isdigit(static_cast<unsigned char>(k[at + 1]))
+        return std::isdigit(static_cast<unsigned char>(k[at])) &&
+                       std::isdigit(static_cast<unsigned char>(k[at + 1]))
                    ? (k[at] - '0') * 10 + (k[at + 1] - '0')
                    : -1;
       };
       const int h = two(11);
       const int mi = two(14);
       const int se = two(17);
-      if (k.size() != 19 || k[10] != ' ' || k[13] != ':' || k[16] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-          se < 0 || se > 59) {
+      if (k.size() != 19 || k[10] != ' ' || k[13] != ':' || k[16] != ':' || h < 0 || h > 23 ||
+          mi < 0 || mi > 59 || se < 0 || se > 59) {
         return Status::DataLoss("alphavantage: bad series key '" + k + "'");
       }
       when = NewYorkLocalToUtc(day, h * 3600 + mi * 60 + se);
@@ -232,7 +254,8 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
       return Status::DataLoss("alphavantage: bar " + m.first + " has no valid '4. close'");
     }
     s.volume = Num(m.second.Find("5. volume"));
-    if (s.volume < 0) return Status::DataLoss("alphavantage: bar " + m.first + " has a negative '5. volume'");
+    if (s.volume < 0)
+      return Status::DataLoss("alphavantage: bar " + m.first + " has a negative '5. volume'");
     s.is_bar = true;
     s.interval = interval;
     s.open = Num(m.second.Find("1. open"));
@@ -260,15 +283,29 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     return Status::InvalidArgument("coingecko: API error: " + msg);
   }
   if (const Json* e = doc.Find("error"); e != nullptr) {
-    return Status::InvalidArgument("coingecko: API error: " + (e->is_string() ? e->as_string() : e->Dump()));
+    return Status::InvalidArgument("coingecko: API error: " +
+                                   (e->is_string() ? e->as_string() : e->Dump()));
+  }
+  // A coin asked for but absent has no usd price either: the whole response fails, naming it
+  // (CoinGecko leaves out ids it does not know, so a typo would otherwise give nothing, forever).
+  std::string missing;
+  for (const auto& [id, symbol] : symbols) {
+    if (doc.Find(id) == nullptr) missing += (missing.empty() ? "'" : ", '") + id + "'";
+  }
+  if (!missing.empty()) {
+    return Status::InvalidArgument("coingecko: no price for " + missing +
+                                   " in the response (not a CoinGecko coin id? the ids are listed "
+                                   "by /api/v3/coins/list)");
   }
   for (const Json::Member& coin : doc.members()) {
     // A coin not asked for (an API or proxy answering more) is not ours to emit.
     if (!symbols.empty() && symbols.count(coin.first) == 0) continue;
-    if (!coin.second.is_object()) return Status::DataLoss("coingecko: '" + coin.first + "' is not an object");
+    if (!coin.second.is_object())
+      return Status::DataLoss("coingecko: '" + coin.first + "' is not an object");
     const double usd = Num(coin.second.Find("usd"));
     if (!std::isfinite(usd) || usd <= 0) {
-      return Status::DataLoss("coingecko: '" + coin.first + "' has no usd price (ask vs_currencies=usd)");
+      return Status::DataLoss("coingecko: '" + coin.first +
+                              "' has no usd price (ask vs_currencies=usd)");
     }
     auto it = symbols.find(coin.first);
     std::string symbol = it != symbols.end() ? it->second : coin.first;
@@ -278,7 +315,9 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     CryptoPriceRecord c;
     c.symbol = symbol;
     const double updated = Num(coin.second.Find("last_updated_at"));
-    c.event_time = std::isfinite(updated) && updated > 0 && updated < 7258118400.0 ? static_cast<int64_t>(updated) * 1000000 : now_us;
+    c.event_time = std::isfinite(updated) && updated > 0 && updated < 7258118400.0
+                       ? static_cast<int64_t>(updated) * 1000000
+                       : now_us;
     c.price_usd = usd;
     c.volume_24h = Num(coin.second.Find("usd_24h_vol"));
     c.market_cap = Num(coin.second.Find("usd_market_cap"));

@@ -32,7 +32,9 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
 // CoinGecko /api/v3/simple/price with vs_currencies=usd (and the optional market cap, 24h
 // volume, 24h change and last_updated_at fields): one tick per coin id; `symbols` maps ids to
 // symbols ("bitcoin" -> "BTC") and lists the coins asked for: coins not in it are skipped (an
-// empty map takes every coin, ids upper-cased). `now_us` stamps coins without last_updated_at.
+// empty map takes every coin, ids upper-cased), and one of them missing from the response fails
+// it (InvalidArgument naming the ids), as a coin without a usd price does. `now_us` stamps coins
+// without last_updated_at.
 Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
                                              const std::map<std::string, std::string>& symbols,
                                              int64_t now_us, EventSerializer& out);

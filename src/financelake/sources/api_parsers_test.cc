@@ -32,7 +32,8 @@ double Num(const Json& j, const char* key) {
 }
 
 TEST(ApiParsersTest, AlphaVantageIntradaySeriesMatchesTheFixture) {
-  const std::string body = ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series");
+  const std::string body =
+      ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series");
   EventSerializer out("alphavantage");
   auto parsed = ParseAlphaVantage(body, out);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
@@ -59,12 +60,14 @@ TEST(ApiParsersTest, AlphaVantageIntradaySeriesMatchesTheFixture) {
   }
   EXPECT_EQ(ids.size(), 100u) << "one id per bar";
   // "2017-12-18 14:56:00" US/Eastern (EST, UTC-5) is 19:56 UTC.
-  EXPECT_EQ(Parsed(parsed->events[0].payload).GetString("event_time", ""), "2017-12-18T19:56:00.000000Z");
+  EXPECT_EQ(Parsed(parsed->events[0].payload).GetString("event_time", ""),
+            "2017-12-18T19:56:00.000000Z");
   // Parsing the same response again gives the same ids.
   EventSerializer again("alphavantage");
   auto twice = ParseAlphaVantage(body, again);
   ASSERT_TRUE(twice.ok());
-  for (size_t i = 0; i < twice->events.size(); ++i) EXPECT_EQ(twice->events[i].event_id, parsed->events[i].event_id);
+  for (size_t i = 0; i < twice->events.size(); ++i)
+    EXPECT_EQ(twice->events[i].event_id, parsed->events[i].event_id);
 }
 
 TEST(ApiParsersTest, AlphaVantageDailySeriesIsStampedAtTheNewYorkClose) {
@@ -82,12 +85,14 @@ TEST(ApiParsersTest, AlphaVantageDailySeriesIsStampedAtTheNewYorkClose) {
 
 TEST(ApiParsersTest, QuotaNoticesAreNotData) {
   EventSerializer out("x");
-  auto info = ParseAlphaVantage(R"({"Information":"Our standard API rate limit is 25 requests per day."})", out);
+  auto info = ParseAlphaVantage(
+      R"({"Information":"Our standard API rate limit is 25 requests per day."})", out);
   ASSERT_TRUE(info.ok());
   EXPECT_TRUE(info->events.empty());
   EXPECT_NE(info->quota_message.find("25 requests per day"), std::string::npos);
   auto gecko = ParseCoinGeckoSimplePrice(
-      R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}})", {}, 0, out);
+      R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit."}})", {}, 0,
+      out);
   ASSERT_TRUE(gecko.ok());
   EXPECT_TRUE(gecko->events.empty());
   EXPECT_EQ(gecko->quota_message, "You've exceeded the Rate Limit.");
@@ -97,7 +102,8 @@ TEST(ApiParsersTest, QuotaNoticesAreNotData) {
 
 TEST(ApiParsersTest, YahooIntradaySkipsEmptyBarsAndKeepsBarTimes) {
   const std::string body = ApiFixture(
-      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json");
+      "yahoo_finance/node-yahoo-finance2_bodies/"
+      "chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json");
   EventSerializer out("yahoo");
   auto parsed = ParseYahooChart(body, out);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
@@ -120,14 +126,17 @@ TEST(ApiParsersTest, YahooIntradaySkipsEmptyBarsAndKeepsBarTimes) {
   EXPECT_EQ(nulls, 1u);
   EXPECT_EQ(parsed->events.size(), 390u);
   // A weekend: no bars, no error.
-  auto weekend = ParseYahooChart(ApiFixture(
-      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.body.json"), out);
+  auto weekend = ParseYahooChart(
+      ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                 "chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.body.json"),
+      out);
   ASSERT_TRUE(weekend.ok()) << weekend.status().ToString();
   EXPECT_TRUE(weekend->events.empty());
 }
 
 TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
-  const std::string body = R"({"bitcoin":{"usd":67187.34,"usd_market_cap":1.3e12,"usd_24h_vol":2.1e10,"usd_24h_change":-1.5,"last_updated_at":1711356300}})";
+  const std::string body =
+      R"({"bitcoin":{"usd":67187.34,"usd_market_cap":1.3e12,"usd_24h_vol":2.1e10,"usd_24h_change":-1.5,"last_updated_at":1711356300}})";
   EventSerializer out("coingecko");
   auto a = ParseCoinGeckoSimplePrice(body, {{"bitcoin", "BTC"}}, 1, out);
   auto b = ParseCoinGeckoSimplePrice(body, {{"bitcoin", "BTC"}}, 999999999, out);
@@ -139,7 +148,9 @@ TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
   EXPECT_EQ(p.GetString("event_time", ""), "2024-03-25T08:45:00.000000Z");
   EXPECT_DOUBLE_EQ(Num(p, "price_usd"), 67187.34);
   // The recorded fixture has no last_updated_at: the poll time stamps it.
-  auto fx = ParseCoinGeckoSimplePrice(ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json"), {}, 1'700'000'000'000'000, out);
+  auto fx =
+      ParseCoinGeckoSimplePrice(ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json"),
+                                {}, 1'700'000'000'000'000, out);
   ASSERT_TRUE(fx.ok());
   ASSERT_EQ(fx->events.size(), 1u);
   EXPECT_EQ(fx->events[0].event_time.value(), 1'700'000'000'000'000);
@@ -148,16 +159,21 @@ TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
 
 TEST(ApiParsersTest, IntradayBarsCarryTheirInterval) {
   EventSerializer out("yahoo");
-  auto y = ParseYahooChart(ApiFixture(
-      "yahoo_finance/node-yahoo-finance2_bodies/chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json"), out);
+  auto y = ParseYahooChart(
+      ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                 "chart-AAPL-2024-10-02-to-2024-10-03-includePrePost-false-interval-1m.body.json"),
+      out);
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   ASSERT_FALSE(y->events.empty());
-  for (const Event& e : y->events) ASSERT_EQ(Parsed(e.payload).GetString("interval", ""), "1m") << e.payload;
-  auto av = ParseAlphaVantage(ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series"), out);
+  for (const Event& e : y->events)
+    ASSERT_EQ(Parsed(e.payload).GetString("interval", ""), "1m") << e.payload;
+  auto av = ParseAlphaVantage(
+      ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series"), out);
   ASSERT_TRUE(av.ok()) << av.status().ToString();
   ASSERT_FALSE(av->events.empty());
   const std::string iv = Parsed(av->events[0].payload).GetString("interval", "");
-  EXPECT_TRUE(iv == "1min" || iv == "5min" || iv == "15min" || iv == "30min" || iv == "60min") << iv;
+  EXPECT_TRUE(iv == "1min" || iv == "5min" || iv == "15min" || iv == "30min" || iv == "60min")
+      << iv;
 }
 
 TEST(ApiParsersTest, CoinsNotAskedForAreNotEmitted) {
@@ -170,39 +186,101 @@ TEST(ApiParsersTest, CoinsNotAskedForAreNotEmitted) {
   EXPECT_EQ(r->events[0].key, "BTC");
 }
 
+TEST(ApiParsersTest, ACoinAskedForButMissingFailsTheResponseNamingIt) {
+  EventSerializer out("coingecko");
+  auto none = ParseCoinGeckoSimplePrice("{}", {{"bitcon", "BITCON"}}, 0, out);
+  ASSERT_TRUE(none.status().IsInvalidArgument()) << none.status().ToString();
+  EXPECT_NE(none.status().message().find("no price for 'bitcon'"), std::string::npos)
+      << none.status().message();
+  auto some = ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000}})j",
+                                        {{"bitcoin", "BTC"}, {"etherium", "ETH"}}, 0, out);
+  ASSERT_FALSE(some.ok()) << "emitted " << some->events.size() << " of 2 coins";
+  EXPECT_NE(some.status().message().find("'etherium'"), std::string::npos)
+      << some.status().message();
+  EXPECT_EQ(some.status().message().find("'bitcoin'"), std::string::npos)
+      << some.status().message();
+}
+
 TEST(ApiParsersTest, ImpossibleValuesFailTheResponseNothingIsEmitted) {
   EventSerializer out("x");
   auto fails = [](const Result<ParsedBody>& r, const char* what) {
-    EXPECT_FALSE(r.ok()) << what << ": accepted with " << (r.ok() ? r->events.size() : 0) << " events";
+    EXPECT_FALSE(r.ok()) << what << ": accepted with " << (r.ok() ? r->events.size() : 0)
+                         << " events";
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << what << ": " << r.status().ToString();
     }
   };
-  fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"-112.5","06. volume":"100","07. latest trading day":"2018-10-05"}})j", out), "negative price");
-  fails(ParseAlphaVantage(R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"112.5","06. volume":"-100","07. latest trading day":"2018-10-05"}})j", out), "negative volume");
-  fails(ParseAlphaVantage(R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (1min)":{"2017-12-18 99:99:99":{"4. close":"86.6"}}})j", out), "hour 99");
-  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":-5,"last_updated_at":1700000000}})j", {}, 0, out), "negative usd");
-  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":0,"last_updated_at":1700000000}})j", {}, 0, out), "zero usd");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"-112.5","06. volume":"100","07. latest trading day":"2018-10-05"}})j",
+          out),
+      "negative price");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"112.5","06. volume":"-100","07. latest trading day":"2018-10-05"}})j",
+          out),
+      "negative volume");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (1min)":{"2017-12-18 99:99:99":{"4. close":"86.6"}}})j",
+          out),
+      "hour 99");
+  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":-5,"last_updated_at":1700000000}})j", {}, 0,
+                                  out),
+        "negative usd");
+  fails(ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":0,"last_updated_at":1700000000}})j", {}, 0,
+                                  out),
+        "zero usd");
   const std::string head = R"j({"chart":{"result":[{"meta":{"symbol":"AAPL"},"timestamp":)j";
-  fails(ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,-5],"volume":[1,1]}]}}]}})j", out), "negative close");
-  fails(ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,0],"volume":[1,1]}]}}]}})j", out), "zero close");
-  fails(ParseYahooChart(head + R"j([1704205800,1704292200,1704378600],"indicators":{"quote":[{"close":[10.0],"volume":[1]}]}}]}})j", out), "short close array");
-  fails(ParseYahooChart(head + R"j([1704205800],"indicators":{"quote":[{"close":["abc"],"volume":[1]}]}}]}})j", out), "text close");
-  fails(ParseYahooChart(head + R"j([1e30],"indicators":{"quote":[{"close":[10],"volume":[1]}]}}]}})j", out), "timestamp 1e30");
+  fails(
+      ParseYahooChart(
+          head +
+              R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,-5],"volume":[1,1]}]}}]}})j",
+          out),
+      "negative close");
+  fails(
+      ParseYahooChart(
+          head +
+              R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,0],"volume":[1,1]}]}}]}})j",
+          out),
+      "zero close");
+  fails(
+      ParseYahooChart(
+          head +
+              R"j([1704205800,1704292200,1704378600],"indicators":{"quote":[{"close":[10.0],"volume":[1]}]}}]}})j",
+          out),
+      "short close array");
+  fails(ParseYahooChart(
+            head + R"j([1704205800],"indicators":{"quote":[{"close":["abc"],"volume":[1]}]}}]}})j",
+            out),
+        "text close");
+  fails(ParseYahooChart(
+            head + R"j([1e30],"indicators":{"quote":[{"close":[10],"volume":[1]}]}}]}})j", out),
+        "timestamp 1e30");
   // The same shapes with sane values parse (the cases above fail for the value, not the shape).
-  auto ok = ParseYahooChart(head + R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,null],"volume":[1,1]}]}}]}})j", out);
+  auto ok = ParseYahooChart(
+      head +
+          R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,null],"volume":[1,1]}]}}]}})j",
+      out);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->events.size(), 1u);
-  auto cg = ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000}})j", {}, 0, out);
+  auto cg = ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000}})j", {},
+                                      0, out);
   ASSERT_TRUE(cg.ok()) << cg.status().ToString();
   EXPECT_EQ(cg->events.size(), 1u);
 }
 
 TEST(ApiParsersTest, MalformedBodiesNameTheProblem) {
   EventSerializer out("x");
-  EXPECT_NE(ParseCoinGeckoSimplePrice(R"({"bitcoin":{"eur":1}})", {}, 0, out).status().message().find("no usd price"), std::string::npos);
-  EXPECT_NE(ParseAlphaVantage(R"({"foo":1})", out).status().message().find("neither"), std::string::npos);
-  EXPECT_NE(ParseYahooChart("[1,2]", out).status().message().find("not a JSON object"), std::string::npos);
+  EXPECT_NE(ParseCoinGeckoSimplePrice(R"({"bitcoin":{"eur":1}})", {}, 0, out)
+                .status()
+                .message()
+                .find("no usd price"),
+            std::string::npos);
+  EXPECT_NE(ParseAlphaVantage(R"({"foo":1})", out).status().message().find("neither"),
+            std::string::npos);
+  EXPECT_NE(ParseYahooChart("[1,2]", out).status().message().find("not a JSON object"),
+            std::string::npos);
   EXPECT_TRUE(ParseAlphaVantage(R"({"Global Quote":{}})", out).status().IsNotFound());
 }
 

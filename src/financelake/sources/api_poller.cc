@@ -288,7 +288,7 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
   };
   double polls = 0, retries = o.max_retries, timeout = o.timeout_ms;
   FL_RETURN_NOT_OK(number("interval-s", &o.interval_s, 0));
-  FL_RETURN_NOT_OK(number("polls", &polls, 0, true, 1e15));
+  FL_RETURN_NOT_OK(number("polls", &polls, 1, true, 1e15));  // absent: forever
   FL_RETURN_NOT_OK(number("max-retries", &retries, 0, true, 1000));
   FL_RETURN_NOT_OK(number("timeout-ms", &timeout, 1, true, 3'600'000));
   FL_RETURN_NOT_OK(number("min-request-interval-s", &o.min_request_interval_s, 0));

@@ -31,17 +31,17 @@ struct PollerOptions {
   // yahoo/alphavantage: tickers ("AAPL", "BTC-USD"); coingecko: coin ids, optionally with their
   // symbol ("bitcoin=BTC").
   std::vector<std::string> symbols;
-  std::string range = "5d";              // yahoo
-  std::string interval = "1d";           // yahoo bar size; alphavantage intraday interval
+  std::string range = "5d";               // yahoo
+  std::string interval = "1d";            // yahoo bar size; alphavantage intraday interval
   std::string function = "GLOBAL_QUOTE";  // alphavantage: GLOBAL_QUOTE, TIME_SERIES_DAILY, ...
   double interval_s = 60;                 // between polling rounds
-  int64_t polls = 0;                      // rounds, then the source ends; 0 = forever
+  int64_t polls = 0;  // rounds (>= 1 from the flag), then the source ends; 0 = forever
   int max_retries = 5;
   int timeout_ms = 10000;
   double min_request_interval_s = -1;  // -1: per API (yahoo 1, alphavantage 12, coingecko 2)
   double backoff_base_s = 1;
-  Clock* clock = nullptr;                         // nullptr: SystemClock()
-  std::function<void(const std::string&)> log;   // nullptr: stderr
+  Clock* clock = nullptr;                       // nullptr: SystemClock()
+  std::function<void(const std::string&)> log;  // nullptr: stderr
 };
 
 // Flags (without dashes): symbols, base-url, interval-s, polls, max-retries, timeout-ms, range,

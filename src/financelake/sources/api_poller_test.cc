@@ -10,15 +10,17 @@
 #include <vector>
 
 #include "financelake/base/json.h"
+#include "financelake/io/memory_filesystem.h"
 #include "financelake/sources/api_parsers.h"
 #include "financelake/sources/api_test_util.h"
+#include "financelake/sources/csv_source.h"
 #include "financelake/sources/test_http_server.h"
 
 namespace financelake::sources {
 namespace {
 
-using testing::CannedResponse;
 using testing::ApiFixture;
+using testing::CannedResponse;
 using testing::Poll;
 using testing::PollRun;
 using testing::TestHttpServer;
@@ -35,15 +37,18 @@ double Num(const Json& j, const char* key) {
 }
 
 TEST(ApiPollerTest, YahooChartFixtureBecomesBars) {
-  const std::string body = ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json");
+  const std::string body = ApiFixture(
+      "yahoo_finance/node-yahoo-finance2_bodies/chart-AMZN-2020-01-01-to-2020-01-03.body.json");
   TestHttpServer server({{200, body}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "2"}}, &clock);
+  PollRun run =
+      Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AMZN"}, {"polls", "2"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   // Two rounds, the same bar: emitted once.
   ASSERT_EQ(run.events.size(), 1u);
   ASSERT_EQ(server.requests().size(), 2u);
-  EXPECT_NE(server.requests()[0].find("GET /v8/finance/chart/AMZN?interval=1d&range=5d "), std::string::npos);
+  EXPECT_NE(server.requests()[0].find("GET /v8/finance/chart/AMZN?interval=1d&range=5d "),
+            std::string::npos);
   const Event& e = run.events[0];
   EXPECT_EQ(e.topic, Topic::kStockTrades);
   EXPECT_EQ(e.key, "AMZN");
@@ -60,15 +65,18 @@ TEST(ApiPollerTest, YahooChartFixtureBecomesBars) {
   // A fresh run gives the same event id.
   TestHttpServer again({{200, body}});
   ManualClock clock2;
-  PollRun run2 = Poll("yahoo", {{"base-url", again.url()}, {"symbols", "AMZN"}, {"polls", "1"}}, &clock2);
+  PollRun run2 =
+      Poll("yahoo", {{"base-url", again.url()}, {"symbols", "AMZN"}, {"polls", "1"}}, &clock2);
   ASSERT_EQ(run2.events.size(), 1u);
   EXPECT_EQ(run2.events[0].event_id, e.event_id);
 }
 
 TEST(ApiPollerTest, YahooCryptoChartBecomesCryptoBars) {
-  TestHttpServer server({{200, ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/chart-BTC-USD-2020-01-01-to-2020-01-03.body.json")}});
+  TestHttpServer server({{200, ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                                          "chart-BTC-USD-2020-01-01-to-2020-01-03.body.json")}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "BTC-USD"}, {"polls", "1"}}, &clock);
+  PollRun run =
+      Poll("yahoo", {{"base-url", server.url()}, {"symbols", "BTC-USD"}, {"polls", "1"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 3u);
   const Json p = Payload(run.events[0]);
@@ -76,13 +84,46 @@ TEST(ApiPollerTest, YahooCryptoChartBecomesCryptoBars) {
   EXPECT_EQ(p.GetString("symbol", ""), "BTC");
   EXPECT_DOUBLE_EQ(Num(p, "price_usd"), 7200.17431640625);
   EXPECT_EQ(p.GetString("event_time", ""), "2020-01-01T23:59:59.000000Z");
+  // docs/events.md: the same bar from a poller and from a replayed file differ only by `source`
+  // (and so by event_id); change_24h of a 24/7 daily bar is close vs open in both.
+  auto mem = std::make_shared<io::MemoryFileSystem>();
+  {
+    auto f = mem->NewWritableFile("/BTC-USD.csv").value();
+    ASSERT_TRUE(
+        f->Append("Date,Open,High,Low,Close,Volume\n2020-01-01,7194.89208984375,7254.33056640625,"
+                  "7174.9443359375,7200.17431640625,18565664997\n")
+            .ok());
+    ASSERT_TRUE(f->Close().ok());
+  }
+  CsvSourceOptions o;
+  o.paths = {"/BTC-USD.csv"};
+  o.fs = mem;
+  auto csv = MakeCsvSource(o);
+  ASSERT_TRUE(csv.ok()) << csv.status().ToString();
+  std::vector<Event> replayed;
+  ASSERT_EQ(*(*csv)->NextBatch(&replayed, 10), 1u);
+  const Json& polled = p;
+  const Json from_file = Payload(replayed[0]);
+  EXPECT_NEAR(Num(polled, "change_24h"), (7200.17431640625 / 7194.89208984375 - 1) * 100, 1e-6)
+      << run.events[0].payload;
+  ASSERT_EQ(polled.size(), from_file.size()) << run.events[0].payload << "\n"
+                                             << replayed[0].payload;
+  for (size_t i = 0; i < polled.size(); ++i) {
+    const auto& [name, value] = polled.members()[i];
+    if (name == "event_id" || name == "source") continue;
+    EXPECT_EQ(name, from_file.members()[i].first);
+    EXPECT_EQ(value.Dump(), from_file.members()[i].second.Dump()) << name;
+  }
 }
 
 TEST(ApiPollerTest, AlphaVantageGlobalQuoteWithKeyFromEnvNeverLogged) {
   ::setenv("ALPHAVANTAGE_API_KEY", "s3cr3t-key", 1);
-  TestHttpServer server({{500, "oops"}, {200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
+  TestHttpServer server(
+      {{500, "oops"},
+       {200, ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/global_quote")}});
   ManualClock clock;
-  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
+  PollRun run = Poll("alphavantage",
+                     {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}}, &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 1u);
   const Json p = Payload(run.events[0]);
@@ -102,9 +143,14 @@ TEST(ApiPollerTest, AlphaVantageGlobalQuoteWithKeyFromEnvNeverLogged) {
 
 TEST(ApiPollerTest, AlphaVantageQuotaNoteIsRateLimitingNotData) {
   ::setenv("ALPHAVANTAGE_API_KEY", "k", 1);
-  TestHttpServer server({{200, R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute"})"}});
+  TestHttpServer server(
+      {{200,
+        R"({"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute"})"}});
   ManualClock clock;
-  PollRun run = Poll("alphavantage", {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}, {"max-retries", "2"}}, &clock);
+  PollRun run =
+      Poll("alphavantage",
+           {{"base-url", server.url()}, {"symbols", "MSFT"}, {"polls", "1"}, {"max-retries", "2"}},
+           &clock);
   ASSERT_FALSE(run.status.ok());
   EXPECT_TRUE(run.events.empty());
   EXPECT_NE(run.status.message().find("rate limited"), std::string::npos) << run.status.message();
@@ -116,10 +162,17 @@ TEST(ApiPollerTest, AlphaVantageQuotaNoteIsRateLimitingNotData) {
 }
 
 TEST(ApiPollerTest, TooManyRequestsHonoursRetryAfterThenSucceeds) {
-  TestHttpServer server({{429, R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit"}})", "Retry-After: 30\r\n"},
-                         {200, ApiFixture("coingecko/go-gecko_fixtures/simple_price.json")}});
+  TestHttpServer server(
+      {{429, R"({"status":{"error_code":429,"error_message":"You've exceeded the Rate Limit"}})",
+        "Retry-After: 30\r\n"},
+       {200, ApiFixture("coingecko/go-gecko_fixtures/simple_price.json")}});
   ManualClock clock(1'000'000'000);
-  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin=BTC,ethereum=ETH"}, {"polls", "1"}, {"min-request-interval-s", "0"}}, &clock);
+  PollRun run = Poll("coingecko",
+                     {{"base-url", server.url()},
+                      {"symbols", "bitcoin=BTC,ethereum=ETH"},
+                      {"polls", "1"},
+                      {"min-request-interval-s", "0"}},
+                     &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 2u);
   EXPECT_GE(clock.NowMicros() - 1'000'000'000, 30'000'000) << "waited per Retry-After";
@@ -136,7 +189,10 @@ TEST(ApiPollerTest, TooManyRequestsHonoursRetryAfterThenSucceeds) {
 TEST(ApiPollerTest, PersistentServerErrorsGiveUpWithAClearError) {
   TestHttpServer server({{503, "busy"}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "3"}}, &clock);
+  PollRun run =
+      Poll("yahoo",
+           {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "3"}},
+           &clock);
   ASSERT_FALSE(run.status.ok());
   EXPECT_TRUE(run.events.empty());
   EXPECT_NE(run.status.message().find("HTTP 503"), std::string::npos) << run.status.message();
@@ -146,9 +202,14 @@ TEST(ApiPollerTest, PersistentServerErrorsGiveUpWithAClearError) {
 }
 
 TEST(ApiPollerTest, TimeoutsAreRetried) {
-  TestHttpServer server({{200, "", "", true}, {200, ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
+  TestHttpServer server(
+      {{200, "", "", true},
+       {200, ApiFixture("coingecko/go-gecko_fixtures/simple_single_price.json")}});
   ManualClock clock;
-  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "2000"}}, &clock);
+  PollRun run = Poll(
+      "coingecko",
+      {{"base-url", server.url()}, {"symbols", "bitcoin"}, {"polls", "1"}, {"timeout-ms", "2000"}},
+      &clock);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
   ASSERT_EQ(run.events.size(), 1u);
   EXPECT_EQ(Payload(run.events[0]).GetString("symbol", ""), "BITCOIN");
@@ -158,38 +219,67 @@ TEST(ApiPollerTest, TimeoutsAreRetried) {
 }
 
 TEST(ApiPollerTest, MalformedResponsesAreErrorsWithNothingEmitted) {
-  for (const std::string& body : {std::string("{not json"), std::string(R"({"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}})"),
-                                  std::string(R"({"chart":{"result":[{"meta":{"symbol":"X"},"timestamp":["a"],"indicators":{"quote":[{"close":[1]}]}}]}})")}) {
+  for (
+      const std::string& body :
+      {std::string("{not json"),
+       std::string(
+           R"({"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}})"),
+       std::string(
+           R"({"chart":{"result":[{"meta":{"symbol":"X"},"timestamp":["a"],"indicators":{"quote":[{"close":[1]}]}}]}})")}) {
     TestHttpServer server({{200, body}});
     ManualClock clock;
-    PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "X"}, {"polls", "1"}}, &clock);
+    PollRun run =
+        Poll("yahoo", {{"base-url", server.url()}, {"symbols", "X"}, {"polls", "1"}}, &clock);
     EXPECT_FALSE(run.status.ok()) << body;
     EXPECT_TRUE(run.events.empty()) << body;
     EXPECT_EQ(server.requests().size(), 1u) << "a malformed answer is not retried: " << body;
   }
 }
 
+TEST(ApiPollerTest, ACoinIdTheApiDoesNotKnowFailsAtTheFirstPoll) {
+  // CoinGecko answers {} for an id it does not know: a typo must not idle forever with rc 0.
+  TestHttpServer server({{200, "{}"}});
+  ManualClock clock;
+  PollRun run = Poll("coingecko",
+                     {{"base-url", server.url()}, {"symbols", "bitcon"}, {"polls", "2"}}, &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_NE(run.status.message().find("no price for 'bitcon'"), std::string::npos)
+      << run.status.message();
+  EXPECT_EQ(server.requests().size(), 1u) << "not retried, not polled again";
+}
+
 TEST(ApiPollerTest, BadFlagsNameTheFlag) {
-  EXPECT_NE(ParsePollerOptions("yahoo", {{"polls", "x"}}).status().message().find("--polls"), std::string::npos);
-  EXPECT_NE(ParsePollerOptions("yahoo", {{"seed", "1"}}).status().message().find("--seed"), std::string::npos);
+  EXPECT_NE(ParsePollerOptions("yahoo", {{"polls", "x"}}).status().message().find("--polls"),
+            std::string::npos);
+  EXPECT_NE(ParsePollerOptions("yahoo", {{"seed", "1"}}).status().message().find("--seed"),
+            std::string::npos);
   // Values that would wrap the int they end in, or be truncated, are refused, not reinterpreted.
   for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
-           {"max-retries", "3000000000"}, {"timeout-ms", "3000000000"}, {"polls", "1.7"}, {"max-retries", "2.5"}}) {
+           {"max-retries", "3000000000"},
+           {"timeout-ms", "3000000000"},
+           {"polls", "1.7"},
+           {"max-retries", "2.5"},
+           {"polls", "0"}}) {  // 0 polls would never end: an endless poller is --polls left out
     auto r = ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {flag, value}});
     ASSERT_FALSE(r.ok()) << flag << "=" << value;
     EXPECT_NE(r.status().message().find("--" + flag), std::string::npos) << r.status().message();
   }
   // Symbols: printable, no spaces; a CoinGecko mapping has both sides.
-  for (const auto& [api, symbols] : std::vector<std::pair<std::string, std::string>>{
-           {"coingecko", "bitcoin="}, {"coingecko", "=BTC"}, {"coingecko", "a=b=c"},
-           {"yahoo", "AA PL"}, {"alphavantage", "MS\tFT"}}) {
+  for (const auto& [api, symbols] :
+       std::vector<std::pair<std::string, std::string>>{{"coingecko", "bitcoin="},
+                                                        {"coingecko", "=BTC"},
+                                                        {"coingecko", "a=b=c"},
+                                                        {"yahoo", "AA PL"},
+                                                        {"alphavantage", "MS\tFT"}}) {
     auto r = ParsePollerOptions(api, {{"symbols", symbols}});
     ASSERT_FALSE(r.ok()) << api << " " << symbols;
     EXPECT_NE(r.status().message().find("--symbols"), std::string::npos) << r.status().message();
   }
   EXPECT_TRUE(ParsePollerOptions("coingecko", {{"symbols", "bitcoin=BTC,ethereum"}}).ok());
   EXPECT_TRUE(ParsePollerOptions("yahoo", {{"symbols", "EURUSD=X,^GSPC,BRK-B"}}).ok());
-  auto fine = ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
+  auto fine =
+      ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->max_retries, 1000);
 }
@@ -197,10 +287,14 @@ TEST(ApiPollerTest, BadFlagsNameTheFlag) {
 TEST(ApiPollerTest, AnOversizedResponseIsRefusedNotBuffered) {
   TestHttpServer server({{200, std::string((size_t{64} << 20) + 1, ' ')}});
   ManualClock clock;
-  PollRun run = Poll("yahoo", {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "0"}}, &clock);
+  PollRun run =
+      Poll("yahoo",
+           {{"base-url", server.url()}, {"symbols", "AAPL"}, {"polls", "1"}, {"max-retries", "0"}},
+           &clock);
   ASSERT_FALSE(run.status.ok());
   EXPECT_TRUE(run.events.empty());
-  EXPECT_NE(run.status.message().find("larger than 64 MiB"), std::string::npos) << run.status.message();
+  EXPECT_NE(run.status.message().find("larger than 64 MiB"), std::string::npos)
+      << run.status.message();
 }
 
 }  // namespace

@@ -15,6 +15,11 @@ std::string_view BankTxTypeName(BankTxType type) {
   return "CARD";
 }
 
+double DailyBarChange24h(double open, double close) {
+  if (!(open > 0) || !std::isfinite(close)) return kUnknown;
+  return std::round((close / open - 1.0) * 100.0 * 1e6) / 1e6;
+}
+
 void EventSerializer::Begin(Topic topic, std::string_view key, std::string_view id_key,
                             std::string_view discriminator, int64_t event_time, Event* out) {
   out->topic = topic;

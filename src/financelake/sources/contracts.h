@@ -31,7 +31,8 @@ struct StockTradeRecord {
   std::string_view side;      // trades: "buy" | "sell"; empty = omitted
   std::string_view exchange;  // trades: listing venue; empty = omitted
   bool is_bar = false;
-  std::string_view interval = "1d";  // bars: the bar's length as the source names it ("1d", "1m", "5min")
+  std::string_view interval =
+      "1d";  // bars: the bar's length as the source names it ("1d", "1m", "5min")
   double open = kUnknown, high = kUnknown, low = kUnknown, close = kUnknown;
   double adj_close = kUnknown;
 };
@@ -50,6 +51,11 @@ struct CryptoPriceRecord {
   std::string_view interval = "1d";  // bars: as for stocks
   double open = kUnknown, high = kUnknown, low = kUnknown;
 };
+
+// change_24h of a daily bar of a 24/7 market (it spans exactly 24 hours): close vs open in
+// percent, rounded to 6 decimals; unknown (NaN) without a positive open. CSV replay and the
+// pollers both use it, so the same bar from either carries the same value.
+double DailyBarChange24h(double open, double close);
 
 enum class BankTxType : uint8_t { kPayment, kTransfer, kWithdrawal, kDeposit, kCard };
 std::string_view BankTxTypeName(BankTxType type);  // "PAYMENT", ...

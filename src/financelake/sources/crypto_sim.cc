@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "financelake/sources/event_time.h"
+#include "financelake/sources/price_tick.h"
 
 namespace financelake::sources {
 namespace {
@@ -12,7 +13,7 @@ constexpr double kYearsPerMicro = 1.0 / (365.0 * 86400.0 * 1e6);
 constexpr int64_t kMicrosPerHour = 3600LL * 1000000;
 
 double RoundTo(double v, int decimals) {
-  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4};
   const double scale = kPow10[decimals];
   return std::round(v * scale) / scale;
 }
@@ -77,8 +78,8 @@ void CryptoSim::Next(CryptoTick* out) {
                           : inst.start_price;
   out->instrument = p.index;
   out->event_time = p.time;
-  out->price_decimals = price >= 1000 ? 2 : (price >= 1 ? 4 : 6);
-  out->price = RoundTo(price, out->price_decimals);
+  out->price_decimals = PriceDecimals(price, price >= 1000 ? 2 : (price >= 1 ? 4 : 6));
+  out->price = RoundToTick(price, out->price_decimals);
   out->volume_24h = std::round(inst.volume_24h * std::exp(a.log_volume_dev) * turbulence);
   out->market_cap = std::round(price * inst.supply);
   out->change_24h = RoundTo((price / then - 1.0) * 100.0, 4);

@@ -20,7 +20,7 @@ namespace financelake::sources {
 struct CryptoTick {
   uint32_t instrument = 0;
   int64_t event_time = 0;
-  double price = 0;  // rounded: 2 places from $1000, 4 from $1, else 6
+  double price = 0;  // rounded: 2 places from $1000, 4 from $1, else 6 or more (price_tick.h)
   int price_decimals = 2;
   double volume_24h = 0;  // whole USD
   double market_cap = 0;  // whole USD

@@ -132,10 +132,7 @@ class CsvSource final : public Source {
         r.event_time = item.event_time;
         r.price_usd = bar.close;
         r.volume_24h = bar.volume;
-        // A daily bar of a 24/7 market spans exactly 24 hours: open to close is the 24h change.
-        if (!std::isnan(bar.open)) {
-          r.change_24h = std::round((bar.close / bar.open - 1.0) * 100.0 * 1e6) / 1e6;
-        }
+        r.change_24h = DailyBarChange24h(bar.open, bar.close);
         r.is_bar = true;
         r.open = bar.open;
         r.high = bar.high;
@@ -159,7 +156,8 @@ class CsvSource final : public Source {
         // The id's discriminator: file name and line, and the row's content (two files named
         // alike in different folders must not share ids; Silver would drop one as a duplicate).
         char digest[17];
-        std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(row.content_hash));
+        std::snprintf(digest, sizeof(digest), "%016llx",
+                      static_cast<unsigned long long>(row.content_hash));
         serializer_.Write(r, tx_id + ":" + digest, ev);
         break;
       }

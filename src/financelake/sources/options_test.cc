@@ -6,6 +6,7 @@
 #include <string>
 
 #include "financelake/sources/event_time.h"
+#include "financelake/sources/sim_source.h"
 #include "financelake/sources/universe.h"
 
 namespace financelake::sources {
@@ -52,6 +53,19 @@ TEST(SimOptionsTest, ParsesEveryFlag) {
   auto now = ParseSimOptions({{"start", "now"}}, 1704205800000000);
   EXPECT_EQ(now->start_micros, 1704205800000000);
   EXPECT_TRUE(ParseSimOptions({}).ok());
+}
+
+TEST(SimOptionsTest, StartPricesTooSmallToQuoteAreRefused) {
+  // Below 0.0000001 a price cannot keep its digits in 9 decimals (it would print as 0).
+  ExpectInvalid(ParseSimOptions({{"tickers", "PENNY=0.00000001"}}).status(),
+                "--tickers: symbol 'PENNY'");
+  ExpectInvalid(ParseSimOptions({{"crypto", "SHIB=0.00000001"}}).status(),
+                "--crypto: symbol 'SHIB'");
+  ExpectInvalid(ParseSimOptions({{"crypto", "SHIB=1e-8"}}).status(), "below 0.0000001");
+  SimOptions direct;
+  direct.crypto = {{"SHIB", 1e-8}};
+  ExpectInvalid(ValidateSimOptions(direct), "sim: crypto");
+  EXPECT_TRUE(ParseSimOptions({{"tickers", "PENNY=0.00001"}, {"crypto", "SHIB=0.0000001"}}).ok());
 }
 
 TEST(SimOptionsTest, ErrorsNameTheFlag) {

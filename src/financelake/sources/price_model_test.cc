@@ -11,6 +11,7 @@
 #include "financelake/sources/crypto_sim.h"
 #include "financelake/sources/event_time.h"
 #include "financelake/sources/nyse_calendar.h"
+#include "financelake/sources/price_tick.h"
 #include "financelake/sources/random.h"
 #include "financelake/sources/stock_sim.h"
 
@@ -169,6 +170,45 @@ TEST(StockSimTest, IntradayUShape) {
   double mean = 0;
   for (int i = 0; i < 1000; ++i) mean += IntradayUShape((i + 0.5) / 1000) / 1000;
   EXPECT_NEAR(mean, 1, 1e-3);
+}
+
+TEST(PriceTickTest, TinyPricesKeepThreeDigitsAndAreNeverZero) {
+  EXPECT_EQ(PriceDecimals(185.6, 2), 2);
+  EXPECT_EQ(PriceDecimals(0.5, 4), 4);
+  EXPECT_EQ(PriceDecimals(0.05, 4), 4);
+  EXPECT_EQ(PriceDecimals(0.0894, 6), 6);
+  EXPECT_EQ(PriceDecimals(0.00001, 4), 7);
+  EXPECT_EQ(PriceDecimals(0.0000123, 6), 7);
+  EXPECT_EQ(PriceDecimals(kMinSimStartPrice, 6), 9);
+  EXPECT_EQ(PriceDecimals(1e-12, 6), kMaxPriceDecimals);
+  EXPECT_DOUBLE_EQ(RoundToTick(0.00001234, 7), 0.0000123);
+  EXPECT_DOUBLE_EQ(RoundToTick(185.604, 2), 185.60);
+  EXPECT_DOUBLE_EQ(RoundToTick(1e-12, 9), 1e-9) << "never 0";
+  EXPECT_DOUBLE_EQ(RoundToTick(0.004, 2), 0.01) << "never 0";
+}
+
+TEST(StockSimTest, APennyStockNeverTradesAtZero) {
+  const int64_t start = *ParseEventTime("2024-01-02T00:00:00Z");
+  StockSim sim({{"PENNY", "NYSE", 0.00001, 0.07, 0.6}}, 3, start, 60);
+  StockTrade t;
+  for (int i = 0; i < 5000; ++i) {
+    sim.Next(&t);
+    ASSERT_GT(t.price, 0) << i;
+    EXPECT_GE(t.price_decimals, 7);
+    EXPECT_NEAR(t.price, t.model_price, t.model_price * 0.01) << "3 significant digits";
+  }
+}
+
+TEST(CryptoSimTest, ACoinAtTheSmallestStartPriceNeverTicksAtZero) {
+  const int64_t start = *ParseEventTime("2024-01-02T00:00:00Z");
+  CryptoSim sim({{"SHIB", kMinSimStartPrice, 1.3, 5.8e14, 2e8}}, 3, start, 60);
+  CryptoTick t;
+  for (int i = 0; i < 5000; ++i) {
+    sim.Next(&t);
+    ASSERT_GT(t.price, 0) << i;
+    EXPECT_GT(t.market_cap, 0);
+    EXPECT_GE(t.price_decimals, 8);
+  }
 }
 
 TEST(CryptoSimTest, TicksAroundTheClockWithConsistentFields) {

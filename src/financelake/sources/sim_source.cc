@@ -187,12 +187,14 @@ Status ValidateSimOptions(const SimOptions& o) {
     if (!(s.start_price >= 0) || !std::isfinite(s.start_price)) {
       return Invalid("ticker " + s.symbol + ": start price must be positive");
     }
+    FL_RETURN_NOT_OK(CheckStartPrice(s.symbol, s.start_price).WithContext("sim: tickers"));
   }
   for (const SymbolSpec& s : o.crypto) {
     FL_RETURN_NOT_OK(ValidateCryptoSymbol(s.symbol).WithContext("sim: crypto"));
     if (!(s.start_price >= 0) || !std::isfinite(s.start_price)) {
       return Invalid("crypto " + s.symbol + ": start price must be positive");
     }
+    FL_RETURN_NOT_OK(CheckStartPrice(s.symbol, s.start_price).WithContext("sim: crypto"));
   }
   if (o.accounts < 1 || o.accounts > 1000000) {
     return Invalid("accounts must be 1..1000000, got " + std::to_string(o.accounts));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "financelake/sources/price_tick.h"
+
 namespace financelake::sources {
 namespace {
 
@@ -12,11 +14,6 @@ constexpr double kOvernightShare = 0.2;
 constexpr double kRegularSessionMicros = 6.5 * 3600 * 1e6;
 constexpr double kIntradayYearsPerMicro =
     (1.0 - kOvernightShare) / kTradingDaysPerYear / kRegularSessionMicros;
-
-double RoundTo(double v, int decimals) {
-  const double scale = decimals == 2 ? 100.0 : 10000.0;
-  return std::round(v * scale) / scale;
-}
 
 }  // namespace
 
@@ -85,8 +82,8 @@ void StockSim::Next(StockTrade* out) {
   out->instrument = p.index;
   out->event_time = p.time;
   out->model_price = t.model.price();
-  out->price_decimals = out->model_price >= 1.0 ? 2 : 4;
-  out->price = RoundTo(out->model_price, out->price_decimals);
+  out->price_decimals = PriceDecimals(out->model_price, out->model_price >= 1.0 ? 2 : 4);
+  out->price = RoundToTick(out->model_price, out->price_decimals);
   out->volume = volume;
   out->buy = t.rng.Bernoulli(0.5);
   Schedule(p.index, p.time);

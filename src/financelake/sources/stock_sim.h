@@ -24,7 +24,7 @@ namespace financelake::sources {
 struct StockTrade {
   uint32_t instrument = 0;  // index into instruments()
   int64_t event_time = 0;   // UTC micros
-  double price = 0;         // rounded to the tick size (0.01; 0.0001 below $1)
+  double price = 0;         // rounded to the tick (0.01; 0.0001 below $1; finer: price_tick.h)
   double model_price = 0;   // the unrounded model price (for statistics)
   int64_t volume = 0;       // shares
   bool buy = false;

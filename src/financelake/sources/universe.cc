@@ -1,9 +1,12 @@
 #include "financelake/sources/universe.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <set>
 
+#include "financelake/sources/price_tick.h"
 #include "financelake/sources/random.h"
 
 namespace financelake::sources {
@@ -59,6 +62,15 @@ Status ValidateCryptoSymbol(std::string_view s) {
                                  "': expected 2-10 upper-case letters or digits (BTC, ETH)");
 }
 
+Status CheckStartPrice(std::string_view symbol, double start_price) {
+  if (start_price == 0 || start_price >= kMinSimStartPrice) return Status::OK();
+  return Status::InvalidArgument(
+      fmt::format("symbol '{}': start price {} is below {:.7f}, the smallest the simulator quotes "
+                  "(prices keep 3 "
+                  "significant digits in at most {} decimals)",
+                  symbol, start_price, kMinSimStartPrice, kMaxPriceDecimals));
+}
+
 Result<std::vector<SymbolSpec>> ParseSymbolList(std::string_view text, bool crypto) {
   std::vector<SymbolSpec> out;
   std::set<std::string> seen;
@@ -88,6 +100,7 @@ Result<std::vector<SymbolSpec>> ParseSymbolList(std::string_view text, bool cryp
         return Status::InvalidArgument("symbol '" + spec.symbol + "': start price '" +
                                        std::string(price) + "' is not a positive number");
       }
+      FL_RETURN_NOT_OK(CheckStartPrice(spec.symbol, spec.start_price));
     }
     if (!seen.insert(spec.symbol).second) {
       return Status::InvalidArgument("symbol '" + spec.symbol + "' is listed twice");

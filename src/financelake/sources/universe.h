@@ -42,8 +42,12 @@ Status ValidateTicker(std::string_view ticker);
 // 2-10 upper-case letters or digits (BTC, ETH, 1INCH).
 Status ValidateCryptoSymbol(std::string_view symbol);
 
+// A start price the simulator can quote (0 = none given): InvalidArgument below
+// kMinSimStartPrice (price_tick.h), where a price would lose its significant digits.
+Status CheckStartPrice(std::string_view symbol, double start_price);
+
 // Parses "AAPL,MSFT=420.5, nvda" into specs: upper-cases, trims, validates each symbol with
-// `crypto` choosing the rule, rejects duplicates and non-positive prices.
+// `crypto` choosing the rule, rejects duplicates and prices CheckStartPrice refuses.
 Result<std::vector<SymbolSpec>> ParseSymbolList(std::string_view text, bool crypto);
 
 const std::vector<StockInstrument>& DefaultStocks();
