@@ -198,6 +198,32 @@ TEST(CsvSourceTest, ShareClassesNamedByTheirFilesAreTwoInstruments) {
   EXPECT_NE(r.events[0].event_id, r.events[1].event_id);
 }
 
+TEST(CsvSourceTest, YfinanceMidnightsAreDailyDates) {
+  // yfinance's to_csv() writes its daily index as a midnight with the exchange's offset.
+  auto mem = std::make_shared<io::MemoryFileSystem>();
+  ASSERT_TRUE(mem->CreateDirs("/in").ok());
+  {
+    auto f = mem->NewWritableFile("/in/YF.csv").value();
+    ASSERT_TRUE(f->Append("Date,Open,High,Low,Close,Volume\n"
+                          "2024-01-02 00:00:00-05:00,10,11,9,10.5,100\n"
+                          "2024-01-03T00:00:00Z,10,11,9,10.5,100\n"
+                          "2024-01-04 00:00:00.000,10,11,9,10.5,100\n")
+                    .ok());
+    ASSERT_TRUE(f->Close().ok());
+  }
+  CsvSourceOptions o = Files({"/in/YF.csv"});
+  o.fs = mem;
+  const Replay r = Replayed(o);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.malformed.empty()) << r.malformed[0].reason;
+  ASSERT_EQ(r.events.size(), 3u);
+  const char* closes[] = {"2024-01-02T21:00:00.000000Z", "2024-01-03T21:00:00.000000Z",
+                          "2024-01-04T21:00:00.000000Z"};  // 16:00 New York of the date as written
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(Json::Parse(r.events[i].payload)->GetString("event_time", ""), closes[i]);
+  }
+}
+
 TEST(CsvSourceTest, CardFilesOfTheSameNameKeepTheirOwnEventIds) {
   // Two exports named alike in different folders, the same line holding different transactions
   // at the same time: their event ids must differ (Silver would drop one as a duplicate); a

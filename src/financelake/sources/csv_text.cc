@@ -28,6 +28,38 @@ int ToInt(std::string_view s) {
   return v;
 }
 
+// True for "HH" two digits no greater than `max`.
+bool TwoDigits(std::string_view s, int max) {
+  return s.size() == 2 && AllDigits(s) && ToInt(s) <= max;
+}
+
+// A midnight as exporters write it after a daily date: "00:00", "00:00:00", a zero fraction
+// (".000"), then optionally "Z" or a UTC offset ("-05:00", "+0900", "+09"), as yfinance writes
+// its index ("2024-01-02 00:00:00-05:00"). The offset only says where the midnight was: the
+// date stays the date as written.
+bool IsMidnight(std::string_view t) {
+  if (t.substr(0, 5) != "00:00") return false;
+  t.remove_prefix(5);
+  if (t.substr(0, 3) == ":00") t.remove_prefix(3);
+  if (!t.empty() && t.front() == '.') {
+    t.remove_prefix(1);
+    size_t zeros = 0;
+    while (zeros < t.size() && t[zeros] == '0') ++zeros;
+    if (zeros == 0 || zeros > 9 || (zeros < t.size() && t[zeros] >= '0' && t[zeros] <= '9')) {
+      return false;
+    }
+    t.remove_prefix(zeros);
+  }
+  t = TrimSpaces(t);
+  if (t.empty() || t == "Z") return true;
+  if (t.front() != '+' && t.front() != '-') return false;
+  t.remove_prefix(1);
+  if (t.size() == 2) return TwoDigits(t, 18);
+  if (t.size() == 4) return TwoDigits(t.substr(0, 2), 18) && TwoDigits(t.substr(2), 59);
+  return t.size() == 5 && t[2] == ':' && TwoDigits(t.substr(0, 2), 18) &&
+         TwoDigits(t.substr(3), 59);
+}
+
 // Removes thousands separators if they form valid groups of three ("1,234,567.8"); returns
 // false if commas appear anywhere else.
 bool StripThousands(std::string_view s, std::string* out) {
@@ -68,7 +100,8 @@ bool CsvRecordReader::Next(CsvRecord* record) {
   // Skip blank lines (they are not records).
   // A line ends at \n, \r\n or a lone \r (old Mac files): each counts once.
   auto ends_line = [&](size_t i) {
-    return text_[i] == '\n' || (text_[i] == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n'));
+    return text_[i] == '\n' ||
+           (text_[i] == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n'));
   };
   while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
     if (ends_line(pos_)) ++line_;
@@ -174,7 +207,7 @@ bool ParseCsvDate(std::string_view text, int32_t* days, std::string* reason) {
   const size_t space = s.find_first_of(" T");
   if (space != std::string_view::npos) {
     const std::string_view time = TrimSpaces(s.substr(space + 1));
-    if (time != "00:00:00" && time != "00:00") {
+    if (!IsMidnight(time)) {
       *reason = Quote(text) + " has a time of day; expected a daily date";
       return false;
     }

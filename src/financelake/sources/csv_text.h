@@ -42,7 +42,9 @@ std::string NormalizeHeader(std::string_view name);
 bool ParseCsvNumber(std::string_view text, double* value, std::string* reason);
 
 // Parses a calendar date: YYYY-MM-DD, YYYY/MM/DD or M/D/YYYY (US order), optionally followed by
-// a midnight time ("2018-10-15 00:00:00"). Returns days since 1970-01-01; on failure false and
+// a midnight time after ' ' or 'T' ("2018-10-15 00:00:00"), with a zero fraction, 'Z' or a UTC
+// offset ("2024-01-02 00:00:00-05:00", "2024-01-03T00:00:00Z", "2024-01-04 00:00:00.000"): the
+// date as written. Returns days since 1970-01-01; on failure false and
 // *reason (for example "'11:34' is a time of day without a date (an intraday row)").
 bool ParseCsvDate(std::string_view text, int32_t* days, std::string* reason);
 

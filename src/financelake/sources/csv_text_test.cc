@@ -84,6 +84,20 @@ TEST(CsvDateTest, FormatsAndReasons) {
   ASSERT_TRUE(ParseCsvDate("11/5/2019", &d, &why));
   EXPECT_EQ(columnar::FormatDate(d), "2019-11-05");
   ASSERT_TRUE(ParseCsvDate("2018-10-15 00:00:00", &d, &why));
+  // Midnight as yfinance and other exporters write a daily index: the date as written.
+  for (const char* text :
+       {"2024-01-02 00:00:00-05:00", "2024-01-02T00:00:00Z", "2024-01-02 00:00:00.000",
+        "2024-01-02T00:00:00.000000+09:00", "2024-01-02 00:00+0100", "2024-01-02 00:00:00 -05",
+        "2024-01-02 00:00:00.0Z"}) {
+    ASSERT_TRUE(ParseCsvDate(text, &d, &why)) << text << ": " << why;
+    EXPECT_EQ(columnar::FormatDate(d), "2024-01-02") << text;
+  }
+  for (const char* text :
+       {"2024-01-02 00:00:00.5", "2024-01-02 00:00:01-05:00", "2024-01-02 09:30:00Z",
+        "2024-01-02 00:00:00+25:00", "2024-01-02 00:00:00-05:0", "2024-01-02 00:00:00 EST"}) {
+    EXPECT_FALSE(ParseCsvDate(text, &d, &why)) << text;
+    EXPECT_NE(why.find("has a time of day"), std::string::npos) << text << ": " << why;
+  }
   EXPECT_FALSE(ParseCsvDate("11:34", &d, &why));
   EXPECT_NE(why.find("time of day without a date"), std::string::npos);
   EXPECT_FALSE(ParseCsvDate("2019-11-05 09:31:00", &d, &why));
