@@ -123,5 +123,9 @@ test('bad poller flags: one line naming the flag, before any request', () => {
   // --polls 0 would poll forever, even with --once.
   expectFailure(['ingest', '--source', 'coingecko', '--polls', '0', '--once', ...nowhere, '--lake', lake], /--polls: '0' is not a whole number from 1/);
   expectFailure(['produce', '--source', 'yahoo', '--polls', '0', ...nowhere], /--polls: '0' is not a whole number from 1/);
+  // Symbols that would make keys breaking the contract, or no symbol at all.
+  expectFailure(['produce', '--source', 'coingecko', '--symbols', 'usd-coin,wrapped-bitcoin', ...nowhere], /--symbols: 'usd-coin' .*usd-coin=SYMBOL/);
+  expectFailure(['produce', '--source', 'yahoo', '--symbols', 'EURUSD=X', ...nowhere], /--symbols: ticker 'EURUSD=X'/);
+  expectFailure(['produce', '--source', 'yahoo', '--symbols', ',,', ...nowhere], /--symbols: ',,' has an empty entry/);
   assert.ok(!fs.existsSync(path.join(lake, 'bronze')), 'a refused start writes nothing');
 });

@@ -9,6 +9,7 @@
 #include "financelake/base/json.h"
 #include "financelake/sources/calendar_math.h"
 #include "financelake/sources/new_york_time.h"
+#include "financelake/sources/universe.h"
 
 namespace financelake::sources {
 namespace {
@@ -47,6 +48,14 @@ bool ParseDay(std::string_view s, int32_t* days) {
   if (y < 1900 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
   *days = CivilDays(y, m, d);
   return true;
+}
+
+// An event's key must follow its contract (docs/events.md): an answer for a symbol that breaks it
+// (another symbol than asked, a crypto pair not quoted in USD) fails the response.
+Status CheckKey(std::string_view api, const Status& valid) {
+  if (valid.ok()) return valid;
+  return Status::DataLoss(fmt::format("{}: the response's {} (events need a key per the contract)",
+                                      api, valid.message()));
 }
 
 int64_t NewYorkClose(int32_t day) {
@@ -95,6 +104,8 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
     std::string base = symbol;
     if (crypto && base.size() > 4 && base.compare(base.size() - 4, 4, "-USD") == 0)
       base.resize(base.size() - 4);
+    FL_RETURN_NOT_OK(
+        CheckKey("yahoo", crypto ? ValidateCryptoSymbol(base) : ValidateTicker(symbol)));
     const std::string discriminator = "bar:" + granularity;
     for (size_t i = 0; i < ts->size(); ++i) {
       const Json& t = ts->items()[i];
@@ -181,6 +192,7 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     if (!g->is_object() || g->size() == 0)
       return Status::NotFound("alphavantage: empty 'Global Quote' (unknown symbol?)");
     FL_ASSIGN_OR_RETURN(std::string symbol, g->GetString("01. symbol"));
+    FL_RETURN_NOT_OK(CheckKey("alphavantage", ValidateTicker(symbol)));
     int32_t day = 0;
     if (!ParseDay(g->GetString("07. latest trading day", ""), &day)) {
       return Status::DataLoss("alphavantage: 'Global Quote' has no valid '07. latest trading day'");
@@ -218,6 +230,7 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     return Status::DataLoss("alphavantage: neither 'Global Quote' nor 'Meta Data' + 'Time Series'");
   }
   FL_ASSIGN_OR_RETURN(std::string symbol, meta->GetString("2. Symbol"));
+  FL_RETURN_NOT_OK(CheckKey("alphavantage", ValidateTicker(symbol)));
   const bool daily = series_name.find("Daily") != std::string::npos;
   std::string interval = daily ? "1d" : "intraday";
   if (size_t open = series_name.find('('); open != std::string::npos) {
@@ -311,6 +324,7 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     std::string symbol = it != symbols.end() ? it->second : coin.first;
     if (it == symbols.end()) {
       for (char& ch : symbol) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      FL_RETURN_NOT_OK(CheckKey("coingecko", ValidateCryptoSymbol(symbol)));
     }
     CryptoPriceRecord c;
     c.symbol = symbol;

@@ -13,43 +13,14 @@
 // restart polls afresh (Bronze deduplicates nothing; Silver does, by event_id).
 #pragma once
 
-#include <functional>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "financelake/base/result.h"
-#include "financelake/sources/options.h"
-#include "financelake/sources/pacing.h"
+#include "financelake/sources/poller_options.h"
 #include "financelake/sources/source.h"
 
 namespace financelake::sources {
 
-struct PollerOptions {
-  std::string api;       // yahoo | alphavantage | coingecko
-  std::string base_url;  // "" = the public API
-  // yahoo/alphavantage: tickers ("AAPL", "BTC-USD"); coingecko: coin ids, optionally with their
-  // symbol ("bitcoin=BTC").
-  std::vector<std::string> symbols;
-  std::string range = "5d";               // yahoo
-  std::string interval = "1d";            // yahoo bar size; alphavantage intraday interval
-  std::string function = "GLOBAL_QUOTE";  // alphavantage: GLOBAL_QUOTE, TIME_SERIES_DAILY, ...
-  double interval_s = 60;                 // between polling rounds
-  int64_t polls = 0;  // rounds (>= 1 from the flag), then the source ends; 0 = forever
-  int max_retries = 5;
-  int timeout_ms = 10000;
-  double min_request_interval_s = -1;  // -1: per API (yahoo 1, alphavantage 12, coingecko 2)
-  double backoff_base_s = 1;
-  Clock* clock = nullptr;                       // nullptr: SystemClock()
-  std::function<void(const std::string&)> log;  // nullptr: stderr
-};
-
-// Flags (without dashes): symbols, base-url, interval-s, polls, max-retries, timeout-ms, range,
-// interval, function, min-request-interval-s. InvalidArgument names the flag.
-Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap& flags);
-
 Result<std::unique_ptr<Source>> MakePollerSource(const PollerOptions& options);
-
-bool IsPollerName(const std::string& name);
 
 }  // namespace financelake::sources

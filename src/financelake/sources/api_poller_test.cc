@@ -277,11 +277,56 @@ TEST(ApiPollerTest, BadFlagsNameTheFlag) {
     EXPECT_NE(r.status().message().find("--symbols"), std::string::npos) << r.status().message();
   }
   EXPECT_TRUE(ParsePollerOptions("coingecko", {{"symbols", "bitcoin=BTC,ethereum"}}).ok());
-  EXPECT_TRUE(ParsePollerOptions("yahoo", {{"symbols", "EURUSD=X,^GSPC,BRK-B"}}).ok());
+  EXPECT_TRUE(ParsePollerOptions("yahoo", {{"symbols", "^GSPC,BRK-B,7203.T,BTC-USD"}}).ok());
   auto fine =
       ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->max_retries, 1000);
+}
+
+TEST(ApiPollerTest, SymbolsAreNormalisedToTheContractOrRefused) {
+  auto symbols = [](const std::string& api, const std::string& list) {
+    auto o = ParsePollerOptions(api, {{"symbols", list}});
+    EXPECT_TRUE(o.ok()) << api << " " << list << ": " << o.status().ToString();
+    return o.ok() ? o->symbols : std::vector<std::string>{};
+  };
+  EXPECT_EQ(symbols("yahoo", "aapl,brk-b,7203.t"),
+            (std::vector<std::string>{"AAPL", "BRK-B", "7203.T"}));
+  EXPECT_EQ(symbols("alphavantage", "msft,"), (std::vector<std::string>{"MSFT"}));
+  EXPECT_EQ(symbols("coingecko", "Bitcoin,usd-coin=usdc,wrapped-bitcoin=WBTC"),
+            (std::vector<std::string>{"bitcoin=BITCOIN", "usd-coin=USDC", "wrapped-bitcoin=WBTC"}));
+  auto refused = [](const std::string& api, const std::string& list, const std::string& fragment) {
+    auto o = ParsePollerOptions(api, {{"symbols", list}});
+    ASSERT_FALSE(o.ok()) << api << " " << list;
+    EXPECT_EQ(o.status().message().rfind("--symbols: ", 0), 0u) << o.status().message();
+    EXPECT_NE(o.status().message().find(fragment), std::string::npos) << o.status().message();
+  };
+  // An id without a symbol becomes its upper-cased self, which must be a crypto symbol.
+  refused("coingecko", "usd-coin", "give its symbol: usd-coin=SYMBOL");
+  refused("coingecko", "wrapped-bitcoin", "'WRAPPED-BITCOIN'");
+  refused("coingecko", "bitcoin=B", "crypto symbol 'B'");
+  refused("coingecko", "bitcoin=BTC,wrapped-bitcoin=btc", "'BTC' is the symbol of two coins");
+  refused("coingecko", "bitcoin,BITCOIN", "'bitcoin' is listed twice");
+  refused("yahoo", "EURUSD=X", "ticker 'EURUSD=X'");
+  refused("yahoo", "AAPL,aapl", "'AAPL' is listed twice");
+  refused("alphavantage", "RELIANCE.BSE", "ticker 'RELIANCE.BSE'");
+  refused("yahoo", ",,", "',,' has an empty entry");
+  refused("yahoo", "AAPL,,MSFT", "has an empty entry");
+  refused("coingecko", "", "names no symbol");
+}
+
+TEST(ApiPollerTest, AResponseForASymbolThatBreaksTheContractFails) {
+  // Yahoo's forex pairs are not stocks; a response naming one (or a crypto pair not in USD)
+  // would give events whose key breaks the contract.
+  TestHttpServer server({{200, ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                                          "chart-EURUSD=X-2020-01-01-to-2020-01-03.body.json")}});
+  ManualClock clock;
+  PollRun run =
+      Poll("yahoo", {{"base-url", server.url()}, {"symbols", "EURUSD"}, {"polls", "1"}}, &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_TRUE(run.events.empty());
+  EXPECT_NE(run.status.message().find("ticker 'EURUSD=X'"), std::string::npos)
+      << run.status.message();
 }
 
 TEST(ApiPollerTest, AnOversizedResponseIsRefusedNotBuffered) {

@@ -22,8 +22,8 @@ bool IsNameSeparator(char c) {
 }
 
 // A ticker as file names carry it: a valid ticker with a letter in its base (not a date or a
-// number), and a suffix, if any, of letters only ("BRK-B", "BTC-USD"; "AAPL-2020" is AAPL and a
-// year).
+// number) or a code of digits with its exchange after '.' ("7203.T"), and a suffix, if any, of
+// letters only ("BRK-B", "BTC-USD"; "AAPL-2020" is AAPL and a year).
 bool IsFileNameTicker(std::string_view t) {
   if (!ValidateTicker(t).ok()) return false;
   size_t i = t.empty() || t[0] != '^' ? 0 : 1;
@@ -31,7 +31,7 @@ bool IsFileNameTicker(std::string_view t) {
   for (; i < t.size() && t[i] != '.' && t[i] != '-'; ++i) {
     has_letter = has_letter || (t[i] >= 'A' && t[i] <= 'Z');
   }
-  if (!has_letter) return false;
+  if (!has_letter && (i == t.size() || t[i] != '.')) return false;
   for (++i; i < t.size(); ++i) {
     if (t[i] < 'A' || t[i] > 'Z') return false;
   }

@@ -176,6 +176,8 @@ TEST(TickerFromFileNameTest, KeepsTheClassSuffix) {
   EXPECT_EQ(*TickerFromFileName("BRK-B_daily_2024.csv"), "BRK-B");
   EXPECT_EQ(*TickerFromFileName("yahoofinance-BRK-A-20040819-20180120.csv"), "BRK-A");
   EXPECT_EQ(*TickerFromFileName("^GSPC.csv"), "^GSPC");
+  EXPECT_EQ(*TickerFromFileName("7203.T.csv"), "7203.T");  // Tokyo: a code and its exchange
+  EXPECT_EQ(*TickerFromFileName("7203.T_daily.csv"), "7203.T");
   // Crypto pairs and the unambiguous words of a name as before.
   EXPECT_EQ(*TickerFromFileName("ETH-USD.csv"), "ETH-USD");
   EXPECT_EQ(*TickerFromFileName("ETH_USD_2020.csv"), "ETH-USD");

@@ -122,6 +122,12 @@ TEST(UniverseTest, DefaultsAndDerivedInstruments) {
   EXPECT_TRUE(ValidateTicker("BTC-USD").ok());
   EXPECT_FALSE(ValidateTicker("").ok());
   EXPECT_FALSE(ValidateTicker("1ABC").ok());
+  // A code of digits is a ticker with its exchange's suffix (Tokyo, Hong Kong), not alone.
+  EXPECT_TRUE(ValidateTicker("7203.T").ok());
+  EXPECT_TRUE(ValidateTicker("0700.HK").ok());
+  EXPECT_TRUE(ValidateTicker("1INCH-USD").ok());
+  EXPECT_FALSE(ValidateTicker("2024").ok());
+  EXPECT_FALSE(ValidateTicker("EURUSD=X").ok());
   EXPECT_FALSE(ValidateTicker("AB.CDEF").ok());
 }
 

@@ -39,19 +39,23 @@ Status ValidateTicker(std::string_view t) {
   if (!s.empty() && s.front() == '^') s.remove_prefix(1);
   size_t i = 0;
   while (i < s.size() && (IsUpper(s[i]) || IsDigit(s[i]))) ++i;
-  if (i == 0 || !IsUpper(s[0]) || i > 7) {
+  // A base of digits first is a code of an exchange that needs its suffix (7203.T, 0700.HK) or a
+  // coin's quote (1INCH-USD); alone ("2024") it is a number, not a ticker.
+  const bool has_suffix = i < s.size();
+  if (i == 0 || i > 7 || (!IsUpper(s[0]) && !has_suffix)) {
     return Status::InvalidArgument(quoted +
                                    ": expected 1-7 upper-case letters or digits starting with a "
-                                   "letter, optionally with a class suffix (AAPL, BRK.B, BF-B)");
+                                   "letter, optionally with a suffix (AAPL, BRK.B, BF-B, 7203.T)");
   }
-  if (i == s.size()) return Status::OK();
+  if (!has_suffix) return Status::OK();
   if ((s[i] == '.' || s[i] == '-') && i + 1 < s.size() && s.size() - i - 1 <= 3) {
     bool ok = true;
     for (size_t j = i + 1; j < s.size(); ++j) ok = ok && (IsUpper(s[j]) || IsDigit(s[j]));
     if (ok) return Status::OK();
   }
-  return Status::InvalidArgument(quoted + ": unexpected '" + std::string(s.substr(i)) +
-                                 "' (a class suffix is '.' or '-' and 1-3 letters, e.g. BRK.B)");
+  return Status::InvalidArgument(
+      quoted + ": unexpected '" + std::string(s.substr(i)) +
+      "' (a suffix is '.' or '-' and 1-3 letters or digits, e.g. BRK.B)");
 }
 
 Status ValidateCryptoSymbol(std::string_view s) {

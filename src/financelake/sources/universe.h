@@ -36,8 +36,9 @@ struct SymbolSpec {
 };
 
 // Upper-case letters and digits, 1-7 characters, starting with a letter, optionally followed by
-// a class suffix ".B"/"-B" (BRK.B, BF-B) or a quote currency "-USD" (BTC-USD), or a leading '^'
-// for an index (^GSPC). InvalidArgument says what is wrong.
+// a suffix of 1-3 letters or digits after '.' or '-': a share class (BRK.B, BF-B), a quote
+// currency (BTC-USD) or an exchange (VOD.L, 7203.T: a base starting with a digit needs one); or
+// a leading '^' for an index (^GSPC). InvalidArgument says what is wrong.
 Status ValidateTicker(std::string_view ticker);
 // 2-10 upper-case letters or digits (BTC, ETH, 1INCH).
 Status ValidateCryptoSymbol(std::string_view symbol);
