@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -279,6 +280,10 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     out.Write(s, "bar:" + interval, &e);
     parsed.events.push_back(std::move(e));
   }
+  // The series is keyed newest first; events of one key go out in time order (docs/events.md).
+  std::stable_sort(parsed.events.begin(), parsed.events.end(), [](const Event& x, const Event& y) {
+    return x.event_time.value() < y.event_time.value();
+  });
   return parsed;
 }
 

@@ -26,7 +26,8 @@ struct ParsedBody {
 Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out);
 
 // Alpha Vantage GLOBAL_QUOTE (one daily bar of the latest trading day) and TIME_SERIES_*
-// (intraday bars in the series' time zone, or daily bars).
+// (intraday bars in the series' time zone, or daily bars), in time order (the API lists a series
+// newest first).
 Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out);
 
 // CoinGecko /api/v3/simple/price with vs_currencies=usd (and the optional market cap, 24h

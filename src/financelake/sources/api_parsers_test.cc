@@ -44,14 +44,19 @@ TEST(ApiParsersTest, AlphaVantageIntradaySeriesMatchesTheFixture) {
   ASSERT_EQ(parsed->events.size(), series->size());
   ASSERT_EQ(parsed->events.size(), 100u);
   std::set<std::string> ids;
+  // The fixture lists the series newest first, as the API does; the events come oldest first.
+  ASSERT_GT(series->members().front().first, series->members().back().first);
   for (size_t i = 0; i < parsed->events.size(); ++i) {
     const Event& e = parsed->events[i];
-    const Json& bar = series->members()[i].second;
+    const auto& [key, bar] = series->members()[series->size() - 1 - i];
     const Json p = Parsed(e.payload);
+    if (i > 0) {
+      EXPECT_GT(e.event_time.value(), parsed->events[i - 1].event_time.value()) << key;
+    }
     EXPECT_EQ(e.topic, Topic::kStockTrades);
     EXPECT_EQ(e.key, "MSFT");
     EXPECT_EQ(p.GetString("source", ""), "alphavantage");
-    EXPECT_DOUBLE_EQ(Num(p, "close"), Num(bar, "4. close")) << series->members()[i].first;
+    EXPECT_DOUBLE_EQ(Num(p, "close"), Num(bar, "4. close")) << key;
     EXPECT_DOUBLE_EQ(Num(p, "open"), Num(bar, "1. open"));
     EXPECT_DOUBLE_EQ(Num(p, "high"), Num(bar, "2. high"));
     EXPECT_DOUBLE_EQ(Num(p, "low"), Num(bar, "3. low"));
@@ -59,8 +64,8 @@ TEST(ApiParsersTest, AlphaVantageIntradaySeriesMatchesTheFixture) {
     ids.insert(e.event_id);
   }
   EXPECT_EQ(ids.size(), 100u) << "one id per bar";
-  // "2017-12-18 14:56:00" US/Eastern (EST, UTC-5) is 19:56 UTC.
-  EXPECT_EQ(Parsed(parsed->events[0].payload).GetString("event_time", ""),
+  // "2017-12-18 14:56:00" US/Eastern (EST, UTC-5), the newest bar, is 19:56 UTC.
+  EXPECT_EQ(Parsed(parsed->events.back().payload).GetString("event_time", ""),
             "2017-12-18T19:56:00.000000Z");
   // Parsing the same response again gives the same ids.
   EventSerializer again("alphavantage");
