@@ -127,5 +127,13 @@ test('bad poller flags: one line naming the flag, before any request', () => {
   expectFailure(['produce', '--source', 'coingecko', '--symbols', 'usd-coin,wrapped-bitcoin', ...nowhere], /--symbols: 'usd-coin' .*usd-coin=SYMBOL/);
   expectFailure(['produce', '--source', 'yahoo', '--symbols', 'EURUSD=X', ...nowhere], /--symbols: ticker 'EURUSD=X'/);
   expectFailure(['produce', '--source', 'yahoo', '--symbols', ',,', ...nowhere], /--symbols: ',,' has an empty entry/);
+  // Values no API takes: refused at start, not after a round of requests and retries.
+  const t0 = Date.now();
+  expectFailure(['produce', '--source', 'alphavantage', '--function', 'BOGUS', ...nowhere], /--function: 'BOGUS' is not one of/);
+  expectFailure(['produce', '--source', 'yahoo', '--range', '7x', ...nowhere], /--range: '7x' is not one of/);
+  expectFailure(['produce', '--source', 'yahoo', '--interval', '9q', ...nowhere], /--interval: '9q' is not one of/);
+  expectFailure(['produce', '--source', 'yahoo', '--base-url', 'notaurl'], /--base-url: 'notaurl' is not a URL/);
+  expectFailure(['produce', '--source', 'coingecko', '--base-url', 'ftp://127.0.0.1:1'], /--base-url: 'ftp:\/\/127\.0\.0\.1:1' is not an http or https URL/);
+  assert.ok(Date.now() - t0 < 10_000, 'refused without waiting for retries');
   assert.ok(!fs.existsSync(path.join(lake, 'bronze')), 'a refused start writes nothing');
 });

@@ -34,13 +34,15 @@ constexpr FlagHelp kFlags[] = {
     {"resume-after", "continue after this source position"},
     {"symbols",
      "yahoo/alphavantage: tickers (AAPL,BTC-USD); coingecko: coin ids (bitcoin=BTC,ethereum)"},
-    {"base-url", "pollers: API base URL (default: the public API; tests use a local server)"},
+    {"base-url", "pollers: API base URL, http(s)://host[:port][/path] (default: the public API)"},
     {"interval-s", "pollers: seconds between polling rounds (default 60)"},
     {"polls", "pollers: stop after N >= 1 rounds (default: never stop)"},
     {"max-retries", "pollers: retries of a failing request (default 5)"},
     {"timeout-ms", "pollers: per-request timeout (default 10000)"},
-    {"range", "yahoo: chart range (default 5d)"},
-    {"interval", "yahoo: bar size (default 1d); alphavantage: intraday interval"},
+    {"range", "yahoo: chart range 1d, 5d (default), 1mo, 3mo, 6mo, 1y, 2y, 5y, 10y, ytd, max"},
+    {"interval",
+     "yahoo: bar size 1m, 2m, 5m, 15m, 30m, 60m, 90m, 1h, 1d (default); alphavantage "
+     "TIME_SERIES_INTRADAY: 1min, 5min (default), 15min, 30min, 60min"},
     {"function", "alphavantage: GLOBAL_QUOTE (default), TIME_SERIES_DAILY, TIME_SERIES_INTRADAY"},
     {"min-request-interval-s", "pollers: minimum seconds between requests (default per API)"},
 };

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -282,6 +283,39 @@ TEST(ApiPollerTest, BadFlagsNameTheFlag) {
       ParsePollerOptions("yahoo", {{"symbols", "AAPL"}, {"max-retries", "1000"}, {"polls", "3"}});
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->max_retries, 1000);
+}
+
+TEST(ApiPollerTest, FlagsThatMakeNoSenseFailAtStartNamingTheFlag) {
+  // Each used to be accepted and fail only after requests (and their retries), or never.
+  for (const auto& [api, flag, value, fragment] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"alphavantage", "function", "BOGUS",
+            "'BOGUS' is not one of GLOBAL_QUOTE, TIME_SERIES_DAILY"},
+           {"alphavantage", "function", "TIME_SERIES_WEEKLY", "is not one of"},
+           {"yahoo", "range", "7x", "'7x' is not one of 1d, 5d"},
+           {"yahoo", "interval", "9q", "'9q' is not one of 1m"},
+           {"yahoo", "interval", "1wk", "is not one of"},
+           {"coingecko", "range", "5d", "only for --source yahoo"},
+           {"yahoo", "function", "GLOBAL_QUOTE", "only for --source alphavantage"},
+           {"alphavantage", "interval", "5min", "only for --function TIME_SERIES_INTRADAY"},
+           {"yahoo", "base-url", "notaurl", "'notaurl' is not a URL"},
+           {"yahoo", "base-url", "ftp://example.com", "not an http or https URL"},
+           {"yahoo", "base-url", "http://", "'http://'"},
+           {"yahoo", "base-url", "http://example.com/x?apikey=1", "has a query"},
+           {"coingecko", "base-url", "http://exa mple.com", "is not a URL"}}) {
+    auto o = ParsePollerOptions(api, {{flag, value}});
+    ASSERT_FALSE(o.ok()) << api << " --" << flag << " " << value;
+    EXPECT_EQ(o.status().message().rfind("--" + flag + ": ", 0), 0u) << o.status().message();
+    EXPECT_NE(o.status().message().find(fragment), std::string::npos) << o.status().message();
+  }
+  auto intraday = ParsePollerOptions("alphavantage", {{"function", "TIME_SERIES_INTRADAY"}});
+  ASSERT_TRUE(intraday.ok()) << intraday.status().ToString();
+  EXPECT_EQ(intraday->interval, "5min") << "AV has no 1d intraday interval";
+  auto yahoo = ParsePollerOptions(
+      "yahoo", {{"base-url", "http://127.0.0.1:8080/"}, {"range", "1mo"}, {"interval", "30m"}});
+  ASSERT_TRUE(yahoo.ok()) << yahoo.status().ToString();
+  EXPECT_EQ(yahoo->base_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(yahoo->interval, "30m");
 }
 
 TEST(ApiPollerTest, SymbolsAreNormalisedToTheContractOrRefused) {

@@ -110,6 +110,30 @@ std::string RedactUrl(std::string_view url) {
   return out;
 }
 
+Status CheckBaseUrl(std::string_view url) {
+  const bool printable = std::all_of(url.begin(), url.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) > 0x20 && static_cast<unsigned char>(ch) < 0x7f;
+  });
+  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  if (!printable || !u ||
+      curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
+    return Status::InvalidArgument("is not a URL (expected http://host[:port][/path])");
+  }
+  const std::optional<Origin> o = ParseOrigin(url);
+  if (!o || (o->scheme != "http" && o->scheme != "https") || o->host.empty()) {
+    return Status::InvalidArgument("is not an http or https URL of a host");
+  }
+  for (CURLUPart part : {CURLUPART_QUERY, CURLUPART_FRAGMENT, CURLUPART_USER}) {
+    char* value = nullptr;
+    if (curl_url_get(u.get(), part, &value, 0) == CURLUE_OK) {
+      curl_free(value);
+      return Status::InvalidArgument(
+          "has a query, fragment or user name; give the API's base only");
+    }
+  }
+  return Status::OK();
+}
+
 bool IsSafeRedirect(std::string_view from, std::string_view to) {
   const std::optional<Origin> a = ParseOrigin(from), b = ParseOrigin(to);
   if (!a || !b || a->host != b->host) return false;

@@ -31,6 +31,10 @@ struct HttpResponse {
 // along; any other redirect is returned as the 3xx response with `redirect_refused` set.
 Result<HttpResponse> HttpGet(const HttpRequest& request);
 
+// OK if `url` is an absolute http or https URL with a host and no query or fragment (an API's
+// base URL); else InvalidArgument saying what is wrong ("is not an http(s) URL").
+Status CheckBaseUrl(std::string_view url);
+
 // Whether a redirect from `from` to `to` may carry the request's headers: the same host, with
 // the same scheme and port, or from http to https. Never to another host, never https -> http.
 bool IsSafeRedirect(std::string_view from, std::string_view to);

@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <span>
+#include <string_view>
 
+#include "financelake/sources/http_client.h"
 #include "financelake/sources/universe.h"
 
 namespace financelake::sources {
@@ -99,6 +102,40 @@ Result<std::vector<std::string>> ParseSymbols(const std::string& api, const std:
   return out;
 }
 
+constexpr std::string_view kFunctions[] = {"GLOBAL_QUOTE", "TIME_SERIES_DAILY",
+                                           "TIME_SERIES_INTRADAY"};
+constexpr std::string_view kYahooRanges[] = {"1d", "5d", "1mo", "3mo", "6mo", "1y",
+                                             "2y", "5y", "10y", "ytd", "max"};
+// Bars up to a day: longer ones (1wk, 1mo) have no contract stamp and no simple completion time.
+constexpr std::string_view kYahooIntervals[] = {"1m",  "2m",  "5m", "15m", "30m",
+                                                "60m", "90m", "1h", "1d"};
+constexpr std::string_view kAlphaVantageIntervals[] = {"1min", "5min", "15min", "30min", "60min"};
+
+// Sets *out from flags[flag], which must be one of `allowed` and is a flag of `owner` only.
+Status OneOf(const OptionMap& flags, const std::string& flag, const std::string& api,
+             const std::string& owner, std::span<const std::string_view> allowed,
+             std::string* out) {
+  auto it = flags.find(flag);
+  if (it == flags.end()) return Status::OK();
+  if (api != owner)
+    return Status::InvalidArgument(fmt::format("--{}: only for --source {}", flag, owner));
+  if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) {
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return BadFlag(flag, it->second, "is not one of " + list);
+  }
+  *out = it->second;
+  return Status::OK();
+}
+
+// An http(s) URL of a host and an optional path, without its trailing '/': requests append
+// "/v8/...", "/query?...".
+Result<std::string> BaseUrl(std::string url) {
+  if (Status st = CheckBaseUrl(url); !st.ok()) return BadFlag("base-url", url, st.message());
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 }  // namespace
 
 bool IsPollerName(const std::string& name) {
@@ -145,10 +182,21 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
   o.polls = static_cast<int64_t>(polls);
   o.max_retries = static_cast<int>(retries);
   o.timeout_ms = static_cast<int>(timeout);
-  if (auto it = flags.find("base-url"); it != flags.end()) o.base_url = it->second;
-  if (auto it = flags.find("range"); it != flags.end()) o.range = it->second;
-  if (auto it = flags.find("interval"); it != flags.end()) o.interval = it->second;
-  if (auto it = flags.find("function"); it != flags.end()) o.function = it->second;
+  if (auto it = flags.find("base-url"); it != flags.end()) {
+    FL_ASSIGN_OR_RETURN(o.base_url, BaseUrl(it->second));
+  }
+  FL_RETURN_NOT_OK(OneOf(flags, "function", api, "alphavantage", kFunctions, &o.function));
+  FL_RETURN_NOT_OK(OneOf(flags, "range", api, "yahoo", kYahooRanges, &o.range));
+  if (api == "alphavantage") {
+    if (o.function == "TIME_SERIES_INTRADAY") {
+      o.interval = "5min";
+      FL_RETURN_NOT_OK(OneOf(flags, "interval", api, api, kAlphaVantageIntervals, &o.interval));
+    } else if (flags.count("interval") != 0) {
+      return Status::InvalidArgument("--interval: only for --function TIME_SERIES_INTRADAY");
+    }
+  } else {
+    FL_RETURN_NOT_OK(OneOf(flags, "interval", api, "yahoo", kYahooIntervals, &o.interval));
+  }
   if (auto it = flags.find("symbols"); it != flags.end()) {
     FL_ASSIGN_OR_RETURN(o.symbols, ParseSymbols(api, it->second));
   }
