@@ -63,6 +63,25 @@ int64_t NewYorkClose(int32_t day) {
   return NewYorkLocalToUtc(day, 16 * 3600);
 }
 
+// The exchange's date of a Yahoo daily bar stamped `t_us` (Yahoo stamps a daily bar at its
+// session's open, or at midnight, exchange time). New York's own rules for New York, and when the
+// response names no offset; elsewhere meta.gmtoffset. That offset is the one in force when the
+// response was made, so a bar from the other side of a daylight-saving change is an hour off:
+// the date is read two hours later, which moves a midnight stamp read as 23:00 onto its own date
+// and no session open (none starts after 22:00) onto the next one.
+int32_t YahooExchangeDay(int64_t t_us, const Json& meta) {
+  const Json* offset = meta.Find("gmtoffset");
+  if (meta.GetString("exchangeTimezoneName", "America/New_York") == "America/New_York" ||
+      offset == nullptr || !offset->is_number() || std::abs(offset->as_double()) > 18 * 3600) {
+    int32_t day = 0;
+    int64_t secs = 0;
+    UtcToNewYorkLocal(t_us, &day, &secs);
+    return day;
+  }
+  const int64_t local = t_us + (static_cast<int64_t>(offset->as_double()) + 2 * 3600) * 1000000;
+  return static_cast<int32_t>(local >= 0 ? local / kDayUs : (local - kDayUs + 1) / kDayUs);
+}
+
 }  // namespace
 
 Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) {
@@ -130,14 +149,13 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
       }
       int64_t when = static_cast<int64_t>(t.as_double()) * 1000000;
       if (daily) {
-        int32_t day = 0;
-        int64_t secs = 0;
         if (crypto) {
-          day = static_cast<int32_t>(when >= 0 ? when / kDayUs : (when - kDayUs + 1) / kDayUs);
+          const int32_t day =
+              static_cast<int32_t>(when >= 0 ? when / kDayUs : (when - kDayUs + 1) / kDayUs);
           when = static_cast<int64_t>(day) * kDayUs + (kDayUs - 1000000);
         } else {
-          UtcToNewYorkLocal(when, &day, &secs);
-          when = NewYorkClose(day);
+          // Stamped like every daily stock bar: 16:00 New York of the exchange's own date.
+          when = NewYorkClose(YahooExchangeDay(when, *meta));
         }
       }
       Event e;

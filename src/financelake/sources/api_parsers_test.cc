@@ -139,6 +139,53 @@ TEST(ApiParsersTest, YahooIntradaySkipsEmptyBarsAndKeepsBarTimes) {
   EXPECT_TRUE(weekend->events.empty());
 }
 
+TEST(ApiParsersTest, YahooDailyBarsCarryTheExchangesOwnDate) {
+  // Yahoo stamps a daily bar at the session's open in exchange time: 09:00 in Tokyo is 00:00 UTC,
+  // the evening before in New York. The bar keeps Tokyo's date (stamped 16:00 New York of it).
+  auto times = [](const std::string& meta, const std::string& timestamps) {
+    EventSerializer out("yahoo");
+    auto r =
+        ParseYahooChart(R"({"chart":{"result":[{"meta":)" + meta + R"(,"timestamp":)" + timestamps +
+                            R"(,"indicators":{"quote":[{"close":[1,2,3]}]}}],"error":null}})",
+                        out);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::string> out_times;
+    for (const Event& e : r.ok() ? r->events : std::vector<Event>{}) {
+      out_times.push_back(Parsed(e.payload).GetString("event_time", ""));
+    }
+    return out_times;
+  };
+  EXPECT_EQ(
+      times(
+          R"({"symbol":"7203.T","exchangeTimezoneName":"Asia/Tokyo","gmtoffset":32400,"dataGranularity":"1d"})",
+          "[1704326400,1704412800]"),
+      (std::vector<std::string>{"2024-01-04T21:00:00.000000Z", "2024-01-05T21:00:00.000000Z"}));
+  // London stamped at midnight BST (23:00 UTC the day before), read with the winter offset the
+  // response carries: still its own date.
+  EXPECT_EQ(
+      times(
+          R"({"symbol":"VOD.L","exchangeTimezoneName":"Europe/London","gmtoffset":0,"dataGranularity":"1d"})",
+          "[1688338800]"),
+      (std::vector<std::string>{"2023-07-03T20:00:00.000000Z"}));
+  // New York itself, and a response without an offset: New York's rules as before.
+  EXPECT_EQ(
+      times(
+          R"({"symbol":"AAPL","exchangeTimezoneName":"America/New_York","gmtoffset":-18000,"dataGranularity":"1d"})",
+          "[1704205800]"),
+      (std::vector<std::string>{"2024-01-02T21:00:00.000000Z"}));
+  EXPECT_EQ(times(R"({"symbol":"AAPL","dataGranularity":"1d"})", "[1704205800]"),
+            (std::vector<std::string>{"2024-01-02T21:00:00.000000Z"}));
+  // The recorded Xetra response (summer bars, winter offset in meta).
+  EventSerializer out("yahoo");
+  auto de = ParseYahooChart(ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                                       "chart-WSU.DE-2023-08-04-to-2023-08-09.body.json"),
+                            out);
+  ASSERT_TRUE(de.ok()) << de.status().ToString();
+  ASSERT_EQ(de->events.size(), 3u);
+  EXPECT_EQ(Parsed(de->events[1].payload).GetString("event_time", ""),
+            "2023-08-07T20:00:00.000000Z");
+}
+
 TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {
   const std::string body =
       R"({"bitcoin":{"usd":67187.34,"usd_market_cap":1.3e12,"usd_24h_vol":2.1e10,"usd_24h_change":-1.5,"last_updated_at":1711356300}})";
