@@ -82,6 +82,39 @@ int32_t YahooExchangeDay(int64_t t_us, const Json& meta) {
   return static_cast<int32_t>(local >= 0 ? local / kDayUs : (local - kDayUs + 1) / kDayUs);
 }
 
+// The length of a bar named like "1m", "90m", "1h", "5min" (Yahoo's and Alpha Vantage's
+// names); false for anything else.
+bool BarMicros(std::string_view name, int64_t* micros) {
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) && n < 100000; ++i) {
+    n = n * 10 + (name[i] - '0');
+  }
+  const std::string_view unit = name.substr(i);
+  if (n <= 0 || (unit != "m" && unit != "min" && unit != "h")) return false;
+  *micros = n * (unit == "h" ? 3600 : 60) * 1000000;
+  return true;
+}
+
+// meta.currentTradingPeriod.regular: the exchange's current (or next) regular session, in UTC µs;
+// end_us 0 when the response has none.
+struct Session {
+  int64_t start_us = 0, end_us = 0;
+};
+Session CurrentSession(const Json& meta) {
+  Session s;
+  const Json* period = meta.Find("currentTradingPeriod");
+  const Json* regular = period != nullptr ? period->Find("regular") : nullptr;
+  if (regular == nullptr) return s;
+  const double start = Num(regular->Find("start")), end = Num(regular->Find("end"));
+  if (std::isfinite(start) && std::isfinite(end) && start > 0 && end > start &&
+      end < 7258118400.0) {
+    s.start_us = static_cast<int64_t>(start) * 1000000;
+    s.end_us = static_cast<int64_t>(end) * 1000000;
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) {
@@ -127,6 +160,12 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
     FL_RETURN_NOT_OK(
         CheckKey("yahoo", crypto ? ValidateCryptoSymbol(base) : ValidateTicker(symbol)));
     const std::string discriminator = "bar:" + granularity;
+    int64_t bar_micros = kDayUs;
+    if (!daily && !BarMicros(granularity, &bar_micros)) {
+      return Status::DataLoss(
+          fmt::format("yahoo: {}: unknown dataGranularity '{}'", symbol, granularity));
+    }
+    const Session session = CurrentSession(*meta);
     for (size_t i = 0; i < ts->size(); ++i) {
       const Json& t = ts->items()[i];
       if (!t.is_number())
@@ -148,14 +187,22 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
             fmt::format("yahoo: {}: timestamp {} is out of range: {}", symbol, i, t.Dump()));
       }
       int64_t when = static_cast<int64_t>(t.as_double()) * 1000000;
+      int64_t complete = when + bar_micros;  // intraday: the bar's start plus its length
       if (daily) {
         if (crypto) {
           const int32_t day =
               static_cast<int32_t>(when >= 0 ? when / kDayUs : (when - kDayUs + 1) / kDayUs);
           when = static_cast<int64_t>(day) * kDayUs + (kDayUs - 1000000);
+          complete = static_cast<int64_t>(day + 1) * kDayUs + kDailyBarSettleMicros;
         } else {
           // Stamped like every daily stock bar: 16:00 New York of the exchange's own date.
-          when = NewYorkClose(YahooExchangeDay(when, *meta));
+          const int32_t day = YahooExchangeDay(when, *meta);
+          when = NewYorkClose(day);
+          complete = when;
+          if (session.end_us > 0 && day == YahooExchangeDay(session.start_us, *meta)) {
+            complete = std::max(complete, session.end_us);
+          }
+          complete += kDailyBarSettleMicros;
         }
       }
       Event e;
@@ -188,7 +235,7 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
         s.adj_close = Num(at(adj0, i));
         out.Write(s, discriminator, &e);
       }
-      parsed.events.push_back(std::move(e));
+      parsed.Add(std::move(e), complete);
     }
   }
   return parsed;
@@ -233,7 +280,8 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     s.close = s.price;
     Event e;
     out.Write(s, "bar:1d", &e);
-    parsed.events.push_back(std::move(e));
+    // The latest trading day's quote moves until that day's close.
+    parsed.Add(std::move(e), s.event_time + kDailyBarSettleMicros);
     return parsed;
   }
   const Json* meta = doc.Find("Meta Data");
@@ -255,6 +303,10 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
   if (size_t open = series_name.find('('); open != std::string::npos) {
     interval = series_name.substr(open + 1, series_name.find(')') - open - 1);
     if (interval == "Daily") interval = "1d";
+  }
+  int64_t bar_micros = 0;
+  if (!daily && !BarMicros(interval, &bar_micros)) {
+    return Status::DataLoss("alphavantage: unknown interval in '" + series_name + "'");
   }
   for (const Json::Member& m : series->members()) {
     int32_t day = 0;
@@ -296,13 +348,18 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     s.close = s.price;
     Event e;
     out.Write(s, "bar:" + interval, &e);
-    parsed.events.push_back(std::move(e));
+    // Intraday keys are the bar's start (US/Eastern); a daily bar ends at the close.
+    parsed.Add(std::move(e), daily ? when + kDailyBarSettleMicros : when + bar_micros);
   }
   // The series is keyed newest first; events of one key go out in time order (docs/events.md).
-  std::stable_sort(parsed.events.begin(), parsed.events.end(), [](const Event& x, const Event& y) {
-    return x.event_time.value() < y.event_time.value();
+  std::vector<size_t> order(parsed.events.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return parsed.events[x].event_time.value() < parsed.events[y].event_time.value();
   });
-  return parsed;
+  ParsedBody sorted;
+  for (size_t i : order) sorted.Add(std::move(parsed.events[i]), parsed.complete_at[i]);
+  return sorted;
 }
 
 Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
@@ -361,7 +418,7 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     c.change_24h = Num(coin.second.Find("usd_24h_change"));
     Event e;
     out.Write(c, "tick", &e);
-    parsed.events.push_back(std::move(e));
+    parsed.Add(std::move(e), c.event_time);  // a tick is final as it is
   }
   return parsed;
 }

@@ -15,14 +15,30 @@
 
 namespace financelake::sources {
 
+// How long after its session's close (or a crypto day's end) a daily bar is taken as final: the
+// closing auction's price and the consolidated volume reach the APIs minutes after the bell.
+inline constexpr int64_t kDailyBarSettleMicros = 15LL * 60 * 1000000;
+
 struct ParsedBody {
   std::vector<Event> events;
+  // complete_at[i]: the UTC instant (µs) from which events[i] is final: a bar's period has ended
+  // (intraday: its start plus its interval; daily: its session's close, or the end of its UTC
+  // day for crypto, plus kDailyBarSettleMicros); a tick: its own time. Before that the API shows
+  // a bar still forming, which the poller does not emit (api_poller.h).
+  std::vector<int64_t> complete_at;
   std::string quota_message;  // non-empty: rate limited, no data
+
+  void Add(Event event, int64_t complete) {
+    events.push_back(std::move(event));
+    complete_at.push_back(complete);
+  }
 };
 
 // Yahoo chart API v8 (`/v8/finance/chart/<SYMBOL>`): one bar per timestamp with a close;
 // CRYPTOCURRENCY instruments ("BTC-USD") become crypto-prices bars of "BTC". Daily bars are
-// stamped 16:00 New York (stocks) or 23:59:59 UTC (crypto) of their date, as CSV bars are.
+// stamped 16:00 New York (stocks) or 23:59:59 UTC (crypto) of their date, as CSV bars are. A
+// daily stock bar is complete at the later of that stamp and, for the session in
+// meta.currentTradingPeriod, its regular end (exchanges closing after 16:00 New York).
 Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out);
 
 // Alpha Vantage GLOBAL_QUOTE (one daily bar of the latest trading day) and TIME_SERIES_*

@@ -11,6 +11,7 @@
 
 #include "financelake/base/json.h"
 #include "financelake/sources/api_test_util.h"
+#include "financelake/sources/event_time.h"
 
 namespace financelake::sources {
 namespace {
@@ -184,6 +185,45 @@ TEST(ApiParsersTest, YahooDailyBarsCarryTheExchangesOwnDate) {
   ASSERT_EQ(de->events.size(), 3u);
   EXPECT_EQ(Parsed(de->events[1].payload).GetString("event_time", ""),
             "2023-08-07T20:00:00.000000Z");
+}
+
+TEST(ApiParsersTest, BarsSayWhenTheyAreComplete) {
+  EventSerializer out("x");
+  const int64_t settle = kDailyBarSettleMicros;
+  // A Sao Paulo session ends at 17:55 BRT, after 16:00 New York: the bar of the session in
+  // currentTradingPeriod is complete at the later of the two.
+  auto sp = ParseYahooChart(
+      R"({"chart":{"result":[{"meta":{"symbol":"PETR4.SA","exchangeTimezoneName":"America/Sao_Paulo",)"
+      R"("gmtoffset":-10800,"dataGranularity":"1d","currentTradingPeriod":{"regular":{"start":1719838800,)"
+      R"("end":1719867300}}},"timestamp":[1719579600,1719838800],"indicators":{"quote":[{"close":[36.5,37.1]}]}}]}})",
+      out);
+  ASSERT_TRUE(sp.ok()) << sp.status().ToString();
+  ASSERT_EQ(sp->complete_at.size(), 2u);
+  EXPECT_EQ(sp->complete_at[0], *ParseEventTime("2024-06-28T20:00:00Z") + settle)
+      << "a past session";
+  EXPECT_EQ(sp->complete_at[1], *ParseEventTime("2024-07-01T20:55:00Z") + settle) << "today's";
+  // Intraday: the bar's start plus its length; Alpha Vantage keys are the bar's start.
+  auto y = ParseYahooChart(ApiFixture("yahoo_finance/node-yahoo-finance2_bodies/"
+                                      "chart-TSLA-2021-11-22-to-2021-11-23-interval-30m.body.json"),
+                           out);
+  ASSERT_TRUE(y.ok()) << y.status().ToString();
+  ASSERT_FALSE(y->events.empty());
+  EXPECT_EQ(y->complete_at[0], y->events[0].event_time.value() + 30 * 60'000'000LL);
+  auto av = ParseAlphaVantage(
+      ApiFixture("alpha_vantage/RomelTorres_alpha_vantage_test_data/mock_time_series"), out);
+  ASSERT_TRUE(av.ok()) << av.status().ToString();
+  ASSERT_EQ(av->complete_at.size(), av->events.size());
+  EXPECT_EQ(av->complete_at.back(), av->events.back().event_time.value() + 60'000'000);
+  auto daily = ParseAlphaVantage(
+      R"J({"Meta Data":{"2. Symbol":"IBM"},"Time Series (Daily)":{"2024-07-01":{"4. close":"171.2"}}})J",
+      out);
+  ASSERT_TRUE(daily.ok()) << daily.status().ToString();
+  EXPECT_EQ(daily->complete_at[0], *ParseEventTime("2024-07-01T20:00:00Z") + settle);
+  // A tick is complete as it is.
+  auto cg = ParseCoinGeckoSimplePrice(R"j({"bitcoin":{"usd":5,"last_updated_at":1700000000}})j", {},
+                                      0, out);
+  ASSERT_TRUE(cg.ok());
+  EXPECT_EQ(cg->complete_at[0], cg->events[0].event_time.value());
 }
 
 TEST(ApiParsersTest, CoinGeckoTicksUseLastUpdatedAtSoIdsAreStable) {

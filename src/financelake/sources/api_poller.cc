@@ -189,7 +189,7 @@ class PollerSource final : public Source {
         auto parsed = Parse(resp->body);
         if (!parsed.ok()) return parsed.status().WithContext(fmt::format("GET {}", url));
         if (parsed->quota_message.empty()) {
-          Take(std::move(parsed->events));
+          Take(std::move(*parsed));
           return Status::OK();
         }
         last = fmt::format("{}: GET {}: rate limited: {}", o_.api, url, parsed->quota_message);
@@ -210,11 +210,19 @@ class PollerSource final : public Source {
   Result<ParsedBody> Parse(const std::string& body) {
     if (o_.api == "yahoo") return ParseYahooChart(body, serializer_);
     if (o_.api == "alphavantage") return ParseAlphaVantage(body, serializer_);
-    return ParseCoinGeckoSimplePrice(body, coin_symbols_, WallMicros(), serializer_);
+    return ParseCoinGeckoSimplePrice(body, coin_symbols_, UtcNow(), serializer_);
   }
 
-  void Take(std::vector<Event> events) {
-    for (Event& e : events) {
+  int64_t UtcNow() const { return o_.utc_now ? o_.utc_now() : WallMicros(); }
+
+  void Take(ParsedBody parsed) {
+    const int64_t now = UtcNow();
+    for (size_t i = 0; i < parsed.events.size(); ++i) {
+      Event& e = parsed.events[i];
+      // A bar still forming (today's daily bar, the current minute) would be kept with a
+      // mid-period close and its final values dropped as a repeat of its id: it is taken by the
+      // first poll that finds it complete.
+      if (parsed.complete_at[i] > now) continue;
       if (!seen_.insert(e.event_id).second) continue;  // the same bar again
       e.offset = ++emitted_;
       e.position = std::to_string(emitted_);

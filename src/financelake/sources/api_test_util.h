@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -29,8 +30,9 @@ struct PollRun {
 };
 
 // Makes the poller from flags and drains it on `clock`, collecting events, log lines and the
-// final status.
-inline PollRun Poll(const std::string& api, const OptionMap& flags, ManualClock* clock) {
+// final status. `utc_now` (default: the system's) decides which bars are complete.
+inline PollRun Poll(const std::string& api, const OptionMap& flags, ManualClock* clock,
+                    std::function<int64_t()> utc_now = nullptr) {
   PollRun run;
   auto o = ParsePollerOptions(api, flags);
   EXPECT_TRUE(o.ok()) << o.status().ToString();
@@ -39,6 +41,7 @@ inline PollRun Poll(const std::string& api, const OptionMap& flags, ManualClock*
     return run;
   }
   o->clock = clock;
+  o->utc_now = std::move(utc_now);
   o->log = [&run](const std::string& line) { run.log.push_back(line); };
   auto source = MakePollerSource(*o);
   if (!source.ok()) {

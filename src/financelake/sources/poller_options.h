@@ -29,7 +29,10 @@ struct PollerOptions {
   int timeout_ms = 10000;
   double min_request_interval_s = -1;  // -1: per API (yahoo 1, alphavantage 12, coingecko 2)
   double backoff_base_s = 1;
-  Clock* clock = nullptr;                       // nullptr: SystemClock()
+  Clock* clock = nullptr;  // nullptr: SystemClock()
+  // The time of day, µs since the Unix epoch, for telling whether a bar is complete (and for
+  // stamping ticks without a time). nullptr: the system clock. Tests set it.
+  std::function<int64_t()> utc_now;
   std::function<void(const std::string&)> log;  // nullptr: stderr
 };
 
