@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -117,8 +118,9 @@ Status OneOf(const OptionMap& flags, const std::string& flag, const std::string&
              std::string* out) {
   auto it = flags.find(flag);
   if (it == flags.end()) return Status::OK();
-  if (api != owner)
+  if (api != owner) {
     return Status::InvalidArgument(fmt::format("--{}: only for --source {}", flag, owner));
+  }
   if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) {
     std::string list;
     for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
