@@ -181,7 +181,7 @@ void RegisterIngestCommands(CLI::App& app, Action* action) {
   cmd->add_option("--metrics-port", a->metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT (0: any free port)");
   cmd->add_option_function<std::string>(
       "--source", [a](const std::string& s) { a->source->source = s; a->source_given = true; },
-      "ingest in-process from a source instead of Kafka: sim or csv");
+      "ingest in-process from a source instead of Kafka: sim, csv, yahoo, alphavantage or coingecko");
   cmd->add_option("--stream-id", a->stream_id, "name of the source stream for exactly-once (default: derived from the source flags)");
   AddSourceFlags(cmd, a->source, {"topics"});
   cmd->add_option("--max-latency-ms", a->max_latency_ms, "commit at least this often while data flows (default 1000)");
