@@ -22,7 +22,8 @@ const char* OpText(PushOp op) {
 }
 
 bool IsIntegral(TypeKind k) {
-  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger || k == TypeKind::kLong;
+  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger ||
+         k == TypeKind::kLong;
 }
 
 // 'YYYY-MM-DD' (digits and dashes in place; the parser checks the calendar).
@@ -37,12 +38,31 @@ bool IsDateText(const std::string& s) {
 
 // 'YYYY-MM-DDTHH:MM:SS.ffffffZ', the form the table shows.
 bool IsTimestampText(const std::string& s) {
-  if (s.size() != 27 || !IsDateText(s.substr(0, 10)) || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-      s[19] != '.' || s[26] != 'Z') {
+  if (s.size() != 27 || !IsDateText(s.substr(0, 10)) || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':' || s[19] != '.' || s[26] != 'Z') {
     return false;
   }
   for (size_t i : {11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25}) {
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+bool PushableType(TypeKind k) {
+  return IsIntegral(k) || k == TypeKind::kFloat || k == TypeKind::kDouble ||
+         k == TypeKind::kString || k == TypeKind::kDate || k == TypeKind::kTimestamp;
+}
+
+bool ShownAsText(TypeKind k) {
+  return k == TypeKind::kString || k == TypeKind::kDate || k == TypeKind::kTimestamp;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -67,20 +87,27 @@ std::string Column(const std::string& name) {
 
 }  // namespace
 
-bool MayPushDown(const columnar::DataType& type, PushOp) {
-  const TypeKind k = type.kind();
-  return IsIntegral(k) || k == TypeKind::kFloat || k == TypeKind::kDouble || k == TypeKind::kString ||
-         k == TypeKind::kDate || k == TypeKind::kTimestamp;
+bool MayPushDown(const columnar::DataType& type, PushOp, std::string_view collation) {
+  if (!PushableType(type.kind())) return false;
+  // Numbers compare as numbers whatever the collation; text (strings, dates and timestamps as
+  // SQLite sees them) compares bytewise in the Delta filter, which only BINARY agrees with.
+  return !ShownAsText(type.kind()) || EqualsIgnoringCase(collation, "BINARY");
 }
 
-std::optional<std::string> PushDownTerm(const std::string& column, const columnar::DataType& type, PushOp op,
-                                        const SqlValue& v) {
+std::optional<std::string> PushDownTerm(const std::string& column, const columnar::DataType& type,
+                                        PushOp op, const SqlValue& v) {
   const TypeKind k = type.kind();
-  if (!MayPushDown(type, op)) return std::nullopt;
+  if (!PushableType(k)) return std::nullopt;
   std::string literal;
   if (IsIntegral(k) || k == TypeKind::kFloat || k == TypeKind::kDouble) {
     if (v.kind == SqlValue::Kind::kInteger) {
-      if (k == TypeKind::kFloat) return std::nullopt;  // the float column's values are not the doubles SQLite sees
+      if (k == TypeKind::kFloat)
+        return std::nullopt;  // the float column's values are not the doubles SQLite sees
+      // SQLite compares an integer with a double exactly; the Delta filter converts the
+      // integer to a double, which is exact only up to 2^53 (d < 2^53 + 1 would drop d = 2^53).
+      constexpr int64_t kExactInDouble = int64_t{1} << 53;
+      if (k == TypeKind::kDouble && (v.i > kExactInDouble || v.i < -kExactInDouble))
+        return std::nullopt;
       literal = std::to_string(v.i);
     } else if (v.kind == SqlValue::Kind::kReal && std::isfinite(v.d) && k != TypeKind::kFloat) {
       if (IsIntegral(k)) {
@@ -88,13 +115,17 @@ std::optional<std::string> PushDownTerm(const std::string& column, const columna
         if (op == PushOp::kEq) {
           if (v.d != std::floor(v.d)) return std::string("FALSE");
         }
-        const double r = (op == PushOp::kGt || op == PushOp::kGe) ? std::floor(v.d) : std::ceil(v.d);
+        const double r =
+            (op == PushOp::kGt || op == PushOp::kGe) ? std::floor(v.d) : std::ceil(v.d);
         if (std::abs(r) > 9e18) return std::nullopt;
-        const PushOp widened = op == PushOp::kGt ? PushOp::kGe : (op == PushOp::kLt ? PushOp::kLe : op);
+        const PushOp widened =
+            op == PushOp::kGt ? PushOp::kGe : (op == PushOp::kLt ? PushOp::kLe : op);
         return fmt::format("{} {} {}", Column(column), OpText(widened), static_cast<int64_t>(r));
       }
       literal = fmt::format("{}", v.d);
-      if (literal.find_first_of(".eE") == std::string::npos && literal.find("inf") == std::string::npos) literal += ".0";
+      if (literal.find_first_of(".eE") == std::string::npos &&
+          literal.find("inf") == std::string::npos)
+        literal += ".0";
     } else {
       return std::nullopt;
     }

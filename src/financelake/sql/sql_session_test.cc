@@ -86,9 +86,11 @@ class SqlSessionTest : public ::testing::Test {
 TEST_F(SqlSessionTest, BothNamesAndTypes) {
   EXPECT_EQ(Text("SELECT count(*) FROM silver.trades"), "count(*)\n120\n");
   EXPECT_EQ(Text("SELECT count(*) FROM silver_trades"), "count(*)\n120\n");
-  EXPECT_EQ(Text("SELECT event_date, ts, typeof(price), typeof(qty), flag FROM silver.trades WHERE ticker = 'MSFT' "
+  EXPECT_EQ(Text("SELECT event_date, ts, typeof(price), typeof(qty), flag FROM silver.trades WHERE "
+                 "ticker = 'MSFT' "
                  "AND qty IS NOT NULL AND price IS NOT NULL ORDER BY ts, qty LIMIT 1"),
-            "event_date,ts,typeof(price),typeof(qty),flag\n2024-01-02,2024-01-02T01:00:00.000000Z,real,integer,1\n");
+            "event_date,ts,typeof(price),typeof(qty),flag\n2024-01-02,2024-01-02T01:00:00.000000Z,"
+            "real,integer,1\n");
   EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE price IS NULL"), "count(*)\n18\n");
 }
 
@@ -96,15 +98,22 @@ TEST_F(SqlSessionTest, BothNamesAndTypes) {
 TEST_F(SqlSessionTest, PushdownNeverChangesAnAnswer) {
   const std::vector<std::string> predicates = {
       "event_date = '2024-01-02'", "event_date >= '2024-01-03'", "event_date < '2024-01-02'",
-      "event_date > '2024-1-2'", "event_date = 19724", "event_date BETWEEN '2024-01-02' AND '2024-01-03'",
-      "ticker = 'O''NEIL'", "ticker > 'B'", "ticker < 'AAPLX'", "ticker = 5",
-      "price > 103", "price <= 101.5", "price = 100", "price > '100'", "qty = 3", "qty > 2.5", "qty < 2.5",
-      "qty = 2.5", "qty >= '4'", "ts >= '2024-01-02'", "ts > '2024-01-02'", "ts <= '2024-01-03'",
-      "ts = '2024-01-03T02:00:00.000000Z'", "ts < '2024-01-03T02:00:00.000000Z'", "ts = '2024-01-03'",
-      "ts >= '2024-01-02 10:00'", "flag = 1", "qty IS NULL", "price IS NOT NULL AND ticker = 'BTC'",
-      "event_date = '2024-01-02' OR ticker = 'BTC'", "event_date = '2024-13-45'"};
+      "event_date > '2024-1-2'", "event_date = 19724",
+      "event_date BETWEEN '2024-01-02' AND '2024-01-03'", "ticker = 'O''NEIL'", "ticker > 'B'",
+      "ticker < 'AAPLX'", "ticker = 5", "price > 103", "price <= 101.5", "price = 100",
+      "price > '100'", "qty = 3", "qty > 2.5", "qty < 2.5", "qty = 2.5", "qty >= '4'",
+      "ts >= '2024-01-02'", "ts > '2024-01-02'", "ts <= '2024-01-03'",
+      "ts = '2024-01-03T02:00:00.000000Z'", "ts < '2024-01-03T02:00:00.000000Z'",
+      "ts = '2024-01-03'", "ts >= '2024-01-02 10:00'", "flag = 1", "qty IS NULL",
+      "price IS NOT NULL AND ticker = 'BTC'", "event_date = '2024-01-02' OR ticker = 'BTC'",
+      "event_date = '2024-13-45'",
+      // Collations the bytewise Delta filter does not share: SQLite alone decides.
+      "ticker = 'aapl' COLLATE NOCASE", "ticker > 'b' COLLATE NOCASE",
+      "ticker <= 'msft' COLLATE NOCASE", "ticker = 'BTC  ' COLLATE RTRIM",
+      "ts >= '2024-01-03t' COLLATE NOCASE", "event_date = '2024-01-02  ' COLLATE RTRIM"};
   for (const std::string& p : predicates) {
-    const std::string q = "SELECT ticker, price, qty, ts FROM silver.trades WHERE " + p + " ORDER BY ts, ticker, qty, price";
+    const std::string q = "SELECT ticker, price, qty, ts FROM silver.trades WHERE " + p +
+                          " ORDER BY ts, ticker, qty, price";
     session_->set_pushdown(false);
     const std::string alone = Text(q);
     session_->set_pushdown(true);
@@ -112,17 +121,34 @@ TEST_F(SqlSessionTest, PushdownNeverChangesAnAnswer) {
   }
 }
 
+// A join under NOCASE: the inner table's constraint takes its value from the outer row.
+TEST_F(SqlSessionTest, JoinUnderNocaseKeepsEveryMatch) {
+  const std::string q =
+      "SELECT count(*) FROM (SELECT DISTINCT lower(ticker) AS t FROM silver.trades) a JOIN "
+      "silver.trades b "
+      "ON b.ticker = a.t COLLATE NOCASE";
+  session_->set_pushdown(false);
+  const std::string alone = Text(q);
+  EXPECT_EQ(alone, "count(*)\n120\n");
+  session_->set_pushdown(true);
+  EXPECT_EQ(Text(q), alone);
+}
+
 TEST_F(SqlSessionTest, PartitionFiltersOpenOnlyTheirFiles) {
   session_->reset_scan_stats();
-  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
-            "count(*)\n30\n");
+  EXPECT_EQ(
+      Text(
+          "SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
+      "count(*)\n30\n");
   const LakeScanStats with = session_->scan_stats();
   EXPECT_EQ(with.files_total, 12);  // 3 appends x 4 days
   EXPECT_EQ(with.files_read, 3);
   session_->set_pushdown(false);
   session_->reset_scan_stats();
-  EXPECT_EQ(Text("SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
-            "count(*)\n30\n");
+  EXPECT_EQ(
+      Text(
+          "SELECT count(*) FROM silver.trades WHERE event_date = '2024-01-02' AND ticker = 'MSFT'"),
+      "count(*)\n30\n");
   EXPECT_EQ(session_->scan_stats().files_read, 12);
 }
 
@@ -134,39 +160,51 @@ TEST_F(SqlSessionTest, TimeTravelAndHistory) {
   EXPECT_EQ(Text("SELECT version, operation FROM history('silver/trades')"),
             "version,operation\n3,WRITE\n2,WRITE\n1,WRITE\n0,CREATE TABLE\n");
   EXPECT_EQ(Text("DESCRIBE HISTORY silver.trades").substr(0, 8), "version,");
-  EXPECT_NE(Error("SELECT * FROM delta('silver/trades', version => 9)").find("silver/trades"), std::string::npos);
+  EXPECT_NE(Error("SELECT * FROM delta('silver/trades', version => 9)").find("silver/trades"),
+            std::string::npos);
   EXPECT_EQ(Error("SELECT * FROM delta('nope', version => 0)"),
             "SQL: no table 'nope' in the lake (tables: silver.trades)");
-  EXPECT_EQ(Error("SELECT * FROM history('nope')"), "SQL: no table 'nope' in the lake (tables: silver.trades)");
+  EXPECT_EQ(Error("SELECT * FROM history('nope')"),
+            "SQL: no table 'nope' in the lake (tables: silver.trades)");
   // The pinned tables are gone after the statement.
   EXPECT_EQ(Text("SELECT count(*) FROM temp.sqlite_master"), "count(*)\n0\n");
 }
 
 TEST_F(SqlSessionTest, MaintenanceKeepsTheAnswers) {
-  const std::string q = "SELECT ticker, sum(qty), round(avg(price), 6) FROM silver.trades GROUP BY ticker ORDER BY ticker";
+  const std::string q =
+      "SELECT ticker, sum(qty), round(avg(price), 6) FROM silver.trades GROUP BY ticker ORDER BY "
+      "ticker";
   const std::string before = Text(q);
   auto r = session_->Execute("OPTIMIZE silver.trades");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->back().message, "OPTIMIZE silver.trades: version 4, 12 files compacted into 4");
   EXPECT_EQ(Text(q), before);
   EXPECT_EQ(Text("SHOW TABLES").substr(0, 42), "table,also_as,path,version,files,rows,byte");
-  EXPECT_NE(Text("SHOW TABLES").find("silver.trades,silver_trades,silver/trades,4,4,120,"), std::string::npos);
+  EXPECT_NE(Text("SHOW TABLES").find("silver.trades,silver_trades,silver/trades,4,4,120,"),
+            std::string::npos);
   auto v = session_->Execute("VACUUM silver_trades DRY RUN");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->back().message, "VACUUM silver.trades: would delete 0 files");  // inside the 7-day retention
+  EXPECT_EQ(v->back().message,
+            "VACUUM silver.trades: would delete 0 files");  // inside the 7-day retention
   EXPECT_EQ(Text("SELECT version FROM history('silver/trades') LIMIT 1"), "version\n4\n");
 }
 
 TEST_F(SqlSessionTest, QueriesCannotChangeTables) {
   EXPECT_EQ(Error("DELETE FROM silver.trades"), "SQL: table trades may not be modified");
-  EXPECT_EQ(Error("INSERT INTO silver_trades (ticker) VALUES ('X')"), "SQL: table silver_trades may not be modified");
-  const std::string read_only = "SQL: not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
+  EXPECT_EQ(Error("INSERT INTO silver_trades (ticker) VALUES ('X')"),
+            "SQL: table silver_trades may not be modified");
+  const std::string read_only =
+      "SQL: not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
   EXPECT_EQ(Error("DROP TABLE silver.trades"), read_only);
   EXPECT_EQ(Error("ATTACH '/tmp/x.db' AS x"), read_only);
-  EXPECT_EQ(Error("CREATE TABLE scratch AS SELECT ticker FROM silver.trades; SELECT count(*) FROM scratch"), "ok");
+  EXPECT_EQ(
+      Error(
+          "CREATE TABLE scratch AS SELECT ticker FROM silver.trades; SELECT count(*) FROM scratch"),
+      "ok");
   EXPECT_EQ(Error("SELEC 1"), "SQL: near \"SELEC\": syntax error");
   EXPECT_EQ(Error("SELECT nope FROM silver.trades"), "SQL: no such column: nope");
-  EXPECT_EQ(Error("SELECT 1 FROM gold.nope"), "SQL: no such table: gold.nope (tables: silver.trades)");
+  EXPECT_EQ(Error("SELECT 1 FROM gold.nope"),
+            "SQL: no such table: gold.nope (tables: silver.trades)");
   // The table itself is untouched.
   auto again = SqlSession::Open(fs_, lake_);
   ASSERT_TRUE(again.ok());
@@ -197,7 +235,8 @@ TEST_F(SqlSessionTest, AnUnreadableTableDoesNotStopTheOthers) {
   }
   const std::string tables = Text("SHOW TABLES");
   EXPECT_NE(tables.find("gold.broken,gold_broken,gold/broken,,,,\n"), std::string::npos) << tables;
-  EXPECT_NE(tables.find("silver.trades,silver_trades,silver/trades,3,"), std::string::npos) << tables;
+  EXPECT_NE(tables.find("silver.trades,silver_trades,silver/trades,3,"), std::string::npos)
+      << tables;
 }
 
 TEST(SqlCatalogTest, MissingLakeIsNamed) {

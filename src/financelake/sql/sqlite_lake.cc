@@ -60,7 +60,9 @@ void SetError(sqlite3_vtab* tab, const std::string& msg) {
   tab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
 }
 
-char* Mprintf(const std::string& s) { return sqlite3_mprintf("%s", s.c_str()); }
+char* Mprintf(const std::string& s) {
+  return sqlite3_mprintf("%s", s.c_str());
+}
 
 // ---------------------------------------------------------------------------------------------
 // delta
@@ -77,7 +79,7 @@ struct DeltaCursor {
   sqlite3_vtab_cursor base{};
   columnar::RecordBatch batch;
   std::vector<int64_t> row_ids;  // stable per snapshot: SQLite's OR plans deduplicate by rowid
-  std::vector<int> col;  // declared column -> batch column, or -1 (null)
+  std::vector<int> col;          // declared column -> batch column, or -1 (null)
   int64_t row = 0;
 };
 
@@ -92,11 +94,13 @@ PushOp OpFrom(unsigned char op) {
 }
 
 bool Pushable(unsigned char op) {
-  return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_LT || op == SQLITE_INDEX_CONSTRAINT_LE ||
-         op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE;
+  return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_LT ||
+         op == SQLITE_INDEX_CONSTRAINT_LE || op == SQLITE_INDEX_CONSTRAINT_GT ||
+         op == SQLITE_INDEX_CONSTRAINT_GE;
 }
 
-int DeltaConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+int DeltaConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out,
+                 char** err) {
   auto* ctx = static_cast<LakeContext*>(aux);
   if (argc < 4) {
     *err = sqlite3_mprintf("delta: USING delta('<table path>' [, 'version=N' | 'timestamp=T'])");
@@ -108,11 +112,13 @@ int DeltaConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqli
   delta::Table& table = ctx->TableAt(v->path);
   const std::string pin = argc > 4 ? Arg(argv[4]) : "";
   auto open_snapshot = [&]() -> Result<delta::SnapshotPtr> {
-    if (pin.rfind("version=", 0) == 0) return table.AtVersion(DeltaVersion(std::strtoll(pin.c_str() + 8, nullptr, 10)));
+    if (pin.rfind("version=", 0) == 0)
+      return table.AtVersion(DeltaVersion(std::strtoll(pin.c_str() + 8, nullptr, 10)));
     if (pin.rfind("timestamp=", 0) == 0) {
       auto ts = columnar::ParseValue(pin.substr(10), columnar::DataType::Timestamp());
       if (!ts.ok()) {
-        return Status::InvalidArgument(fmt::format("timestamp '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", pin.substr(10)));
+        return Status::InvalidArgument(fmt::format(
+            "timestamp '{}' is not a time (e.g. 2026-11-20T10:00:00Z)", pin.substr(10)));
       }
       return table.AsOfTimestamp(ts->as_int() / 1000);
     }
@@ -155,10 +161,15 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
     const auto& c = info->aConstraint[i];
     if (!v->ctx->pushdown || !c.usable || c.iColumn < 0 || !Pushable(c.op)) continue;
     if (static_cast<size_t>(c.iColumn) >= v->schema.num_fields()) continue;
-    if (!MayPushDown(v->schema.field(static_cast<size_t>(c.iColumn)).type, OpFrom(c.op))) continue;
+    const char* collation = sqlite3_vtab_collation(info, i);
+    if (!MayPushDown(v->schema.field(static_cast<size_t>(c.iColumn)).type, OpFrom(c.op),
+                     collation != nullptr ? collation : "BINARY")) {
+      continue;
+    }
     info->aConstraintUsage[i].argvIndex = ++argv;
     info->aConstraintUsage[i].omit = 0;  // SQLite checks again: pushdown only saves reading
-    terms += fmt::format("{}{}:{}", terms.empty() ? "" : ",", c.iColumn, static_cast<int>(OpFrom(c.op)));
+    terms +=
+        fmt::format("{}{}:{}", terms.empty() ? "" : ",", c.iColumn, static_cast<int>(OpFrom(c.op)));
     rows /= c.op == SQLITE_INDEX_CONSTRAINT_EQ ? 50 : 4;
   }
   info->idxStr = Mprintf(fmt::format("{:x}|{}", static_cast<uint64_t>(info->colUsed), terms));
@@ -191,7 +202,8 @@ SqlValue ValueOf(sqlite3_value* v) {
       break;
     case SQLITE_TEXT:
       out.kind = SqlValue::Kind::kText;
-      out.s.assign(reinterpret_cast<const char*>(sqlite3_value_text(v)), static_cast<size_t>(sqlite3_value_bytes(v)));
+      out.s.assign(reinterpret_cast<const char*>(sqlite3_value_text(v)),
+                   static_cast<size_t>(sqlite3_value_bytes(v)));
       break;
     case SQLITE_BLOB: out.kind = SqlValue::Kind::kBlob; break;
     default: break;
@@ -238,9 +250,11 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   delta::ScanOptions scan;
   for (size_t i = 0; i < v->schema.num_fields(); ++i) {
     const bool wanted = i >= 63 ? (used >> 63) != 0 : ((used >> i) & 1) != 0;
-    if (wanted && schema.FieldIndex(v->schema.field(i).name).has_value()) scan.columns.push_back(v->schema.field(i).name);
+    if (wanted && schema.FieldIndex(v->schema.field(i).name).has_value())
+      scan.columns.push_back(v->schema.field(i).name);
   }
-  if (scan.columns.empty() && schema.num_fields() > 0) scan.columns.push_back(schema.field(0).name);  // count(*)
+  if (scan.columns.empty() && schema.num_fields() > 0)
+    scan.columns.push_back(schema.field(0).name);  // count(*)
   if (!terms.empty()) {
     std::string text;
     for (const std::string& t : terms) text += (text.empty() ? "" : " AND ") + t;
@@ -262,7 +276,8 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   cur->col.assign(v->schema.num_fields(), -1);
   for (size_t i = 0; i < v->schema.num_fields(); ++i) {
     for (size_t j = 0; j < cur->batch.num_columns(); ++j) {
-      if (cur->batch.schema().field(j).name == v->schema.field(i).name) cur->col[i] = static_cast<int>(j);
+      if (cur->batch.schema().field(j).name == v->schema.field(i).name)
+        cur->col[i] = static_cast<int>(j);
     }
   }
   cur->row = 0;
@@ -285,7 +300,8 @@ void ResultText(sqlite3_context* ctx, const std::string& s) {
 
 int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
   auto* cur = reinterpret_cast<DeltaCursor*>(base);
-  const int j = i >= 0 && static_cast<size_t>(i) < cur->col.size() ? cur->col[static_cast<size_t>(i)] : -1;
+  const int j =
+      i >= 0 && static_cast<size_t>(i) < cur->col.size() ? cur->col[static_cast<size_t>(i)] : -1;
   if (j < 0) {
     sqlite3_result_null(ctx);
     return SQLITE_OK;
@@ -315,7 +331,9 @@ int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
       break;
     }
     case TypeKind::kDate: ResultText(ctx, columnar::FormatDate(c.ValueAt<int32_t>(r))); break;
-    case TypeKind::kTimestamp: ResultText(ctx, columnar::FormatTimestampMicros(c.ValueAt<int64_t>(r))); break;
+    case TypeKind::kTimestamp:
+      ResultText(ctx, columnar::FormatTimestampMicros(c.ValueAt<int64_t>(r)));
+      break;
     case TypeKind::kDecimal: {
       const std::string text = columnar::FormatValue(c.GetValue(r), c.type());
       sqlite3_result_double(ctx, std::strtod(text.c_str(), nullptr));
@@ -372,10 +390,11 @@ struct HistoryCursor {
 constexpr int kHistoryTableArg = 6;
 
 int HistoryConnect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char**) {
-  const int rc = sqlite3_declare_vtab(db,
-                                      "CREATE TABLE x(version INTEGER, timestamp TEXT, operation TEXT, "
-                                      "operation_parameters TEXT, operation_metrics TEXT, engine_info TEXT, "
-                                      "tbl HIDDEN TEXT)");
+  const int rc =
+      sqlite3_declare_vtab(db,
+                           "CREATE TABLE x(version INTEGER, timestamp TEXT, operation TEXT, "
+                           "operation_parameters TEXT, operation_metrics TEXT, engine_info TEXT, "
+                           "tbl HIDDEN TEXT)");
   if (rc != SQLITE_OK) return rc;
   auto* v = new HistoryVtab;
   v->ctx = static_cast<LakeContext*>(aux);
@@ -459,7 +478,8 @@ int HistoryEof(sqlite3_vtab_cursor* base) {
 }
 
 int HistoryColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
-  const Row& r = reinterpret_cast<HistoryCursor*>(base)->rows[reinterpret_cast<HistoryCursor*>(base)->at];
+  const Row& r =
+      reinterpret_cast<HistoryCursor*>(base)->rows[reinterpret_cast<HistoryCursor*>(base)->at];
   const std::string* text = nullptr;
   switch (i) {
     case 0: sqlite3_result_int64(ctx, r.version); return SQLITE_OK;
