@@ -31,6 +31,10 @@ struct SqlValue {
   int64_t i = 0;
   double d = 0;
   std::string s;
+
+  static SqlValue Int(int64_t v) { return {Kind::kInteger, v, 0, {}}; }
+  static SqlValue Real(double v) { return {Kind::kReal, 0, v, {}}; }
+  static SqlValue Text(std::string v) { return {Kind::kText, 0, 0, std::move(v)}; }
 };
 
 // Whether a constraint of this operator on a column of this type, compared under `collation`

@@ -8,22 +8,13 @@ namespace {
 using columnar::DataType;
 
 SqlValue Text(std::string s) {
-  SqlValue v;
-  v.kind = SqlValue::Kind::kText;
-  v.s = std::move(s);
-  return v;
+  return SqlValue::Text(std::move(s));
 }
 SqlValue Int(int64_t i) {
-  SqlValue v;
-  v.kind = SqlValue::Kind::kInteger;
-  v.i = i;
-  return v;
+  return SqlValue::Int(i);
 }
 SqlValue Real(double d) {
-  SqlValue v;
-  v.kind = SqlValue::Kind::kReal;
-  v.d = d;
-  return v;
+  return SqlValue::Real(d);
 }
 
 TEST(PushDownTest, SafeTermsOnly) {

@@ -25,7 +25,8 @@ int Authorize(void*, int action, const char* a, const char*, const char* db, con
 }
 
 Status SqlError(std::string msg) {
-  if (msg == "not authorized") msg = "not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
+  if (msg == "not authorized")
+    msg = "not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
   return Status::InvalidArgument("SQL: " + msg);
 }
 
@@ -37,20 +38,24 @@ ResultSet Rows(std::vector<std::string> columns) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSystem> fs, const std::string& lake) {
+Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSystem> fs,
+                                                     const std::string& lake) {
   std::unique_ptr<SqlSession> s(new SqlSession());
   s->ctx_.fs = fs;
   s->ctx_.lake = lake;
   FL_ASSIGN_OR_RETURN(s->ctx_.tables, ListLakeTables(*fs, lake));
-  if (sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
     return Status::Internal("SQLite: cannot open an in-memory database");
   }
   if (RegisterLakeModules(s->db_, &s->ctx_) != SQLITE_OK) {
-    return Status::Internal(fmt::format("SQLite: cannot register the lake modules: {}", sqlite3_errmsg(s->db_)));
+    return Status::Internal(
+        fmt::format("SQLite: cannot register the lake modules: {}", sqlite3_errmsg(s->db_)));
   }
   std::set<std::string> layers;
   for (const LakeTable& t : s->ctx_.tables) {
-    if (!t.layer.empty() && t.layer != "main" && t.layer != "temp" && layers.insert(t.layer).second) {
+    if (!t.layer.empty() && t.layer != "main" && t.layer != "temp" &&
+        layers.insert(t.layer).second) {
       FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + SqlIdentifier(t.layer)));
     }
   }
@@ -60,12 +65,14 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
     const std::string using_ = " USING delta(" + SqlString(t.path) + ")";
     Status st = Status::OK();
     if (layers.count(t.layer) > 0) {
-      st = s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) + using_);
+      st = s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) +
+                   using_);
     }
     if (st.ok()) st = s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_);
     if (!st.ok()) {
       if (layers.count(t.layer) > 0) {
-        (void)s->Exec("DROP TABLE IF EXISTS " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name));
+        (void)s->Exec("DROP TABLE IF EXISTS " + SqlIdentifier(t.layer) + "." +
+                      SqlIdentifier(t.name));
       }
       std::string why = st.message();
       if (why.rfind("SQL: ", 0) == 0) why = why.substr(5);
@@ -100,7 +107,9 @@ Result<std::vector<ResultSet>> SqlSession::Execute(std::string_view script) {
   return out;
 }
 
-Result<ResultSet> SqlSession::ExecuteOne(const std::string& statement) { return RunStatement(statement); }
+Result<ResultSet> SqlSession::ExecuteOne(const std::string& statement) {
+  return RunStatement(statement);
+}
 
 Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
   FL_ASSIGN_OR_RETURN(LakeStatement ls, ParseLakeStatement(statement));
@@ -111,37 +120,40 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
     for (const LakeTable& t : ctx_.tables) {
       auto snap = ctx_.TableAt(t.path).Latest();
       if (!snap.ok()) {  // listed, so that the damage is visible; nothing else known
-        r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel), Cell::Null(),
-                          Cell::Null(), Cell::Null(), Cell::Null()});
+        r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
+                          Cell::Null(), Cell::Null(), Cell::Null(), Cell::Null()});
         continue;
       }
       const auto n = (*snap)->num_records();
       r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
-                        Cell::Int((*snap)->version().value()), Cell::Int(static_cast<int64_t>((*snap)->files().size())),
+                        Cell::Int((*snap)->version().value()),
+                        Cell::Int(static_cast<int64_t>((*snap)->files().size())),
                         n ? Cell::Int(*n) : Cell::Null(), Cell::Int((*snap)->total_bytes())});
     }
     return r;
   }
   FL_ASSIGN_OR_RETURN(LakeTable t, ResolveLakeTable(ctx_.tables, ls.table));
   delta::Table& table = ctx_.TableAt(t.path);
-  if (ls.kind == Kind::kDescribeHistory) return RunQuery("SELECT * FROM history(" + SqlString(t.rel) + ")");
+  if (ls.kind == Kind::kDescribeHistory)
+    return RunQuery("SELECT * FROM history(" + SqlString(t.rel) + ")");
   if (ls.kind == Kind::kDescribe) {
     FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.Latest());
     ResultSet r = Rows({"column", "type", "nullable", "partition"});
     const auto& parts = snap->partition_columns();
     for (const columnar::Field& f : snap->schema().fields()) {
       const bool part = std::find(parts.begin(), parts.end(), f.name) != parts.end();
-      r.rows.push_back({Cell::Text(f.name), Cell::Text(f.type.ToString()), Cell::Int(f.nullable ? 1 : 0),
-                        Cell::Int(part ? 1 : 0)});
+      r.rows.push_back({Cell::Text(f.name), Cell::Text(f.type.ToString()),
+                        Cell::Int(f.nullable ? 1 : 0), Cell::Int(part ? 1 : 0)});
     }
     return r;
   }
   ResultSet r;
   if (ls.kind == Kind::kOptimize) {
     FL_ASSIGN_OR_RETURN(delta::WriteOutcome o, delta::Optimize(table));
-    r.message = o.skipped ? fmt::format("OPTIMIZE {}: nothing to compact", t.SqlName())
-                          : fmt::format("OPTIMIZE {}: version {}, {} files compacted into {}", t.SqlName(),
-                                        o.version.value(), o.files_removed, o.files_added);
+    r.message = o.skipped
+                    ? fmt::format("OPTIMIZE {}: nothing to compact", t.SqlName())
+                    : fmt::format("OPTIMIZE {}: version {}, {} files compacted into {}",
+                                  t.SqlName(), o.version.value(), o.files_removed, o.files_added);
     return r;
   }
   delta::VacuumOptions vo;
@@ -149,8 +161,9 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
   vo.dry_run = ls.dry_run;
   vo.force = ls.force;
   FL_ASSIGN_OR_RETURN(delta::VacuumResult v, delta::Vacuum(table, vo));
-  r.message = fmt::format("VACUUM {}: {} {} file{}", t.SqlName(), ls.dry_run ? "would delete" : "deleted",
-                          v.deleted.size(), v.deleted.size() == 1 ? "" : "s");
+  r.message =
+      fmt::format("VACUUM {}: {} {} file{}", t.SqlName(), ls.dry_run ? "would delete" : "deleted",
+                  v.deleted.size(), v.deleted.size() == 1 ? "" : "s");
   for (const std::string& f : v.deleted) r.message += "\n  " + f;
   return r;
 }
@@ -170,7 +183,8 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
     }
     std::string pin = c.version ? fmt::format("version={}", *c.version)
                                 : (c.timestamp ? "timestamp=" + *c.timestamp : std::string());
-    std::string ddl = "CREATE VIRTUAL TABLE temp.\"" + c.alias + "\" USING delta(" + SqlString(t->path);
+    std::string ddl =
+        "CREATE VIRTUAL TABLE temp.\"" + c.alias + "\" USING delta(" + SqlString(t->path);
     if (!pin.empty()) ddl += ", " + SqlString(pin);
     Status st = Exec(ddl + ")");
     if (!st.ok()) {
@@ -181,7 +195,8 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
   }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, &tail) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, &tail) !=
+      SQLITE_OK) {
     std::string msg = sqlite3_errmsg(db_);
     if (const std::string prefix = "no such table: "; msg.rfind(prefix, 0) == 0) {
       std::string name = msg.substr(prefix.size());
@@ -211,8 +226,9 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
         case SQLITE_INTEGER: row.push_back(Cell::Int(sqlite3_column_int64(stmt, c))); break;
         case SQLITE_FLOAT: row.push_back(Cell::Real(sqlite3_column_double(stmt, c))); break;
         case SQLITE_TEXT:
-          row.push_back(Cell::Text(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                               static_cast<size_t>(sqlite3_column_bytes(stmt, c)))));
+          row.push_back(
+              Cell::Text(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                                     static_cast<size_t>(sqlite3_column_bytes(stmt, c)))));
           break;
         case SQLITE_BLOB: {
           Cell b;
@@ -229,9 +245,12 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
   }
   const std::string err = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
   sqlite3_finalize(stmt);
+  ctx_.EndStatement();
   drop();
   if (!err.empty()) return SqlError(err);
-  if (n == 0) r.message = fmt::format("OK ({} row{} changed)", sqlite3_changes(db_), sqlite3_changes(db_) == 1 ? "" : "s");
+  if (n == 0)
+    r.message = fmt::format("OK ({} row{} changed)", sqlite3_changes(db_),
+                            sqlite3_changes(db_) == 1 ? "" : "s");
   return r;
 }
 

@@ -134,6 +134,34 @@ TEST_F(SqlSessionTest, JoinUnderNocaseKeepsEveryMatch) {
   EXPECT_EQ(Text(q), alone);
 }
 
+// SQLite filters a join's inner table once per outer row; the table is read about once, not
+// once per row, and the answers are those of SQLite alone.
+TEST_F(SqlSessionTest, JoinsReadTheInnerTableOnce) {
+  const std::vector<std::string> queries = {
+      "SELECT count(*) FROM silver.trades a JOIN silver.trades b ON a.ticker = b.ticker",
+      "SELECT count(*) FROM silver.trades a JOIN silver_trades b ON a.qty = b.qty AND b.event_date "
+      "= '2024-01-02'",
+      "SELECT count(*) FROM silver.trades a JOIN silver.trades b ON a.ts = b.ts AND a.price < "
+      "b.price",
+      "SELECT count(*) FROM silver.trades a WHERE price > (SELECT avg(price) FROM silver.trades b "
+      "WHERE b.ticker = "
+      "a.ticker)",
+      "SELECT count(*) FROM silver.trades a JOIN silver.trades b ON b.price = a.qty + 100",
+      "SELECT count(*) FROM silver.trades a JOIN silver.trades b ON b.ticker = a.ticker OR b.qty = "
+      "a.qty"};
+  for (const std::string& q : queries) {
+    session_->set_pushdown(false);
+    session_->reset_scan_stats();
+    const std::string alone = Text(q);
+    EXPECT_LE(session_->scan_stats().scans, 6) << q;  // not one per outer row (120)
+    session_->set_pushdown(true);
+    session_->reset_scan_stats();
+    EXPECT_EQ(Text(q), alone) << q;
+    EXPECT_LE(session_->scan_stats().scans, 6) << q;
+  }
+  EXPECT_EQ(Text(queries[0]), "count(*)\n3600\n");
+}
+
 TEST_F(SqlSessionTest, PartitionFiltersOpenOnlyTheirFiles) {
   session_->reset_scan_stats();
   EXPECT_EQ(

@@ -22,6 +22,19 @@ delta::Table& LakeContext::TableAt(const std::string& path) {
   return *t;
 }
 
+Result<delta::SnapshotPtr> LakeContext::StatementSnapshot(const std::string& path) {
+  auto it = statement_snapshots_.find(path);
+  if (it != statement_snapshots_.end()) return it->second;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, TableAt(path).Latest());
+  statement_snapshots_[path] = snap;
+  return snap;
+}
+
+void LakeContext::EndStatement() {
+  statement_snapshots_.clear();
+  repeated.Clear();
+}
+
 namespace {
 
 using columnar::TypeKind;
@@ -77,10 +90,17 @@ struct DeltaVtab {
 
 struct DeltaCursor {
   sqlite3_vtab_cursor base{};
-  columnar::RecordBatch batch;
-  std::vector<int64_t> row_ids;  // stable per snapshot: SQLite's OR plans deduplicate by rowid
-  std::vector<int> col;          // declared column -> batch column, or -1 (null)
-  int64_t row = 0;
+  RowSelection rows;     // row ids are stable per snapshot: SQLite's OR plans deduplicate by rowid
+  std::vector<int> col;  // declared column -> batch column, or -1 (null)
+  size_t at = 0;         // into rows.selected, or the batch's row when all are selected
+
+  int64_t Row() const {
+    return rows.selected != nullptr ? (*rows.selected)[at] : static_cast<int64_t>(at);
+  }
+  size_t Size() const {
+    return rows.selected != nullptr ? rows.selected->size()
+                                    : static_cast<size_t>(rows.rows->batch.num_rows());
+  }
 };
 
 PushOp OpFrom(unsigned char op) {
@@ -159,7 +179,10 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
   double rows = 1e6;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
-    if (!v->ctx->pushdown || !c.usable || c.iColumn < 0 || !Pushable(c.op)) continue;
+    if (!c.usable || c.iColumn < 0 || !Pushable(c.op)) continue;
+    // Without pushdown an equality still reaches xFilter: a nested loop looks it up in the rows
+    // read once (scan_cache.h); the scan itself reads everything.
+    if (!v->ctx->pushdown && c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     if (static_cast<size_t>(c.iColumn) >= v->schema.num_fields()) continue;
     const char* collation = sqlite3_vtab_collation(info, i);
     if (!MayPushDown(v->schema.field(static_cast<size_t>(c.iColumn)).type, OpFrom(c.op),
@@ -217,7 +240,7 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   delta::Table& table = v->ctx->TableAt(v->path);
   delta::SnapshotPtr snap = v->pinned;
   if (snap == nullptr) {
-    auto latest = table.Latest();
+    auto latest = v->ctx->StatementSnapshot(v->path);
     if (!latest.ok()) {
       SetError(base->pVtab, fmt::format("{}: {}", v->path, latest.status().message()));
       return SQLITE_ERROR;
@@ -228,9 +251,9 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   const std::string plan = idx != nullptr ? idx : "";
   const size_t bar = plan.find('|');
   const uint64_t used = std::strtoull(plan.substr(0, bar).c_str(), nullptr, 16);
-  // Pushed-down terms that bind to the snapshot (one that does not, e.g. '2024-13-45' for a
-  // date, is simply left to SQLite).
-  std::vector<std::string> terms;
+  // The plan's terms with their values; pushed down when they bind to the snapshot (one that
+  // does not, e.g. '2024-13-45' for a date, is simply left to SQLite).
+  std::vector<PlanTerm> terms;
   if (bar != std::string::npos && bar + 1 < plan.size()) {
     std::stringstream ss(plan.substr(bar + 1));
     std::string item;
@@ -243,55 +266,66 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
       sqlite3_value* value = argv[k++];
       if (col >= v->schema.num_fields()) continue;
       const columnar::Field& f = v->schema.field(col);
-      auto term = PushDownTerm(f.name, f.type, op, ValueOf(value));
-      if (term && columnar::Expr::Parse(*term, schema).ok()) terms.push_back(*term);
+      PlanTerm t{f.name, op, ValueOf(value), std::nullopt};
+      if (v->ctx->pushdown) {
+        auto term = PushDownTerm(f.name, f.type, op, t.value);
+        if (term && columnar::Expr::Parse(*term, schema).ok()) t.pushed = std::move(term);
+      }
+      terms.push_back(std::move(t));
     }
   }
-  delta::ScanOptions scan;
+  delta::ScanOptions options;
   for (size_t i = 0; i < v->schema.num_fields(); ++i) {
     const bool wanted = i >= 63 ? (used >> 63) != 0 : ((used >> i) & 1) != 0;
     if (wanted && schema.FieldIndex(v->schema.field(i).name).has_value())
-      scan.columns.push_back(v->schema.field(i).name);
+      options.columns.push_back(v->schema.field(i).name);
   }
-  if (scan.columns.empty() && schema.num_fields() > 0)
-    scan.columns.push_back(schema.field(0).name);  // count(*)
-  if (!terms.empty()) {
+  if (options.columns.empty() && schema.num_fields() > 0)
+    options.columns.push_back(schema.field(0).name);  // count(*)
+  auto scan = [&](const std::vector<std::string>& pushed) -> Result<ScannedRows> {
+    delta::ScanOptions o = options;
     std::string text;
-    for (const std::string& t : terms) text += (text.empty() ? "" : " AND ") + t;
-    auto expr = columnar::Expr::Parse(text, schema);
-    if (expr.ok()) scan.filter = std::move(*expr);
-  }
-  scan.row_ids = &cur->row_ids;
-  delta::ScanMetrics metrics;
-  auto rows = table.Scan(*snap, scan, &metrics);
+    for (const std::string& t : pushed) text += (text.empty() ? "" : " AND ") + t;
+    if (!text.empty()) {
+      auto expr = columnar::Expr::Parse(text, schema);
+      if (expr.ok()) o.filter = std::move(*expr);
+    }
+    ScannedRows out;
+    o.row_ids = &out.row_ids;
+    delta::ScanMetrics metrics;
+    FL_ASSIGN_OR_RETURN(out.batch, table.Scan(*snap, o, &metrics));
+    v->ctx->stats.scans += 1;
+    v->ctx->stats.files_total += metrics.files_total;
+    v->ctx->stats.files_read += metrics.files_read;
+    v->ctx->stats.rows_read += metrics.rows_read;
+    return out;
+  };
+  auto rows = v->ctx->repeated.Filter(v, plan, snap, terms, scan);
   if (!rows.ok()) {
     SetError(base->pVtab, fmt::format("{}: {}", v->path, rows.status().message()));
     return SQLITE_ERROR;
   }
-  v->ctx->stats.scans += 1;
-  v->ctx->stats.files_total += metrics.files_total;
-  v->ctx->stats.files_read += metrics.files_read;
-  v->ctx->stats.rows_read += metrics.rows_read;
-  cur->batch = std::move(*rows);
+  cur->rows = std::move(*rows);
+  const columnar::RecordBatch& batch = cur->rows.rows->batch;
   cur->col.assign(v->schema.num_fields(), -1);
   for (size_t i = 0; i < v->schema.num_fields(); ++i) {
-    for (size_t j = 0; j < cur->batch.num_columns(); ++j) {
-      if (cur->batch.schema().field(j).name == v->schema.field(i).name)
+    for (size_t j = 0; j < batch.num_columns(); ++j) {
+      if (batch.schema().field(j).name == v->schema.field(i).name)
         cur->col[i] = static_cast<int>(j);
     }
   }
-  cur->row = 0;
+  cur->at = 0;
   return SQLITE_OK;
 }
 
 int DeltaNext(sqlite3_vtab_cursor* base) {
-  ++reinterpret_cast<DeltaCursor*>(base)->row;
+  ++reinterpret_cast<DeltaCursor*>(base)->at;
   return SQLITE_OK;
 }
 
 int DeltaEof(sqlite3_vtab_cursor* base) {
   auto* cur = reinterpret_cast<DeltaCursor*>(base);
-  return cur->row >= cur->batch.num_rows();
+  return cur->at >= cur->Size();
 }
 
 void ResultText(sqlite3_context* ctx, const std::string& s) {
@@ -306,8 +340,8 @@ int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
     sqlite3_result_null(ctx);
     return SQLITE_OK;
   }
-  const columnar::Column& c = cur->batch.column(static_cast<size_t>(j));
-  const int64_t r = cur->row;
+  const columnar::Column& c = cur->rows.rows->batch.column(static_cast<size_t>(j));
+  const int64_t r = cur->Row();
   if (c.IsNull(r)) {
     sqlite3_result_null(ctx);
     return SQLITE_OK;
@@ -346,7 +380,7 @@ int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
 
 int DeltaRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
   auto* cur = reinterpret_cast<DeltaCursor*>(base);
-  *rowid = cur->row_ids[static_cast<size_t>(cur->row)];
+  *rowid = cur->rows.rows->row_ids[static_cast<size_t>(cur->Row())];
   return SQLITE_OK;
 }
 

@@ -20,6 +20,7 @@
 #include "financelake/delta/table.h"
 #include "financelake/io/filesystem.h"
 #include "financelake/sql/lake_catalog.h"
+#include "financelake/sql/scan_cache.h"
 
 struct sqlite3;
 
@@ -38,13 +39,20 @@ struct LakeContext {
   std::vector<LakeTable> tables;
   bool pushdown = true;  // false: every constraint is left to SQLite (full scans)
   LakeScanStats stats;
+  RepeatedScans repeated;  // this statement's kept rows
 
   // One delta::Table per path (its snapshot cache is reused across queries).
   delta::Table& TableAt(const std::string& path);
+  // The latest snapshot of the table at `path` as this statement sees it: looked up once per
+  // statement (a self-join reads one version; a nested loop does not list the log per row).
+  Result<delta::SnapshotPtr> StatementSnapshot(const std::string& path);
+  // Forgets the statement's snapshots and kept rows; the session calls it after each statement.
+  void EndStatement();
 
  private:
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<delta::Table>> open_;
+  std::map<std::string, delta::SnapshotPtr> statement_snapshots_;
 };
 
 // Registers the modules; SQLITE_OK or SQLite's error code.
