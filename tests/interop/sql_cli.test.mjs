@@ -168,3 +168,12 @@ test('errors are one line, name the problem, and change nothing', async () => {
   expectFailure(['sql', '--lake', path.join(dir, 'none'), 'SELECT 1'], 'does not exist');
   assert.equal((await replayDeltaLog(path.join(lake, 'gold', 'daily_prices'))).version, before);
 });
+
+test('comments around the lake statements are ignored, in scripts and on the command line', () => {
+  const script = '-- list the tables\nSHOW TABLES;\nSELECT 1 AS one; -- then describe\nDESCRIBE gold.fraud_alerts -- alerts\n;';
+  const r = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: script });
+  assert.match(r.stdout, /^table,also_as,path,version,files,rows,bytes\n/);
+  assert.match(r.stdout, /\none\n1\ncolumn,type,nullable,partition\n/);
+  const described = runFlOk(['sql', '--lake', lake, '--format', 'csv', '/* c */ DESCRIBE gold.daily_prices -- prices']);
+  assert.match(described.stdout, /^column,type,nullable,partition\n/);
+});

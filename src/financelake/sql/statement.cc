@@ -8,7 +8,9 @@
 namespace financelake::sql {
 namespace {
 
-bool IsIdent(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+bool IsIdent(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
 
 // Index just past the quoted run or comment starting at i, or i when none starts there.
 size_t SkipQuoted(std::string_view s, size_t i) {
@@ -49,7 +51,12 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-// Whitespace-separated words outside quotes (quoted runs stay whole, quotes kept).
+bool IsComment(std::string_view s, size_t i) {
+  return i + 1 < s.size() && ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'));
+}
+
+// Words separated by whitespace and comments, outside quotes (quoted runs stay whole, quotes
+// kept; comments are dropped, as SQLite drops them).
 std::vector<std::string> Words(std::string_view s) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -58,8 +65,12 @@ std::vector<std::string> Words(std::string_view s) {
       ++i;
       continue;
     }
+    if (IsComment(s, i)) {
+      i = SkipQuoted(s, i);
+      continue;
+    }
     size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) {
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && !IsComment(s, j)) {
       const size_t q = SkipQuoted(s, j);
       j = q > j ? q : j + 1;
     }
@@ -81,7 +92,7 @@ struct Cursor {
     while (i < s.size()) {
       if (std::isspace(static_cast<unsigned char>(s[i]))) {
         ++i;
-      } else if (SkipQuoted(s, i) > i && (s[i] == '-' || s[i] == '/')) {
+      } else if (IsComment(s, i)) {
         i = SkipQuoted(s, i);
       } else {
         break;
@@ -158,8 +169,12 @@ std::string QuoteWith(std::string_view s, char q) {
 
 }  // namespace
 
-std::string SqlIdentifier(std::string_view name) { return QuoteWith(name, '"'); }
-std::string SqlString(std::string_view text) { return QuoteWith(text, '\''); }
+std::string SqlIdentifier(std::string_view name) {
+  return QuoteWith(name, '"');
+}
+std::string SqlString(std::string_view text) {
+  return QuoteWith(text, '\'');
+}
 
 std::vector<std::string> SplitStatements(std::string_view text) {
   std::vector<std::string> out;
@@ -169,9 +184,8 @@ std::vector<std::string> SplitStatements(std::string_view text) {
     // Only comments left: nothing to run.
     bool content = false;
     for (size_t k = 0; k < st.size();) {
-      const size_t q = SkipQuoted(st, k);
-      if (q > k && (st[k] == '-' || st[k] == '/')) {
-        k = q;
+      if (IsComment(st, k)) {
+        k = SkipQuoted(st, k);
       } else if (std::isspace(static_cast<unsigned char>(st[k]))) {
         ++k;
       } else {
@@ -213,19 +227,22 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
   }
   if (first == "VACUUM") {
     if (w.size() < 2) {
-      return Status::InvalidArgument("VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+      return Status::InvalidArgument(
+          "VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
     }
     st.kind = LakeStatement::Kind::kVacuum;
     st.table = w[1];
     size_t k = 2;
     if (k < w.size() && Upper(w[k]) == "RETAIN") {
       if (k + 2 >= w.size() || Upper(w[k + 2]) != "HOURS") {
-        return Status::InvalidArgument("usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+        return Status::InvalidArgument(
+            "usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
       }
       char* end = nullptr;
       const double h = std::strtod(w[k + 1].c_str(), &end);
       if (end == w[k + 1].c_str() || *end != '\0' || !(h >= 0)) {
-        return Status::InvalidArgument(fmt::format("VACUUM: '{}' is not a number of hours", w[k + 1]));
+        return Status::InvalidArgument(
+            fmt::format("VACUUM: '{}' is not a number of hours", w[k + 1]));
       }
       st.retain_hours = h;
       k += 3;
@@ -238,7 +255,8 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
       st.force = true;
       ++k;
     }
-    if (k != w.size()) return Status::InvalidArgument("usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
+    if (k != w.size())
+      return Status::InvalidArgument("usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
     return st;
   }
   if (first == "DESCRIBE" || first == "DESC") {
@@ -262,7 +280,8 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
   return st;
 }
 
-Result<std::string> RewriteTimeTravel(std::string_view s, int* counter, std::vector<TimeTravel>* calls) {
+Result<std::string> RewriteTimeTravel(std::string_view s, int* counter,
+                                      std::vector<TimeTravel>* calls) {
   std::string out;
   size_t i = 0;
   while (i < s.size()) {
@@ -279,25 +298,34 @@ Result<std::string> RewriteTimeTravel(std::string_view s, int* counter, std::vec
       if (c.Eat('(')) {
         TimeTravel tt;
         auto table = c.String();
-        if (!table) return Status::InvalidArgument("delta(): the first argument is the table, as a string: delta('silver/stock_trades', version => 0)");
+        if (!table)
+          return Status::InvalidArgument(
+              "delta(): the first argument is the table, as a string: delta('silver/stock_trades', "
+              "version => 0)");
         tt.table = *table;
         while (c.Eat(',')) {
           const std::string key = Upper(c.Word());
-          if (!c.EatArrow()) return Status::InvalidArgument(fmt::format("delta(): expected '=>' after '{}'", key));
+          if (!c.EatArrow())
+            return Status::InvalidArgument(fmt::format("delta(): expected '=>' after '{}'", key));
           if (key == "VERSION") {
             auto v = c.Integer();
-            if (!v || *v < 0) return Status::InvalidArgument("delta(): version => takes a version number >= 0");
+            if (!v || *v < 0)
+              return Status::InvalidArgument("delta(): version => takes a version number >= 0");
             tt.version = *v;
           } else if (key == "TIMESTAMP") {
             auto t = c.String();
-            if (!t) return Status::InvalidArgument("delta(): timestamp => takes a quoted time, e.g. '2026-11-20T10:00:00Z'");
+            if (!t)
+              return Status::InvalidArgument(
+                  "delta(): timestamp => takes a quoted time, e.g. '2026-11-20T10:00:00Z'");
             tt.timestamp = *t;
           } else {
-            return Status::InvalidArgument(fmt::format("delta(): unknown argument '{}' (version or timestamp)", key));
+            return Status::InvalidArgument(
+                fmt::format("delta(): unknown argument '{}' (version or timestamp)", key));
           }
         }
         if (!c.Eat(')')) return Status::InvalidArgument("delta(): expected ')'");
-        if (tt.version && tt.timestamp) return Status::InvalidArgument("delta(): give version or timestamp, not both");
+        if (tt.version && tt.timestamp)
+          return Status::InvalidArgument("delta(): give version or timestamp, not both");
         tt.alias = fmt::format("__delta_tt{}", (*counter)++);
         out += "temp.\"" + tt.alias + "\"";
         calls->push_back(std::move(tt));

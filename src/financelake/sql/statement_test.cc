@@ -29,23 +29,53 @@ TEST(LakeStatementTest, RecognisesTheLakeStatements) {
   EXPECT_FALSE(vac->force);
   EXPECT_TRUE(ParseLakeStatement("vacuum t retain 1 hours force")->force);
   EXPECT_FALSE(ParseLakeStatement("VACUUM t FORCE DRY RUN").ok());
-  EXPECT_EQ(ParseLakeStatement("DESCRIBE HISTORY errors")->kind, LakeStatement::Kind::kDescribeHistory);
+  EXPECT_EQ(ParseLakeStatement("DESCRIBE HISTORY errors")->kind,
+            LakeStatement::Kind::kDescribeHistory);
   EXPECT_EQ(ParseLakeStatement("desc table errors")->kind, LakeStatement::Kind::kDescribe);
   EXPECT_EQ(ParseLakeStatement("show tables")->kind, LakeStatement::Kind::kShowTables);
   EXPECT_EQ(ParseLakeStatement("SELECT 1")->kind, LakeStatement::Kind::kNone);
   EXPECT_EQ(ParseLakeStatement("VACUUM").status().message(),
             "VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
-  EXPECT_EQ(ParseLakeStatement("VACUUM t RETAIN x HOURS").status().message(), "VACUUM: 'x' is not a number of hours");
+  EXPECT_EQ(ParseLakeStatement("VACUUM t RETAIN x HOURS").status().message(),
+            "VACUUM: 'x' is not a number of hours");
   EXPECT_FALSE(ParseLakeStatement("VACUUM t RETAIN 5").ok());
   EXPECT_FALSE(ParseLakeStatement("OPTIMIZE a b").ok());
+}
+
+// Comments are ignored around and inside the lake statements, as SQLite ignores them.
+TEST(LakeStatementTest, CommentsAreNotWords) {
+  const auto script = SplitStatements(
+      "-- list the tables\nSHOW TABLES;\nSELECT 1 AS one; -- then describe\n"
+      "DESCRIBE t.one;\n/* c */ DESCRIBE HISTORY t.one -- the main table\n");
+  ASSERT_EQ(script.size(), 4u);
+  EXPECT_EQ(ParseLakeStatement(script[0])->kind, LakeStatement::Kind::kShowTables);
+  EXPECT_EQ(ParseLakeStatement(script[1])->kind, LakeStatement::Kind::kNone);
+  auto describe = ParseLakeStatement(script[2]);
+  ASSERT_TRUE(describe.ok()) << describe.status().ToString();
+  EXPECT_EQ(describe->kind, LakeStatement::Kind::kDescribe);
+  EXPECT_EQ(describe->table, "t.one");
+  auto history = ParseLakeStatement(script[3]);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(history->kind, LakeStatement::Kind::kDescribeHistory);
+  EXPECT_EQ(history->table, "t.one");
+  auto opt = ParseLakeStatement("OPTIMIZE t.one/* nightly */");
+  ASSERT_TRUE(opt.ok()) << opt.status().ToString();
+  EXPECT_EQ(opt->table, "t.one");
+  auto vac = ParseLakeStatement("VACUUM t.one -- weekly\n RETAIN 0 HOURS /* all */ DRY RUN");
+  ASSERT_TRUE(vac.ok()) << vac.status().ToString();
+  EXPECT_TRUE(vac->dry_run);
+  EXPECT_EQ(ParseLakeStatement("OPTIMIZE 't--x'")->table, "'t--x'");  // not a comment inside quotes
+  EXPECT_EQ(ParseLakeStatement("SELECT 1 -- OPTIMIZE t")->kind, LakeStatement::Kind::kNone);
 }
 
 TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
   int counter = 0;
   std::vector<TimeTravel> calls;
   auto sql = RewriteTimeTravel(
-      "SELECT a.n - b.n FROM (SELECT count(*) n FROM delta('silver/stock_trades', version => 0)) a, "
-      "(SELECT count(*) n FROM DELTA( 'gold.daily_prices' , timestamp => '2026-11-20T10:00:00Z' )) b "
+      "SELECT a.n - b.n FROM (SELECT count(*) n FROM delta('silver/stock_trades', version => 0)) "
+      "a, "
+      "(SELECT count(*) n FROM DELTA( 'gold.daily_prices' , timestamp => '2026-11-20T10:00:00Z' )) "
+      "b "
       "WHERE 'delta(x)' <> delta_col",
       &counter, &calls);
   ASSERT_TRUE(sql.ok()) << sql.status().ToString();
@@ -57,11 +87,16 @@ TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
   EXPECT_EQ(calls[0].version, 0);
   EXPECT_EQ(calls[1].timestamp, "2026-11-20T10:00:00Z");
   EXPECT_EQ(counter, 2);
-  auto bad = [&](const char* q) { return RewriteTimeTravel(q, &counter, &calls).status().message(); };
+  auto bad = [&](const char* q) {
+    return RewriteTimeTravel(q, &counter, &calls).status().message();
+  };
   EXPECT_EQ(bad("SELECT * FROM delta(x)"),
-            "delta(): the first argument is the table, as a string: delta('silver/stock_trades', version => 0)");
-  EXPECT_EQ(bad("SELECT * FROM delta('t', version => -1)"), "delta(): version => takes a version number >= 0");
-  EXPECT_EQ(bad("SELECT * FROM delta('t', as_of => 1)"), "delta(): unknown argument 'AS_OF' (version or timestamp)");
+            "delta(): the first argument is the table, as a string: delta('silver/stock_trades', "
+            "version => 0)");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version => -1)"),
+            "delta(): version => takes a version number >= 0");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', as_of => 1)"),
+            "delta(): unknown argument 'AS_OF' (version or timestamp)");
   EXPECT_EQ(bad("SELECT * FROM delta('t', version => 1, timestamp => 'x')"),
             "delta(): give version or timestamp, not both");
   EXPECT_EQ(bad("SELECT * FROM delta('t', version 1)"), "delta(): expected '=>' after 'VERSION'");
