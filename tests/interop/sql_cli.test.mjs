@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { duckdbExec, duckdbQuery, expectFailure, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
+import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
 import { listLog, replayDeltaLog } from './delta_replay.mjs';
 import { LAKE_STEPS, QUERIES } from './sql_queries.mjs';
 
@@ -176,4 +176,18 @@ test('comments around the lake statements are ignored, in scripts and on the com
   assert.match(r.stdout, /\none\n1\ncolumn,type,nullable,partition\n/);
   const described = runFlOk(['sql', '--lake', lake, '--format', 'csv', '/* c */ DESCRIBE gold.daily_prices -- prices']);
   assert.match(described.stdout, /^column,type,nullable,partition\n/);
+});
+
+test('nested columns (Spark golden table) read as the JSON text table scan prints', () => {
+  const glake = path.join(dir, 'glake');
+  const table = path.join(glake, 'g', 'nested');
+  fs.cpSync(path.join(fixturesDir(), 'delta_golden', 'core', 'data-reader-partition-values'), table, { recursive: true });
+  const r = runFlOk(['sql', '--lake', glake, '--format', 'jsonl',
+    "SELECT as_list_of_records AS l, as_nested_struct AS s, json_extract(as_nested_struct, '$.ac.acb') AS acb FROM g.nested WHERE value = '1'"]);
+  const got = JSON.parse(r.stdout);
+  assert.deepEqual(JSON.parse(got.l), [{ val: 1 }, { val: 1 }, { val: 1 }]);
+  assert.deepEqual(JSON.parse(got.s), { aa: '1', ab: '1', ac: { aca: 1, acb: 1 } });
+  assert.equal(got.acb, 1);
+  const scan = runFlOk(['table', 'scan', table, '--columns', 'as_nested_struct', '--where', "value = '1'", '--format', 'csv']);
+  assert.equal(scan.stdout.split('\n')[1], `"${got.s.replaceAll('"', '""')}"`);
 });

@@ -174,14 +174,15 @@ Result<Value> ParseValue(std::string_view t, const DataType& type) {
       std::string s(t);
       char* end = nullptr;
       const double d = std::strtod(s.c_str(), &end);
-      if (s.empty() || end != s.c_str() + s.size() || std::isspace(static_cast<unsigned char>(s[0]))) {
+      if (s.empty() || end != s.c_str() + s.size() ||
+          std::isspace(static_cast<unsigned char>(s[0]))) {
         return Bad(t, fmt::format("a {}", type.ToString()));
       }
       // Only the words above mean infinity; a number beyond the type's range is an error.
       const bool word = s.find_first_of("0123456789") == std::string::npos;
       // (Rounded as the column stores it: 3.4028235e38 is a float's largest value, not beyond.)
-      const bool overflows = type.kind() == TypeKind::kFloat ? std::isinf(static_cast<float>(d))
-                                                             : std::isinf(d);
+      const bool overflows =
+          type.kind() == TypeKind::kFloat ? std::isinf(static_cast<float>(d)) : std::isinf(d);
       if (!word && overflows) {
         return Bad(t, fmt::format("a {} (out of range)", type.ToString()));
       }
@@ -204,13 +205,9 @@ Result<Value> ParseValue(std::string_view t, const DataType& type) {
     case TypeKind::kString:
     case TypeKind::kBinary: return Value::Bytes(std::string(t));
     default:
-      return Status::InvalidArgument(
-          fmt::format("cannot parse a {} from text", type.ToString()));
+      return Status::InvalidArgument(fmt::format("cannot parse a {} from text", type.ToString()));
   }
 }
-
-namespace {
-
 
 void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   if (c.IsNull(i)) {
@@ -220,10 +217,18 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   const DataType& t = c.type();
   switch (t.kind()) {
     case TypeKind::kBoolean: out->append(c.ValueAt<uint8_t>(i) ? "true" : "false"); return;
-    case TypeKind::kByte: fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int8_t>(i)); return;
-    case TypeKind::kShort: fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int16_t>(i)); return;
-    case TypeKind::kInteger: fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int32_t>(i)); return;
-    case TypeKind::kLong: fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int64_t>(i)); return;
+    case TypeKind::kByte:
+      fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int8_t>(i));
+      return;
+    case TypeKind::kShort:
+      fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int16_t>(i));
+      return;
+    case TypeKind::kInteger:
+      fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int32_t>(i));
+      return;
+    case TypeKind::kLong:
+      fmt::format_to(std::back_inserter(*out), "{}", c.ValueAt<int64_t>(i));
+      return;
     case TypeKind::kFloat:
     case TypeKind::kDouble: {
       const double d = t.kind() == TypeKind::kFloat ? c.ValueAt<float>(i) : c.ValueAt<double>(i);
@@ -289,8 +294,6 @@ void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
   }
 }
 
-}  // namespace
-
 void AppendCsvField(std::string_view s, std::string* out) {
   const bool quote = s.empty() || s.find_first_of(",\"\r\n") != std::string_view::npos ||
                      s.front() == ' ' || s.back() == ' ';
@@ -305,7 +308,6 @@ void AppendCsvField(std::string_view s, std::string* out) {
   }
   out->push_back('"');
 }
-
 
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out) {
   out->push_back('{');

@@ -19,6 +19,9 @@ namespace financelake::columnar {
 // InvalidArgument says what was expected.
 Result<Value> ParseValue(std::string_view text, const DataType& type);
 
+// Appends slot `row` of `column` as JSON, in the form AppendJsonRow uses (nested values as
+// JSON arrays and objects).
+void AppendJsonValue(const Column& column, int64_t row, std::string* out);
 // Appends row `row` of `batch` as one JSON object (no newline): keys are column names; dates,
 // timestamps, decimals and NaN/Infinity as strings, binary as base64, maps as objects.
 void AppendJsonRow(const RecordBatch& batch, int64_t row, std::string* out);

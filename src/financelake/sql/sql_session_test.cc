@@ -267,6 +267,53 @@ TEST_F(SqlSessionTest, AnUnreadableTableDoesNotStopTheOthers) {
       << tables;
 }
 
+// Struct, array and map columns read as JSON text (as `table scan` prints them), so that
+// json_extract reaches inside; a null one is NULL.
+TEST_F(SqlSessionTest, NestedColumnsAreJson) {
+  columnar::Schema schema(
+      {{"id", DataType::Long(), false},
+       {"s", DataType::Struct({{"aa", DataType::String(), true}, {"n", DataType::Long(), true}}),
+        true},
+       {"a", DataType::Array(DataType::Double()), true},
+       {"m", DataType::Map(DataType::String(), DataType::Long()), true}});
+  auto t = delta::Table::Open(fs_, lake_ + "/gold/nested");
+  ASSERT_TRUE(delta::CreateTable(*t, schema, {}).ok());
+  std::vector<columnar::Column> cols;
+  for (const auto& f : schema.fields()) cols.emplace_back(f.type);
+  for (int64_t i = 0; i < 2; ++i) {
+    cols[0].Append<int64_t>(i);
+    if (i == 1) {
+      for (size_t k = 1; k < cols.size(); ++k) cols[k].AppendNull();
+      continue;
+    }
+    cols[1].mutable_child(0).AppendString("xy");
+    cols[1].mutable_child(1).Append<int64_t>(7);
+    cols[1].AppendStructValid();
+    cols[2].mutable_child(0).Append<double>(0.5);
+    cols[2].mutable_child(0).AppendNull();
+    cols[2].CloseList();
+    cols[3].mutable_child(0).AppendString("k");
+    cols[3].mutable_child(1).Append<int64_t>(1);
+    cols[3].CloseList();
+  }
+  auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_TRUE(delta::Append(*t, *batch).ok());
+  auto opened = SqlSession::Open(fs_, lake_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  session_ = std::move(*opened);
+  EXPECT_EQ(
+      FormatResult(Query("SELECT s, a, m FROM gold.nested ORDER BY id"), OutputFormat::kJsonl),
+      R"({"s":"{\"aa\":\"xy\",\"n\":7}","a":"[0.5,null]","m":"{\"k\":1}"})"
+      "\n"
+      R"({"s":null,"a":null,"m":null})"
+      "\n");
+  EXPECT_EQ(Text("SELECT json_extract(s, '$.aa') AS aa, json_extract(a, '$[0]') AS a0, "
+                 "json_extract(m, '$.k') AS k "
+                 "FROM gold.nested WHERE s IS NOT NULL"),
+            "aa,a0,k\nxy,0.5,1\n");
+}
+
 TEST(SqlCatalogTest, MissingLakeIsNamed) {
   auto s = SqlSession::Open(io::PosixFileSystem(), "/nonexistent/lake");
   ASSERT_FALSE(s.ok());

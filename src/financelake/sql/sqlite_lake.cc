@@ -373,7 +373,12 @@ int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
       sqlite3_result_double(ctx, std::strtod(text.c_str(), nullptr));
       break;
     }
-    default: ResultText(ctx, columnar::FormatValue(c.GetValue(r), c.type())); break;
+    default: {
+      std::string json;  // struct, array, map: JSON text, as `table scan` prints it
+      columnar::AppendJsonValue(c, r, &json);
+      ResultText(ctx, json);
+      break;
+    }
   }
   return SQLITE_OK;
 }
