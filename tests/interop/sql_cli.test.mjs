@@ -145,6 +145,13 @@ test('output formats, scripts on stdin, pushdown statistics', () => {
   assert.match(table.stdout, /\(2 rows\)\n$/);
   const csv = runFlOk(['sql', '--lake', lake, '--format', 'csv', "SELECT 'a,b' AS x, NULL AS y, 1.5 AS z"]);
   assert.equal(csv.stdout, 'x,y,z\n"a,b",,1.5\n');
+  // Reals in full (the shortest text that reads back as the same double), as JSON lines print them.
+  const reals = "SELECT 0.1 + 0.2 AS x, 9007199254740992.0 AS y, 1234567890123456.0 AS z";
+  assert.equal(runFlOk(['sql', '--lake', lake, '--format', 'csv', reals]).stdout,
+    'x,y,z\n0.30000000000000004,9007199254740992.0,1234567890123456.0\n');
+  assert.match(runFlOk(['sql', '--lake', lake, reals]).stdout, /\n0\.30000000000000004  9007199254740992\.0  1234567890123456\.0\n/);
+  assert.equal(runFlOk(['sql', '--lake', lake, '--format', 'jsonl', reals]).stdout,
+    '{"x":0.30000000000000004,"y":9007199254740992.0,"z":1234567890123456.0}\n');
   const script = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS one;\nSELECT 2 AS two;\n' });
   assert.equal(script.stdout, 'one\n1\ntwo\n2\n');
   const day = "SELECT count(*) AS n FROM silver.stock_trades WHERE event_date = '2024-03-14'";

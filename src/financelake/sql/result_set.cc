@@ -35,7 +35,7 @@ std::string Cell::ToText() const {
     case Kind::kReal: {
       if (std::isnan(d)) return "NaN";
       if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-      std::string t = fmt::format("{:.15g}", d);
+      std::string t = fmt::format("{}", d);  // the shortest text that reads back as d
       if (t.find_first_of(".eEn") == std::string::npos) t += ".0";
       return t;
     }
@@ -49,7 +49,8 @@ Json CellToJson(const Cell& c) {
   switch (c.kind) {
     case Cell::Kind::kNull: return Json::Null();
     case Cell::Kind::kInteger: return Json::Int(c.i);
-    case Cell::Kind::kReal: return std::isfinite(c.d) ? Json::Double(c.d) : Json::String(c.ToText());
+    case Cell::Kind::kReal:
+      return std::isfinite(c.d) ? Json::Double(c.d) : Json::String(c.ToText());
     default: return Json::String(c.ToText());
   }
 }
@@ -58,7 +59,8 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
   std::string out;
   if (r.columns.empty()) return r.message.empty() ? "" : r.message + "\n";
   if (format == OutputFormat::kCsv) {
-    for (size_t c = 0; c < r.columns.size(); ++c) out += (c ? "," : "") + CsvField(Cell::Text(r.columns[c]));
+    for (size_t c = 0; c < r.columns.size(); ++c)
+      out += (c ? "," : "") + CsvField(Cell::Text(r.columns[c]));
     out += "\n";
     for (const auto& row : r.rows) {
       for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvField(row[c]);
@@ -92,7 +94,8 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
     return right ? pad + s : s + pad;
   };
   std::string line;
-  for (size_t c = 0; c < r.columns.size(); ++c) line += (c ? "  " : "") + cell(r.columns[c], c, numeric[c]);
+  for (size_t c = 0; c < r.columns.size(); ++c)
+    line += (c ? "  " : "") + cell(r.columns[c], c, numeric[c]);
   while (!line.empty() && line.back() == ' ') line.pop_back();
   out += line + "\n";
   line.clear();

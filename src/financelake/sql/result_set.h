@@ -21,7 +21,8 @@ struct Cell {
   static Cell Int(int64_t v) { return {Kind::kInteger, v, 0, {}}; }
   static Cell Real(double v) { return {Kind::kReal, 0, v, {}}; }
   static Cell Text(std::string v) { return {Kind::kText, 0, 0, std::move(v)}; }
-  // The value as the table and CSV show it ("" for NULL; reals with up to 15 significant digits).
+  // The value as the table and CSV show it ("" for NULL; reals in the shortest form that reads
+  // back as the same double, with ".0" when whole, as JSON lines print them).
   std::string ToText() const;
 };
 

@@ -1,0 +1,45 @@
+#include "financelake/sql/result_set.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace financelake::sql {
+namespace {
+
+ResultSet OneRow(std::vector<std::string> columns, std::vector<Cell> row) {
+  ResultSet r;
+  r.columns = std::move(columns);
+  r.rows.push_back(std::move(row));
+  return r;
+}
+
+// CSV and the table print the shortest text that reads back as the same double, as JSON lines
+// do (15 significant digits lost 9007199254740992 and 0.1 + 0.2).
+TEST(ResultSetTest, RealsRoundTripInEveryFormat) {
+  const ResultSet r =
+      OneRow({"a", "b", "c", "d", "e", "f"},
+             {Cell::Real(9007199254740992.0), Cell::Real(0.1 + 0.2), Cell::Real(100.0),
+              Cell::Real(-0.0), Cell::Real(1e-7), Cell::Real(149539716.5499995)});
+  EXPECT_EQ(
+      FormatResult(r, OutputFormat::kCsv),
+      "a,b,c,d,e,f\n9007199254740992.0,0.30000000000000004,100.0,-0.0,1e-07,149539716.5499995\n");
+  EXPECT_EQ(
+      FormatResult(r, OutputFormat::kJsonl),
+      "{\"a\":9007199254740992.0,\"b\":0.30000000000000004,\"c\":100.0,\"d\":-0.0,\"e\":1e-07,"
+      "\"f\":149539716.5499995}\n");
+  const std::string table = FormatResult(r, OutputFormat::kTable);
+  EXPECT_NE(table.find(
+                "9007199254740992.0  0.30000000000000004  100.0  -0.0  1e-07  149539716.5499995\n"),
+            std::string::npos)
+      << table;
+  for (double d : {0.1, 1.0 / 3, 1e300, 5e-324, 123456789.123456789}) {
+    EXPECT_EQ(std::strtod(Cell::Real(d).ToText().c_str(), nullptr), d) << Cell::Real(d).ToText();
+  }
+  EXPECT_EQ(Cell::Real(std::numeric_limits<double>::infinity()).ToText(), "Infinity");
+}
+
+}  // namespace
+}  // namespace financelake::sql
