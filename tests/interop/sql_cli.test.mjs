@@ -152,6 +152,8 @@ test('output formats, scripts on stdin, pushdown statistics', () => {
   assert.match(runFlOk(['sql', '--lake', lake, reals]).stdout, /\n0\.30000000000000004  9007199254740992\.0  1234567890123456\.0\n/);
   assert.equal(runFlOk(['sql', '--lake', lake, '--format', 'jsonl', reals]).stdout,
     '{"x":0.30000000000000004,"y":9007199254740992.0,"z":1234567890123456.0}\n');
+  // A repeated column name keeps both values in JSON lines.
+  assert.equal(runFlOk(['sql', '--lake', lake, '--format', 'jsonl', 'SELECT 1 AS id, 2 AS id']).stdout, '{"id":1,"id_2":2}\n');
   const script = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS one;\nSELECT 2 AS two;\n' });
   assert.equal(script.stdout, 'one\n1\ntwo\n2\n');
   const day = "SELECT count(*) AS n FROM silver.stock_trades WHERE event_date = '2024-03-14'";

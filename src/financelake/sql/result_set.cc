@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "financelake/base/json.h"
 #include "financelake/columnar/text_values.h"
@@ -17,6 +18,24 @@ std::string CsvField(const Cell& c) {
   std::string out;
   if (c.kind != Cell::Kind::kNull) columnar::AppendCsvField(c.ToText(), &out);
   return out;
+}
+
+// The JSON keys of the columns: a name seen before gets the first free _2, _3, ... (a name
+// no column has), so that no column overwrites another.
+std::vector<std::string> JsonKeys(const std::vector<std::string>& columns) {
+  std::set<std::string> taken(columns.begin(), columns.end());
+  std::set<std::string> seen;
+  std::vector<std::string> keys;
+  for (const std::string& c : columns) {
+    if (seen.insert(c).second) {
+      keys.push_back(c);
+      continue;
+    }
+    int n = 2;
+    while (!taken.insert(fmt::format("{}_{}", c, n)).second) ++n;
+    keys.push_back(fmt::format("{}_{}", c, n));
+  }
+  return keys;
 }
 
 // Display width of UTF-8 text (code points; good enough for aligned columns).
@@ -69,9 +88,10 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
     return out;
   }
   if (format == OutputFormat::kJsonl) {
+    const std::vector<std::string> keys = JsonKeys(r.columns);
     for (const auto& row : r.rows) {
       Json o = Json::Object();
-      for (size_t c = 0; c < row.size(); ++c) o.Set(r.columns[c], CellToJson(row[c]));
+      for (size_t c = 0; c < row.size(); ++c) o.Set(keys[c], CellToJson(row[c]));
       out += o.Dump() + "\n";
     }
     return out;

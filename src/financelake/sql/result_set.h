@@ -1,6 +1,7 @@
 // A statement's result as `financelake sql` prints it: column names and rows of SQLite values,
 // or a message for statements that return no rows. Printing: an aligned table (numbers right,
-// text left, NULL as NULL), CSV (RFC 4180, NULL empty) or JSON lines (one object per row).
+// text left, NULL as NULL), CSV (RFC 4180, NULL empty) or JSON lines (one object per row; a
+// repeated column name is keyed name_2, name_3, ...).
 #pragma once
 
 #include <cstdint>

@@ -41,5 +41,17 @@ TEST(ResultSetTest, RealsRoundTripInEveryFormat) {
   EXPECT_EQ(Cell::Real(std::numeric_limits<double>::infinity()).ToText(), "Infinity");
 }
 
+// JSON objects cannot hold a key twice: a repeated column name gets _2, _3, ... (never a name
+// another column has), so that no column is lost.
+TEST(ResultSetTest, JsonKeysAreUnique) {
+  const ResultSet r =
+      OneRow({"id", "id", "id_2", "x", "id"},
+             {Cell::Int(1), Cell::Int(2), Cell::Int(3), Cell::Int(4), Cell::Int(5)});
+  EXPECT_EQ(FormatResult(r, OutputFormat::kJsonl),
+            "{\"id\":1,\"id_3\":2,\"id_2\":3,\"x\":4,\"id_4\":5}\n");
+  EXPECT_EQ(FormatResult(r, OutputFormat::kCsv),
+            "id,id,id_2,x,id\n1,2,3,4,5\n");  // CSV keeps the names
+}
+
 }  // namespace
 }  // namespace financelake::sql
