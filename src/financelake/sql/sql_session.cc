@@ -150,8 +150,11 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
   ResultSet r;
   if (ls.kind == Kind::kOptimize) {
     FL_ASSIGN_OR_RETURN(delta::WriteOutcome o, delta::Optimize(table));
-    r.message = o.skipped
-                    ? fmt::format("OPTIMIZE {}: nothing to compact", t.SqlName())
+    // No files in and out: Optimize made no commit (`skipped` is about transaction ids).
+    const bool nothing = o.files_removed == 0 && o.files_added == 0;
+    r.message = nothing
+                    ? fmt::format("OPTIMIZE {}: nothing to compact (version {})", t.SqlName(),
+                                  o.version.value())
                     : fmt::format("OPTIMIZE {}: version {}, {} files compacted into {}",
                                   t.SqlName(), o.version.value(), o.files_removed, o.files_added);
     return r;

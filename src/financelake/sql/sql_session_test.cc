@@ -222,6 +222,10 @@ TEST_F(SqlSessionTest, MaintenanceKeepsTheAnswers) {
   auto r = session_->Execute("OPTIMIZE silver.trades");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->back().message, "OPTIMIZE silver.trades: version 4, 12 files compacted into 4");
+  // Again: nothing to compact, and no commit.
+  auto again = session_->Execute("OPTIMIZE silver.trades");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->back().message, "OPTIMIZE silver.trades: nothing to compact (version 4)");
   EXPECT_EQ(Text(q), before);
   EXPECT_EQ(Text("SHOW TABLES").substr(0, 42), "table,also_as,path,version,files,rows,byte");
   EXPECT_NE(Text("SHOW TABLES").find("silver.trades,silver_trades,silver/trades,4,4,120,"),
