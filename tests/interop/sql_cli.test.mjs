@@ -175,6 +175,16 @@ test('errors are one line, name the problem, and change nothing', async () => {
   expectFailure(['sql', '--lake', lake, 'VACUUM'], 'VACUUM needs a table');
   expectFailure(['sql', '--lake', lake, '--format', 'xml', 'SELECT 1'], "--format: 'xml' is not table, csv or jsonl");
   expectFailure(['sql', '--lake', path.join(dir, 'none'), 'SELECT 1'], 'does not exist');
+  // One line even when the error quotes a line break the user typed; each refusal named.
+  expectFailure(['sql', '--lake', lake, 'SELECT * FROM "no\npe"'], 'no such table: no\\npe');
+  expectFailure(['sql', '--lake', lake, "SELECT count(*) FROM delta('no\npe')"], "no table 'no\\npe'");
+  expectFailure(['sql', '--lake', lake, "SELECT load_extension('/x')"], 'not allowed: load_extension()');
+  expectFailure(['sql', '--lake', lake, `VACUUM INTO '${path.join(dir, 'copy.db')}'`], 'not allowed: VACUUM INTO');
+  expectFailure(['sql', '--lake', lake, "SELECT * FROM delta('gold/daily_prices', version => 99999999999999999999)"],
+    'version 99999999999999999999 is out of range');
+  expectFailure(['sql', '--lake', lake, "SELECT * FROM delta('gold/daily_prices', version => 0, version => 1)"],
+    'version given twice');
+  assert.ok(!fs.existsSync(path.join(dir, 'copy.db')));
   assert.equal((await replayDeltaLog(path.join(lake, 'gold', 'daily_prices'))).version, before);
 });
 

@@ -13,21 +13,50 @@ namespace financelake::sql {
 namespace {
 
 // Refuses what could write outside the in-memory database, and dropping the lake's tables
-// (only the session's own time-travel tables may go).
-int Authorize(void*, int action, const char* a, const char*, const char* db, const char*) {
-  if (action == SQLITE_ATTACH || action == SQLITE_DETACH) return SQLITE_DENY;
+// (only the session's own time-travel tables may go); says why in *user (a std::string).
+int Authorize(void* user, int action, const char* a, const char*, const char* db, const char*) {
+  auto deny = [user](std::string why) {
+    *static_cast<std::string*>(user) = std::move(why);
+    return SQLITE_DENY;
+  };
+  if (action == SQLITE_ATTACH) return deny("ATTACH: a query cannot open database files");
+  if (action == SQLITE_DETACH) return deny("DETACH: the lake's layers stay attached");
   if (action == SQLITE_DROP_VTABLE) {
-    const bool own = db != nullptr && std::string_view(db) == "temp" && a != nullptr &&
-                     std::string_view(a).rfind("__delta_tt", 0) == 0;
-    return own ? SQLITE_OK : SQLITE_DENY;
+    const std::string_view schema = db != nullptr ? db : "";
+    const std::string_view name = a != nullptr ? a : "";
+    if (schema == "temp" && name.rfind("__delta_tt", 0) == 0) return SQLITE_OK;
+    return deny(fmt::format("DROP TABLE {}{}{}: the lake's tables are read-only",
+                            schema == "main" ? "" : schema, schema == "main" ? "" : ".", name));
   }
   return SQLITE_OK;
 }
 
+// SQLite's refusals ("not authorized" when preparing, "authorization denied" when running) as
+// what was refused: the authorizer's reason, else the one other source, load_extension().
+std::string Refusal(const std::string& msg, const std::string& denied) {
+  if (msg != "not authorized" && msg != "authorization denied") return msg;
+  if (!denied.empty()) return "not allowed: " + denied;
+  return "not allowed: load_extension(): extensions are not loaded here";
+}
+
 Status SqlError(std::string msg) {
-  if (msg == "not authorized")
-    msg = "not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
   return Status::InvalidArgument("SQL: " + msg);
+}
+
+// The error on one line: line breaks in the user's text it quotes (a table name, a string)
+// written as \n and \r.
+Status OneLine(const Status& st) {
+  std::string msg;
+  for (char c : st.message()) {
+    if (c == '\n') {
+      msg += "\\n";
+    } else if (c == '\r') {
+      msg += "\\r";
+    } else {
+      msg += c;
+    }
+  }
+  return Status(st.code(), std::move(msg));
 }
 
 ResultSet Rows(std::vector<std::string> columns) {
@@ -76,11 +105,10 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
       }
       std::string why = st.message();
       if (why.rfind("SQL: ", 0) == 0) why = why.substr(5);
-      s->unreadable_[t.SqlName()] = why;
-      s->unreadable_[t.FlatName()] = std::move(why);
+      s->unreadable_[t.rel] = std::move(why);
     }
   }
-  sqlite3_set_authorizer(s->db_, Authorize, nullptr);
+  sqlite3_set_authorizer(s->db_, Authorize, &s->denied_);
   return s;
 }
 
@@ -101,14 +129,16 @@ Status SqlSession::Exec(const std::string& sql) {
 Result<std::vector<ResultSet>> SqlSession::Execute(std::string_view script) {
   std::vector<ResultSet> out;
   for (const std::string& st : SplitStatements(script)) {
-    FL_ASSIGN_OR_RETURN(ResultSet r, RunStatement(st));
+    FL_ASSIGN_OR_RETURN(ResultSet r, ExecuteOne(st));
     out.push_back(std::move(r));
   }
   return out;
 }
 
 Result<ResultSet> SqlSession::ExecuteOne(const std::string& statement) {
-  return RunStatement(statement);
+  Result<ResultSet> r = RunStatement(statement);
+  if (r.ok()) return r;
+  return OneLine(r.status());
 }
 
 Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
@@ -172,8 +202,14 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
 }
 
 Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
+  denied_.clear();
   std::vector<TimeTravel> calls;
   FL_ASSIGN_OR_RETURN(std::string sql, RewriteTimeTravel(statement, &time_travel_counter_, &calls));
+  if (!calls.empty() && CreatesView(statement)) {
+    return SqlError(
+        "a view cannot hold delta(...): its pinned table exists only while the statement runs "
+        "(CREATE TEMP TABLE ... AS SELECT keeps the rows)");
+  }
   std::vector<std::string> created;
   auto drop = [&] {
     for (const std::string& a : created) (void)Exec("DROP TABLE IF EXISTS temp.\"" + a + "\"");
@@ -204,9 +240,14 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
     if (const std::string prefix = "no such table: "; msg.rfind(prefix, 0) == 0) {
       std::string name = msg.substr(prefix.size());
       if (name.rfind("main.", 0) == 0) name = name.substr(5);
-      if (auto it = unreadable_.find(name); it != unreadable_.end()) {
+      // SQL names ignore case: GOLD.BROKEN is gold.broken.
+      auto t = ResolveLakeTable(ctx_.tables, name);
+      if (auto it = t.ok() ? unreadable_.find(t->rel) : unreadable_.end();
+          it != unreadable_.end()) {
         drop();
-        return SqlError(fmt::format("table {} cannot be read: {}", name, it->second));
+        const bool flat = name.find('.') == std::string::npos;
+        return SqlError(fmt::format("table {} cannot be read: {}",
+                                    flat ? t->FlatName() : t->SqlName(), it->second));
       }
     }
     if (msg.rfind("no such table", 0) == 0) {
@@ -215,7 +256,7 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
       msg += fmt::format(" (tables: {})", known.empty() ? "none" : known);
     }
     drop();
-    return SqlError(msg);
+    return SqlError(Refusal(msg, denied_));
   }
   ResultSet r;
   const int n = sqlite3_column_count(stmt);
@@ -250,7 +291,7 @@ Result<ResultSet> SqlSession::RunQuery(const std::string& statement) {
   sqlite3_finalize(stmt);
   ctx_.EndStatement();
   drop();
-  if (!err.empty()) return SqlError(err);
+  if (!err.empty()) return SqlError(Refusal(err, denied_));
   if (n == 0)
     r.message = fmt::format("OK ({} row{} changed)", sqlite3_changes(db_),
                             sqlite3_changes(db_) == 1 ? "" : "s");

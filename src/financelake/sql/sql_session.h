@@ -1,9 +1,9 @@
 // A SQL session over one lake: an in-memory SQLite database in which every Delta table of the
 // lake is a read-only virtual table (sqlite_lake.h) under both of its names (lake_catalog.h),
 // except tables that cannot be opened (SHOW TABLES lists them without figures; a query naming
-// one fails with the reason), plus time travel, history() and the lake statements (statement.h). Statements run one by one;
-// the first failure stops a script. Nothing a query does can change a table: the virtual
-// tables have no write path, and ATTACH/DETACH of database files are refused.
+// one fails with the reason), plus time travel, history() and the lake statements (statement.h).
+// Statements run one by one; the first failure stops a script. Nothing a query does can change a
+// table: the virtual tables have no write path, and ATTACH/DETACH of database files are refused.
 #pragma once
 
 #include <map>
@@ -24,7 +24,8 @@ namespace financelake::sql {
 class SqlSession {
  public:
   // NotFound when the lake directory does not exist.
-  static Result<std::unique_ptr<SqlSession>> Open(std::shared_ptr<io::FileSystem> fs, const std::string& lake);
+  static Result<std::unique_ptr<SqlSession>> Open(std::shared_ptr<io::FileSystem> fs,
+                                                  const std::string& lake);
   ~SqlSession();
   SqlSession(const SqlSession&) = delete;
   SqlSession& operator=(const SqlSession&) = delete;
@@ -50,9 +51,10 @@ class SqlSession {
 
   sqlite3* db_ = nullptr;
   LakeContext ctx_;
-  // Tables that could not be opened, under both names: why.
+  // Tables that could not be opened, by LakeTable::rel: why.
   std::map<std::string, std::string> unreadable_;
   int time_travel_counter_ = 0;
+  std::string denied_;  // why the authorizer last refused something (this statement)
 };
 
 }  // namespace financelake::sql

@@ -210,8 +210,18 @@ TEST_F(SqlSessionTest, TimeTravelAndHistory) {
             "SQL: no table 'nope' in the lake (tables: silver.trades)");
   EXPECT_EQ(Error("SELECT * FROM history('nope')"),
             "SQL: no table 'nope' in the lake (tables: silver.trades)");
+  // A view cannot keep a pinned table; a table made from one keeps its rows.
+  EXPECT_EQ(Error("CREATE TEMP VIEW v AS SELECT * FROM delta('silver/trades', version => 1)"),
+            "SQL: a view cannot hold delta(...): its pinned table exists only while the statement "
+            "runs (CREATE TEMP TABLE ... AS SELECT keeps the rows)");
+  EXPECT_EQ(Text("CREATE TEMP TABLE v1 AS SELECT * FROM delta('silver/trades', version => 1); "
+                 "SELECT count(*) FROM v1"),
+            "count(*)\n40\n");
+  EXPECT_EQ(Text("CREATE TEMP VIEW tv AS SELECT * FROM silver.trades; SELECT count(*) FROM tv"),
+            "count(*)\n120\n");
   // The pinned tables are gone after the statement.
-  EXPECT_EQ(Text("SELECT count(*) FROM temp.sqlite_master"), "count(*)\n0\n");
+  EXPECT_EQ(Text("SELECT count(*) FROM temp.sqlite_master WHERE name GLOB '__delta_tt*'"),
+            "count(*)\n0\n");
 }
 
 TEST_F(SqlSessionTest, MaintenanceKeepsTheAnswers) {
@@ -241,10 +251,21 @@ TEST_F(SqlSessionTest, QueriesCannotChangeTables) {
   EXPECT_EQ(Error("DELETE FROM silver.trades"), "SQL: table trades may not be modified");
   EXPECT_EQ(Error("INSERT INTO silver_trades (ticker) VALUES ('X')"),
             "SQL: table silver_trades may not be modified");
-  const std::string read_only =
-      "SQL: not allowed: the lake's tables are read-only here (no DROP, ATTACH or DETACH)";
-  EXPECT_EQ(Error("DROP TABLE silver.trades"), read_only);
-  EXPECT_EQ(Error("ATTACH '/tmp/x.db' AS x"), read_only);
+  // Each refusal says what was refused.
+  EXPECT_EQ(Error("DROP TABLE silver.trades"),
+            "SQL: not allowed: DROP TABLE silver.trades: the lake's tables are read-only");
+  EXPECT_EQ(Error("DROP TABLE silver_trades"),
+            "SQL: not allowed: DROP TABLE silver_trades: the lake's tables are read-only");
+  EXPECT_EQ(Error("ATTACH '/tmp/x.db' AS x"),
+            "SQL: not allowed: ATTACH: a query cannot open database files");
+  EXPECT_EQ(Error("DETACH silver"), "SQL: not allowed: DETACH: the lake's layers stay attached");
+  EXPECT_EQ(Error("SELECT load_extension('/x')"),
+            "SQL: not allowed: load_extension(): extensions are not loaded here");
+  const std::string vacuum_into =
+      "not allowed: VACUUM INTO writes a database file (VACUUM <table> cleans a lake table)";
+  EXPECT_EQ(Error("VACUUM INTO '/tmp/x.db'"), vacuum_into);
+  EXPECT_EQ(Error("/* c */ vacuum main into '/tmp/x.db'"), vacuum_into);
+  EXPECT_FALSE(std::filesystem::exists("/tmp/x.db"));
   EXPECT_EQ(
       Error(
           "CREATE TABLE scratch AS SELECT ticker FROM silver.trades; SELECT count(*) FROM scratch"),
@@ -253,6 +274,12 @@ TEST_F(SqlSessionTest, QueriesCannotChangeTables) {
   EXPECT_EQ(Error("SELECT nope FROM silver.trades"), "SQL: no such column: nope");
   EXPECT_EQ(Error("SELECT 1 FROM gold.nope"),
             "SQL: no such table: gold.nope (tables: silver.trades)");
+  // Errors are one line, also when they quote the user's text.
+  EXPECT_EQ(Error("SELECT * FROM \"no\npe\""),
+            "SQL: no such table: no\\npe (tables: silver.trades)");
+  EXPECT_EQ(Error("SELECT count(*) FROM delta('no\r\npe')"),
+            "SQL: no table 'no\\r\\npe' in the lake (tables: silver.trades)");
+  EXPECT_EQ(Error("DESCRIBE 'a\nb'"), "no table 'a\\nb' in the lake (tables: silver.trades)");
   // The table itself is untouched.
   auto again = SqlSession::Open(fs_, lake_);
   ASSERT_TRUE(again.ok());
@@ -276,8 +303,13 @@ TEST_F(SqlSessionTest, AnUnreadableTableDoesNotStopTheOthers) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   session_ = std::move(*opened);
   EXPECT_EQ(Text("SELECT count(*) FROM silver.trades"), "count(*)\n120\n");
-  for (const std::string name : {"gold.broken", "gold_broken"}) {
-    const std::string err = Error("SELECT count(*) FROM " + name);
+  // SQL names are case-insensitive: GOLD.BROKEN is gold.broken.
+  for (const auto& [written, name] :
+       std::vector<std::pair<std::string, std::string>>{{"gold.broken", "gold.broken"},
+                                                        {"gold_broken", "gold_broken"},
+                                                        {"GOLD.BROKEN", "gold.broken"},
+                                                        {"\"Gold_Broken\"", "gold_broken"}}) {
+    const std::string err = Error("SELECT count(*) FROM " + written);
     EXPECT_EQ(err.rfind("SQL: table " + name + " cannot be read: ", 0), 0u) << err;
     EXPECT_NE(err.find("00000000000000000000.json"), std::string::npos) << err;
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 namespace financelake::sql {
@@ -85,6 +86,11 @@ std::string Upper(std::string s) {
   return s;
 }
 
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 struct Cursor {
   std::string_view s;
   size_t i = 0;
@@ -141,7 +147,8 @@ struct Cursor {
     }
     return std::nullopt;
   }
-  std::optional<int64_t> Integer() {
+  // An integer literal's text ([-]digits, any length); nullopt if none here.
+  std::optional<std::string_view> Integer() {
     Space();
     const size_t b = i;
     if (i < s.size() && s[i] == '-') ++i;
@@ -150,7 +157,7 @@ struct Cursor {
       i = b;
       return std::nullopt;
     }
-    return std::strtoll(std::string(s.substr(b, i - b)).c_str(), nullptr, 10);
+    return s.substr(b, i - b);
   }
 };
 
@@ -226,6 +233,11 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
     return st;
   }
   if (first == "VACUUM") {
+    // SQLite's VACUUM [schema] INTO 'file' would write a database file.
+    if ((w.size() > 1 && Upper(w[1]) == "INTO") || (w.size() > 2 && Upper(w[2]) == "INTO")) {
+      return Status::InvalidArgument(
+          "not allowed: VACUUM INTO writes a database file (VACUUM <table> cleans a lake table)");
+    }
     if (w.size() < 2) {
       return Status::InvalidArgument(
           "VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
@@ -280,6 +292,14 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
   return st;
 }
 
+bool CreatesView(std::string_view statement) {
+  const std::vector<std::string> w = Words(statement);
+  if (w.size() < 2 || Upper(w[0]) != "CREATE") return false;
+  const std::string second = Upper(w[1]);
+  if (second == "VIEW") return true;
+  return (second == "TEMP" || second == "TEMPORARY") && w.size() > 2 && Upper(w[2]) == "VIEW";
+}
+
 Result<std::string> RewriteTimeTravel(std::string_view s, int* counter,
                                       std::vector<TimeTravel>* calls) {
   std::string out;
@@ -307,11 +327,20 @@ Result<std::string> RewriteTimeTravel(std::string_view s, int* counter,
           const std::string key = Upper(c.Word());
           if (!c.EatArrow())
             return Status::InvalidArgument(fmt::format("delta(): expected '=>' after '{}'", key));
+          if ((key == "VERSION" && tt.version) || (key == "TIMESTAMP" && tt.timestamp)) {
+            return Status::InvalidArgument(fmt::format("delta(): {} given twice", Lower(key)));
+          }
           if (key == "VERSION") {
-            auto v = c.Integer();
-            if (!v || *v < 0)
+            const auto text = c.Integer();
+            int64_t v = -1;
+            if (text && std::from_chars(text->data(), text->data() + text->size(), v).ec ==
+                            std::errc::result_out_of_range) {
+              return Status::InvalidArgument(
+                  fmt::format("delta(): version {} is out of range", *text));
+            }
+            if (!text || v < 0)
               return Status::InvalidArgument("delta(): version => takes a version number >= 0");
-            tt.version = *v;
+            tt.version = v;
           } else if (key == "TIMESTAMP") {
             auto t = c.String();
             if (!t)

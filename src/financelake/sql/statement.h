@@ -39,6 +39,10 @@ struct LakeStatement {
 // a table").
 Result<LakeStatement> ParseLakeStatement(std::string_view statement);
 
+// Whether the statement is CREATE [TEMP|TEMPORARY] VIEW (a view keeps its text, and so the
+// time-travel tables it names, which exist only while their statement runs).
+bool CreatesView(std::string_view statement);
+
 struct TimeTravel {
   std::string table;  // as written in the call
   std::optional<int64_t> version;
@@ -49,6 +53,7 @@ struct TimeTravel {
 // Replaces every delta(...) call with a generated table name (`__delta_tt<k>`, k from
 // *counter) and lists them. InvalidArgument for a malformed call ("delta(): expected version
 // => N or timestamp => 'T'").
-Result<std::string> RewriteTimeTravel(std::string_view statement, int* counter, std::vector<TimeTravel>* calls);
+Result<std::string> RewriteTimeTravel(std::string_view statement, int* counter,
+                                      std::vector<TimeTravel>* calls);
 
 }  // namespace financelake::sql

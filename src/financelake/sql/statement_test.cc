@@ -68,6 +68,14 @@ TEST(LakeStatementTest, CommentsAreNotWords) {
   EXPECT_EQ(ParseLakeStatement("SELECT 1 -- OPTIMIZE t")->kind, LakeStatement::Kind::kNone);
 }
 
+TEST(LakeStatementTest, CreatesView) {
+  EXPECT_TRUE(CreatesView("create view v as select 1"));
+  EXPECT_TRUE(CreatesView("/* x */ CREATE TEMP VIEW v AS SELECT 1"));
+  EXPECT_TRUE(CreatesView("CREATE TEMPORARY VIEW v AS SELECT 1"));
+  EXPECT_FALSE(CreatesView("CREATE TEMP TABLE v AS SELECT 1"));
+  EXPECT_FALSE(CreatesView("SELECT 'CREATE VIEW'"));
+}
+
 TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
   int counter = 0;
   std::vector<TimeTravel> calls;
@@ -100,6 +108,12 @@ TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
   EXPECT_EQ(bad("SELECT * FROM delta('t', version => 1, timestamp => 'x')"),
             "delta(): give version or timestamp, not both");
   EXPECT_EQ(bad("SELECT * FROM delta('t', version 1)"), "delta(): expected '=>' after 'VERSION'");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version => 99999999999999999999)"),
+            "delta(): version 99999999999999999999 is out of range");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', version => 1, version => 2)"),
+            "delta(): version given twice");
+  EXPECT_EQ(bad("SELECT * FROM delta('t', timestamp => 'a', TIMESTAMP => 'b')"),
+            "delta(): timestamp given twice");
 }
 
 }  // namespace
