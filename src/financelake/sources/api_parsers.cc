@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "financelake/base/json.h"
 #include "financelake/sources/calendar_math.h"
@@ -71,8 +72,8 @@ int64_t NewYorkClose(int32_t day) {
 // and no session open (none starts after 22:00) onto the next one.
 int32_t YahooExchangeDay(int64_t t_us, const Json& meta) {
   const Json* offset = meta.Find("gmtoffset");
-  if (meta.GetString("exchangeTimezoneName", "America/New_York") == "America/New_York" ||
-      offset == nullptr || !offset->is_number() || std::abs(offset->as_double()) > 18 * 3600) {
+  if (meta.GetString("exchangeTimezoneName", "") == "America/New_York" || offset == nullptr ||
+      !offset->is_number() || std::abs(offset->as_double()) > 18 * 3600) {
     int32_t day = 0;
     int64_t secs = 0;
     UtcToNewYorkLocal(t_us, &day, &secs);
@@ -418,7 +419,9 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
     c.change_24h = Num(coin.second.Find("usd_24h_change"));
     Event e;
     out.Write(c, "tick", &e);
-    parsed.Add(std::move(e), c.event_time);  // a tick is final as it is
+    // A tick is final as it is: complete at once, even when stamped ahead of this machine's
+    // clock (a tick dated a few seconds into the future was silently dropped).
+    parsed.Add(std::move(e), std::numeric_limits<int64_t>::min());
   }
   return parsed;
 }

@@ -126,5 +126,16 @@ TEST(ApiPollerCompleteTest, AnAlphaVantageQuoteOfTodayWaitsForTheClose) {
   ::unsetenv("ALPHAVANTAGE_API_KEY");
 }
 
+// A CoinGecko tick is final as it is, even stamped a little ahead of this machine's clock
+// (skew): it was held as "not complete yet" and silently dropped.
+TEST(ApiPollerCompleteTest, ACoinGeckoTickAheadOfTheClockIsEmitted) {
+  TestHttpServer server({{200, R"({"bitcoin":{"usd":67000.5,"last_updated_at":1704205805}})"}});
+  ManualClock clock;
+  PollRun run = Poll("coingecko", {{"base-url", server.url()}, {"symbols", "bitcoin=BTC"}, {"polls", "1"}},
+                     &clock, [t = At("2024-01-02T14:30:00Z")] { return t; });
+  ASSERT_TRUE(run.status.ok()) << run.status.ToString();
+  EXPECT_EQ(run.events.size(), 1u);
+}
+
 }  // namespace
 }  // namespace financelake::sources

@@ -295,6 +295,7 @@ TEST(ApiPollerTest, FlagsThatMakeNoSenseFailAtStartNamingTheFlag) {
            {"yahoo", "range", "7x", "'7x' is not one of 1d, 5d"},
            {"yahoo", "interval", "9q", "'9q' is not one of 1m"},
            {"yahoo", "interval", "1wk", "is not one of"},
+           {"yahoo", "range", "1d", "holds only today's bar"},
            {"coingecko", "range", "5d", "only for --source yahoo"},
            {"yahoo", "function", "GLOBAL_QUOTE", "only for --source alphavantage"},
            {"alphavantage", "interval", "5min", "only for --function TIME_SERIES_INTRADAY"},
@@ -327,6 +328,9 @@ TEST(ApiPollerTest, SymbolsAreNormalisedToTheContractOrRefused) {
   EXPECT_EQ(symbols("yahoo", "aapl,brk-b,7203.t"),
             (std::vector<std::string>{"AAPL", "BRK-B", "7203.T"}));
   EXPECT_EQ(symbols("alphavantage", "msft,"), (std::vector<std::string>{"MSFT"}));
+  // Yahoo's crypto pairs take the crypto symbol rule (2-10), not the ticker's 1-7 base.
+  EXPECT_EQ(symbols("yahoo", "sui20947-usd,BTC-USD"),
+            (std::vector<std::string>{"SUI20947-USD", "BTC-USD"}));
   EXPECT_EQ(symbols("coingecko", "Bitcoin,usd-coin=usdc,wrapped-bitcoin=WBTC"),
             (std::vector<std::string>{"bitcoin=BITCOIN", "usd-coin=USDC", "wrapped-bitcoin=WBTC"}));
   auto refused = [](const std::string& api, const std::string& list, const std::string& fragment) {
@@ -344,6 +348,7 @@ TEST(ApiPollerTest, SymbolsAreNormalisedToTheContractOrRefused) {
   refused("yahoo", "EURUSD=X", "ticker 'EURUSD=X'");
   refused("yahoo", "AAPL,aapl", "'AAPL' is listed twice");
   refused("alphavantage", "RELIANCE.BSE", "ticker 'RELIANCE.BSE'");
+  refused("alphavantage", "SUI20947-USD", "ticker 'SUI20947-USD'");
   refused("yahoo", ",,", "',,' has an empty entry");
   refused("yahoo", "AAPL,,MSFT", "has an empty entry");
   refused("coingecko", "", "names no symbol");

@@ -43,9 +43,17 @@ Result<std::vector<std::string>> SplitSymbols(const std::string& text) {
   return out;
 }
 
-// yahoo/alphavantage: a ticker as the stock-trades contract has it, upper-cased.
-Result<std::string> PollerTicker(const std::string& entry) {
+// yahoo/alphavantage: a ticker as the stock-trades contract has it, upper-cased; for yahoo
+// also a crypto pair `<SYMBOL>-USD` whose symbol is valid for crypto-prices (SUI20947-USD,
+// Yahoo's id for a coin whose name collides, has a base longer than a ticker's).
+Result<std::string> PollerTicker(const std::string& api, const std::string& entry) {
   std::string ticker = Cased(entry, /*upper=*/true);
+  constexpr std::string_view kUsdPair = "-USD";
+  if (api == "yahoo" && ticker.size() > kUsdPair.size() && ticker.ends_with(kUsdPair) &&
+      ValidateCryptoSymbol(std::string_view(ticker).substr(0, ticker.size() - kUsdPair.size()))
+          .ok()) {
+    return ticker;
+  }
   if (Status st = ValidateTicker(ticker); !st.ok()) {
     return Status::InvalidArgument("--symbols: " + st.message());
   }
@@ -86,7 +94,7 @@ Result<std::vector<std::string>> ParseSymbols(const std::string& api, const std:
     if (api == "coingecko") {
       FL_ASSIGN_OR_RETURN(normal, CoinEntry(entry));
     } else {
-      FL_ASSIGN_OR_RETURN(normal, PollerTicker(entry));
+      FL_ASSIGN_OR_RETURN(normal, PollerTicker(api, entry));
     }
     const size_t eq = normal.find('=');
     const std::string key = api == "coingecko" ? normal.substr(0, eq) : normal;
@@ -198,6 +206,13 @@ Result<PollerOptions> ParsePollerOptions(const std::string& api, const OptionMap
     }
   } else {
     FL_RETURN_NOT_OK(OneOf(flags, "interval", api, "yahoo", kYahooIntervals, &o.interval));
+    // range=1d holds only the session in progress, whose daily bar is never complete while it
+    // is in the response: nothing would ever be emitted.
+    if (api == "yahoo" && o.range == "1d" && o.interval == "1d") {
+      return Status::InvalidArgument(
+          "--range: 1d holds only today's bar, which is emitted once complete, when it has left "
+          "a 1d range; use --range 5d (the default) for daily bars");
+    }
   }
   if (auto it = flags.find("symbols"); it != flags.end()) {
     FL_ASSIGN_OR_RETURN(o.symbols, ParseSymbols(api, it->second));

@@ -132,6 +132,14 @@ std::optional<std::string> PushDownTerm(const std::string& column, const columna
   } else if (v.kind != SqlValue::Kind::kText) {
     return std::nullopt;
   } else if (k == TypeKind::kString) {
+    // Against a value of numeric affinity (another table's INTEGER column holding text, say)
+    // SQLite compares the column's number-like values ('1', ' 2', '-3', '.5') as numbers, which
+    // sort before every text: `s < v` keeps them. Bytewise that holds only when v starts above
+    // '9' (every number-like text starts with whitespace, a sign, '.' or a digit).
+    if ((op == PushOp::kLt || op == PushOp::kLe) &&
+        (v.s.empty() || static_cast<unsigned char>(v.s[0]) <= '9')) {
+      return std::nullopt;
+    }
     literal = Quote(v.s);
   } else if (k == TypeKind::kDate) {
     if (!IsDateText(v.s)) return std::nullopt;

@@ -63,6 +63,20 @@ TEST(PushDownTest, IntegersBeyondDoublePrecisionStayWithSqlite) {
             "`n` < 9007199254740993");
 }
 
+// `s < v` against a value of numeric affinity: SQLite compares the column's number-like texts
+// as numbers, which sort before any text, so it keeps '1' < '!'; bytewise that row would be
+// dropped. Upper bounds on strings are pushed only when v starts above '9'.
+TEST(PushDownTest, StringUpperBoundsKeepNumberLikeValues) {
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kLt, Text("!")), std::nullopt);
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kLe, Text("9zz")), std::nullopt);
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kLt, Text("")), std::nullopt);
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kLt, Text("MSFT")), "`s` < 'MSFT'");
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kLe, Text(":")), "`s` <= ':'");
+  // Lower bounds and equality only keep more rows than SQLite does, never fewer.
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kGt, Text("!")), "`s` > '!'");
+  EXPECT_EQ(PushDownTerm("s", DataType::String(), PushOp::kEq, Text("1")), "`s` = '1'");
+}
+
 TEST(PushDownTest, TextOnlyUnderBinaryCollation) {
   // The Delta filter compares bytes: 'aapl' = 'AAPL' COLLATE NOCASE, 'x ' = 'x' COLLATE RTRIM.
   for (const DataType& t : {DataType::String(), DataType::Date(), DataType::Timestamp()}) {

@@ -110,6 +110,18 @@ Result<RowSelection> RepeatedScans::Filter(const void* table, const std::string&
   s.last.clear();
   for (const PlanTerm& t : terms) s.last.push_back(t.value);
   ++s.calls;
+  if (s.kept == nullptr && (s.calls == 1 || s.direct_files < s.files_total)) {
+    // Its own scan with every pushed term, not kept, while such scans cost less than one read
+    // of the whole table.
+    std::vector<std::string> pushed;
+    for (const PlanTerm& t : terms) {
+      if (t.pushed.has_value()) pushed.push_back(*t.pushed);
+    }
+    FL_ASSIGN_OR_RETURN(ScannedRows rows, scan(pushed));
+    s.direct_files += rows.files_read;
+    s.files_total = rows.files_total;
+    return RowSelection{std::make_shared<const ScannedRows>(std::move(rows)), nullptr, nullptr};
+  }
 
   // Apply the pushed terms that have kept their value; rescan only when that set changes.
   std::vector<bool> applied(terms.size());
@@ -131,7 +143,6 @@ Result<RowSelection> RepeatedScans::Filter(const void* table, const std::string&
     s.index_term = -1;
   }
   RowSelection out{s.kept, nullptr, nullptr};
-  if (s.calls < 2) return out;  // a single scan (most statements): no index
   int key = -1;
   for (size_t i = 0; key < 0 && i < terms.size(); ++i) {
     if (terms[i].op == PushOp::kEq && !applied[i]) key = static_cast<int>(i);

@@ -1,11 +1,13 @@
 // Rows of a Delta table kept for one SQL statement, so that a nested loop does not read the
 // table's files once per outer row. SQLite cannot build an automatic index on a virtual table:
 // a join's inner table, or a correlated subquery, is filtered again for every outer row with
-// the same plan and a new key (`b.event_id = ?`). From the second such call on, the table is
-// read once (with the pushed-down terms whose values did not change, e.g. a fixed date), kept,
-// and indexed on the first equality term whose value changes; each further call is a hash
-// lookup. SQLite re-checks every constraint, so a lookup may return more rows than match
-// (every row, when the value cannot be looked up), never fewer.
+// the same plan and a new key (`b.event_id = ?`). Once the calls' own scans have opened as
+// many files as the table has (at once, when a call's terms prune nothing), the table is read
+// once (with the pushed-down terms whose values did not change, e.g. a fixed date), kept, and
+// indexed on the first equality term whose value changes; each further call is a hash lookup.
+// Calls that prune well (an IN list or OR over a few partitions: one call per value) stay
+// their own pruned scans, nothing kept. SQLite re-checks every constraint, so a lookup may return
+// more rows than match (every row, when the value cannot be looked up), never fewer.
 //
 // Protocol: the session calls Clear() when a statement ends; the virtual table's xFilter calls
 // Filter(). Not thread-safe (one SQLite connection). Pure: no sqlite3.h here.
@@ -47,6 +49,8 @@ class KeyIndex {
 struct ScannedRows {
   columnar::RecordBatch batch;
   std::vector<int64_t> row_ids;
+  int64_t files_read = 0;   // what the scan cost: data files opened,
+  int64_t files_total = 0;  // of the snapshot's
 };
 
 // What one xFilter call returns: the rows, and which of them (all when `selected` is null;
@@ -88,6 +92,8 @@ class RepeatedScans {
     std::shared_ptr<const ScannedRows> kept;
     std::vector<bool> kept_applied;  // the pushed terms `kept` was read with
     std::vector<SqlValue> kept_values;
+    int64_t direct_files = 0;  // files opened by the calls answered by their own scan
+    int64_t files_total = 0;
     std::shared_ptr<const KeyIndex> index;
     int index_term = -1;
   };

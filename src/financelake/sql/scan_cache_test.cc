@@ -110,5 +110,45 @@ TEST(RepeatedScansTest, ReadsTheTableOnceForANestedLoop) {
   EXPECT_EQ(scans.size(), 4u);
 }
 
+// Calls whose terms prune well (an IN list over partitions: one call per value) keep their own
+// pruned scans until those have opened as many files as the table has; then the rows are kept.
+TEST(RepeatedScansTest, CallsThatPruneWellKeepTheirOwnScans) {
+  columnar::Schema schema({{"day", DataType::String(), false}});
+  std::vector<std::vector<std::string>> scans;
+  auto scan = [&](const std::vector<std::string>& terms) -> Result<ScannedRows> {
+    scans.push_back(terms);
+    std::vector<Column> cols{Column(DataType::String())};
+    cols[0].AppendString("mon");
+    ScannedRows out;
+    FL_ASSIGN_OR_RETURN(out.batch, columnar::RecordBatch::Make(schema, std::move(cols)));
+    out.row_ids.push_back(0);
+    out.files_total = 3;
+    out.files_read = terms.empty() ? 3 : 1;  // a day is one file of three
+    return out;
+  };
+  auto day = [](const std::string& d) {
+    return std::vector<PlanTerm>{{"day", PushOp::kEq, Text(d), "`day` = '" + d + "'"}};
+  };
+  RepeatedScans repeated;
+  const auto snapshot = std::make_shared<int>(1);
+  int table = 0;
+  for (const char* d : {"mon", "tue", "wed"}) {
+    auto r = repeated.Filter(&table, "p", snapshot, day(d), scan);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->selected, nullptr) << d;
+    EXPECT_EQ(scans.back(), (std::vector<std::string>{"`day` = '" + std::string(d) + "'"}));
+  }
+  EXPECT_EQ(scans.size(), 3u);
+  // Three files opened, as many as the table has: the next call reads the table once, keeps it.
+  auto kept = repeated.Filter(&table, "p", snapshot, day("thu"), scan);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_NE(kept->selected, nullptr);
+  EXPECT_TRUE(kept->selected->empty());
+  ASSERT_EQ(scans.size(), 4u);
+  EXPECT_TRUE(scans.back().empty());
+  ASSERT_TRUE(repeated.Filter(&table, "p", snapshot, day("mon"), scan).ok());
+  EXPECT_EQ(scans.size(), 4u);
+}
+
 }  // namespace
 }  // namespace financelake::sql

@@ -298,6 +298,8 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     v->ctx->stats.files_total += metrics.files_total;
     v->ctx->stats.files_read += metrics.files_read;
     v->ctx->stats.rows_read += metrics.rows_read;
+    out.files_read = metrics.files_read;
+    out.files_total = metrics.files_total;
     return out;
   };
   auto rows = v->ctx->repeated.Filter(v, plan, snap, terms, scan);
