@@ -156,8 +156,7 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
       return arr != nullptr && arr->is_array() && i < arr->size() ? &arr->items()[i] : nullptr;
     };
     std::string base = symbol;
-    if (crypto && base.size() > 4 && base.compare(base.size() - 4, 4, "-USD") == 0)
-      base.resize(base.size() - 4);
+    if (crypto && !UsdPairBase(symbol).empty()) base = std::string(UsdPairBase(symbol));
     FL_RETURN_NOT_OK(
         CheckKey("yahoo", crypto ? ValidateCryptoSymbol(base) : ValidateTicker(symbol)));
     const std::string discriminator = "bar:" + granularity;

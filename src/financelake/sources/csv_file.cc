@@ -13,10 +13,6 @@
 namespace financelake::sources {
 namespace {
 
-bool EndsWithUsd(std::string_view t) {
-  return t.size() > 4 && t.substr(t.size() - 4) == "-USD";
-}
-
 bool IsNameSeparator(char c) {
   return c == '-' || c == '_' || c == '.' || c == ' ';
 }
@@ -99,7 +95,7 @@ bool CsvFile::IsCrypto(std::string_view ticker) const {
   switch (options_.asset_class) {
     case AssetClass::kStock: return false;
     case AssetClass::kCrypto: return true;
-    case AssetClass::kAuto: return EndsWithUsd(ticker);
+    case AssetClass::kAuto: return !UsdPairBase(ticker).empty();
   }
   return false;
 }
@@ -107,7 +103,7 @@ bool CsvFile::IsCrypto(std::string_view ticker) const {
 std::string_view CsvFile::Symbol(const CsvItem& item) const {
   std::string_view t = bars_[item.index].ticker;
   if (t.empty()) t = file_ticker_;
-  if (item.type == CsvItem::Type::kCryptoBar && EndsWithUsd(t)) t.remove_suffix(4);
+  if (item.type == CsvItem::Type::kCryptoBar && !UsdPairBase(t).empty()) t = UsdPairBase(t);
   return t;
 }
 

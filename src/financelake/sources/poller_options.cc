@@ -48,10 +48,8 @@ Result<std::vector<std::string>> SplitSymbols(const std::string& text) {
 // Yahoo's id for a coin whose name collides, has a base longer than a ticker's).
 Result<std::string> PollerTicker(const std::string& api, const std::string& entry) {
   std::string ticker = Cased(entry, /*upper=*/true);
-  constexpr std::string_view kUsdPair = "-USD";
-  if (api == "yahoo" && ticker.size() > kUsdPair.size() && ticker.ends_with(kUsdPair) &&
-      ValidateCryptoSymbol(std::string_view(ticker).substr(0, ticker.size() - kUsdPair.size()))
-          .ok()) {
+  if (api == "yahoo" && !UsdPairBase(ticker).empty() &&
+      ValidateCryptoSymbol(UsdPairBase(ticker)).ok()) {
     return ticker;
   }
   if (Status st = ValidateTicker(ticker); !st.ok()) {

@@ -58,6 +58,12 @@ Status ValidateTicker(std::string_view t) {
       "' (a suffix is '.' or '-' and 1-3 letters or digits, e.g. BRK.B)");
 }
 
+std::string_view UsdPairBase(std::string_view ticker) {
+  constexpr std::string_view kUsd = "-USD";
+  if (ticker.size() <= kUsd.size() || !ticker.ends_with(kUsd)) return {};
+  return ticker.substr(0, ticker.size() - kUsd.size());
+}
+
 Status ValidateCryptoSymbol(std::string_view s) {
   bool ok = s.size() >= 2 && s.size() <= 10;
   for (char c : s) ok = ok && (IsUpper(c) || IsDigit(c));

@@ -42,6 +42,9 @@ struct SymbolSpec {
 Status ValidateTicker(std::string_view ticker);
 // 2-10 upper-case letters or digits (BTC, ETH, 1INCH).
 Status ValidateCryptoSymbol(std::string_view symbol);
+// The base of a Yahoo-style crypto pair: "BTC-USD" -> "BTC"; "" when `ticker` is not
+// `<base>-USD` (the base is not validated).
+std::string_view UsdPairBase(std::string_view ticker);
 
 // A start price the simulator can quote (0 = none given): InvalidArgument below
 // kMinSimStartPrice (price_tick.h), where a price would lose its significant digits.
