@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkTmp, rmTmp, runFlOk } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { closeDuck, duckdbQuery, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
 import {
   assertExactlyOnce,
   bronzeRows,
@@ -26,6 +27,7 @@ before(async () => {
   broker = await startBroker(3);
 });
 after(async () => {
+  closeDuck();
   if (broker) await stopChild(broker.child);
   rmTmp(dir);
 });
@@ -146,4 +148,51 @@ test('two ingest processes in one group, rebalancing mid-stream', async () => {
   const messages = kcatDump(broker.addr, topic);
   assert.equal(messages.length, n);
   assertExactlyOnce(bronzeRows(lake, 'bank_transactions'), messages, 'two members');
+});
+
+// A message or key whose bytes are not UTF-8 (a Latin-1 producer, a binary record): Parquet
+// strings must be UTF-8 and DuckDB refuses a file holding one that is not. Bronze keeps the exact
+// bytes in binary columns, Silver sends the message to errors, and DuckDB reads every table.
+test('messages that are not UTF-8 keep their bytes and every table stays readable by DuckDB', async () => {
+  const topic = 'crypto-prices';
+  const lake = path.join(dir, 'bytes');
+  const own = await startBroker(1); // the other tests' messages stay out of this lake
+  const good = JSON.stringify({
+    event_id: 'c1', event_time: '2024-03-04T14:30:00Z', symbol: 'BTC', price_usd: 64000.5,
+    volume_24h: 1e9, market_cap: 1.2e12, change_24h: 1.5, source: 'test', kind: 'tick',
+  });
+  const latin1 = Buffer.from(good.replace('"c1"', '"c2"').replace('"test"', '"caf\u00e9"'), 'latin1');
+  const binary = Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x80]);
+  const input = Buffer.concat([
+    Buffer.from(`BTC\t${good}\n`), Buffer.from('BTC\t'), latin1, Buffer.from('\n'),
+    Buffer.from([0xc0, 0xaf]), Buffer.from('\t'), binary, Buffer.from('\n'),
+  ]);
+  const r = spawnSync('kcat', ['-b', own.addr, '-P', '-t', topic, '-K', '\t'], { input, timeout: 60_000 });
+  assert.equal(r.status, 0, String(r.stderr));
+  runFlOk(['ingest', '--brokers', own.addr, '--topics', topic, '--group', 'g-bytes', '--lake', lake, '--once',
+    '--progress-interval-s', '0']);
+  await stopChild(own.child);
+  runFlOk(['pipeline', '--lake', lake, '--once']);
+
+  const glob = (t) => sqlStr(path.join(lake, t, '**', '*.parquet'));
+  const bronze = await duckdbQuery(
+    `SELECT payload, hex(payload_bytes) AS pb, kafka_key, hex(kafka_key_bytes) AS kb
+     FROM read_parquet(${glob('bronze/crypto_prices')}, union_by_name = true) ORDER BY "offset"`,
+  );
+  assert.equal(bronze.rows.length, 3);
+  assert.equal(bronze.rows[0].payload, good);
+  assert.equal(bronze.rows[0].pb, null);
+  assert.equal(bronze.rows[0].kafka_key, 'BTC');
+  assert.equal(bronze.rows[1].payload, latin1.toString('latin1').replace('\u00e9', '\ufffd'));
+  assert.equal(bronze.rows[1].pb, latin1.toString('hex').toUpperCase());
+  assert.equal(bronze.rows[2].payload, '\u0000\u0001\ufffd\ufffd\ufffd');
+  assert.equal(bronze.rows[2].pb, '0001FFFE80');
+  assert.equal(bronze.rows[2].kafka_key, '\ufffd\ufffd');
+  assert.equal(bronze.rows[2].kb, 'C0AF');
+
+  const errors = await duckdbQuery(`SELECT reason, raw_payload FROM read_parquet(${glob('errors')}) ORDER BY raw_payload`);
+  assert.equal(errors.rows.length, 2, JSON.stringify(errors.rows));
+  for (const e of errors.rows) assert.match(e.reason, /^the message is not UTF-8 text/);
+  const silver = await duckdbQuery(`SELECT event_id FROM read_parquet(${glob('silver/crypto_prices')})`);
+  assert.deepEqual(silver.rows, [{ event_id: 'c1' }]);
 });

@@ -1,5 +1,8 @@
 #include "financelake/base/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace financelake {
 
 size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
@@ -35,11 +38,34 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
+    if (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const size_t n = Utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;
   }
   return true;
+}
+
+void AppendUtf8Replacing(std::string_view s, std::string* out) {
+  size_t run = 0;  // start of the valid run not yet appended
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n != 0) {
+      i += n;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    out->append("\xEF\xBF\xBD");
+    run = ++i;
+  }
+  out->append(s.data() + run, s.size() - run);
 }
 
 }  // namespace financelake

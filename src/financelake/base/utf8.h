@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace financelake {
@@ -16,7 +17,11 @@ size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp);
 // (stray continuation byte, truncated sequence, overlong form, surrogate, past U+10FFFF).
 size_t Utf8SequenceLength(std::string_view s, size_t i);
 
-// True when `s` is well-formed UTF-8.
+// True when `s` is well-formed UTF-8 (ASCII runs are checked eight bytes at a time).
 bool IsValidUtf8(std::string_view s);
+
+// Appends `s` to `out` with every byte that does not start a well-formed sequence replaced by
+// U+FFFD (EF BF BD), one per byte, as the JSON writer does: the result is always valid UTF-8.
+void AppendUtf8Replacing(std::string_view s, std::string* out);
 
 }  // namespace financelake

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 
@@ -57,7 +58,8 @@ Status SplitRecords(std::string_view t, std::string_view source, std::vector<Csv
               fmt::format("{}: line {}: text after a closing quote", source, line));
         }
       } else {
-        while (i < t.size() && t[i] != ',' && t[i] != '\n' && t[i] != '\r') f.text.push_back(t[i++]);
+        while (i < t.size() && t[i] != ',' && t[i] != '\n' && t[i] != '\r')
+          f.text.push_back(t[i++]);
       }
       rec.fields.push_back(std::move(f));
       if (i < t.size() && t[i] == ',') {
@@ -69,7 +71,8 @@ Status SplitRecords(std::string_view t, std::string_view source, std::vector<Csv
     if (i < t.size() && t[i] == '\r') ++i;
     if (i < t.size() && t[i] == '\n') ++i;
     ++line;
-    const bool blank = rec.fields.size() == 1 && rec.fields[0].text.empty() && !rec.fields[0].quoted;
+    const bool blank =
+        rec.fields.size() == 1 && rec.fields[0].text.empty() && !rec.fields[0].quoted;
     if (!blank) out->push_back(std::move(rec));
   }
   return Status::OK();
@@ -100,9 +103,10 @@ DataType InferType(const std::vector<CsvRecord>& rows, size_t col) {
     whole = IsWholeNumber(f.text);
   }
   const std::vector<DataType> candidates =
-      whole && any_value ? std::vector<DataType>{DataType::Long(), DataType::Decimal(38, 0)}
-                         : std::vector<DataType>{DataType::Long(), DataType::Double(), DataType::Boolean(),
-                                                 DataType::Date(), DataType::Timestamp()};
+      whole && any_value
+          ? std::vector<DataType>{DataType::Long(), DataType::Decimal(38, 0)}
+          : std::vector<DataType>{DataType::Long(), DataType::Double(), DataType::Boolean(),
+                                  DataType::Date(), DataType::Timestamp()};
   for (const DataType& t : candidates) {
     bool all = true, any = false;
     for (size_t r = 1; r < rows.size() && all; ++r) {
@@ -121,9 +125,26 @@ DataType InferType(const std::vector<CsvRecord>& rows, size_t col) {
 
 Result<RecordBatch> ReadCsv(std::string_view text, const std::optional<Schema>& schema,
                             std::string_view source) {
+  // Parquet strings must be UTF-8 (readers such as DuckDB refuse a file holding one that is
+  // not), and binary cells are base64: a file in another encoding is refused, not written.
+  if (!IsValidUtf8(text)) {
+    size_t at = 0;
+    while (at < text.size() && Utf8SequenceLength(text, at) != 0)
+      at += Utf8SequenceLength(text, at);
+    const int64_t line =
+        1 + std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(at), '\n');
+    return Status::InvalidArgument(
+        fmt::format("{}: line {}: not UTF-8 text (byte 0x{:02X}); convert the file, e.g. iconv -f "
+                    "WINDOWS-1252 -t UTF-8",
+                    source, line, static_cast<unsigned char>(text[at])));
+  }
   std::vector<CsvRecord> rows;
   FL_RETURN_NOT_OK(SplitRecords(text, source, &rows));
   if (rows.empty()) return Status::InvalidArgument(fmt::format("{}: no header line", source));
+  // Byte order marks (after leading blank lines, or repeated) are not part of a column name.
+  while (rows[0].fields[0].text.rfind("\xEF\xBB\xBF", 0) == 0) {
+    rows[0].fields[0].text.erase(0, 3);
+  }
   const auto& header = rows[0].fields;
   for (size_t r = 1; r < rows.size(); ++r) {
     if (rows[r].fields.size() != header.size()) {
@@ -140,13 +161,13 @@ Result<RecordBatch> ReadCsv(std::string_view text, const std::optional<Schema>& 
     }
     for (size_t c = 0; c < header.size(); ++c) {
       if (schema->field(c).name != header[c].text) {
-        return Status::InvalidArgument(fmt::format("{}: header column {} is '{}', the schema says '{}'",
-                                                   source, c + 1, header[c].text,
-                                                   schema->field(c).name));
+        return Status::InvalidArgument(
+            fmt::format("{}: header column {} is '{}', the schema says '{}'", source, c + 1,
+                        header[c].text, schema->field(c).name));
       }
       if (schema->field(c).type.is_nested()) {
-        return Status::InvalidArgument(fmt::format("{}: column '{}': nested types cannot come from CSV",
-                                                   source, header[c].text));
+        return Status::InvalidArgument(fmt::format(
+            "{}: column '{}': nested types cannot come from CSV", source, header[c].text));
       }
     }
     s = *schema;
@@ -155,11 +176,12 @@ Result<RecordBatch> ReadCsv(std::string_view text, const std::optional<Schema>& 
     std::set<std::string_view> names;
     for (size_t c = 0; c < header.size(); ++c) {
       if (header[c].text.empty()) {
-        return Status::InvalidArgument(fmt::format("{}: header column {} has no name", source, c + 1));
+        return Status::InvalidArgument(
+            fmt::format("{}: header column {} has no name", source, c + 1));
       }
       if (!names.insert(header[c].text).second) {
-        return Status::InvalidArgument(
-            fmt::format("{}: header column {} repeats the name '{}'", source, c + 1, header[c].text));
+        return Status::InvalidArgument(fmt::format("{}: header column {} repeats the name '{}'",
+                                                   source, c + 1, header[c].text));
       }
       fields.push_back(Field{header[c].text, InferType(rows, c), true});
     }

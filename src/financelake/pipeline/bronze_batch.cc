@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "financelake/base/check.h"
+#include "financelake/base/utf8.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/sources/event_time.h"
 
@@ -53,7 +54,16 @@ void BronzeBatchBuilder::Clear() {
 }
 
 void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
-  const bool json = ExtractJsonFields(r.payload, fields_);
+  // Text that is not UTF-8 is stored with U+FFFD in the string columns and exactly in the
+  // binary ones (bronze_schema.h); the key fields are taken from the replaced text.
+  std::string_view payload = r.payload;
+  const bool payload_utf8 = IsValidUtf8(payload);
+  if (!payload_utf8) {
+    fixed_payload_.clear();
+    AppendUtf8Replacing(payload, &fixed_payload_);
+    payload = fixed_payload_;
+  }
+  const bool json = ExtractJsonFields(payload, fields_);
   (void)json;  // a non-JSON payload leaves every field absent
   AppendOptionalString(columns_[kEventId], fields_[kFEventId]);
   // The entity key: the topic's own field first, then the others.
@@ -71,16 +81,25 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
     columns_[kEventKey].AppendNull();
   }
   const JsonField& et = fields_[kFEventTime];
-  auto parsed = et.present ? sources::ParseEventTime(et.value) : Result<int64_t>(Status::NotFound(""));
+  auto parsed =
+      et.present ? sources::ParseEventTime(et.value) : Result<int64_t>(Status::NotFound(""));
   if (parsed.ok()) {
     columns_[kEventTime].Append<int64_t>(*parsed);
   } else {
     columns_[kEventTime].AppendNull();
   }
   AppendOptionalString(columns_[kSource], fields_[kFSource]);
-  columns_[kPayload].AppendString(r.payload);
+  columns_[kPayload].AppendString(payload);
+  bool key_utf8 = true;
   if (r.kafka_key) {
-    columns_[kKafkaKey].AppendString(*r.kafka_key);
+    key_utf8 = IsValidUtf8(*r.kafka_key);
+    if (key_utf8) {
+      columns_[kKafkaKey].AppendString(*r.kafka_key);
+    } else {
+      fixed_key_.clear();
+      AppendUtf8Replacing(*r.kafka_key, &fixed_key_);
+      columns_[kKafkaKey].AppendString(fixed_key_);
+    }
   } else {
     columns_[kKafkaKey].AppendNull();
   }
@@ -113,6 +132,16 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
   columns_[kIngestTime].Append<int64_t>(ingest_time_us);
   columns_[kIngestDate].Append<int32_t>(
       static_cast<int32_t>(FloorDiv(ingest_time_us, 86400LL * 1000000)));
+  if (payload_utf8) {
+    columns_[kPayloadBytes].AppendNull();
+  } else {
+    columns_[kPayloadBytes].AppendString(r.payload);
+  }
+  if (key_utf8) {
+    columns_[kKafkaKeyBytes].AppendNull();
+  } else {
+    columns_[kKafkaKeyBytes].AppendString(*r.kafka_key);
+  }
   if (first_offset_ < 0) first_offset_ = r.offset;
   last_offset_ = r.offset;
   ++rows_;

@@ -1,6 +1,7 @@
 // BronzeBatchBuilder: turns raw messages into Bronze rows (bronze_schema.h), extracting the key
 // fields from JSON payloads on the way. A payload that is not a JSON object is kept as it is,
-// with null key fields (Silver rejects it with a reason). Not thread-safe.
+// with null key fields (Silver rejects it with a reason); one that is not UTF-8 text is kept
+// exactly in payload_bytes (bronze_schema.h). Not thread-safe.
 #pragma once
 
 #include <array>
@@ -19,10 +20,10 @@ struct BronzeRecord {
   std::string_view payload;
   std::optional<std::string_view> kafka_key;  // nullopt: the record has no key
   std::string_view topic;
-  std::optional<int32_t> partition;         // nullopt in-process
+  std::optional<int32_t> partition;  // nullopt in-process
   int64_t offset = 0;
   std::optional<int64_t> kafka_timestamp_us;
-  std::string_view source_position;         // "": "<topic>/<partition>/<offset>"
+  std::string_view source_position;  // "": "<topic>/<partition>/<offset>"
 };
 
 class BronzeBatchBuilder {
@@ -49,6 +50,8 @@ class BronzeBatchBuilder {
   int64_t last_rows_ = 0;
   std::array<JsonField, 6> fields_;
   std::string position_;
+  std::string fixed_payload_;  // a payload that is not UTF-8, with U+FFFD
+  std::string fixed_key_;
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
   int64_t first_offset_ = -1;

@@ -24,12 +24,15 @@ const columnar::Schema& BronzeSchema() {
       Field{"source_position", DataType::String(), true},
       Field{"ingest_time", DataType::Timestamp(), false},
       Field{"ingest_date", DataType::Date(), false},
+      Field{"payload_bytes", DataType::Binary(), true},
+      Field{"kafka_key_bytes", DataType::Binary(), true},
   });
   return kSchema;
 }
 
 ExactlyOnceTable::Layout BronzeLayout() {
-  return {BronzeSchema(), {std::string(kBronzePartitionColumn)},
+  return {BronzeSchema(),
+          {std::string(kBronzePartitionColumn)},
           "FinanceLake Bronze: raw events, exactly once per source position"};
 }
 
@@ -46,7 +49,8 @@ std::string BronzeTablePath(std::string_view lake, std::string_view topic) {
 
 std::string_view EntityKeyField(std::string_view topic) {
   if (topic.find("crypto") != std::string_view::npos) return "symbol";
-  if (topic.find("bank") != std::string_view::npos || topic.find("transaction") != std::string_view::npos) {
+  if (topic.find("bank") != std::string_view::npos ||
+      topic.find("transaction") != std::string_view::npos) {
     return "account_id";
   }
   return "ticker";

@@ -6,8 +6,9 @@
 //   event_key       string     payload ticker / symbol / account_id, per topic
 //   event_time      timestamp  payload "event_time" parsed (ISO-8601 or epoch ms), else null
 //   source          string     payload "source"
-//   payload         string     the message as received, byte for byte
-//   kafka_key       string     the Kafka record key (or the source's key in-process)
+//   payload         string     the message as received, byte for byte when it is UTF-8 text;
+//                              otherwise with each invalid byte replaced by U+FFFD
+//   kafka_key       string     the Kafka record key (or the source's key in-process), likewise
 //   topic           string
 //   partition       integer    Kafka partition; null for in-process sources
 //   offset          long       Kafka offset; the source's record ordinal in-process
@@ -15,6 +16,12 @@
 //   source_position string     "topic/partition/offset", or the source's position ("file:line")
 //   ingest_time     timestamp  when the row was buffered by ingest
 //   ingest_date     date       UTC date of ingest_time; the partition column
+//   payload_bytes   binary     the message's exact bytes when they are not UTF-8; else null
+//   kafka_key_bytes binary     the key's exact bytes when they are not UTF-8; else null
+// Parquet strings must be UTF-8 (readers such as DuckDB refuse a file holding one that is not),
+// so bytes that are not go to the binary columns and nothing is lost. The two binary columns
+// came after the first release: a Bronze table without them gets them on open (a metadata
+// commit; older files read them as null).
 // Partitioned by ingest_date so retention and reprocessing can work day by day; Silver reads
 // Bronze incrementally by table version, not by partition.
 #pragma once
@@ -47,6 +54,8 @@ enum BronzeColumn : int {
   kSourcePosition,
   kIngestTime,
   kIngestDate,
+  kPayloadBytes,
+  kKafkaKeyBytes,
   kBronzeColumnCount,
 };
 

@@ -1,6 +1,7 @@
 #include "financelake/pipeline/errors_table.h"
 
 #include "financelake/base/check.h"
+#include "financelake/base/utf8.h"
 #include "financelake/io/path.h"
 
 namespace financelake::pipeline {
@@ -28,7 +29,9 @@ std::string ErrorsTablePath(std::string_view lake) {
   return io::JoinPath(lake, "errors");
 }
 
-ErrorRowsBuilder::ErrorRowsBuilder() { Reset(); }
+ErrorRowsBuilder::ErrorRowsBuilder() {
+  Reset();
+}
 
 void ErrorRowsBuilder::Reset() {
   columns_.clear();
@@ -37,13 +40,30 @@ void ErrorRowsBuilder::Reset() {
   bytes_ = 0;
 }
 
+namespace {
+
+// Parquet strings must be UTF-8: a rejected record's bytes (a Latin-1 CSV line, a binary
+// message) are stored with U+FFFD; the exact bytes stay where source_position points.
+void AppendText(columnar::Column& c, std::string_view s, std::string* scratch) {
+  if (IsValidUtf8(s)) {
+    c.AppendString(s);
+    return;
+  }
+  scratch->clear();
+  AppendUtf8Replacing(s, scratch);
+  c.AppendString(*scratch);
+}
+
+}  // namespace
+
 void ErrorRowsBuilder::Append(const ErrorRow& row) {
+  std::string scratch;
   columns_[0].Append<int64_t>(row.error_time_us);
-  columns_[1].AppendString(row.stage);
-  columns_[2].AppendString(row.source_table);
-  columns_[3].AppendString(row.reason);
-  columns_[4].AppendString(row.raw_payload);
-  columns_[5].AppendString(row.source_position);
+  AppendText(columns_[1], row.stage, &scratch);
+  AppendText(columns_[2], row.source_table, &scratch);
+  AppendText(columns_[3], row.reason, &scratch);
+  AppendText(columns_[4], row.raw_payload, &scratch);
+  AppendText(columns_[5], row.source_position, &scratch);
   ++rows_;
   bytes_ += static_cast<int64_t>(row.raw_payload.size() + row.reason.size() + 64);
 }

@@ -6,8 +6,9 @@
 
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/operations.h"
-#include "financelake/io/path.h"
+#include "financelake/delta/schema_json.h"
 #include "financelake/delta/transaction.h"
+#include "financelake/io/path.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -16,6 +17,49 @@ constexpr int kMaxAttempts = 20;
 
 bool IsConflict(const Status& st) {
   return st.code() == StatusCode::kAborted || st.code() == StatusCode::kAlreadyExists;
+}
+
+// True when `to` is `from` with nullable columns appended (a layout that grew since the table
+// was created).
+bool AddsNullableColumns(const columnar::Schema& from, const columnar::Schema& to) {
+  if (to.num_fields() <= from.num_fields()) return false;
+  for (size_t i = 0; i < to.num_fields(); ++i) {
+    if (i < from.num_fields() ? !(to.field(i) == from.field(i)) : !to.field(i).nullable)
+      return false;
+  }
+  return true;
+}
+
+// Commits the grown schema (Delta's "ADD COLUMNS": a metaData action, files unchanged; their
+// rows read the new columns as null). Another process doing the same first is fine.
+Status AddColumns(delta::Table& table, const columnar::Schema& schema) {
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    FL_ASSIGN_OR_RETURN(std::unique_ptr<delta::Transaction> txn, delta::Transaction::Start(table));
+    const delta::Snapshot& snap = *txn->read_snapshot();
+    if (snap.schema() == schema) return Status::OK();
+    if (!AddsNullableColumns(snap.schema(), schema)) return Status::OK();  // the caller reports it
+    FL_RETURN_NOT_OK(delta::CheckWritable(snap.protocol(), table.path()));
+    delta::Metadata metadata = snap.metadata();
+    metadata.schema_string = delta::SchemaToJson(schema);
+    Json added = Json::Array();
+    for (size_t i = snap.schema().num_fields(); i < schema.num_fields(); ++i) {
+      Json column = Json::Object();
+      column.Set(
+          "column",
+          delta::SchemaToJsonValue(columnar::Schema({schema.field(i)})).Find("fields")->items()[0]);
+      column.Set("position", Json::String("LAST"));
+      added.Push(std::move(column));
+    }
+    txn->UpdateMetadata(std::move(metadata));
+    Json params = Json::Object();
+    params.Set("columns", Json::String(added.Dump()));
+    auto committed = txn->Commit("ADD COLUMNS", std::move(params));
+    if (committed.ok()) return Status::OK();
+    if (!IsConflict(committed.status())) {
+      return committed.status().WithContext("add columns to " + table.path());
+    }
+  }
+  return Status::Aborted("add columns to " + table.path() + ": too many concurrent commits");
 }
 
 }  // namespace
@@ -35,10 +79,15 @@ Result<std::unique_ptr<ExactlyOnceTable>> ExactlyOnceTable::OpenOrCreate(
     }
   }
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snapshot, table->Latest());
+  if (!(snapshot->schema() == layout.schema) &&
+      AddsNullableColumns(snapshot->schema(), layout.schema)) {
+    FL_RETURN_NOT_OK(AddColumns(*table, layout.schema));
+    FL_ASSIGN_OR_RETURN(snapshot, table->Latest());
+  }
   if (!(snapshot->schema() == layout.schema)) {
-    return Status::FailedPrecondition(fmt::format(
-        "{} exists with another schema ({}); expected ({})", path,
-        snapshot->schema().ToString(), layout.schema.ToString()));
+    return Status::FailedPrecondition(
+        fmt::format("{} exists with another schema ({}); expected ({})", path,
+                    snapshot->schema().ToString(), layout.schema.ToString()));
   }
   return std::unique_ptr<ExactlyOnceTable>(new ExactlyOnceTable(std::move(table), layout.schema));
 }
@@ -57,16 +106,18 @@ Result<std::map<std::string, int64_t>> ExactlyOnceTable::TxnVersions(
 }
 
 Result<TxnCommitResult> ExactlyOnceTable::Commit(const columnar::RecordBatch& batch,
-                                               const std::vector<TxnAdvance>& txns,
-                                               const std::string& query_id) {
+                                                 const std::vector<TxnAdvance>& txns,
+                                                 const std::string& query_id) {
   return CommitLoop(&batch, {}, txns, query_id);
 }
 
-Result<std::vector<delta::AddFile>> ExactlyOnceTable::WriteFiles(const columnar::RecordBatch& batch) {
+Result<std::vector<delta::AddFile>> ExactlyOnceTable::WriteFiles(
+    const columnar::RecordBatch& batch) {
   if (batch.num_rows() == 0) return std::vector<delta::AddFile>{};
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table_->Latest());
   FL_RETURN_NOT_OK(CheckSchema(*snap));
-  return delta::WriteDataFiles(table_->fs(), table_->path(), snap->schema(), snap->metadata(), batch);
+  return delta::WriteDataFiles(table_->fs(), table_->path(), snap->schema(), snap->metadata(),
+                               batch);
 }
 
 Result<TxnCommitResult> ExactlyOnceTable::CommitFiles(std::vector<delta::AddFile> files,
@@ -117,7 +168,8 @@ Result<TxnCommitResult> ExactlyOnceTable::CommitLoop(const columnar::RecordBatch
                             delta::Transaction::Start(*table_), where);
     const delta::Snapshot& snap = *txn->read_snapshot();
     for (const TxnAdvance& t : txns) {
-      if (snap.TxnVersion(t.app_id).value_or(-1) != t.from) result.stale_app_ids.push_back(t.app_id);
+      if (snap.TxnVersion(t.app_id).value_or(-1) != t.from)
+        result.stale_app_ids.push_back(t.app_id);
     }
     if (!result.stale_app_ids.empty()) return result;
     if (!staged.empty()) FL_RETURN_NOT_OK(CheckSchema(snap));
@@ -144,8 +196,8 @@ Result<TxnCommitResult> ExactlyOnceTable::CommitLoop(const columnar::RecordBatch
     // again at the table's positions.
     DiscardFiles(written);
   }
-  return Status::Unavailable(fmt::format("{}: gave up after {} conflicting attempts", where,
-                                         kMaxAttempts));
+  return Status::Unavailable(
+      fmt::format("{}: gave up after {} conflicting attempts", where, kMaxAttempts));
 }
 
 }  // namespace financelake::pipeline

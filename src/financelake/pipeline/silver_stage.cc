@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/delta/data_writer.h"
@@ -19,8 +20,8 @@
 #include "financelake/delta/table.h"
 #include "financelake/io/path.h"
 #include "financelake/io/posix_filesystem.h"
-#include "financelake/parquet/reader.h"
 #include "financelake/ml/fraud_model.h"
+#include "financelake/parquet/reader.h"
 #include "financelake/pipeline/bank_features.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
@@ -33,23 +34,31 @@
 namespace financelake::pipeline {
 namespace {
 
+// The errors row shows such a payload with U+FFFD (errors_table.cc); Bronze keeps the bytes.
+constexpr char kNotUtf8Reason[] =
+    "the message is not UTF-8 text (shown here with U+FFFD for the bytes that are not; Bronze "
+    "keeps "
+    "the exact bytes)";
+
 std::string DateText(int32_t days) {
   return columnar::FormatValue(columnar::Value::Int(days), columnar::DataType::Date());
 }
 
 // event_ids already in Silver on the given dates, with their dates (columns event_id,
 // event_date; no rows when none).
-Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver, const std::set<int32_t>& dates) {
-  columnar::RecordBatch none(columnar::Schema({columnar::Field{"event_id", columnar::DataType::String(), true},
-                                               columnar::Field{"event_date", columnar::DataType::Date(), true}}));
+Result<columnar::RecordBatch> ExistingIds(ExactlyOnceTable& silver,
+                                          const std::set<int32_t>& dates) {
+  columnar::RecordBatch none(
+      columnar::Schema({columnar::Field{"event_id", columnar::DataType::String(), true},
+                        columnar::Field{"event_date", columnar::DataType::Date(), true}}));
   if (dates.empty()) return none;
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
   if (snap->files().empty()) return none;
   std::string in;
   for (int32_t d : dates) in += (in.empty() ? "'" : ", '") + DateText(d) + "'";
-  FL_ASSIGN_OR_RETURN(columnar::Expr filter,
-                      columnar::Expr::Parse(fmt::format("{} IN ({})", kSilverPartitionColumn, in),
-                                            snap->schema()));
+  FL_ASSIGN_OR_RETURN(
+      columnar::Expr filter,
+      columnar::Expr::Parse(fmt::format("{} IN ({})", kSilverPartitionColumn, in), snap->schema()));
   delta::ScanOptions scan;
   scan.columns = {"event_id", std::string(kSilverPartitionColumn)};
   scan.filter = filter;
@@ -76,7 +85,8 @@ Result<std::unordered_set<std::string>> ErrorPositions(ExactlyOnceTable& errors,
   FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, errors.table().Scan(*snap, scan));
   for (int64_t i = 0; i < rows.num_rows(); ++i) {
     if (rows.column(0).IsNull(i) || rows.column(1).IsNull(i) || rows.column(2).IsNull(i)) continue;
-    if (rows.column(0).StringAt(i) == "silver" && lake_relative(rows.column(1).StringAt(i)) == want) {
+    if (rows.column(0).StringAt(i) == "silver" &&
+        lake_relative(rows.column(1).StringAt(i)) == want) {
       out.emplace(rows.column(2).StringAt(i));
     }
   }
@@ -106,7 +116,8 @@ std::vector<BronzeFile> FilesToRead(const TableChanges& added, const delta::Snap
   }
   for (const delta::AddFile& f : latest.files()) {
     auto it = by_path.find(f.path);
-    if (it != by_path.end() && f.stats) it->second->rows = delta::StatsNumRecords(*f.stats).value_or(0);
+    if (it != by_path.end() && f.stats)
+      it->second->rows = delta::StatsNumRecords(*f.stats).value_or(0);
   }
   return files;
 }
@@ -122,14 +133,14 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   const int64_t v_latest = latest->version().value();
   const columnar::Schema schema = SilverSchema(contract);
   const bool bank = IsBankTable(contract.table);
-  FL_ASSIGN_OR_RETURN(auto silver, ExactlyOnceTable::OpenOrCreate(
-                                       fs, SilverTablePath(o.lake, contract.table),
-                                       {bank ? BankSilverSchema(schema) : schema,
-                                        {std::string(kSilverPartitionColumn)},
-                                        "FinanceLake Silver: validated, typed, deduplicated " +
-                                            contract.topic}));
-  FL_ASSIGN_OR_RETURN(auto errors, ExactlyOnceTable::OpenOrCreate(fs, ErrorsTablePath(o.lake),
-                                                                  ErrorsLayout()));
+  FL_ASSIGN_OR_RETURN(
+      auto silver, ExactlyOnceTable::OpenOrCreate(
+                       fs, SilverTablePath(o.lake, contract.table),
+                       {bank ? BankSilverSchema(schema) : schema,
+                        {std::string(kSilverPartitionColumn)},
+                        "FinanceLake Silver: validated, typed, deduplicated " + contract.topic}));
+  FL_ASSIGN_OR_RETURN(auto errors,
+                      ExactlyOnceTable::OpenOrCreate(fs, ErrorsTablePath(o.lake), ErrorsLayout()));
   const std::string app = SilverAppId(contract.table);
   FL_ASSIGN_OR_RETURN(const int64_t v_silver, silver->TxnVersion(app));
   FL_ASSIGN_OR_RETURN(const int64_t v_errors, errors->TxnVersion(app));
@@ -161,7 +172,8 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   // `part_rows` (whole Bronze files), reusing the column memory from part to part; the files
   // of every part are committed together at the end. Bank tables take one part: their
   // features need the whole batch.
-  const int64_t part_rows = bank || o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
+  const int64_t part_rows =
+      bank || o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
   std::vector<columnar::Column> cols;
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
   std::vector<double> chars_per_row;  // per column, from the first file with accepted rows
@@ -189,12 +201,14 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   for (size_t next = 0; next < files.size();) {
     size_t end = next;
     int64_t part_expected = 0;
-    while (end < files.size() && (end == next || part_expected < part_rows)) part_expected += files[end++].rows;
+    while (end < files.size() && (end == next || part_expected < part_rows))
+      part_expected += files[end++].rows;
     cols[0] = columnar::Column(schema.field(0).type);  // the last part's ids are kept in `ids`
     for (size_t c = 0; c < cols.size(); ++c) {
       cols[c].Clear();
       const double per_row = chars_per_row.empty() ? 0.0 : chars_per_row[c];
-      cols[c].Reserve(part_expected, static_cast<int64_t>(per_row * 1.05 * static_cast<double>(part_expected)));
+      cols[c].Reserve(part_expected,
+                      static_cast<int64_t>(per_row * 1.05 * static_cast<double>(part_expected)));
     }
     std::set<int32_t> part_dates;
     int64_t accepted = 0;
@@ -205,18 +219,30 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
       const bool for_silver = file.version > v_silver;
       const bool for_errors = file.version > v_errors;
       FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(file.path));
-      FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(bronze_path, rel)));
-      FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
-                          reader->ReadAll({static_cast<size_t>(kPayload),
-                                           static_cast<size_t>(kSourcePosition),
-                                           static_cast<size_t>(kIngestTime)}));
+      FL_ASSIGN_OR_RETURN(auto reader,
+                          parquet::ParquetReader::Open(*fs, io::JoinPath(bronze_path, rel)));
+      // Files written before payload_bytes existed may hold payloads that are not UTF-8.
+      // (A data file holds no partition column, so the column is found by name.)
+      const std::optional<size_t> bytes_index = reader->schema().FieldIndex("payload_bytes");
+      const bool has_bytes = bytes_index.has_value();
+      std::vector<size_t> wanted = {static_cast<size_t>(kPayload),
+                                    static_cast<size_t>(kSourcePosition),
+                                    static_cast<size_t>(kIngestTime)};
+      if (has_bytes) wanted.push_back(*bytes_index);
+      FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, reader->ReadAll(wanted));
       for (int64_t i = 0; i < rows.num_rows(); ++i) {
         const std::string_view payload = rows.column(0).StringAt(i);
-        const std::string_view position = rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
+        const std::string_view position =
+            rows.column(1).IsNull(i) ? "" : rows.column(1).StringAt(i);
         const int64_t ingest_time = rows.column(2).ValueAt<int64_t>(i);
         if (for_silver) ++counts.bronze_rows;
-        const std::string reason = ParseSilverRow(contract, payload, position, ingest_time,
-                                                  for_silver ? &cols : nullptr, &id, &date);
+        std::string reason;
+        if (has_bytes ? !rows.column(3).IsNull(i) : !IsValidUtf8(payload)) {
+          reason = kNotUtf8Reason;
+        } else {
+          reason = ParseSilverRow(contract, payload, position, ingest_time,
+                                  for_silver ? &cols : nullptr, &id, &date);
+        }
         if (reason.empty()) {
           if (for_silver) {
             if (accepted++ == 0 || date != last_date) part_dates.insert(date);
@@ -232,13 +258,16 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
       // copy and fault in every buffer twice).
       if (chars_per_row.empty() && accepted > 0) {
         for (const columnar::Column& c : cols) {
-          chars_per_row.push_back(static_cast<double>(c.chars().size()) / static_cast<double>(accepted));
+          chars_per_row.push_back(static_cast<double>(c.chars().size()) /
+                                  static_cast<double>(accepted));
         }
         if (part_expected > accepted) {
           for (size_t c = 0; c < cols.size(); ++c) {
             if (!cols[c].type().is_binary_like()) continue;
-            cols[c].Reserve(part_expected,
-                            static_cast<int64_t>(chars_per_row[c] * 1.05 * static_cast<double>(part_expected)) + 64);
+            cols[c].Reserve(
+                part_expected,
+                static_cast<int64_t>(chars_per_row[c] * 1.05 * static_cast<double>(part_expected)) +
+                    64);
           }
         }
       }
@@ -304,7 +333,8 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   }
   if (v_silver < v_latest) {
     committed = true;  // CommitFiles removes the files itself when it does not commit them
-    FL_ASSIGN_OR_RETURN(TxnCommitResult r, silver->CommitFiles(std::move(written), {{app, v_silver, v_latest}}, app));
+    FL_ASSIGN_OR_RETURN(TxnCommitResult r,
+                        silver->CommitFiles(std::move(written), {{app, v_silver, v_latest}}, app));
     if (!r.stale_app_ids.empty()) {
       return Status::Aborted("silver: another pipeline process is writing " + contract.table);
     }
@@ -333,7 +363,9 @@ Result<std::map<std::string, SilverCounts>> RunSilverOnce(const SilverOptions& o
       found = found || c.topic == t;
       known += (known.empty() ? "" : ", ") + std::string(c.topic);
     }
-    if (!found) return Status::InvalidArgument(fmt::format("--topics: unknown topic '{}' (known: {})", t, known));
+    if (!found)
+      return Status::InvalidArgument(
+          fmt::format("--topics: unknown topic '{}' (known: {})", t, known));
   }
   for (const SilverContract& c : SilverContracts()) {
     if (!options.topics.empty() &&
