@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeDuck, duckdbExec, expectFailure, flBin, mkTmp, rmTmp, sqlStr } from './lib.mjs';
 
 let dir;
@@ -131,4 +131,24 @@ test('pipeline over a lake that is not there creates nothing', async () => {
   p.kill('SIGINT');
   assert.deepEqual(await closed, { code: 0, signal: null });
   assert.ok(!fs.existsSync(typo), 'continuous pipeline created the mistyped lake');
+});
+
+// Names that become Delta txn appIds must be UTF-8 (the log is JSON text): a stream id that is
+// not read back as another id, so every rerun ingested the same events again. Refused at start;
+// the same bytes encoded as UTF-8 work and a rerun adds nothing.
+test('ingest refuses a --stream-id or --group that is not UTF-8', () => {
+  const lake = path.join(dir, 'names-lake');
+  const run = (flag, bytes) =>
+    spawnSync('/bin/sh', ['-c', `exec "$0" ingest --source sim --count 20 --topics stock-trades --once --lake "$1" --progress-interval-s 0 ${flag} "$(printf '${bytes}')"`, flBin(), lake], { encoding: 'utf8' });
+  for (const flag of ['--stream-id', '--group']) {
+    const r = run(flag, 's\\351');
+    assert.notEqual(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), `financelake: ${flag}: not UTF-8 text`);
+  }
+  assert.ok(!fs.existsSync(lake), 'nothing written');
+  for (let i = 0; i < 2; i++) {
+    const r = run('--stream-id', 's\\303\\251');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, i === 0 ? /20 rows committed/ : /0 rows committed/);
+  }
 });

@@ -10,6 +10,7 @@
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
+#include "financelake/base/utf8.h"
 #include "financelake/kafka/kafka_types.h"
 #include "financelake/pipeline/ingest_metrics.h"
 #include "financelake/pipeline/kafka_ingest.h"
@@ -73,6 +74,18 @@ Status CheckLimits(const IngestArgs& a) {
   return Status::OK();
 }
 
+// Names that go into the Delta log as txn appIds (JSON text): bytes that are not UTF-8 would
+// read back as other names, and the streams would never find their positions again.
+Status CheckNames(const IngestArgs& a) {
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{"--group", &a.group},
+                                    {"--stream-id", &a.stream_id},
+                                    {"--topics", &a.topics}}) {
+    if (!IsValidUtf8(*value))
+      return Status::InvalidArgument(fmt::format("{}: not UTF-8 text", flag));
+  }
+  return Status::OK();
+}
+
 // An in-process source that would never end is refused when the user asked it to end (--once)
 // or gave nothing that paces it.
 Status CheckSourceEnds(const IngestArgs& a) {
@@ -98,6 +111,7 @@ Status CheckSourceEnds(const IngestArgs& a) {
 
 Status RunIngest(const IngestArgs& a) {
   FL_RETURN_NOT_OK(CheckLimits(a));
+  FL_RETURN_NOT_OK(CheckNames(a));
   std::atomic<bool>& stop = InstallStopSignals();
   pipeline::FlushPolicy flush{a.max_latency_ms, a.max_batch_rows, a.max_batch_bytes};
   ProgressLog log(a.progress_interval_s);
@@ -105,7 +119,8 @@ Status RunIngest(const IngestArgs& a) {
   pipeline::IngestProgress done;
   if (a.source_given) {
     if (!a.brokers.empty()) {
-      return Status::InvalidArgument("give either --source (in-process) or --brokers (Kafka), not both");
+      return Status::InvalidArgument(
+          "give either --source (in-process) or --brokers (Kafka), not both");
     }
     FL_RETURN_NOT_OK(CheckSourceEnds(a));
     pipeline::SourceIngestOptions o;
@@ -143,8 +158,9 @@ Status RunIngest(const IngestArgs& a) {
     o.metrics = &metrics;
     std::unique_ptr<pipeline::MetricsServer> server;
     if (a.metrics_port >= 0) {
-      FL_ASSIGN_OR_RETURN(server, pipeline::MetricsServer::Start("127.0.0.1", a.metrics_port,
-                                                                 [&metrics] { return metrics.Render(); }));
+      FL_ASSIGN_OR_RETURN(server,
+                          pipeline::MetricsServer::Start("127.0.0.1", a.metrics_port,
+                                                         [&metrics] { return metrics.Render(); }));
       std::fprintf(stderr, "ingest: metrics on http://127.0.0.1:%d/metrics\n", server->port());
     }
     o.on_commit = [&log](const pipeline::IngestProgress& p) { log(p); };
@@ -172,24 +188,44 @@ void RegisterIngestCommands(CLI::App& app, Action* action) {
   cmd->add_option("--lake", a->lake, "lake directory (default ./lake)");
   cmd->add_option("--brokers", a->brokers, "Kafka bootstrap servers HOST:PORT[,...]");
   cmd->add_option_function<std::string>(
-      "--topics", [a](const std::string& t) { a->topics = t; a->topics_given = true; },
+      "--topics",
+      [a](const std::string& t) {
+        a->topics = t;
+        a->topics_given = true;
+      },
       "comma list of topics to ingest (default: the three event topics; with --source sim, the "
       "topics to simulate)");
   cmd->add_option("--group", a->group, "consumer group (default financelake-ingest)");
-  cmd->add_option("--kafka-setting", a->kafka_settings, "extra librdkafka property key=value (repeatable)");
-  cmd->add_option("--connect-timeout-ms", a->connect_timeout_ms, "fail if no broker answers within this (default 10000)");
-  cmd->add_option("--metrics-port", a->metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT (0: any free port)");
+  cmd->add_option("--kafka-setting", a->kafka_settings,
+                  "extra librdkafka property key=value (repeatable)");
+  cmd->add_option("--connect-timeout-ms", a->connect_timeout_ms,
+                  "fail if no broker answers within this (default 10000)");
+  cmd->add_option("--metrics-port", a->metrics_port,
+                  "serve Prometheus metrics on 127.0.0.1:PORT (0: any free port)");
   cmd->add_option_function<std::string>(
-      "--source", [a](const std::string& s) { a->source->source = s; a->source_given = true; },
-      "ingest in-process from a source instead of Kafka: sim, csv, yahoo, alphavantage or coingecko");
-  cmd->add_option("--stream-id", a->stream_id, "name of the source stream for exactly-once (default: derived from the source flags)");
+      "--source",
+      [a](const std::string& s) {
+        a->source->source = s;
+        a->source_given = true;
+      },
+      "ingest in-process from a source instead of Kafka: sim, csv, yahoo, alphavantage or "
+      "coingecko");
+  cmd->add_option(
+      "--stream-id", a->stream_id,
+      "name of the source stream for exactly-once (default: derived from the source flags)");
   AddSourceFlags(cmd, a->source, {"topics"});
-  cmd->add_option("--max-latency-ms", a->max_latency_ms, "commit at least this often while data flows (default 1000)");
+  cmd->add_option("--max-latency-ms", a->max_latency_ms,
+                  "commit at least this often while data flows (default 1000)");
   cmd->add_option("--max-batch-rows", a->max_batch_rows, "commit when this many rows are buffered");
-  cmd->add_option("--max-batch-bytes", a->max_batch_bytes, "commit when this many bytes are buffered");
-  cmd->add_option("--max-buffered-bytes", a->max_buffered_bytes, "cap on buffered bytes; partitions pause above it while commits fail");
-  cmd->add_option("--progress-interval-s", a->progress_interval_s, "seconds between progress lines on stderr (0: none; default 10)");
-  cmd->add_flag("--once", a->once, "stop when caught up with the end offsets seen at start (Kafka) or when the source ends");
+  cmd->add_option("--max-batch-bytes", a->max_batch_bytes,
+                  "commit when this many bytes are buffered");
+  cmd->add_option("--max-buffered-bytes", a->max_buffered_bytes,
+                  "cap on buffered bytes; partitions pause above it while commits fail");
+  cmd->add_option("--progress-interval-s", a->progress_interval_s,
+                  "seconds between progress lines on stderr (0: none; default 10)");
+  cmd->add_flag(
+      "--once", a->once,
+      "stop when caught up with the end offsets seen at start (Kafka) or when the source ends");
   cmd->callback([action, a] { *action = [a] { return RunIngest(*a); }; });
 }
 

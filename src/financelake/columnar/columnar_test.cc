@@ -47,6 +47,11 @@ TEST(SchemaTest, RejectsDuplicatesAndMissingTypes) {
   EXPECT_FALSE(Schema::Parse("a").ok());
   EXPECT_FALSE(Schema::Parse("a:lng").ok());
   EXPECT_FALSE(Schema::Parse(":long").ok());
+  // Names go into Parquet footers and the Delta log: a Latin-1 name was stored with U+FFFD.
+  auto latin1 = Schema::Parse("caf\xe9:long");
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_EQ(latin1.status().message(), "schema: not UTF-8 text");
+  EXPECT_TRUE(Schema::Parse("caf\xc3\xa9:long").ok());
 }
 
 TEST(SchemaTest, NamesResolveCaseInsensitivelyWhenUnambiguous) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "financelake/base/utf8.h"
+
 namespace financelake::columnar {
 
 std::optional<size_t> Schema::FieldIndex(std::string_view name) const {
@@ -20,11 +22,11 @@ std::optional<size_t> Schema::ResolveFieldIndex(std::string_view name) const {
   std::optional<size_t> found;
   for (size_t i = 0; i < fields_.size(); ++i) {
     const std::string& f = fields_[i].name;
-    const bool same = f.size() == name.size() &&
-                      std::equal(f.begin(), f.end(), name.begin(), [](char a, char b) {
-                        return std::tolower(static_cast<unsigned char>(a)) ==
-                               std::tolower(static_cast<unsigned char>(b));
-                      });
+    const bool same =
+        f.size() == name.size() && std::equal(f.begin(), f.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        });
     if (!same) continue;
     if (found) return std::nullopt;  // ambiguous
     found = i;
@@ -51,6 +53,8 @@ std::string Schema::ToString() const {
 }
 
 Result<Schema> Schema::Parse(std::string_view text) {
+  // Names go into Parquet footers and the Delta log (JSON): both hold UTF-8 text only.
+  if (!IsValidUtf8(text)) return Status::InvalidArgument("schema: not UTF-8 text");
   std::vector<Field> fields;
   std::unordered_set<std::string> seen;
   size_t pos = 0;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "financelake/base/utf8.h"
 #include "financelake/delta/checkpoint_writer.h"
 #include "financelake/delta/conflict.h"
 #include "financelake/delta/data_writer.h"
@@ -263,6 +264,15 @@ Result<CommitResult> Transaction::Commit(const std::string& operation, Json oper
     return Status::FailedPrecondition("delta: " + table + ": transaction committed twice");
   if (s.create && !s.metadata) {
     return Status::FailedPrecondition("delta: " + table + ": creating a table needs metadata");
+  }
+  // The log is JSON text: an appId that is not UTF-8 would read back as another id (U+FFFD),
+  // and the stream it tracks would never find its position again (exactly-once lost).
+  for (const auto& [app, t] : s.txns) {
+    if (!IsValidUtf8(app)) {
+      return Status::InvalidArgument("delta: " + table +
+                                     ": a txn appId must be UTF-8 text (it would not read back "
+                                     "from the log)");
+    }
   }
   const Metadata& md = s.metadata ? *s.metadata : read_->metadata();
   if (s.create && !s.protocol) s.protocol = Protocol{};

@@ -131,11 +131,12 @@ TEST_F(TransactionTest, RowsAreNotAddedToATableWithColumnInvariants) {
   const std::string commit =
       "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}\n"
       "{\"metaData\":{\"id\":\"a5b0c3d1-0000-4000-8000-000000000001\",\"format\":{\"provider\":"
-      "\"parquet\",\"options\":{}},\"schemaString\":" + escaped.Dump() +
+      "\"parquet\",\"options\":{}},\"schemaString\":" +
+      escaped.Dump() +
       ",\"partitionColumns\":[],\"configuration\":{},\"createdTime\":1700000000000}}\n";
   ASSERT_TRUE(fs_->CreateDirs("/t/_delta_log").ok());
-  ASSERT_TRUE(io::WriteFileAtomic(*fs_, "/t/_delta_log/" + CommitFileName(DeltaVersion(0)), commit)
-                  .ok());
+  ASSERT_TRUE(
+      io::WriteFileAtomic(*fs_, "/t/_delta_log/" + CommitFileName(DeltaVersion(0)), commit).ok());
   auto snap = table_->Latest();
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
   Schema flat({{"id", DataType::Long(), true}, {"name", DataType::String(), true}});
@@ -153,6 +154,25 @@ TEST_F(TransactionTest, RowsAreNotAddedToATableWithColumnInvariants) {
   EXPECT_NE(refused.status().message().find("column 'x' has an invariant"), std::string::npos)
       << refused.status().ToString();
   EXPECT_EQ((*table_->Latest())->version().value(), 0);
+}
+
+// The log is JSON text: an appId that is not UTF-8 read back as another id (U+FFFD), so an
+// ingest stream named that way never found its position and re-ingested everything each run.
+TEST_F(TransactionTest, ATxnAppIdThatIsNotUtf8IsRefused) {
+  Create();
+  auto txn = Transaction::Start(*table_);
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  (*txn)->SetTxn("stream-s\xe9", 3);
+  auto refused = (*txn)->Commit("STREAMING UPDATE", Json::Object());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("a txn appId must be UTF-8 text"), std::string::npos);
+  EXPECT_EQ((*table_->Latest())->version().value(), 0);
+  auto ok = Transaction::Start(*table_);
+  ASSERT_TRUE(ok.ok());
+  (*ok)->SetTxn("stream-s\xc3\xa9", 3);
+  ASSERT_TRUE((*ok)->Commit("STREAMING UPDATE", Json::Object()).ok());
+  EXPECT_EQ((*table_->Latest())->TxnVersion("stream-s\xc3\xa9"), 3);
 }
 
 TEST_F(TransactionTest, CommitInfoLooksLikeSparks) {
@@ -230,7 +250,9 @@ TEST_F(TransactionTest, PartitionedWritesUseHiveDirectoriesAndNulls) {
   // Data files hold the data columns only; so do their stats.
   for (const AddFile& f : (*snap)->files()) {
     if (f.partition_values.at("part") == "a") {
-      EXPECT_EQ(*f.stats, R"({"numRecords":2,"minValues":{"id":1},"maxValues":{"id":4},"nullCount":{"id":0}})");
+      EXPECT_EQ(
+          *f.stats,
+          R"({"numRecords":2,"minValues":{"id":1},"maxValues":{"id":4},"nullCount":{"id":0}})");
     }
     EXPECT_EQ(f.stats->find("part"), std::string::npos);
   }
@@ -244,8 +266,9 @@ TEST_F(TransactionTest, PartitionValuesThatDoNotReadBackAreRefused) {
   options.partition_columns = {"day"};
   Create(options);
   const int32_t before_year_one = -719163 - 1;  // 0000-12-31
-  auto w = Append(*table_, Batch(schema_, {{Value::Int(1), Value::Int(19000)},
-                                           {Value::Int(2), Value::Int(before_year_one - 10000000)}}));
+  auto w =
+      Append(*table_, Batch(schema_, {{Value::Int(1), Value::Int(19000)},
+                                      {Value::Int(2), Value::Int(before_year_one - 10000000)}}));
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(w.status().message().find("partition column 'day'"), std::string::npos)
@@ -257,8 +280,8 @@ TEST_F(TransactionTest, PartitionValuesThatDoNotReadBackAreRefused) {
 }
 
 TEST_F(TransactionTest, StatsJsonIsExact) {
-  const DataType quote = DataType::Struct({{"bid", DataType::Double(), true},
-                                           {"venue", DataType::String(), true}});
+  const DataType quote =
+      DataType::Struct({{"bid", DataType::Double(), true}, {"venue", DataType::String(), true}});
   schema_ = Schema({{"id", DataType::Long(), true},
                     {"s", DataType::String(), true},
                     {"ts", DataType::Timestamp(), true},
@@ -277,9 +300,9 @@ TEST_F(TransactionTest, StatsJsonIsExact) {
   cols[1].AppendValue(Value::Bytes(b40));
   cols[1].AppendValue(Value::Bytes(a40));
   cols[1].AppendNull();
-  cols[2].AppendValue(Value::Int(1000001));   // 1.000001 s
-  cols[2].AppendValue(Value::Int(2999));      // 0.002999 s -> min floors to .002
-  cols[2].AppendValue(Value::Int(5000001));   // 5.000001 s -> max ceils to 5.001
+  cols[2].AppendValue(Value::Int(1000001));  // 1.000001 s
+  cols[2].AppendValue(Value::Int(2999));     // 0.002999 s -> min floors to .002
+  cols[2].AppendValue(Value::Int(5000001));  // 5.000001 s -> max ceils to 5.001
   cols[3].AppendValue(Value::Int(19000));
   cols[3].AppendNull();
   cols[3].AppendValue(Value::Int(19500));
@@ -311,13 +334,17 @@ TEST_F(TransactionTest, StatsJsonIsExact) {
   const std::string a32(32, 'a'), b32(32, 'b');
   EXPECT_EQ(*(*adds)[0].stats,
             R"({"numRecords":3,)"
-            R"("minValues":{"id":1,"s":")" + a32 + R"(","ts":"1970-01-01T00:00:00.002Z",)"
-            R"("d":"2022-01-08","dec":-0.05,"q":{"bid":1.5,"venue":"X"}},)"
-            R"("maxValues":{"id":3,"s":")" + b32 + "\xEF\xBF\xBD" + R"(",)"
-            R"("ts":"1970-01-01T00:00:05.001Z","d":"2023-05-23","dec":123.45,)"
-            R"("q":{"bid":1.5,"venue":"Y"}},)"
-            R"("nullCount":{"id":1,"s":1,"ts":0,"d":1,"dec":1,"q":{"bid":2,"venue":1},)"
-            R"("tags":2,"flag":0}})");
+            R"("minValues":{"id":1,"s":")" +
+                a32 +
+                R"(","ts":"1970-01-01T00:00:00.002Z",)"
+                R"("d":"2022-01-08","dec":-0.05,"q":{"bid":1.5,"venue":"X"}},)"
+                R"("maxValues":{"id":3,"s":")" +
+                b32 + "\xEF\xBF\xBD" +
+                R"(",)"
+                R"("ts":"1970-01-01T00:00:05.001Z","d":"2023-05-23","dec":123.45,)"
+                R"("q":{"bid":1.5,"venue":"Y"}},)"
+                R"("nullCount":{"id":1,"s":1,"ts":0,"d":1,"dec":1,"q":{"bid":2,"venue":1},)"
+                R"("tags":2,"flag":0}})");
 }
 
 TEST(StatsTest, StringTruncationAndTimestampRounding) {
@@ -342,7 +369,8 @@ TEST(StatsTest, StringTruncationAndTimestampRounding) {
 }
 
 TEST(StatsTest, NaNDropsTheMaximumAndIndexedColumnsAreLimited) {
-  Schema schema({{"a", DataType::Double(), true}, {"b", DataType::Long(), true},
+  Schema schema({{"a", DataType::Double(), true},
+                 {"b", DataType::Long(), true},
                  {"c", DataType::Long(), true}});
   RecordBatch batch = Batch(schema, {{Value::Real(std::nan("")), Value::Int(1), Value::Int(2)},
                                      {Value::Real(-2.5), Value::Int(5), Value::Int(7)}});
@@ -416,7 +444,8 @@ TEST_F(TransactionTest, ConflictsThatCannotBeRetried) {
     auto st = b->Commit("DELETE", Json::Object()).status();
     EXPECT_EQ(st.code(), StatusCode::kAborted) << st.ToString();
     EXPECT_NE(st.message().find("concurrent delete/update of " + file.path + " in version 2"),
-              std::string::npos) << st.message();
+              std::string::npos)
+        << st.message();
   }
   ASSERT_TRUE(Append(*table_, Rows(5, 1)).ok());
   const AddFile live = (*table_->Latest())->files()[0];

@@ -116,7 +116,13 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
     columns_[kKafkaTimestamp].AppendNull();
   }
   if (!r.source_position.empty()) {
-    columns_[kSourcePosition].AppendString(r.source_position);
+    if (IsValidUtf8(r.source_position)) {
+      columns_[kSourcePosition].AppendString(r.source_position);
+    } else {  // a file name that is not UTF-8
+      fixed_position_.clear();
+      AppendUtf8Replacing(r.source_position, &fixed_position_);
+      columns_[kSourcePosition].AppendString(fixed_position_);
+    }
   } else {
     // "<topic>/<partition>/<offset>", without a format string per row
     char digits[48];
@@ -147,6 +153,9 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
   ++rows_;
   bytes_ += static_cast<int64_t>(r.payload.size() + (r.kafka_key ? r.kafka_key->size() : 0) +
                                  r.topic.size() + 96);
+  // Text that is not UTF-8 is held twice (replaced and exact): back-pressure counts both.
+  if (!payload_utf8) bytes_ += static_cast<int64_t>(fixed_payload_.size());
+  if (!key_utf8) bytes_ += static_cast<int64_t>(fixed_key_.size());
 }
 
 columnar::RecordBatch BronzeBatchBuilder::Finish() {

@@ -52,6 +52,7 @@ class BronzeBatchBuilder {
   std::string position_;
   std::string fixed_payload_;  // a payload that is not UTF-8, with U+FFFD
   std::string fixed_key_;
+  std::string fixed_position_;  // a source position (file name) that is not UTF-8
   int64_t rows_ = 0;
   int64_t bytes_ = 0;
   int64_t first_offset_ = -1;

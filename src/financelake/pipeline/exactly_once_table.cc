@@ -190,7 +190,12 @@ Result<TxnCommitResult> ExactlyOnceTable::CommitLoop(const columnar::RecordBatch
       result.version = committed->version.value();
       return result;
     }
-    if (!IsConflict(committed.status())) return committed.status().WithContext(where);
+    if (!IsConflict(committed.status())) {
+      // The outcome may be unknown (the log entry landed, the read-back failed): remove this
+      // attempt's files only when the table, read again, shows none of them.
+      if (NoneInTable(written)) DiscardFiles(written);
+      return committed.status().WithContext(where);
+    }
     // Lost to a writer of the same appIds (or another conflict): the files written for this
     // attempt are orphans, removed now (staged files are kept for the next attempt); then look
     // again at the table's positions.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "financelake/base/utf8.h"
 #include "financelake/io/path.h"
 #include "financelake/pipeline/exactly_once_table.h"
 
@@ -39,8 +40,12 @@ Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::stri
   auto text = [](columnar::Column& c, const std::string& s) {
     if (s.empty()) {
       c.AppendNull();
-    } else {
+    } else if (IsValidUtf8(s)) {
       c.AppendString(s);
+    } else {  // e.g. a training file's name in Latin-1: Parquet strings must be UTF-8
+      std::string shown;
+      AppendUtf8Replacing(s, &shown);
+      c.AppendString(shown);
     }
   };
   auto num = [](columnar::Column& c, double v) {
@@ -61,7 +66,8 @@ Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::stri
     text(cols[7], r.baseline);
     num(cols[8], r.baseline_value);
   }
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch, columnar::RecordBatch::Make(schema, std::move(cols)));
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch,
+                      columnar::RecordBatch::Make(schema, std::move(cols)));
   FL_ASSIGN_OR_RETURN(TxnCommitResult r, table->Commit(batch, {}, "model_metrics"));
   return r.version;
 }

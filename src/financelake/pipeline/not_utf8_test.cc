@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/lake_test_util.h"
+#include "financelake/pipeline/model_metrics_table.h"
 #include "financelake/pipeline/silver_stage.h"
 
 namespace financelake::pipeline {
@@ -197,6 +199,55 @@ TEST_F(NotUtf8Test, AnOlderBronzeTableGainsTheColumns) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0]["raw_payload"].as_bytes(), Trade("o1", "CAF" + kFffd));
   EXPECT_EQ(errors[0]["reason"].as_bytes().rfind("the message is not UTF-8 text", 0), 0u);
+}
+
+// Held twice (replaced and exact), such a message counts twice against the batch and buffer
+// limits.
+TEST(BronzeBytesTest, TextThatIsNotUtf8CountsBothCopies) {
+  BronzeBatchBuilder utf8, binary;
+  BronzeRecord r;
+  r.topic = "t";
+  const std::string ascii(1000, 'a'), ff(1000, '\xFF');
+  r.payload = ascii;
+  utf8.Append(r, kNow);
+  r.payload = ff;
+  binary.Append(r, kNow);
+  EXPECT_EQ(binary.bytes() - utf8.bytes(), 3000);  // 1000 x U+FFFD beside the 1000 exact bytes
+}
+
+// A commit refused for its appId leaves no data file behind; a model metric naming a file in
+// Latin-1 is stored as UTF-8.
+TEST_F(NotUtf8Test, RefusedCommitsLeaveNoFilesAndMetricsAreUtf8) {
+  const std::string path = BronzeTablePath(lake_, "stock-trades");
+  auto table = ExactlyOnceTable::OpenOrCreate(io::PosixFileSystem(), path, BronzeLayout());
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  BronzeBatchBuilder b;
+  BronzeRecord r;
+  const std::string p = Trade("e1", "AAPL");
+  r.payload = p;
+  r.topic = "stock-trades";
+  r.offset = 1;
+  b.Append(r, kNow);
+  auto refused = (*table)->Commit(b.Finish(), {{"stream-s\xE9", -1, 1}}, "t");
+  ASSERT_FALSE(refused.ok());
+  int parquet_files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(path)) {
+    parquet_files += e.path().extension() == ".parquet" ? 1 : 0;
+  }
+  EXPECT_EQ(parquet_files, 0);
+
+  ModelMetricRow m;
+  m.created_at_us = kNow;
+  m.model = "fraud";
+  m.model_version = "v1";
+  m.subject = "cards-\xE9t\xE9.csv";
+  m.split = "test";
+  m.metric = "auprc";
+  m.value = 0.5;
+  ASSERT_TRUE(AppendModelMetrics(io::PosixFileSystem(), lake_, {m}).ok());
+  auto rows = Rows(ModelMetricsPath(lake_));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["subject"].as_bytes(), "cards-" + kFffd + "t" + kFffd + ".csv");
 }
 
 // Whatever a stage hands the errors table, its strings are stored as UTF-8.

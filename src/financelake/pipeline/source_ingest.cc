@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "financelake/base/utf8.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/bronze_batch.h"
@@ -105,7 +106,8 @@ class SourceIngest {
       if (n == 0) {
         if (!expected_.empty()) {
           const RecordedRow& gone = expected_.begin()->second;
-          return Changed(fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
+          return Changed(
+              fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
         }
         break;
       }
@@ -116,8 +118,8 @@ class SourceIngest {
         last_seen_ = std::max(last_seen_, offset);
         auto it = bronze_.find(static_cast<int>(e.topic));
         if (it == bronze_.end()) {
-          return Status::Internal(fmt::format("source emitted an unexpected topic {}",
-                                              sources::TopicName(e.topic)));
+          return Status::Internal(
+              fmt::format("source emitted an unexpected topic {}", sources::TopicName(e.topic)));
         }
         if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, e.event_id, e.position));
         if (offset <= it->second.version) {
@@ -149,9 +151,11 @@ class SourceIngest {
   size_t BatchSize() const {
     // A paced source blocks inside NextBatch for the whole batch: keep batches to ~50 ms.
     double rate = 0;
-    if (auto it = spec_.flags.find("rate"); it != spec_.flags.end()) rate = std::atof(it->second.c_str());
+    if (auto it = spec_.flags.find("rate"); it != spec_.flags.end())
+      rate = std::atof(it->second.c_str());
     if (rate > 0) return static_cast<size_t>(std::clamp(rate / 20, 1.0, 4096.0));
-    if (auto it = spec_.flags.find("speed"); it != spec_.flags.end() && std::atof(it->second.c_str()) > 0) {
+    if (auto it = spec_.flags.find("speed");
+        it != spec_.flags.end() && std::atof(it->second.c_str()) > 0) {
       return 64;
     }
     return 4096;
@@ -172,7 +176,11 @@ class SourceIngest {
     auto it = expected_.find(offset);
     if (it == expected_.end()) return Status::OK();
     const RecordedRow& want = it->second;
-    if (want.event_id != event_id || want.position != position) {
+    // Bronze stores a position that is not UTF-8 (a Latin-1 file name) with U+FFFD; rows
+    // written before that hold the raw bytes.
+    std::string stored;
+    AppendUtf8Replacing(position, &stored);
+    if (want.event_id != event_id || (want.position != stored && want.position != position)) {
       return Changed(fmt::format("record {} was {} (event {}), now it is {} (event {})", offset,
                                  want.position, want.event_id, position,
                                  event_id.empty() ? std::string_view("none") : event_id));
@@ -247,7 +255,8 @@ class SourceIngest {
       if (st.code() != StatusCode::kIOError && st.code() != StatusCode::kUnavailable) break;
       const int64_t wait_ms = static_cast<int64_t>(o_.retry_base_ms) << (attempt - 1);
       std::fprintf(stderr, "ingest: commit failed (%s); retry %d of %d in %lld ms, source paused\n",
-                   st.message().c_str(), attempt, o_.commit_retries, static_cast<long long>(wait_ms));
+                   st.message().c_str(), attempt, o_.commit_retries,
+                   static_cast<long long>(wait_ms));
       ++progress_.commit_retries;
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
       retrying_ = true;
@@ -299,7 +308,7 @@ class SourceIngest {
   int64_t buffered_rows_ = 0;
   int64_t buffered_bytes_ = 0;
   int64_t first_buffered_ms_ = 0;
-  bool retrying_ = false;  // in a retry of a failed flush
+  bool retrying_ = false;                    // in a retry of a failed flush
   std::map<int64_t, RecordedRow> expected_;  // by offset: recorded rows not yet met again
   IngestProgress progress_;
 };

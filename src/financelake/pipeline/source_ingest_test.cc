@@ -29,8 +29,10 @@ class SourceIngestTest : public ::testing::Test {
     SourceIngestOptions o;
     o.lake = lake_.string();
     o.source.name = "sim";
-    o.source.flags = {{"seed", "7"}, {"count", std::to_string(count)},
-                      {"start", "2024-03-04T14:30:00Z"}, {"accounts", "50"}};
+    o.source.flags = {{"seed", "7"},
+                      {"count", std::to_string(count)},
+                      {"start", "2024-03-04T14:30:00Z"},
+                      {"accounts", "50"}};
     o.flush.max_rows = 700;  // many commits
     return o;
   }
@@ -38,7 +40,8 @@ class SourceIngestTest : public ::testing::Test {
   // event_id -> times seen, over the three Bronze tables; and the offsets seen.
   void ReadBronze(std::map<std::string, int>* ids, std::set<int64_t>* offsets) {
     for (const char* topic : {"stock-trades", "crypto-prices", "bank-transactions"}) {
-      auto table = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_.string(), topic));
+      auto table =
+          delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_.string(), topic));
       auto snap = table->Latest();
       ASSERT_TRUE(snap.ok()) << snap.status().ToString();
       auto rows = table->Scan(**snap, {});
@@ -60,7 +63,8 @@ class SourceIngestTest : public ::testing::Test {
     std::set<int64_t> offsets;
     ReadBronze(&ids, &offsets);
     EXPECT_EQ(ids.size(), static_cast<size_t>(count));
-    for (const auto& [id, n] : ids) ASSERT_EQ(n, 1) << "event " << id << " is in Bronze " << n << " times";
+    for (const auto& [id, n] : ids)
+      ASSERT_EQ(n, 1) << "event " << id << " is in Bronze " << n << " times";
     ASSERT_EQ(offsets.size(), static_cast<size_t>(count));
     EXPECT_EQ(*offsets.begin(), 1);
     EXPECT_EQ(*offsets.rbegin(), count);
@@ -172,7 +176,8 @@ TEST_F(SourceIngestTest, RandomFaultsIncludingUnknownCommitOutcomesLoseAndDuplic
       }
       // Only the injected I/O faults may end a run; never "another process is writing" (the
       // retry of a commit that did land must recognise its own txn).
-      ASSERT_EQ(r.status().code(), StatusCode::kIOError) << "seed " << seed << ": " << r.status().ToString();
+      ASSERT_EQ(r.status().code(), StatusCode::kIOError)
+          << "seed " << seed << ": " << r.status().ToString();
     }
     ASSERT_LT(runs, 30) << "seed " << seed << ": never finished";
     EXPECT_GT(retries, 10) << "seed " << seed << ": the faults should hit many commits";
@@ -211,6 +216,42 @@ TEST_F(SourceIngestTest, MalformedCsvRowsGoToTheErrorsTableOnce) {
       << rows->column(3).StringAt(0);
   EXPECT_NE(std::string(rows->column(4).StringAt(0)).find("2024-01-03,oops"), std::string::npos);
   EXPECT_EQ(rows->column(5).StringAt(0), csv + ":3");
+}
+
+// A file name that is not UTF-8 (Latin-1 "caf\xe9.csv"): Bronze's source_position holds it with
+// U+FFFD (Parquet strings must be UTF-8; DuckDB refused the file), and a rerun still matches the
+// recorded rows to the file's records instead of calling the files changed.
+TEST_F(SourceIngestTest, AFileNameThatIsNotUtf8IsStoredAsUtf8AndStillResumes) {
+  std::filesystem::create_directories(lake_);
+  const std::string csv = (lake_ / "caf\xe9.csv").string();
+  const std::string header = "Date,Open,High,Low,Close,Adj Close,Volume\n";
+  const std::string row1 = "2024-01-02,187.15,188.44,183.89,185.64,185.4,82488700\n";
+  const std::string row2 = "2024-01-03,184.22,185.88,183.43,184.25,184.0,58414500\n";
+  { std::ofstream(csv) << header << row1 << row2; }
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.flags = {{"ticker", "XYZ"}};
+  o.source.paths = {csv};
+  auto first = RunSourceIngest(o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->rows_committed, 2);
+  {
+    std::ofstream(csv, std::ios::app) << "2024-01-04,182.15,183.09,180.88,181.91,181.7,71983600\n";
+  }
+  auto second = RunSourceIngest(o);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->rows_committed, 1);
+  auto t = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(o.lake, "stock-trades"));
+  auto snap = t->Latest();
+  ASSERT_TRUE(snap.ok());
+  auto rows = t->Scan(**snap, {{"source_position"}, std::nullopt, -1});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::set<std::string> positions;
+  for (int64_t i = 0; i < rows->num_rows(); ++i)
+    positions.insert(std::string(rows->column(0).StringAt(i)));
+  const std::string shown = (lake_ / "caf\xEF\xBF\xBD.csv").string();
+  EXPECT_EQ(positions, (std::set<std::string>{shown + ":2", shown + ":3", shown + ":4"}));
 }
 
 TEST_F(SourceIngestTest, BadSourceFlagsFailBeforeWriting) {
@@ -252,7 +293,8 @@ TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
     auto rows = t->Scan(**snap, {{"source_position"}, std::nullopt, -1});
     EXPECT_TRUE(rows.ok());
     std::multiset<std::string> out;
-    for (int64_t i = 0; i < rows->num_rows(); ++i) out.insert(std::string(rows->column(0).StringAt(i)));
+    for (int64_t i = 0; i < rows->num_rows(); ++i)
+      out.insert(std::string(rows->column(0).StringAt(i)));
     return out;
   };
   auto r = RunSourceIngest(o);
@@ -273,7 +315,8 @@ TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
   r = RunSourceIngest(o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(r.status().message().find("changed since it last ran: record 8 was " + a + ":6"), std::string::npos)
+  EXPECT_NE(r.status().message().find("changed since it last ran: record 8 was " + a + ":6"),
+            std::string::npos)
       << r.status().message();
   EXPECT_EQ(bronze_rows().size(), 8u);
 
@@ -281,7 +324,8 @@ TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
   write(a, {"02", "04", "06"});
   r = RunSourceIngest(o);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("is no longer in them"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("is no longer in them"), std::string::npos)
+      << r.status().message();
   EXPECT_EQ(bronze_rows().size(), 8u);
 
   // The files as they were: the stream goes on.
