@@ -68,4 +68,11 @@ void AppendUtf8Replacing(std::string_view s, std::string* out) {
   out->append(s.data() + run, s.size() - run);
 }
 
+std::string_view Utf8OrReplaced(std::string_view s, std::string* scratch) {
+  if (IsValidUtf8(s)) return s;
+  scratch->clear();
+  AppendUtf8Replacing(s, scratch);
+  return *scratch;
+}
+
 }  // namespace financelake

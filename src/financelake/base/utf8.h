@@ -24,4 +24,8 @@ bool IsValidUtf8(std::string_view s);
 // U+FFFD (EF BF BD), one per byte, as the JSON writer does: the result is always valid UTF-8.
 void AppendUtf8Replacing(std::string_view s, std::string* out);
 
+// `s` itself when it is UTF-8; otherwise `s` with U+FFFD (as above) written into `*scratch`,
+// returned as a view of it. For storing text in Parquet string columns, which must be UTF-8.
+std::string_view Utf8OrReplaced(std::string_view s, std::string* scratch);
+
 }  // namespace financelake

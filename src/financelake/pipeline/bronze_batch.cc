@@ -56,13 +56,8 @@ void BronzeBatchBuilder::Clear() {
 void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
   // Text that is not UTF-8 is stored with U+FFFD in the string columns and exactly in the
   // binary ones (bronze_schema.h); the key fields are taken from the replaced text.
-  std::string_view payload = r.payload;
-  const bool payload_utf8 = IsValidUtf8(payload);
-  if (!payload_utf8) {
-    fixed_payload_.clear();
-    AppendUtf8Replacing(payload, &fixed_payload_);
-    payload = fixed_payload_;
-  }
+  const std::string_view payload = Utf8OrReplaced(r.payload, &fixed_payload_);
+  const bool payload_utf8 = payload.data() == r.payload.data();  // not the replaced copy
   const bool json = ExtractJsonFields(payload, fields_);
   (void)json;  // a non-JSON payload leaves every field absent
   AppendOptionalString(columns_[kEventId], fields_[kFEventId]);
@@ -92,14 +87,9 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
   columns_[kPayload].AppendString(payload);
   bool key_utf8 = true;
   if (r.kafka_key) {
-    key_utf8 = IsValidUtf8(*r.kafka_key);
-    if (key_utf8) {
-      columns_[kKafkaKey].AppendString(*r.kafka_key);
-    } else {
-      fixed_key_.clear();
-      AppendUtf8Replacing(*r.kafka_key, &fixed_key_);
-      columns_[kKafkaKey].AppendString(fixed_key_);
-    }
+    const std::string_view key = Utf8OrReplaced(*r.kafka_key, &fixed_key_);
+    key_utf8 = key.data() == r.kafka_key->data();
+    columns_[kKafkaKey].AppendString(key);
   } else {
     columns_[kKafkaKey].AppendNull();
   }
@@ -116,13 +106,8 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
     columns_[kKafkaTimestamp].AppendNull();
   }
   if (!r.source_position.empty()) {
-    if (IsValidUtf8(r.source_position)) {
-      columns_[kSourcePosition].AppendString(r.source_position);
-    } else {  // a file name that is not UTF-8
-      fixed_position_.clear();
-      AppendUtf8Replacing(r.source_position, &fixed_position_);
-      columns_[kSourcePosition].AppendString(fixed_position_);
-    }
+    // (a file name may not be UTF-8)
+    columns_[kSourcePosition].AppendString(Utf8OrReplaced(r.source_position, &fixed_position_));
   } else {
     // "<topic>/<partition>/<offset>", without a format string per row
     char digits[48];

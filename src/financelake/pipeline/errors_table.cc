@@ -40,30 +40,19 @@ void ErrorRowsBuilder::Reset() {
   bytes_ = 0;
 }
 
-namespace {
-
-// Parquet strings must be UTF-8: a rejected record's bytes (a Latin-1 CSV line, a binary
-// message) are stored with U+FFFD; the exact bytes stay where source_position points.
-void AppendText(columnar::Column& c, std::string_view s, std::string* scratch) {
-  if (IsValidUtf8(s)) {
-    c.AppendString(s);
-    return;
-  }
-  scratch->clear();
-  AppendUtf8Replacing(s, scratch);
-  c.AppendString(*scratch);
-}
-
-}  // namespace
-
 void ErrorRowsBuilder::Append(const ErrorRow& row) {
+  // Parquet strings must be UTF-8: a rejected record's bytes (a Latin-1 CSV line, a binary
+  // message) are stored with U+FFFD; the exact bytes stay where source_position points.
   std::string scratch;
+  auto AppendText = [&scratch](columnar::Column& c, std::string_view s) {
+    c.AppendString(Utf8OrReplaced(s, &scratch));
+  };
   columns_[0].Append<int64_t>(row.error_time_us);
-  AppendText(columns_[1], row.stage, &scratch);
-  AppendText(columns_[2], row.source_table, &scratch);
-  AppendText(columns_[3], row.reason, &scratch);
-  AppendText(columns_[4], row.raw_payload, &scratch);
-  AppendText(columns_[5], row.source_position, &scratch);
+  AppendText(columns_[1], row.stage);
+  AppendText(columns_[2], row.source_table);
+  AppendText(columns_[3], row.reason);
+  AppendText(columns_[4], row.raw_payload);
+  AppendText(columns_[5], row.source_position);
   ++rows_;
   bytes_ += static_cast<int64_t>(row.raw_payload.size() + row.reason.size() + 64);
 }

@@ -37,15 +37,12 @@ Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::stri
                           {schema, {}, "FinanceLake Gold: model metrics next to their baselines"}));
   std::vector<columnar::Column> cols;
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
-  auto text = [](columnar::Column& c, const std::string& s) {
+  std::string scratch;
+  auto text = [&scratch](columnar::Column& c, const std::string& s) {
     if (s.empty()) {
       c.AppendNull();
-    } else if (IsValidUtf8(s)) {
-      c.AppendString(s);
     } else {  // e.g. a training file's name in Latin-1: Parquet strings must be UTF-8
-      std::string shown;
-      AppendUtf8Replacing(s, &shown);
-      c.AppendString(shown);
+      c.AppendString(Utf8OrReplaced(s, &scratch));
     }
   };
   auto num = [](columnar::Column& c, double v) {

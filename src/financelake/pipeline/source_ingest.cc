@@ -178,8 +178,8 @@ class SourceIngest {
     const RecordedRow& want = it->second;
     // Bronze stores a position that is not UTF-8 (a Latin-1 file name) with U+FFFD; rows
     // written before that hold the raw bytes.
-    std::string stored;
-    AppendUtf8Replacing(position, &stored);
+    std::string scratch;
+    const std::string_view stored = Utf8OrReplaced(position, &scratch);
     if (want.event_id != event_id || (want.position != stored && want.position != position)) {
       return Changed(fmt::format("record {} was {} (event {}), now it is {} (event {})", offset,
                                  want.position, want.event_id, position,
