@@ -143,3 +143,40 @@ test('the lake flow: Silver bank features -> model -> scored Silver rows -> gold
   runFlOk(['pipeline', '--lake', lake, '--once']);
   assert.equal(tableRows(lake, '../gold/fraud_alerts').length, alerted.length);
 });
+
+test('fraud: retraining appends no metrics twice, a scored file is rescored and trained on without its scores, bad cells and flags fail first', async () => {
+  const lake = path.join(dir, 'ulb');  // trained by the first test
+  const version = fs.readFileSync(path.join(lake, 'models', 'fraud', 'CURRENT'), 'utf8').trim();
+  const train = ['fraud', 'train', '--csv', ALL_FRAUDS, '--label', 'Class', '--time-column', 'Time'];
+  const again = runFlOk([...train, '--lake', lake]);
+  assert.match(again.stdout, /metrics already in .*nothing appended/);
+  const { rows } = await duckdbQuery(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlStr(
+    path.join(lake, 'gold', 'model_metrics', '*.parquet'))}) WHERE model_version = ${sqlStr(version)}`);
+  assert.equal(Number(rows[0].n), 8);
+  // A file scored before: its three score columns are replaced, not repeated.
+  const once = path.join(dir, 'scored_once.csv');
+  runFlOk(['fraud', 'score', '--csv', ALL_FRAUDS, '--lake', lake, '--out', once]);
+  const twice = runFlOk(['fraud', 'score', '--csv', once, '--lake', lake]);
+  assert.match(twice.stderr, /the input's 'fraud_score' column is replaced/);
+  const header = twice.stdout.split('\n')[0].split(',');
+  for (const c of ['fraud_score', 'fraud_alert', 'model_version']) assert.equal(header.filter((h) => h === c).length, 1, c);
+  assert.deepEqual(csvRows(twice.stdout).map((x) => x.fraud_score), csvRows(fs.readFileSync(once, 'utf8')).map((x) => x.fraud_score));
+  // ... and a model trained on it never takes a score as a feature.
+  const onScored = path.join(dir, 'on_scored');
+  const report = path.join(dir, 'on_scored.json');
+  const t = runFlOk(['fraud', 'train', '--csv', once, '--label', 'Class', '--time-column', 'Time',
+    '--lake', onScored, '--report', report]);
+  assert.match(t.stderr, /column 'fraud_score' \(a fraud score output\) is not a feature/);
+  const rep = JSON.parse(fs.readFileSync(report, 'utf8'));
+  assert.ok(!rep.features.some((f) => f.startsWith('fraud_') || f.startsWith('model_version')), rep.features.join(','));
+  // An infinity in a row of the test slice hung training (NaN scores); now it names the cell.
+  const lines = fs.readFileSync(ALL_FRAUDS, 'utf8').trim().split('\n');
+  const withInf = path.join(dir, 'inf.csv');
+  fs.writeFileSync(withInf, [lines[0], ...lines.slice(1).map((l, i) => (i === 5 ? l.replace(/^(\d+,[^,]+,)[^,]+,[^,]+/, '$1inf,-inf') : l))].join('\n') + '\n');
+  const bad = path.join(dir, 'bad2');
+  expectFailure([...train.map((x) => (x === ALL_FRAUDS ? withInf : x)), '--lake', bad], ["column 'V1', row 6: inf is not a finite number"]);
+  // A misspelt --exclude would silently keep the column; a --report that is a folder failed after publishing.
+  expectFailure([...train, '--exclude', 'Amout', '--lake', bad], '--exclude Amout: the input has no such column');
+  expectFailure([...train, '--report', dir, '--lake', bad], 'is a directory');
+  assert.ok(!fs.existsSync(path.join(bad, 'models')), 'a failed train published a model');
+});

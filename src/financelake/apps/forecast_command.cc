@@ -142,8 +142,8 @@ void AddMetricRows(const std::string& version, const std::string& ticker, const 
 Status AppendTables(const ForecastArgs& a, std::shared_ptr<io::FileSystem> fs,
                     const std::vector<pipeline::ModelMetricRow>& metrics, const std::vector<ml::Forecast>& forecasts) {
   if (!metrics.empty()) {
-    FL_ASSIGN_OR_RETURN(int64_t v, pipeline::AppendModelMetrics(fs, a.lake, metrics));
-    std::printf("metrics appended to %s (v%lld)\n", pipeline::ModelMetricsPath(a.lake).c_str(), static_cast<long long>(v));
+    FL_ASSIGN_OR_RETURN(auto m, pipeline::AppendModelMetrics(fs, a.lake, metrics));
+    pipeline::PrintMetricsAppend(m, a.lake);
   }
   if (!forecasts.empty()) {
     FL_ASSIGN_OR_RETURN(auto r, pipeline::AppendPredictions(fs, a.lake, forecasts, pipeline::WallMicros()));

@@ -6,9 +6,11 @@
 //   score: a CSV -> the same rows plus fraud_score, fraud_alert and model_version (CSV).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 
@@ -97,6 +99,20 @@ std::vector<pipeline::ModelMetricRow> MetricRows(const ml::FraudModel& m, const 
   return rows;
 }
 
+// The columns `fraud score` adds to a file.
+constexpr const char* kScoreColumns[] = {"fraud_score", "fraud_alert", "model_version"};
+
+// --exclude names columns that are not features: a misspelt one would silently stay a feature.
+Status CheckExcluded(const columnar::RecordBatch& data, const std::vector<std::string>& exclude) {
+  for (const std::string& name : exclude) {
+    if (data.ColumnByName(name) == nullptr) {
+      return Status::InvalidArgument(
+          fmt::format("--exclude {}: the input has no such column", name));
+    }
+  }
+  return Status::OK();
+}
+
 // XGBoost starts an OpenMP team of --threads: thousands of threads crash libgomp.
 constexpr int kMaxThreads = 256;
 
@@ -119,6 +135,11 @@ Status Train(const FraudArgs& a) {
     if (!info.ok() || !info->is_dir) {
       return Status::InvalidArgument(fmt::format("--report {}: no directory '{}' to write it in", a.report, dir));
     }
+    auto target = fs->Stat(a.report);
+    if (target.ok() && target->is_dir) {
+      return Status::InvalidArgument(
+          fmt::format("--report {}: is a directory, not a file name", a.report));
+    }
   }
   ml::FraudTrainOptions o;
   o.seed = a.seed;
@@ -130,12 +151,23 @@ Status Train(const FraudArgs& a) {
     if (a.label.empty()) return Status::InvalidArgument("--label COLUMN is required with --csv");
     bool index = false;
     FL_ASSIGN_OR_RETURN(data, LoadCsv(*fs, a.csv, &index));
+    if (data.num_rows() == 0)
+      return Status::InvalidArgument(fmt::format("{}: no rows to train on", a.csv));
+    FL_RETURN_NOT_OK(CheckExcluded(data, o.exclude));
     if (index) o.exclude.emplace_back(ml::kIndexColumn);
+    // A file written by `fraud score` carries a model's output: never an input of the next one.
+    for (const char* c : kScoreColumns) {
+      if (data.ColumnByName(c) != nullptr) {
+        o.exclude.emplace_back(c);
+        std::fprintf(stderr, "note: column '%s' (a fraud score output) is not a feature\n", c);
+      }
+    }
     o.label = a.label;
     o.time_column = a.time_column;
     subject = a.csv;
   } else {
     FL_ASSIGN_OR_RETURN(data, pipeline::ReadBankTrainingRows(fs, a.lake));
+    FL_RETURN_NOT_OK(CheckExcluded(data, o.exclude));
     o.label = a.label.empty() ? "is_fraud" : a.label;
     o.time_column = a.time_column.empty() ? "event_time" : a.time_column;
     for (const std::string& c : pipeline::BankNonFeatureColumns()) o.exclude.push_back(c);
@@ -155,9 +187,9 @@ Status Train(const FraudArgs& a) {
     FL_RETURN_NOT_OK(io::WriteFileAtomic(*fs, a.report, j.Dump() + "\n"));
   }
   if (!a.no_metrics_table) {
-    FL_ASSIGN_OR_RETURN(int64_t v, pipeline::AppendModelMetrics(fs, a.lake, MetricRows(model, report, subject)));
-    std::printf("metrics appended to %s (v%lld)\n", pipeline::ModelMetricsPath(a.lake).c_str(),
-                static_cast<long long>(v));
+    FL_ASSIGN_OR_RETURN(
+        auto m, pipeline::AppendModelMetrics(fs, a.lake, MetricRows(model, report, subject)));
+    pipeline::PrintMetricsAppend(m, a.lake);
   }
   return Status::OK();
 }
@@ -171,8 +203,19 @@ Status Score(const FraudArgs& a) {
   if (data.num_rows() == 0) return Status::InvalidArgument(fmt::format("{}: no rows to score", a.csv));
   auto scores = model->Score(data);
   if (!scores.ok()) return scores.status().WithContext(fmt::format("scoring {} with {}", a.csv, model->version));
-  std::vector<columnar::Field> fields = data.schema().fields();
-  std::vector<columnar::Column> cols = data.columns();
+  // A file scored before gets its score columns replaced, not repeated.
+  std::vector<columnar::Field> fields;
+  std::vector<columnar::Column> cols;
+  for (size_t c = 0; c < data.num_columns(); ++c) {
+    const std::string& name = data.schema().field(c).name;
+    if (std::find(std::begin(kScoreColumns), std::end(kScoreColumns), name) !=
+        std::end(kScoreColumns)) {
+      std::fprintf(stderr, "note: the input's '%s' column is replaced\n", name.c_str());
+      continue;
+    }
+    fields.push_back(data.schema().field(c));
+    cols.push_back(data.column(c));
+  }
   fields.push_back({"fraud_score", columnar::DataType::Double(), false});
   fields.push_back({"fraud_alert", columnar::DataType::Boolean(), false});
   fields.push_back({"model_version", columnar::DataType::String(), false});

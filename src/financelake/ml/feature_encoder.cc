@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unordered_map>
 #include <string_view>
+#include <type_traits>
+#include <unordered_map>
 
 namespace financelake::ml {
 namespace {
@@ -108,19 +109,56 @@ std::vector<std::string> FeatureEncoder::FeatureNames() const {
 
 namespace {
 
+// A float/double cell as the models' float: finite values beyond float's range become
+// +/-FLT_MAX (order kept; a plain cast is undefined there), an infinity is refused.
+template <typename T>
+bool ToFeature(T v, float* out) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isinf(v)) return false;
+    constexpr double kMax = std::numeric_limits<float>::max();
+    if (static_cast<double>(v) > kMax) {
+      *out = std::numeric_limits<float>::max();
+      return true;
+    }
+    if (static_cast<double>(v) < -kMax) {
+      *out = -std::numeric_limits<float>::max();
+      return true;
+    }
+  }
+  *out = static_cast<float>(v);  // NaN stays NaN: missing
+  return true;
+}
+
+Status NotFinite(const std::string& column, int64_t row, double v) {
+  return Status::InvalidArgument(fmt::format(
+      "column '{}', row {}: {} is not a finite number; the models take numbers or empty cells "
+      "(missing)",
+      column, row + 1, v > 0 ? "inf" : "-inf"));
+}
+
+template <typename Src>
+bool AllNull(const columnar::Column& col, int64_t n, Src src) {
+  for (int64_t r = 0; r < n; ++r) {
+    if (!col.IsNull(src(r))) return false;
+  }
+  return true;
+}
+
 // Writes column `col` (numeric) of rows `src(r)` at out[r * stride].
 template <typename T, typename Src>
-void CopyNumeric(const columnar::Column& col, int64_t n, Src src, float* out, size_t stride) {
+Status CopyNumeric(const std::string& name, const columnar::Column& col, int64_t n, Src src,
+                   float* out, size_t stride) {
   const T* v = col.values<T>();
-  if (col.null_count() == 0) {
-    for (int64_t r = 0; r < n; ++r) out[static_cast<size_t>(r) * stride] = static_cast<float>(v[src(r)]);
-    return;
-  }
   for (int64_t r = 0; r < n; ++r) {
     const int64_t i = src(r);
-    out[static_cast<size_t>(r) * stride] =
-        col.IsNull(i) ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(v[i]);
+    float* dst = out + static_cast<size_t>(r) * stride;
+    if (col.null_count() != 0 && col.IsNull(i)) {
+      *dst = std::numeric_limits<float>::quiet_NaN();
+    } else if (!ToFeature(v[i], dst)) {
+      return NotFinite(name, i, static_cast<double>(v[i]));
+    }
   }
+  return Status::OK();
 }
 
 template <typename Src>
@@ -137,19 +175,27 @@ Status EncodeRows(const std::vector<InputColumn>& inputs, int64_t num_features,
     }
     if (!in.categorical) {
       float* dst = out + offset;
+      Status st;
       switch (col->type().kind()) {
-        case TypeKind::kBoolean: CopyNumeric<uint8_t>(*col, n, src, dst, nf); break;
-        case TypeKind::kByte: CopyNumeric<int8_t>(*col, n, src, dst, nf); break;
-        case TypeKind::kShort: CopyNumeric<int16_t>(*col, n, src, dst, nf); break;
-        case TypeKind::kInteger: CopyNumeric<int32_t>(*col, n, src, dst, nf); break;
-        case TypeKind::kLong: CopyNumeric<int64_t>(*col, n, src, dst, nf); break;
-        case TypeKind::kFloat: CopyNumeric<float>(*col, n, src, dst, nf); break;
-        case TypeKind::kDouble: CopyNumeric<double>(*col, n, src, dst, nf); break;
+        case TypeKind::kBoolean: st = CopyNumeric<uint8_t>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kByte: st = CopyNumeric<int8_t>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kShort: st = CopyNumeric<int16_t>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kInteger: st = CopyNumeric<int32_t>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kLong: st = CopyNumeric<int64_t>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kFloat: st = CopyNumeric<float>(in.name, *col, n, src, dst, nf); break;
+        case TypeKind::kDouble: st = CopyNumeric<double>(in.name, *col, n, src, dst, nf); break;
         default:
+          if (AllNull(*col, n, src)) {  // an empty column reads as text: all missing
+            for (int64_t r = 0; r < n; ++r) {
+              dst[static_cast<size_t>(r) * nf] = std::numeric_limits<float>::quiet_NaN();
+            }
+            break;
+          }
           return Status::InvalidArgument(fmt::format(
               "the model takes column '{}' as a number, the input has it as {}", in.name,
               col->type().ToString()));
       }
+      FL_RETURN_NOT_OK(st);
       offset += 1;
       continue;
     }

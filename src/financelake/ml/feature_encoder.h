@@ -2,7 +2,8 @@
 // take, the same way at training and at scoring time.
 //
 // Fit() learns, from the training rows only, which input columns are features and how:
-//   - numeric and boolean columns are used as they are (null -> NaN, "missing");
+//   - numeric and boolean columns are used as they are (null -> NaN, "missing"; values beyond
+//     float's range -> +/-FLT_MAX; an infinity is an InvalidArgument naming column and row);
 //   - string columns are categorical: one indicator feature per category among the 20 most
 //     frequent in training, plus "<column>=<other>" for the rest; a string column whose values
 //     are nearly all distinct (an identifier such as transaction_id) is left out;
@@ -10,7 +11,9 @@
 //     and unnamed columns (a pandas index written to CSV) are left out.
 // Each decision is reported in `notes`. The encoder serializes to JSON with the model; Encode()
 // on a batch that lacks an input column, or has it with a non-convertible type, is an
-// InvalidArgument naming the column (a model never scores a file with another feature list).
+// InvalidArgument naming the column (a model never scores a file with another feature list);
+// a numeric input given as a column with no value at all (an empty CSV column reads as text)
+// is all missing.
 #pragma once
 
 #include <string>

@@ -104,26 +104,33 @@ Result<std::string> ResolveFraudModelVersion(io::FileSystem& fs, std::string_vie
   return v;
 }
 
-Result<std::shared_ptr<const FraudModel>> FraudModelCache::Get(io::FileSystem& fs, std::string_view lake,
-                                                              const std::string& version) {
-  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (model_ == nullptr || model_->version != v || lake_ != lake) {
-    FL_ASSIGN_OR_RETURN(model_, LoadFraudModel(fs, lake, v));
-    lake_ = std::string(lake);
-  }
-  return model_;
+namespace {
+
+// A version name that is a pointer (CURRENT, PIPELINE; empty means CURRENT), else "".
+std::string_view PointerName(const std::string& version) {
+  if (version.empty()) return kCurrentModel;
+  return version == kCurrentModel || version == kPipelineModel ? std::string_view(version)
+                                                               : std::string_view();
 }
 
-Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
-                                                         const std::string& version, int threads) {
+// Version `v`, reached through `pointer` (CURRENT, PIPELINE; empty when named directly).
+Result<std::shared_ptr<const FraudModel>> LoadResolved(io::FileSystem& fs, std::string_view lake,
+                                                       const std::string& v,
+                                                       std::string_view pointer, int threads) {
   const std::string root = FraudModelsDir(lake);
-  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
   const std::string dir = io::JoinPath(root, v);
   auto text = fs.ReadFile(io::JoinPath(dir, "manifest.json"));
   if (!text.ok()) {
-    if (text.status().IsNotFound()) return Status::NotFound(fmt::format("fraud model {} not found in {}", v, root));
-    return text.status();
+    if (!text.status().IsNotFound()) return text.status();
+    // A pointer naming a model that is not there is a damaged store, not "no model": the
+    // pipeline would otherwise go on without scoring.
+    if (!pointer.empty()) {
+      return Status::DataLoss(fmt::format(
+          "{}/{} names fraud model {}, which is not there (deleted?); retrain, or remove the "
+          "pointer",
+          root, pointer, v));
+    }
+    return Status::NotFound(fmt::format("fraud model {} not found in {}", v, root));
   }
   auto bad = [&](std::string what) {
     return Status::DataLoss(fmt::format("{}/manifest.json: {}", dir, what));
@@ -138,7 +145,12 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
   auto m = std::make_shared<FraudModel>();
   m->version = manifest->GetString("version", "");
   if (m->version != v) return bad("names version " + m->version);
-  FL_ASSIGN_OR_RETURN(std::string booster, fs.ReadFile(io::JoinPath(dir, "booster.json")));
+  auto booster_file = fs.ReadFile(io::JoinPath(dir, "booster.json"));
+  if (!booster_file.ok()) {
+    if (!booster_file.status().IsNotFound()) return booster_file.status();
+    return Status::DataLoss(fmt::format("{}/booster.json is missing (damaged?); retrain", dir));
+  }
+  const std::string booster = std::move(*booster_file);
   {
     // The version names manifest and booster (SaveFraudModel): a file damaged, replaced or edited
     // by hand (a threshold, say) no longer matches it, and is refused before anything is used.
@@ -178,6 +190,26 @@ Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std
                            m->booster.num_features()));
   }
   return std::shared_ptr<const FraudModel>(std::move(m));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const FraudModel>> FraudModelCache::Get(io::FileSystem& fs,
+                                                               std::string_view lake,
+                                                               const std::string& version) {
+  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (model_ == nullptr || model_->version != v || lake_ != lake) {
+    FL_ASSIGN_OR_RETURN(model_, LoadResolved(fs, lake, v, PointerName(version), 1));
+    lake_ = std::string(lake);
+  }
+  return model_;
+}
+
+Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
+                                                         const std::string& version, int threads) {
+  FL_ASSIGN_OR_RETURN(const std::string v, ResolveFraudModelVersion(fs, lake, version));
+  return LoadResolved(fs, lake, v, PointerName(version), threads);
 }
 
 }  // namespace financelake::ml

@@ -56,7 +56,8 @@ inline constexpr std::string_view kPipelineModel = "PIPELINE";
 Status SaveFraudModel(io::FileSystem& fs, std::string_view lake, FraudModel* model,
                       bool for_pipeline = false);
 // `version`: a version, or a pointer (kCurrentModel, kPipelineModel); empty = CURRENT.
-// NotFound when the lake has no such model.
+// NotFound when the lake has no such model (no such version, or the pointer is not there);
+// DataLoss when a pointer names a model that is missing, or a model's files are damaged.
 Result<std::shared_ptr<const FraudModel>> LoadFraudModel(io::FileSystem& fs, std::string_view lake,
                                                          const std::string& version = "",
                                                          int threads = 1);

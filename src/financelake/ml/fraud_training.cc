@@ -16,6 +16,7 @@ using columnar::TypeKind;
 Result<std::vector<float>> Labels(const columnar::RecordBatch& data, const std::string& name) {
   const columnar::Column* col = data.ColumnByName(name);
   if (col == nullptr) return Status::InvalidArgument(fmt::format("label column '{}' not found", name));
+  if (data.num_rows() == 0) return Status::InvalidArgument("no rows to train on");
   if (!IsNumericType(col->type())) {
     return Status::InvalidArgument(fmt::format("label column '{}' is {}, not 0/1", name, col->type().ToString()));
   }
@@ -31,8 +32,10 @@ Result<std::vector<float>> Labels(const columnar::RecordBatch& data, const std::
   return y;
 }
 
-// Row order by time (stable, so ties keep file order).
-Result<std::vector<int64_t>> TimeOrder(const columnar::RecordBatch& data, const std::string& name) {
+// Row order by time (stable, so ties keep file order); `key` gets each row's time (empty
+// without a time column).
+Result<std::vector<int64_t>> TimeOrder(const columnar::RecordBatch& data, const std::string& name,
+                                       std::vector<double>* time_key) {
   std::vector<int64_t> order(static_cast<size_t>(data.num_rows()));
   std::iota(order.begin(), order.end(), 0);
   if (name.empty()) return order;
@@ -62,6 +65,7 @@ Result<std::vector<int64_t>> TimeOrder(const columnar::RecordBatch& data, const 
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return key[static_cast<size_t>(a)] < key[static_cast<size_t>(b)]; });
+  *time_key = std::move(key);
   return order;
 }
 
@@ -151,11 +155,25 @@ Result<FraudModel> TrainFraudModel(const columnar::RecordBatch& data, const Frau
     return Status::InvalidArgument("train and validation fractions must be > 0 and leave rows to test");
   }
   FL_ASSIGN_OR_RETURN(std::vector<float> y, Labels(data, o.label));
-  FL_ASSIGN_OR_RETURN(std::vector<int64_t> order, TimeOrder(data, o.time_column));
+  std::vector<double> time_key;
+  FL_ASSIGN_OR_RETURN(std::vector<int64_t> order, TimeOrder(data, o.time_column, &time_key));
   if (o.time_column.empty()) r.notes.push_back("no time column: rows are taken to be in time order");
   const auto n = static_cast<int64_t>(order.size());
-  const auto n_train = static_cast<int64_t>(std::floor(static_cast<double>(n) * o.train_fraction));
-  const auto n_valid = static_cast<int64_t>(std::floor(static_cast<double>(n) * o.valid_fraction));
+  // A cut between rows of the same time moves past them: no moment is both trained on and
+  // tested.
+  auto cut = [&](int64_t at) {
+    if (time_key.empty()) return at;
+    auto t = [&](int64_t k) {
+      return time_key[static_cast<size_t>(order[static_cast<size_t>(k)])];
+    };
+    while (at > 0 && at < n && t(at) == t(at - 1)) ++at;
+    return at;
+  };
+  const int64_t n_train =
+      cut(static_cast<int64_t>(std::floor(static_cast<double>(n) * o.train_fraction)));
+  const int64_t n_valid =
+      cut(n_train + static_cast<int64_t>(std::floor(static_cast<double>(n) * o.valid_fraction))) -
+      n_train;
   if (n_train < 10 || n_valid < 5 || n - n_train - n_valid < 5) {
     return Status::InvalidArgument(fmt::format("{} rows are too few to train, validate and test", n));
   }
@@ -171,10 +189,11 @@ Result<FraudModel> TrainFraudModel(const columnar::RecordBatch& data, const Frau
         "the training slice ({} rows) has {} positive labels: both classes are needed", r.train.rows,
         r.train.positives));
   }
-  if (r.validation.positives == 0) {
+  if (r.validation.positives == 0 || r.validation.positives == r.validation.rows) {
     return Status::InvalidArgument(fmt::format(
-        "the validation slice ({} rows) has no positive label: the threshold cannot be chosen; "
-        "more labelled rows are needed", r.validation.rows));
+        "the validation slice ({} rows) has {} positive labels: both classes are needed to choose "
+        "the threshold; more labelled rows are needed",
+        r.validation.rows, r.validation.positives));
   }
   if (r.test.positives == 0) {
     r.notes.push_back("the test slice has no positive label: AUPRC and recall are undefined");

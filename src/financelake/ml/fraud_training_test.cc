@@ -1,9 +1,13 @@
 #include "financelake/ml/fraud_training.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
+#include <tuple>
 
 #include "financelake/io/atomic_file.h"
 #include "financelake/io/memory_filesystem.h"
@@ -200,6 +204,159 @@ TEST(FraudTraining, BadInputsAreClearErrors) {
   } else {
     EXPECT_EQ(r.train.rows + r.validation.rows + r.test.rows, 2000);
   }
+}
+
+// The ULB file with cells replaced: {row (0-based), column, text}.
+columnar::RecordBatch UlbEdited(
+    const std::vector<std::tuple<int, std::string, std::string>>& edits) {
+  std::string text =
+      testing::ReadText(FraudFixture("jaehyeongAN_creditcard_sample_all492frauds.csv"));
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  auto split = [](const std::string& l) {
+    std::vector<std::string> f;
+    std::istringstream ls(l);
+    for (std::string c; std::getline(ls, c, ',');) f.push_back(c);
+    return f;
+  };
+  const std::vector<std::string> header = split(lines[0]);
+  for (const auto& [row, col, value] : edits) {
+    std::vector<std::string> f = split(lines[static_cast<size_t>(row) + 1]);
+    const auto at = std::find(header.begin(), header.end(), "\"" + col + "\"") - header.begin();
+    const auto plain = std::find(header.begin(), header.end(), col) - header.begin();
+    const size_t k = static_cast<size_t>(std::min(at, plain));
+    EXPECT_LT(k, f.size()) << col;
+    f[k] = value;
+    std::string joined;
+    for (size_t i = 0; i < f.size(); ++i) joined += (i ? "," : "") + f[i];
+    lines[static_cast<size_t>(row) + 1] = joined;
+  }
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  auto batch = ReadLabelledCsv(out, "edited.csv", nullptr);
+  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+  return std::move(*batch);
+}
+
+// +inf and -inf in one test row made the logistic baseline's score NaN, and the metrics then
+// looped forever; values beyond float's range were cast with undefined behaviour.
+TEST(FraudTraining, InfinitiesAreRefusedNamingTheCellAndHugeValuesKeepTheirOrder) {
+  const columnar::RecordBatch plain = Ulb();
+  const columnar::Column* time = plain.ColumnByName("Time");
+  ASSERT_NE(time, nullptr);
+  int last = 0;  // the latest row: in the test slice
+  for (int64_t i = 1; i < plain.num_rows(); ++i) {
+    if (NumericAt(*time, i) > NumericAt(*time, last)) last = static_cast<int>(i);
+  }
+  auto inf = TrainFraudModel(UlbEdited({{last, "V1", "inf"}, {last, "V2", "-inf"}}), UlbOptions(),
+                             nullptr);
+  ASSERT_FALSE(inf.ok());
+  EXPECT_NE(inf.status().message().find(
+                fmt::format("column 'V1', row {}: inf is not a finite number", last + 1)),
+            std::string::npos)
+      << inf.status().message();
+  // 1e300 is finite: it becomes the largest float, and training goes on.
+  auto huge = TrainFraudModel(UlbEdited({{3, "Amount", "1e300"}}), UlbOptions(), nullptr);
+  ASSERT_TRUE(huge.ok()) << huge.status().ToString();
+  auto x = huge->encoder.Encode(UlbEdited({{3, "Amount", "1e300"}, {4, "Amount", "-1e300"}}));
+  ASSERT_TRUE(x.ok()) << x.status().ToString();
+  const auto names = huge->encoder.FeatureNames();
+  const size_t amount =
+      static_cast<size_t>(std::find(names.begin(), names.end(), "Amount") - names.begin());
+  ASSERT_LT(amount, names.size());
+  const size_t nf = names.size();
+  EXPECT_EQ((*x)[3 * nf + amount], std::numeric_limits<float>::max());
+  EXPECT_EQ((*x)[4 * nf + amount], -std::numeric_limits<float>::max());
+}
+
+TEST(FraudTraining, SlicesNeedBothClassesAndTiedTimesStayOnOneSide) {
+  // Validation rows (60-79 of 100 in time order) all positive: refused before XGBoost.
+  std::string csv = "Time,A,Class\n";
+  for (int i = 0; i < 100; ++i) {
+    const bool pos = (i >= 60 && i < 80) || i % 7 == 0;
+    csv += fmt::format("{},{},{}\n", i, i % 13, pos ? 1 : 0);
+  }
+  auto all_pos = columnar::ReadCsv(csv, std::nullopt, "allpos.csv");
+  ASSERT_TRUE(all_pos.ok());
+  auto r1 = TrainFraudModel(*all_pos, UlbOptions(), nullptr);
+  ASSERT_FALSE(r1.ok());
+  EXPECT_NE(r1.status().message().find("the validation slice (20 rows) has 20 positive labels"),
+            std::string::npos)
+      << r1.status().message();
+  // Times 0..99 with rows 58-62 at one moment: the train/validation cut (60) moves past them.
+  csv = "Time,A,Class\n";
+  for (int i = 0; i < 100; ++i)
+    csv += fmt::format("{},{},{}\n", i >= 58 && i <= 62 ? 58 : i, i % 13, i % 4 == 0 ? 1 : 0);
+  auto tied = columnar::ReadCsv(csv, std::nullopt, "tied.csv");
+  ASSERT_TRUE(tied.ok());
+  FraudTrainReport r;
+  ASSERT_TRUE(TrainFraudModel(*tied, UlbOptions(), &r).ok());
+  EXPECT_EQ(r.train.rows, 63);
+  EXPECT_EQ(r.validation.rows, 20);
+  EXPECT_EQ(r.test.rows, 17);
+  auto empty = columnar::ReadCsv("Time,A,Class\n", std::nullopt, "empty.csv");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_NE(
+      TrainFraudModel(*empty, UlbOptions(), nullptr).status().message().find("no rows to train on"),
+      std::string::npos);
+}
+
+TEST(FraudTraining, AnEmptyNumericColumnScoresAsMissing) {
+  const columnar::RecordBatch data = Ulb();
+  auto model = TrainFraudModel(data, UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  // Two rows whose Amount cells are all empty: a CSV reader types such a column as text.
+  std::vector<columnar::Field> fields = data.schema().fields();
+  std::vector<columnar::Column> cols;
+  for (size_t c = 0; c < data.num_columns(); ++c) {
+    const bool amount = fields[c].name == "Amount";
+    if (amount) fields[c].type = columnar::DataType::String();
+    columnar::Column col(fields[c].type);
+    for (int64_t r = 0; r < 2; ++r) {
+      if (amount) {
+        col.AppendNull();
+      } else {
+        col.AppendValue(data.column(c).GetValue(r));
+      }
+    }
+    cols.push_back(std::move(col));
+  }
+  auto blank = columnar::RecordBatch::Make(columnar::Schema(fields), std::move(cols));
+  ASSERT_TRUE(blank.ok()) << blank.status().ToString();
+  auto scores = model->Score(*blank);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  EXPECT_EQ(scores->size(), 2u);
+}
+
+// Retraining is the advice for a damaged model: publishing the same version again must repair
+// it. A PIPELINE pointer whose model is gone is an error, never "no model".
+TEST(FraudTraining, RetrainingRepairsADamagedModelAndAMissingPipelineModelIsAnError) {
+  auto fs = std::make_shared<io::MemoryFileSystem>();
+  auto model = TrainFraudModel(Ulb(), UlbOptions(), nullptr);
+  ASSERT_TRUE(model.ok());
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model, /*for_pipeline=*/true).ok());
+  const std::string dir = "/lake/models/fraud/" + model->version;
+  ASSERT_TRUE(fs->Delete(dir + "/booster.json").ok());
+  auto missing = LoadFraudModel(*fs, "/lake", std::string(kPipelineModel));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kDataLoss) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("booster.json is missing"), std::string::npos);
+  const std::string version = model->version;
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model, /*for_pipeline=*/true).ok());
+  EXPECT_EQ(model->version, version);
+  ASSERT_TRUE(LoadFraudModel(*fs, "/lake", std::string(kPipelineModel)).ok());
+  // The whole version folder gone: the pointer names a model that is not there.
+  ASSERT_TRUE(fs->DeleteDirRecursive(dir).ok());
+  FraudModelCache cache;
+  auto gone = cache.Get(*fs, "/lake", std::string(kPipelineModel));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().code(), StatusCode::kDataLoss) << gone.status().ToString();
+  EXPECT_NE(gone.status().message().find("PIPELINE names fraud model " + model->version),
+            std::string::npos)
+      << gone.status().message();
+  // A version asked for by name that is not there is still NotFound.
+  EXPECT_TRUE(LoadFraudModel(*fs, "/lake", model->version).status().IsNotFound());
 }
 
 }  // namespace

@@ -10,12 +10,22 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// A NaN score (a model fed a value it cannot use) ranks below every number and ties with the
+// other NaNs, so the orderings below stay strict weak orders and every tie group ends.
+bool Below(double a, double b) {
+  if (std::isnan(a)) return !std::isnan(b);
+  return !std::isnan(b) && a < b;
+}
+bool Same(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
+
 // Row indexes by descending score.
 std::vector<size_t> ByScoreDesc(const std::vector<double>& scores) {
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+                   [&](size_t a, size_t b) { return Below(scores[b], scores[a]); });
   return order;
 }
 
@@ -27,7 +37,7 @@ void ForEachThreshold(const std::vector<double>& scores, const std::vector<float
   int64_t tp = 0, seen = 0;
   for (size_t i = 0; i < order.size();) {
     const double score = scores[order[i]];
-    for (; i < order.size() && scores[order[i]] == score; ++i) {
+    for (; i < order.size() && Same(scores[order[i]], score); ++i) {
       tp += labels[order[i]] > 0.5f ? 1 : 0;
       ++seen;
     }
@@ -61,13 +71,14 @@ double RocAuc(const std::vector<double>& scores, const std::vector<float>& label
   if (pos == 0 || neg == 0) return kNaN;
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return Below(scores[a], scores[b]); });
   // Sum of the positives' ranks (1-based, ties get their average rank).
   double rank_sum = 0;
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
     int64_t tied_pos = 0;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) {
+    while (j < order.size() && Same(scores[order[j]], scores[order[i]])) {
       tied_pos += labels[order[j]] > 0.5f ? 1 : 0;
       ++j;
     }
@@ -103,13 +114,14 @@ double BestF1Threshold(const std::vector<double>& scores, const std::vector<floa
   const int64_t pos = Positives(labels);
   if (scores.empty()) return 0.5;
   if (pos == 0) {
-    const double top = *std::max_element(scores.begin(), scores.end());
-    return std::nextafter(top, std::numeric_limits<double>::infinity());
+    const double top = *std::max_element(scores.begin(), scores.end(), Below);
+    return std::isnan(top) ? 0.5 : std::nextafter(top, std::numeric_limits<double>::infinity());
   }
   double best_f1 = -1, best = 0;
   ForEachThreshold(scores, labels, [&](double score, int64_t tp, int64_t seen) {
     const double f1 = 2.0 * static_cast<double>(tp) / static_cast<double>(seen + pos);
-    if (f1 > best_f1) {  // strictly better: on ties the earlier (higher) threshold stays
+    if (!std::isnan(score) &&
+        f1 > best_f1) {  // strictly better: on ties the earlier (higher) threshold stays
       best_f1 = f1;
       best = score;
     }

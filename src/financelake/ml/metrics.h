@@ -2,7 +2,8 @@
 // (average precision, as scikit-learn's average_precision_score computes it), ROC-AUC (the
 // Mann-Whitney statistic with ties counted half), and the confusion counts at a threshold.
 // Scores at or above the threshold are alerts. A metric that is undefined on its input (no
-// positive or no negative labels) is NaN.
+// positive or no negative labels) is NaN. A NaN score ranks below every number (ties with the
+// other NaNs) and is never alerted nor chosen as a threshold.
 #pragma once
 
 #include <cstdint>

@@ -44,6 +44,20 @@ TEST(Metrics, UndefinedWithoutBothClasses) {
   EXPECT_GT(BestF1Threshold(s, {0, 0}), 0.7);  // alerts nothing
 }
 
+// A NaN score (once, a logistic baseline fed +inf and -inf) hung every metric: the tie loops
+// waited for NaN == NaN. NaN ranks below every number and is never a threshold.
+TEST(Metrics, NaNScoresRankLowestAndEnd) {
+  const double nan = std::nan("");
+  const std::vector<double> s = {nan, 0.9, nan, 0.2};
+  const std::vector<float> y = {1, 1, 0, 0};
+  // Ranked: 0.9 (pos), 0.2 (neg), then the NaN pair (one pos, one neg) tied at the bottom.
+  EXPECT_NEAR(AveragePrecision(s, y), 0.5 * 1.0 + 0.5 * 0.5, 1e-12);
+  EXPECT_NEAR(RocAuc(s, y), (1.0 + 1.0 + 0.5 + 0.0) / 4.0, 1e-12);
+  EXPECT_EQ(BestF1Threshold(s, y), 0.9);
+  EXPECT_EQ(BestF1Threshold({nan, nan}, {0, 0}), 0.5);
+  EXPECT_EQ(AtThreshold(s, y, 0.5).true_positives, 1);
+}
+
 // scikit-learn's average_precision_score and roc_auc_score are the oracle, on data with ties.
 TEST(Metrics, AgreeWithScikitLearn) {
   std::mt19937_64 rng(7);

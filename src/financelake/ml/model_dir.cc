@@ -25,15 +25,25 @@ Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::s
                        const std::vector<std::pair<std::string, std::string>>& files) {
   FL_RETURN_NOT_OK(fs.CreateDirs(root));
   const std::string dir = io::JoinPath(root, version);
-  FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(io::JoinPath(dir, "manifest.json")));
-  if (exists) return Status::OK();  // same version = same content
+  // Same version = same content: an intact copy stays as it is; a damaged one (a file missing
+  // or changed since) is written again, so retraining repairs it.
+  bool intact = true;
+  for (const auto& [name, bytes] : files) {
+    auto have = fs.ReadFile(io::JoinPath(dir, name));
+    if (!have.ok() && !have.status().IsNotFound()) return have.status();
+    if (!have.ok() || *have != bytes) {
+      intact = false;
+      break;
+    }
+  }
+  if (intact) return Status::OK();
   const std::string tmp = io::JoinPath(root, "." + version + ".tmp");
   FL_RETURN_NOT_OK(RemoveIfPresent(fs, tmp));
   FL_RETURN_NOT_OK(fs.CreateDirs(tmp));
   for (const auto& [name, bytes] : files) {
     FL_RETURN_NOT_OK(io::WriteFileAtomic(fs, io::JoinPath(tmp, name), bytes));
   }
-  FL_RETURN_NOT_OK(RemoveIfPresent(fs, dir));  // a directory without manifest: a torn write
+  FL_RETURN_NOT_OK(RemoveIfPresent(fs, dir));  // a torn write, or a damaged copy
   FL_RETURN_NOT_OK(fs.Rename(tmp, dir));
   return fs.SyncDir(root);
 }

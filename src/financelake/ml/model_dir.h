@@ -16,9 +16,10 @@ namespace financelake::ml {
 // 64-bit FNV-1a, chainable through `h`.
 uint64_t Fnv1a(std::string_view data, uint64_t h = 1469598103934665603ULL);
 
-// Publishes <root>/<version>/ holding `files` (name, bytes) unless it already exists with its
-// manifest.json: written into a hidden temporary directory, then renamed into place, so a
-// reader never sees a torn version. `files` must include "manifest.json".
+// Publishes <root>/<version>/ holding `files` (name, bytes) unless it already holds exactly
+// those files: written into a hidden temporary directory, then renamed into place, so a reader
+// never sees a torn version. A copy with a file missing or changed (damaged) is replaced.
+// `files` must include "manifest.json".
 Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::string& version,
                        const std::vector<std::pair<std::string, std::string>>& files);
 

@@ -60,43 +60,49 @@ struct FeatureRow {
   int new_merchant = -1, new_country = -1;  // -1 null
 };
 
+// Event k's amount against the account's events [lo, k) (its last 30 days): NaN (null) with
+// fewer than 3 of them or no spread. Two passes over the window for each batch row: running
+// sums of amounts and squares drift as events enter and leave (an account with constant amounts
+// got a tiny spread, and z-scores of 1e5), and lose the spread of large amounts to cancellation.
+double Zscore(const std::vector<Event>& ev, size_t lo, size_t k) {
+  const auto n = static_cast<double>(k - lo);
+  if (n < 3) return NAN;
+  double sum = 0;
+  for (size_t j = lo; j < k; ++j) sum += ev[j].amount;
+  const double mean = sum / n;
+  double sq = 0;
+  for (size_t j = lo; j < k; ++j) sq += (ev[j].amount - mean) * (ev[j].amount - mean);
+  const double sd = std::sqrt(sq / n);
+  if (!(sd > 1e-9 * std::max(1.0, std::abs(mean)))) return NAN;
+  const double z = (ev[k].amount - mean) / sd;
+  return std::isfinite(z) ? z : NAN;
+}
+
 void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
   std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) {
     return a.time != b.time ? a.time < b.time : a.id < b.id;
   });
   std::unordered_set<std::string_view> merchants, countries;
   size_t lo1h = 0, lo24h = 0, lo30d = 0;
-  double sum24 = 0, sum30 = 0, sq30 = 0;
+  double sum24 = 0;
   for (size_t k = 0; k < ev.size(); ++k) {
     const Event& e = ev[k];
     // Windows over events [lo, k): drop those too old.
     while (lo1h < k && ev[lo1h].time < e.time - kHourUs) ++lo1h;
     while (lo24h < k && ev[lo24h].time < e.time - kDayUs) sum24 -= ev[lo24h++].amount;
-    while (lo30d < k && ev[lo30d].time < e.time - kZscoreWindowUs) {
-      sum30 -= ev[lo30d].amount;
-      sq30 -= ev[lo30d].amount * ev[lo30d].amount;
-      ++lo30d;
-    }
+    while (lo30d < k && ev[lo30d].time < e.time - kZscoreWindowUs) ++lo30d;
     if (e.batch_row >= 0) {
       FeatureRow& f = (*out)[static_cast<size_t>(e.batch_row)];
       f.count = static_cast<int64_t>(k);
       f.n1h = static_cast<int64_t>(k - lo1h);
       f.n24h = static_cast<int64_t>(k - lo24h);
-      f.sum24h = std::max(0.0, sum24);
+      f.sum24h = std::isfinite(sum24) ? std::max(0.0, sum24) : NAN;
       f.since_last = k == 0 ? NAN : static_cast<double>(e.time - ev[k - 1].time) / 1e6;
-      const auto n30 = static_cast<double>(k - lo30d);
-      if (n30 >= 3) {
-        const double mean = sum30 / n30;
-        const double var = std::max(0.0, sq30 / n30 - mean * mean);
-        const double sd = std::sqrt(var);
-        f.zscore = sd > 1e-9 * std::max(1.0, std::abs(mean)) ? (e.amount - mean) / sd : NAN;
-      }
+      f.zscore = Zscore(ev, lo30d, k);
       f.new_merchant = e.merchant.empty() ? -1 : (merchants.count(e.merchant) == 0 ? 1 : 0);
       f.new_country = e.country.empty() ? -1 : (countries.count(e.country) == 0 ? 1 : 0);
     }
     sum24 += e.amount;
-    sum30 += e.amount;
-    sq30 += e.amount * e.amount;
     if (!e.merchant.empty()) merchants.insert(e.merchant);
     if (!e.country.empty()) countries.insert(e.country);
   }

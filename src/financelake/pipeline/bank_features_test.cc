@@ -6,14 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "financelake/columnar/text_values.h"
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
-#include "financelake/ml/fraud_training.h"
 #include "financelake/io/posix_filesystem.h"
+#include "financelake/ml/fraud_training.h"
+#include "financelake/ml/model_dir.h"
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/exactly_once_table.h"
@@ -181,6 +184,71 @@ TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
   for (int64_t i = 0; i < rows->num_rows(); ++i) ids.emplace_back(rows->column(0).StringAt(i));
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"Tf1", "Tf2"}));
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ" of a Unix time.
+std::string Iso(int64_t unix_seconds) {
+  const auto t = static_cast<time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// amount_zscore was kept as running sums of amounts and squares over an account's whole
+// history: 2000 varied amounts, then 60 days of one constant amount left a false spread from
+// rounding, and a slightly larger amount then scored a huge z instead of null (no spread).
+TEST_F(BankFeaturesTest, ZscoreOfAnAccountWithoutSpreadIsNullAfterAVariedPast) {
+  constexpr int64_t kStart = 1696118400;  // 2023-10-01
+  std::vector<std::string> tx;
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 2000; ++i) {  // one an hour, amounts 1e3..1e6
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double amount = 1000.0 + static_cast<double>(x % 99900000) / 100.0;
+    tx.push_back(Tx(fmt::format("v{}", i), "A", Iso(kStart + i * 3600LL), amount, "M1", "US"));
+  }
+  const int64_t after = kStart + 2000 * 3600LL;
+  for (int d = 0; d < 60; ++d) {  // then one constant payment a day
+    tx.push_back(Tx(fmt::format("c{}", d), "A", Iso(after + d * 86400LL), 1234.56, "M1", "US"));
+  }
+  tx.push_back(Tx("big", "A", Iso(after + 60 * 86400LL), 1300, "M1", "US"));
+  Bronze(tx);
+  EXPECT_EQ(Run().silver_rows, static_cast<int64_t>(tx.size()));
+  const auto f = Features();
+  auto zscore = [&](const std::string& id) {
+    std::istringstream in(f.at(id));
+    std::string v;
+    for (int k = 0; k < 10; ++k) in >> v;  // the tenth column
+    return v;
+  };
+  EXPECT_NE(zscore("c3"), "null");  // the window still holds varied amounts
+  for (int d = 34; d < 60; ++d) {   // 30 days of 1234.56 before each: no spread
+    EXPECT_EQ(zscore(fmt::format("c{}", d)), "null") << d;
+  }
+  EXPECT_EQ(zscore("big"), "null");
+}
+
+// A PIPELINE pointer naming a model whose files are gone: the stage stops with the reason
+// instead of committing rows without scores (they would never be scored).
+TEST_F(BankFeaturesTest, APipelineModelThatIsGoneStopsTheStage) {
+  SavePipelineModelOnAmount(lake_);
+  auto fs = io::PosixFileSystem();
+  auto version = ml::ReadModelPointer(*fs, ml::FraudModelsDir(lake_), ml::kPipelineModel);
+  ASSERT_TRUE(version.ok());
+  ASSERT_TRUE(fs->DeleteDirRecursive(ml::FraudModelsDir(lake_) + "/" + *version).ok());
+  Bronze({Tx("s1", "A", "2024-01-06T10:00:00Z", 20, "M1", "US")});
+  SilverOptions o;
+  o.lake = lake_;
+  o.now_us = kNow;
+  o.topics = {"bank-transactions"};
+  auto r = RunSilverOnce(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("PIPELINE names fraud model " + *version), std::string::npos)
+      << r.status().ToString();
+  auto exists = fs->Exists(SilverTablePath(lake_, "bank_transactions") +
+                           "/_delta_log/00000000000000000001.json");
+  EXPECT_FALSE(exists.ok() && *exists);  // nothing committed
 }
 
 }  // namespace

@@ -1,9 +1,15 @@
 #include "financelake/pipeline/model_metrics_table.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <cstdio>
+#include <set>
+#include <tuple>
 
 #include "financelake/base/utf8.h"
 #include "financelake/io/path.h"
+#include "financelake/ml/model_dir.h"
 #include "financelake/pipeline/exactly_once_table.h"
 
 namespace financelake::pipeline {
@@ -28,23 +34,46 @@ std::string ModelMetricsPath(std::string_view lake) {
   return io::JoinPath(io::JoinPath(lake, "gold"), "model_metrics");
 }
 
-Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::string_view lake,
-                                   const std::vector<ModelMetricRow>& rows) {
+namespace {
+
+// A row's identity in the table: model version, subject (as stored), split, metric, baseline.
+using MetricKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+
+std::string StoredText(const std::string& s) {
+  std::string scratch;
+  return std::string(Utf8OrReplaced(s, &scratch));
+}
+
+Result<std::set<MetricKey>> PresentKeys(delta::Table& table) {
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table.Latest());
+  delta::ScanOptions scan;
+  scan.columns = {"model_version", "subject", "split", "metric", "baseline"};
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, table.Scan(*snap, scan));
+  std::set<MetricKey> keys;
+  auto str = [&rows](size_t c, int64_t i) {
+    return rows.column(c).IsNull(i) ? std::string() : std::string(rows.column(c).StringAt(i));
+  };
+  for (int64_t i = 0; i < rows.num_rows(); ++i)
+    keys.emplace(str(0, i), str(1, i), str(2, i), str(3, i), str(4, i));
+  return keys;
+}
+
+// The txn appId of one (model version, subject): the subject (a file name) hashed, as appIds
+// are kept short and plain.
+std::string MetricsAppId(const std::string& model_version, const std::string& subject) {
+  return fmt::format("financelake-model-metrics/{}/{:016x}", model_version, ml::Fnv1a(subject));
+}
+
+}  // namespace
+
+Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs,
+                                               std::string_view lake,
+                                               const std::vector<ModelMetricRow>& rows) {
   const columnar::Schema& schema = ModelMetricsSchema();
   FL_ASSIGN_OR_RETURN(auto table,
                       ExactlyOnceTable::OpenOrCreate(
                           std::move(fs), ModelMetricsPath(lake),
                           {schema, {}, "FinanceLake Gold: model metrics next to their baselines"}));
-  std::vector<columnar::Column> cols;
-  for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
-  std::string scratch;
-  auto text = [&scratch](columnar::Column& c, const std::string& s) {
-    if (s.empty()) {
-      c.AppendNull();
-    } else {  // e.g. a training file's name in Latin-1: Parquet strings must be UTF-8
-      c.AppendString(Utf8OrReplaced(s, &scratch));
-    }
-  };
   auto num = [](columnar::Column& c, double v) {
     if (std::isnan(v)) {
       c.AppendNull();
@@ -52,21 +81,71 @@ Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::stri
       c.Append<double>(v);
     }
   };
-  for (const ModelMetricRow& r : rows) {
-    cols[0].Append<int64_t>(r.created_at_us);
-    cols[1].AppendString(r.model);
-    cols[2].AppendString(r.model_version);
-    text(cols[3], r.subject);
-    cols[4].AppendString(r.split);
-    cols[5].AppendString(r.metric);
-    num(cols[6], r.value);
-    text(cols[7], r.baseline);
-    num(cols[8], r.baseline_value);
+  auto text = [](columnar::Column& c, const std::string& stored) {
+    if (stored.empty()) {
+      c.AppendNull();
+    } else {  // e.g. a training file's name in Latin-1: Parquet strings must be UTF-8
+      c.AppendString(stored);
+    }
+  };
+  // A concurrent writer of the same (model version, subject) makes the commit stale: read what
+  // is there again and write the rest.
+  constexpr int kAttempts = 5;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    FL_ASSIGN_OR_RETURN(std::set<MetricKey> present, PresentKeys(table->table()));
+    AppendMetricsResult result;
+    std::vector<columnar::Column> cols;
+    for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
+    std::set<std::pair<std::string, std::string>> pairs;  // (model version, subject) written
+    for (const ModelMetricRow& r : rows) {
+      const std::string subject = StoredText(r.subject);
+      const std::string baseline = StoredText(r.baseline);
+      if (!present.emplace(r.model_version, subject, r.split, r.metric, baseline).second) {
+        ++result.already_present;
+        continue;
+      }
+      pairs.emplace(r.model_version, subject);
+      cols[0].Append<int64_t>(r.created_at_us);
+      cols[1].AppendString(r.model);
+      cols[2].AppendString(r.model_version);
+      text(cols[3], subject);
+      cols[4].AppendString(r.split);
+      cols[5].AppendString(r.metric);
+      num(cols[6], r.value);
+      text(cols[7], baseline);
+      num(cols[8], r.baseline_value);
+      ++result.appended;
+    }
+    if (result.appended == 0) return result;
+    std::vector<std::string> app_ids;
+    for (const auto& [version, subject] : pairs) app_ids.push_back(MetricsAppId(version, subject));
+    FL_ASSIGN_OR_RETURN(auto versions, table->TxnVersions(app_ids));
+    std::vector<TxnAdvance> txns;
+    for (const std::string& id : app_ids) {
+      const int64_t from = versions.count(id) != 0 ? versions[id] : -1;
+      txns.push_back({id, from, from + 1});
+    }
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch,
+                        columnar::RecordBatch::Make(schema, std::move(cols)));
+    FL_ASSIGN_OR_RETURN(TxnCommitResult c, table->Commit(batch, txns, "model_metrics"));
+    if (!c.stale_app_ids.empty()) continue;
+    result.version = c.version;
+    return result;
   }
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch batch,
-                      columnar::RecordBatch::Make(schema, std::move(cols)));
-  FL_ASSIGN_OR_RETURN(TxnCommitResult r, table->Commit(batch, {}, "model_metrics"));
-  return r.version;
+  return Status::Aborted(
+      fmt::format("{}: {} attempts lost to concurrent writers", ModelMetricsPath(lake), kAttempts));
+}
+
+void PrintMetricsAppend(const AppendMetricsResult& r, std::string_view lake) {
+  const std::string path = ModelMetricsPath(lake);
+  if (r.appended == 0) {
+    std::printf("metrics already in %s (same model version): nothing appended\n", path.c_str());
+    return;
+  }
+  std::printf(
+      "%zu metric row%s appended to %s (v%lld)%s\n", r.appended, r.appended == 1 ? "" : "s",
+      path.c_str(), static_cast<long long>(r.version),
+      r.already_present > 0 ? fmt::format("; {} already there", r.already_present).c_str() : "");
 }
 
 }  // namespace financelake::pipeline

@@ -1,5 +1,5 @@
 // `gold/model_metrics`: how every trained model scored, next to the baseline it was measured
-// against, one row per (model version, subject, split, metric). Written by
+// against, one row per (model version, subject, split, metric, baseline). Written by
 // `financelake fraud train` (and the forecaster's train/backtest), read by the dashboard.
 //
 // Columns: created_at timestamp, model string ("fraud", "forecast"), model_version string,
@@ -33,8 +33,21 @@ struct ModelMetricRow {
 const columnar::Schema& ModelMetricsSchema();
 std::string ModelMetricsPath(std::string_view lake);
 
-// Appends `rows` in one commit (creating the table when absent). Returns the version written.
-Result<int64_t> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs, std::string_view lake,
-                                   const std::vector<ModelMetricRow>& rows);
+struct AppendMetricsResult {
+  int64_t version = -1;  // the table version written; -1 when nothing was appended
+  size_t appended = 0;
+  size_t already_present = 0;  // rows whose (version, subject, split, metric, baseline) was there
+};
+
+// Appends the `rows` the table does not have yet, in one commit (creating the table when
+// absent): training the same model again (same version) appends nothing. Each (model version,
+// subject) written carries a Delta txn, so two processes appending the same rows at once
+// conflict and the second finds them present.
+Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> fs,
+                                               std::string_view lake,
+                                               const std::vector<ModelMetricRow>& rows);
+
+// One line on stdout: what AppendModelMetrics did.
+void PrintMetricsAppend(const AppendMetricsResult& r, std::string_view lake);
 
 }  // namespace financelake::pipeline
