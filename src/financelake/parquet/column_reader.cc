@@ -42,12 +42,6 @@ int64_t Wrap(uint64_t v) {
   return static_cast<int64_t>(v);
 }
 
-int64_t FloorDiv1000(int64_t v) {
-  int64_t q = v / 1000;
-  if (v % 1000 < 0) --q;
-  return q;
-}
-
 float HalfToFloat(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h >> 15) << 31;
   const uint32_t exp = (h >> 10) & 0x1f;
@@ -88,6 +82,10 @@ Status ConvertPhysical(const LeafDescriptor& leaf, const uint8_t* src, size_t n,
     case LeafConversion::kUInt32ToInt64:
       ConvertEach<uint32_t, int64_t>(src, n, out,
                                      [](uint32_t v) { return static_cast<int64_t>(v); });
+      return Status::OK();
+    case LeafConversion::kUInt64ToDecimal:
+      ConvertEach<uint64_t, int128_t>(src, n, out,
+                                      [](uint64_t v) { return static_cast<int128_t>(v); });
       return Status::OK();
     case LeafConversion::kMillisToMicros:
       ConvertEach<int64_t, int64_t>(

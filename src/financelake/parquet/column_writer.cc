@@ -163,6 +163,16 @@ class TypedLeafWriter final : public LeafWriter {
       st.max = ToValue(max_);
     }
     md.statistics = EncodeStatistics(st, leaf_);
+    if constexpr (std::is_floating_point_v<Phys>) {
+      // The format's rule for zeros, since -0.0 == +0.0 leaves either sign in min_/max_: a zero
+      // minimum is written as -0.0 and a zero maximum as +0.0, so that both bound every zero.
+      if (has_minmax_ && min_ == 0) {
+        md.statistics->min_value = EncodeStatValue(Value::Real(-0.0), leaf_);
+      }
+      if (has_minmax_ && max_ == 0) {
+        md.statistics->max_value = EncodeStatValue(Value::Real(0.0), leaf_);
+      }
+    }
     chunk->file_offset = start;
     chunk->meta_data = std::move(md);
     *stats = std::move(st);

@@ -22,10 +22,13 @@ namespace {
 constexpr char kMagic[4] = {'P', 'A', 'R', '1'};
 constexpr char kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
 
-// A chunk may claim at most this many level entries per byte it occupies. Constant or all-null
-// columns compress to a few bytes per page of thousands of rows; this still bounds what a
-// corrupt count can make us build.
-constexpr int64_t kMaxEntriesPerChunkByte = int64_t{1} << 16;
+// What a chunk may claim in level entries, which the reader materializes (up to ~17 bytes
+// each): any chunk up to kMaxChunkEntries (a constant or all-null column of a row group of
+// millions of rows takes a few dozen bytes), and kMaxEntriesPerChunkByte more per byte it
+// occupies, so that a small corrupt file cannot make us allocate gigabytes (about 1 KiB per byte
+// of file, like the cap on decoded strings).
+constexpr int64_t kMaxChunkEntries = int64_t{64} << 20;
+constexpr int64_t kMaxEntriesPerChunkByte = 64;
 
 std::string JoinPath(const std::vector<std::string>& path) {
   return fmt::format("{}", fmt::join(path, "."));
@@ -260,9 +263,12 @@ Status ParquetReader::ReadLeafChunk(int rg, size_t leaf, Column* top) {
                     ctx, md.total_compressed_size, begin, data_end_));
   }
   const size_t size = static_cast<size_t>(md.total_compressed_size);
-  if (md.num_values < 0 || md.num_values / kMaxEntriesPerChunkByte > md.total_compressed_size) {
-    return Status::DataLoss(
-        fmt::format("{}: {} values cannot be stored in a {}-byte chunk", ctx, md.num_values, size));
+  if (md.num_values < 0 ||
+      (md.num_values - kMaxChunkEntries) / kMaxEntriesPerChunkByte > md.total_compressed_size) {
+    return Status::DataLoss(fmt::format(
+        "{}: a {}-byte chunk claims {} values, more than this reader accepts (at most {} plus {} "
+        "per byte)",
+        ctx, size, md.num_values, kMaxChunkEntries, kMaxEntriesPerChunkByte));
   }
   if (chunk_.size() < size) chunk_.resize(size);
   FL_RETURN_NOT_OK(WithParquetContext(file_->ReadAt(begin, size, chunk_.data()), ctx));

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -418,9 +420,11 @@ struct TestChunk {
   int64_t num_values = -1;  // -1: the sum of the data pages'
 };
 
-// One row group of `rows` rows, one chunk per leaf of `schema`.
+// One row group of `rows` rows, one chunk per leaf of `schema`; `stats[c]`, when there, are
+// chunk c's statistics.
 std::string BuildFile(const std::vector<SchemaElement>& schema, int64_t rows,
-                      std::vector<TestChunk> chunks) {
+                      std::vector<TestChunk> chunks,
+                      const std::vector<std::optional<Statistics>>& stats = {}) {
   const ParquetSchema ps = FromParquetSchema(schema).value();
   std::string f = "PAR1";
   RowGroup rg;
@@ -449,6 +453,7 @@ std::string BuildFile(const std::vector<SchemaElement>& schema, int64_t rows,
       f += p.v2_levels + body;
     }
     if (chunks[c].num_values >= 0) md.num_values = chunks[c].num_values;
+    if (c < stats.size()) md.statistics = stats[c];
     md.total_compressed_size = md.total_uncompressed_size = static_cast<int64_t>(f.size() - start);
     ColumnChunk cc;
     cc.file_offset = static_cast<int64_t>(start);
@@ -776,6 +781,193 @@ TEST(ParquetReaderTest, HandBuiltInconsistentContentIsDataLoss) {
     EXPECT_EQ(b.status().message().rfind(prefix, 0), 0u) << b.status().message();
     EXPECT_NE(b.status().message().find(c.message), std::string::npos) << b.status().message();
   }
+}
+
+// UINT_64 / INTEGER(64, false): values past 2^63 as decimal(20,0), statistics in unsigned order.
+TEST(ParquetReaderTest, UInt64IsReadExactlyAsDecimal20) {
+  using R = Repetition;
+  SchemaElement conv = Prim("u64", Type::INT64, R::REQUIRED);
+  conv.converted_type = ConvertedType::UINT_64;
+  SchemaElement logical = Prim("u64l", Type::INT64, R::OPTIONAL);
+  logical.logical_type = LogicalType{LogicalType::Kind::kInteger};
+  logical.logical_type->bit_width = 64;
+  logical.logical_type->is_signed = false;
+  const uint64_t big = uint64_t{1} << 63, top = ~uint64_t{0};
+  const std::vector<uint64_t> values = {5, big, top, 0};
+  std::vector<TestChunk> chunks(2);
+  chunks[0].pages = {{V1(4, Encoding::PLAIN), Plain<uint64_t>(values)}};
+  Statistics unsigned_order;
+  unsigned_order.min_value = Plain<uint64_t>({0});
+  unsigned_order.max_value = Plain<uint64_t>({top});
+  // Dictionary-encoded, with only the deprecated (signed-order) min/max: 2^63 sorts first there.
+  chunks[1].pages = {
+      {Dict(2), Plain<uint64_t>({top, 7})},
+      {V1(4, Encoding::RLE_DICTIONARY), V1Levels({1, 1, 0, 1}, 1) + "\x01" + Rle({0, 1, 0}, 1)}};
+  Statistics legacy;
+  legacy.min = Plain<uint64_t>({top});
+  legacy.max = Plain<uint64_t>({7});
+  const std::string file =
+      BuildFile({Root(2), conv, logical}, 4, std::move(chunks), {unsigned_order, legacy});
+
+  auto r = ParquetReader::Open(std::make_unique<StringFile>(kMemPath, file));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)->schema().ToString(), "u64: decimal(20,0) not null\nu64l: decimal(20,0)\n");
+  auto b = (*r)->ReadAll();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  for (int64_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(b->column(0).ValueAt<int128_t>(i) == int128_t{values[i]}) << i;
+  }
+  EXPECT_EQ(columnar::FormatValue(b->column(0).GetValue(2), b->column(0).type()),
+            "18446744073709551615");
+  EXPECT_TRUE(b->column(1).ValueAt<int128_t>(0) == int128_t{top});
+  EXPECT_TRUE(b->column(1).ValueAt<int128_t>(1) == 7);
+  EXPECT_TRUE(b->column(1).IsNull(2));
+  EXPECT_TRUE(b->column(1).ValueAt<int128_t>(3) == int128_t{top});
+
+  auto st = (*r)->RowGroupStatistics(0, 0);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_TRUE(st->min && st->max);
+  EXPECT_TRUE(st->min->as_decimal() == 0);
+  EXPECT_TRUE(st->max->as_decimal() == int128_t{top});
+  st = (*r)->RowGroupStatistics(0, 1);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_FALSE(st->min || st->max);
+  // Filtering on the values past 2^63 keeps the row group.
+  using Op = ColumnPredicate::Op;
+  EXPECT_EQ(SelectRowGroups(**r, {{"u64", Op::kGe, {Value::Decimal(int128_t{big})}}}),
+            (std::vector<int>{0}));
+  EXPECT_EQ(SelectRowGroups(**r, {{"u64", Op::kGt, {Value::Decimal(int128_t{top})}}}),
+            (std::vector<int>{}));
+}
+
+// Unsigned 8/16/32-bit columns: min_value/max_value in unsigned order are used, the deprecated
+// min/max (signed order) never.
+TEST(ParquetReaderTest, UnsignedStatisticsIgnoreTheSignedLegacyFields) {
+  using R = Repetition;
+  std::vector<SchemaElement> schema = {Root(4)};
+  const ConvertedType kinds[] = {ConvertedType::UINT_8, ConvertedType::UINT_16,
+                                 ConvertedType::UINT_32, ConvertedType::UINT_32};
+  std::vector<TestChunk> chunks(4);
+  for (int c = 0; c < 4; ++c) {
+    SchemaElement e = Prim(fmt::format("u{}", c), Type::INT32, R::REQUIRED);
+    e.converted_type = kinds[c];
+    schema.push_back(e);
+  }
+  chunks[0].pages = {{V1(2, Encoding::PLAIN), Plain<int32_t>({1, 200})}};
+  chunks[1].pages = {{V1(2, Encoding::PLAIN), Plain<int32_t>({1, 60000})}};
+  chunks[2].pages = {{V1(2, Encoding::PLAIN), Plain<uint32_t>({1, 4000000000u})}};
+  chunks[3].pages = {{V1(2, Encoding::PLAIN), Plain<uint32_t>({1, 4000000000u})}};
+  Statistics legacy;
+  legacy.min = Plain<int32_t>({1});
+  legacy.max = Plain<int32_t>({1});
+  Statistics current;
+  current.min_value = Plain<uint32_t>({1});
+  current.max_value = Plain<uint32_t>({4000000000u});
+  auto r = ParquetReader::Open(std::make_unique<StringFile>(
+      kMemPath, BuildFile(schema, 2, std::move(chunks), {legacy, legacy, legacy, current})));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (size_t leaf = 0; leaf < 3; ++leaf) {
+    auto st = (*r)->RowGroupStatistics(0, leaf);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    EXPECT_FALSE(st->min || st->max) << leaf;
+  }
+  auto st = (*r)->RowGroupStatistics(0, 3);
+  ASSERT_TRUE(st.ok() && st->min && st->max);
+  EXPECT_EQ(st->min->as_int(), 1);
+  EXPECT_EQ(st->max->as_int(), 4000000000);
+}
+
+// Nanosecond bounds floor like the values (so pre-1970 bounds never exceed them); millisecond
+// bounds past the microsecond range are not used.
+TEST(ParquetReaderTest, TimestampStatisticsBoundTheirValues) {
+  using R = Repetition;
+  SchemaElement ns = Prim("ns", Type::INT64, R::REQUIRED);
+  ns.logical_type = LogicalType{LogicalType::Kind::kTimestamp};
+  ns.logical_type->unit = TimeUnit::kNanos;
+  SchemaElement ms = Prim("ms", Type::INT64, R::REQUIRED);
+  ms.converted_type = ConvertedType::TIMESTAMP_MILLIS;
+  SchemaElement ms_ok = ms;
+  ms_ok.name = "ms_ok";
+  const int64_t huge = std::numeric_limits<int64_t>::min() / 1000 - 1;
+  std::vector<TestChunk> chunks(3);
+  chunks[0].pages = {{V1(2, Encoding::PLAIN), Plain<int64_t>({-1500, -500})}};
+  chunks[1].pages = {{V1(2, Encoding::PLAIN), Plain<int64_t>({huge, 1})}};
+  chunks[2].pages = {{V1(2, Encoding::PLAIN), Plain<int64_t>({-3, 1})}};
+  Statistics a, b, c;
+  a.min_value = Plain<int64_t>({-1500});
+  a.max_value = Plain<int64_t>({-500});
+  b.min_value = Plain<int64_t>({huge});
+  b.max_value = Plain<int64_t>({1});
+  c.min_value = Plain<int64_t>({-3});
+  c.max_value = Plain<int64_t>({1});
+  auto r = ParquetReader::Open(std::make_unique<StringFile>(
+      kMemPath, BuildFile({Root(3), ns, ms, ms_ok}, 2, std::move(chunks), {a, b, c})));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto batch = (*r)->ReadAll();
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->column(0).ValueAt<int64_t>(0), -2);
+  EXPECT_EQ(batch->column(0).ValueAt<int64_t>(1), -1);
+  auto st = (*r)->RowGroupStatistics(0, 0);
+  ASSERT_TRUE(st.ok() && st->min && st->max);
+  EXPECT_EQ(st->min->as_int(), -2);
+  EXPECT_EQ(st->max->as_int(), -1);
+  st = (*r)->RowGroupStatistics(0, 1);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_FALSE(st->min || st->max);
+  st = (*r)->RowGroupStatistics(0, 2);
+  ASSERT_TRUE(st.ok() && st->min && st->max);
+  EXPECT_EQ(st->min->as_int(), -3000);
+  EXPECT_EQ(st->max->as_int(), 1000);
+}
+
+// One RLE run of `n` zeros (bit width 1), length-prefixed as v1 definition levels are.
+std::string ZeroRunLevels(uint64_t n) {
+  std::string run;
+  for (uint64_t h = n << 1;; h >>= 7) {
+    run += static_cast<char>((h & 0x7f) | (h > 0x7f ? 0x80 : 0));
+    if (h <= 0x7f) break;
+  }
+  run += '\0';
+  return Le32(static_cast<uint32_t>(run.size())) + run;
+}
+
+// A big row group whose all-null and constant columns take a few dozen bytes (as DuckDB writes
+// them) is read.
+TEST(ParquetReaderTest, LargeRowGroupOfTinyChunksIsRead) {
+  using R = Repetition;
+  constexpr int32_t kRows = 3000000;
+  std::vector<TestChunk> chunks(2);
+  chunks[0].pages = {{V1(kRows, Encoding::PLAIN), ZeroRunLevels(kRows)}};
+  chunks[1].pages = {
+      {Dict(1), Plain<int64_t>({42})},
+      {V1(kRows, Encoding::RLE_DICTIONARY), "\x01" + ZeroRunLevels(kRows).substr(4)}};
+  const std::string file = BuildFile(
+      {Root(2), Prim("nulls", Type::INT32, R::OPTIONAL), Prim("k", Type::INT64, R::REQUIRED)},
+      kRows, std::move(chunks));
+  ASSERT_LT(file.size(), 400u);
+  auto b = ReadBytes(file);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(b->num_rows(), kRows);
+  EXPECT_EQ(b->column(0).null_count(), kRows);
+  EXPECT_EQ(b->column(1).ValueAt<int64_t>(0), 42);
+  EXPECT_EQ(b->column(1).ValueAt<int64_t>(kRows - 1), 42);
+}
+
+// A small chunk claiming hundreds of millions of nulls is refused before anything is built
+// (its 3 KB were enough under the former bound of 65536 entries per chunk byte).
+TEST(ParquetReaderTest, ChunkClaimingTooManyValuesIsRefused) {
+  using R = Repetition;
+  constexpr int32_t kClaimed = 200000000;
+  std::vector<TestChunk> chunks(1);
+  chunks[0].pages = {
+      {V1(kClaimed, Encoding::PLAIN), ZeroRunLevels(kClaimed) + std::string(3100, '\0')}};
+  auto b = ReadBytes(
+      BuildFile({Root(1), Prim("x", Type::BOOLEAN, R::OPTIONAL)}, kClaimed, std::move(chunks)));
+  EXPECT_EQ(b.status().code(), StatusCode::kDataLoss) << b.status().ToString();
+  const std::string prefix = std::string("parquet: ") + kMemPath + ": column 'x' row group 0: ";
+  EXPECT_EQ(b.status().message().rfind(prefix, 0), 0u) << b.status().message();
+  EXPECT_NE(b.status().message().find("claims 200000000 values"), std::string::npos)
+      << b.status().message();
 }
 
 TEST(ParquetReaderTest, EncryptedFooterIsUnimplemented) {

@@ -226,6 +226,7 @@ Status LeafType(const SchemaElement& e, LeafDescriptor* leaf) {
           default: break;
         }
       }
+      leaf->is_unsigned = !is_signed;
       if (bits == 8 && is_signed) {
         leaf->type = DataType::Byte();
         leaf->conversion = LeafConversion::kInt32ToInt8;
@@ -258,6 +259,16 @@ Status LeafType(const SchemaElement& e, LeafDescriptor* leaf) {
       if (HasConverted(e, ConvertedType::TIMESTAMP_MILLIS)) {
         leaf->type = DataType::Timestamp();
         leaf->conversion = LeafConversion::kMillisToMicros;
+        return Status::OK();
+      }
+      const bool is_unsigned = lk == LogicalType::Kind::kInteger
+                                   ? !e.logical_type->is_signed
+                                   : HasConverted(e, ConvertedType::UINT_64);
+      if (is_unsigned) {
+        // Values past 2^63 do not fit a long: decimal(20,0) holds every uint64 exactly.
+        leaf->type = DataType::Decimal(20, 0);
+        leaf->conversion = LeafConversion::kUInt64ToDecimal;
+        leaf->is_unsigned = true;
         return Status::OK();
       }
       leaf->type = DataType::Long();

@@ -25,6 +25,7 @@ enum class LeafConversion : uint8_t {
   kInt32ToInt8,       // INT32 -> byte
   kInt32ToInt16,      // INT32 -> short
   kUInt32ToInt64,     // INT32 holding uint32 -> long
+  kUInt64ToDecimal,   // INT64 holding uint64 -> decimal(20,0), exact (as Spark reads it)
   kInt96ToMicros,     // INT96 (Julian day + nanos) -> timestamp
   kMillisToMicros,    // INT64 TIMESTAMP(MILLIS) -> timestamp
   kNanosToMicros,     // INT64 TIMESTAMP(NANOS) -> timestamp
@@ -62,6 +63,9 @@ struct LeafDescriptor {
   int32_t type_length = 0;        // FIXED_LEN_BYTE_ARRAY width
   columnar::DataType type;        // the columnar type of the leaf values
   LeafConversion conversion = LeafConversion::kNone;
+  // An unsigned integer (UINT_8..UINT_64, INTEGER(bits, false)): its min_value/max_value are in
+  // unsigned order and the deprecated min/max (signed order) cannot be trusted.
+  bool is_unsigned = false;
   int16_t max_def = 0;
   int16_t max_rep = 0;
   size_t top_field = 0;           // index of the top-level field

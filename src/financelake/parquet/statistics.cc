@@ -28,6 +28,12 @@ void DecimalToBigEndian(columnar::int128_t v, uint8_t* out, size_t n) {
   }
 }
 
+int64_t FloorDiv1000(int64_t v) {
+  int64_t q = v / 1000;
+  if (v % 1000 < 0) --q;
+  return q;
+}
+
 int CompareValues(const Value& a, const Value& b, const DataType& type) {
   switch (type.kind()) {
     case TypeKind::kBoolean: return int(a.as_bool()) - int(b.as_bool());
@@ -124,9 +130,22 @@ Result<Value> DecodeStatValue(std::string_view b, const LeafDescriptor& leaf) {
     }
     case Type::INT64: {
       FL_ASSIGN_OR_RETURN(int64_t x, Load<int64_t>(b, leaf));
+      if (leaf.conversion == LeafConversion::kUInt64ToDecimal) {
+        return Value::Decimal(static_cast<int128_t>(static_cast<uint64_t>(x)));
+      }
       if (k == TypeKind::kDecimal) return Value::Decimal(x);
-      if (leaf.conversion == LeafConversion::kMillisToMicros) return Value::Int(x * 1000);
-      if (leaf.conversion == LeafConversion::kNanosToMicros) return Value::Int(x / 1000);
+      if (leaf.conversion == LeafConversion::kMillisToMicros) {
+        // The values themselves wrap past the microsecond range (ConvertPhysical): a wrapped
+        // bound would not bound them, so there is none.
+        int64_t micros;
+        if (__builtin_mul_overflow(x, int64_t{1000}, &micros)) {
+          return Status::Unimplemented(fmt::format(
+              "parquet: statistics of '{}': {} ms is past the microsecond range, not used",
+              fmt::join(leaf.path, "."), x));
+        }
+        return Value::Int(micros);
+      }
+      if (leaf.conversion == LeafConversion::kNanosToMicros) return Value::Int(FloorDiv1000(x));
       return Value::Int(x);
     }
     case Type::FLOAT: {
@@ -164,12 +183,12 @@ Result<ColumnStatistics> DecodeStatistics(const ColumnMetaData& md, const LeafDe
     lo = &*st.min_value;
     hi = &*st.max_value;
   } else if (st.min && st.max) {
-    // Legacy fields were written with signed byte order for strings: trust them only for
-    // numbers, dates and timestamps, where the order is the natural one.
+    // Legacy fields were written in signed order (signed bytes for strings): trust them only
+    // for signed numbers, dates and timestamps, where that order is the natural one.
     const TypeKind k = leaf.type.kind();
-    const bool numeric = !(k == TypeKind::kString || k == TypeKind::kBinary ||
-                           k == TypeKind::kDecimal) &&
-                         leaf.conversion != LeafConversion::kUInt32ToInt64;
+    const bool numeric =
+        !(k == TypeKind::kString || k == TypeKind::kBinary || k == TypeKind::kDecimal) &&
+        !leaf.is_unsigned;
     if (numeric) {
       lo = &*st.min;
       hi = &*st.max;

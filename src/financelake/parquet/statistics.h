@@ -35,12 +35,18 @@ std::string EncodeStatValue(const columnar::Value& v, const LeafDescriptor& leaf
 Result<columnar::Value> DecodeStatValue(std::string_view bytes, const LeafDescriptor& leaf);
 
 // The statistics of a chunk in the footer as Values. Only min_value/max_value (or the legacy
-// min/max for numeric types, whose order is unambiguous) are trusted.
+// min/max for signed numeric types, whose order is unambiguous) are trusted; a bound that does
+// not convert to the leaf's type (a millisecond timestamp past the microsecond range) leaves
+// min/max unknown.
 Result<ColumnStatistics> DecodeStatistics(const ColumnMetaData& md, const LeafDescriptor& leaf);
 Statistics EncodeStatistics(const ColumnStatistics& s, const LeafDescriptor& leaf);
 
 // Decimal helpers: big-endian two's complement bytes <-> int128.
 columnar::int128_t DecimalFromBigEndian(const uint8_t* p, size_t n);
 void DecimalToBigEndian(columnar::int128_t v, uint8_t* out, size_t n);
+
+// v / 1000 rounded toward negative infinity (nanoseconds -> microseconds), for values and their
+// statistics alike so that the statistics bound the values.
+int64_t FloorDiv1000(int64_t v);
 
 }  // namespace financelake::parquet

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "financelake/base/check.h"
 #include "financelake/parquet/shredder.h"
 
@@ -130,7 +132,10 @@ Status ParquetWriter::FlushRowGroup() {
   rg.num_rows = rows_buffered_;
   const int64_t start = static_cast<int64_t>(sink_->size());
   rg.file_offset = start;
-  rg.ordinal = static_cast<int16_t>(row_groups_.size());
+  // The optional ordinal is an i16: row groups past 32767 go without one.
+  if (row_groups_.size() <= static_cast<size_t>(std::numeric_limits<int16_t>::max())) {
+    rg.ordinal = static_cast<int16_t>(row_groups_.size());
+  }
   int64_t compressed = 0;
   for (size_t l = 0; l < leaf_writers_.size(); ++l) {
     ColumnChunk chunk;

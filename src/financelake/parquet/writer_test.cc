@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -257,6 +258,80 @@ TEST(WriterTest, IoFailuresSurfaceAsErrors) {
     EXPECT_FALSE(st.ok()) << "write " << n;
     EXPECT_NE(st.message().find("injected fault"), std::string::npos) << st.message();
   }
+}
+
+// The format's rule for zeros in float/double statistics: a zero minimum is written as -0.0, a
+// zero maximum as +0.0, whichever zero the data held.
+TEST(WriterTest, FloatStatisticsWriteSignedZeros) {
+  Schema s({Field{"d_min", DataType::Double(), false}, Field{"d_max", DataType::Double(), false},
+            Field{"f_min", DataType::Float(), false}, Field{"f_max", DataType::Float(), false}});
+  RecordBatch b(s);
+  b.mutable_column(0).Append<double>(0.0);
+  b.mutable_column(0).Append<double>(3.0);
+  b.mutable_column(1).Append<double>(-5.0);
+  b.mutable_column(1).Append<double>(-0.0);
+  b.mutable_column(2).Append<float>(0.0f);
+  b.mutable_column(2).Append<float>(1.0f);
+  b.mutable_column(3).Append<float>(-1.0f);
+  b.mutable_column(3).Append<float>(-0.0f);
+  for (bool dictionary : {true, false}) {
+    SCOPED_TRACE(dictionary);
+    io::MemoryFileSystem fs;
+    WriterOptions o;
+    o.dictionary = dictionary;
+    auto w = ParquetWriter::Open(fs, "/z.parquet", s, o).value();
+    ASSERT_TRUE(w->Write(b).ok());
+    ASSERT_TRUE(w->Close().ok());
+    auto r = ParquetReader::Open(fs, "/z.parquet").value();
+    const RowGroup& rg = r->metadata().row_groups[0];
+    auto bound = [&](size_t c, bool min) {
+      const Statistics& st = *rg.columns[c].meta_data->statistics;
+      const std::string& raw = min ? *st.min_value : *st.max_value;
+      if (raw.size() == 4) {
+        float f;
+        std::memcpy(&f, raw.data(), 4);
+        return static_cast<double>(f);
+      }
+      double d;
+      std::memcpy(&d, raw.data(), 8);
+      return d;
+    };
+    for (size_t c : {size_t{0}, size_t{2}}) {
+      EXPECT_EQ(bound(c, true), 0.0) << c;
+      EXPECT_TRUE(std::signbit(bound(c, true))) << c;
+      EXPECT_GT(bound(c, false), 0.0) << c;
+    }
+    for (size_t c : {size_t{1}, size_t{3}}) {
+      EXPECT_LT(bound(c, true), 0.0) << c;
+      EXPECT_EQ(bound(c, false), 0.0) << c;
+      EXPECT_FALSE(std::signbit(bound(c, false))) << c;
+    }
+  }
+}
+
+// RowGroup.ordinal is an i16: past 32767 row groups it is left out rather than wrapped.
+TEST(WriterTest, RowGroupOrdinalIsOmittedPastInt16) {
+  constexpr int64_t kGroups = 32770;
+  Schema s({Field{"x", DataType::Integer(), false}});
+  RecordBatch b(s);
+  for (int32_t r = 0; r < kGroups; ++r) b.mutable_column(0).Append<int32_t>(r);
+  WriterOptions o;
+  o.compression = CompressionCodec::UNCOMPRESSED;
+  o.row_group_rows = 1;
+  io::MemoryFileSystem fs;
+  auto w = ParquetWriter::Open(fs, "/o.parquet", s, o).value();
+  ASSERT_TRUE(w->Write(b).ok());
+  ASSERT_TRUE(w->Close().ok());
+  auto r = ParquetReader::Open(fs, "/o.parquet").value();
+  const auto& groups = r->metadata().row_groups;
+  ASSERT_EQ(groups.size(), size_t{kGroups});
+  EXPECT_EQ(groups[0].ordinal, 0);
+  EXPECT_EQ(groups[32767].ordinal, 32767);
+  EXPECT_FALSE(groups[32768].ordinal.has_value());
+  EXPECT_FALSE(groups[kGroups - 1].ordinal.has_value());
+  auto last = r->ReadRowGroup(kGroups - 1);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->column(0).ValueAt<int32_t>(0), kGroups - 1);
 }
 
 }  // namespace
