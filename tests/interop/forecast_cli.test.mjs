@@ -26,6 +26,11 @@ test('train on a CSV of five tickers: models, served choice by the rule, forecas
   const lake = path.join(dir, 'five');
   const r = runFlOk(['train', '--lake', lake, '--csv', FIVE, ...FAST]);
   assert.match(r.stdout, /training 5 tickers/);
+  // AAPL lacks Monday 2017-08-07 (TSLA has it) and, like every ticker of the file, 2017-11-08:
+  // one warning per ticker; nothing is filled in.
+  assert.match(r.stderr, /warning: AAPL: 2 missing trading days between 2015-01-02 and 2017-12-29 \(2017-08-07, 2017-11-08\); nothing is filled in/);
+  assert.match(r.stderr, /warning: TSLA: 1 missing trading day between \S+ and 2017-12-29 \(2017-11-08\)/);
+  assert.equal(r.stderr.match(/warning: AAPL:/g).length, 1);
   for (const t of ['AAPL', 'COKE', 'GOOGL', 'TSLA', 'YHOO']) {
     const version = fs.readFileSync(path.join(lake, 'models', t, 'CURRENT'), 'utf8').trim();
     assert.match(version, /^lstm-[0-9a-f]{12}$/);
@@ -78,6 +83,11 @@ test('the lake flow: CSV -> Bronze -> Silver -> Gold -> train --lake -> predict'
   const p = runFlOk(['predict', '--lake', lake, '--no-tables']);
   // 2018-01-19 is a Friday: Monday the 22nd.
   assert.match(p.stdout, /AAPL\s+2018-01-19 2018-01-22 (lstm|persistence)/);
+  // The same days from the CSV give the same features (avg_price = (H+L+C)/3 from Gold's columns
+  // too), so the same model gives the same forecast, the network's figure included.
+  const fromCsv = runFlOk(['predict', '--lake', lake, '--csv', AAPL, '--no-tables']);
+  const line = (out) => out.split('\n').find((l) => l.startsWith('AAPL '));
+  assert.equal(line(fromCsv.stdout), line(p.stdout));
   const { rows } = await duckdbQuery(`SELECT CAST(target_date AS VARCHAR) AS target, baseline_close FROM read_parquet(${parquet(lake, 'predictions')})`);
   assert.equal(rows.length, 1);
   assert.equal(rows[0].target, '2018-01-22');
@@ -158,4 +168,71 @@ test('predict refuses a history that ends before the model was trained', () => {
   assert.match(r.stderr, /COKE: the history ends \d{4}-\d\d-\d\d, before the end of the model's training data/);
   assert.equal(count(), before, 'a look-ahead forecast was recorded');
   runFlOk(['predict', '--lake', lake, '--csv', FIVE, '--ticker', 'COKE']);  // an up-to-date history is fine
+});
+
+// COKE's rows of the five-ticker file (newest first) with `edit(fields)` applied to the row at
+// `index`; the Close is field 5.
+function cokeCsv(name, index = -1, edit = null) {
+  const src = fs.readFileSync(FIVE, 'utf8').trim().split(/\r?\n/);
+  const coke = src.filter((l) => l.endsWith(',COKE'));
+  if (edit) {
+    const f = coke[index].split(',');
+    edit(f);
+    coke[index] = f.join(',');
+  }
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, [src[0], ...coke].join('\n') + '\n');
+  return file;
+}
+
+test('predict again after the last close changed: the stored forecast is the printed one', () => {
+  const lake = path.join(dir, 'restated');
+  const csv = cokeCsv('coke_restated.csv');
+  runFlOk(['train', '--lake', lake, '--csv', csv, ...FAST]);
+  // The last day's close changes (a partial live day completed, Gold restated).
+  const newClose = 243.5;
+  cokeCsv('coke_restated.csv', 0, (f) => { f[5] = String(newClose); });
+  const p = runFlOk(['predict', '--lake', lake, '--csv', csv]);
+  assert.match(p.stdout, /1 stored forecast for the same day and model replaced/);
+  const printed = p.stdout.split('\n').find((l) => l.startsWith('COKE ')).trim().split(/\s+/);
+  // The table as Delta defines it (the replaced row's file stays on disk until VACUUM).
+  const scan = runFlOk(['table', 'scan', path.join(lake, 'gold', 'predictions'), '--format', 'jsonl']);
+  const rows = scan.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rows.length, 1);
+  assert.equal(Number(rows[0].baseline_close), newClose);
+  assert.equal(Number(rows[0].predicted_close).toFixed(4), printed[4]);
+  assert.equal(Number(rows[0].lstm_close).toFixed(4), printed[6]);
+  // Unchanged input: nothing to do.
+  assert.match(runFlOk(['predict', '--lake', lake, '--csv', csv]).stdout, /nothing appended/);
+});
+
+test('a NaN or empty close fails its ticker naming the line; the others are trained', () => {
+  const lake = path.join(dir, 'nan');
+  const src = fs.readFileSync(FIVE, 'utf8').trim().split(/\r?\n/);
+  const tsla = src.filter((l) => l.endsWith(',TSLA'));
+  const coke = src.filter((l) => l.endsWith(',COKE'));
+  const f = coke[100].split(',');
+  f[5] = 'NaN';
+  coke[100] = f.join(',');
+  const csv = path.join(dir, 'nan.csv');
+  fs.writeFileSync(csv, [src[0], ...tsla, ...coke].join('\n') + '\n');
+  const r = runFl(['train', '--lake', lake, '--csv', csv, ...FAST]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const line = 1 + tsla.length + 101;
+  assert.match(r.stderr, new RegExp(`error: COKE: .*nan\\.csv:${line}: column 'Close': 'NaN' is not a finite number`));
+  assert.match(r.stderr, /1 of 2 tickers failed/);
+  assert.ok(fs.existsSync(path.join(lake, 'models', 'TSLA', 'CURRENT')));
+  assert.ok(!fs.existsSync(path.join(lake, 'models', 'COKE')));
+});
+
+test('backtest --record: each configuration has its own version name', async () => {
+  const lake = path.join(dir, 'record');
+  const csv = cokeCsv('coke_record.csv');
+  const a = runFlOk(['backtest', '--csv', csv, '--lake', lake, '--record', '--folds', '2', '--epochs', '2', '--hidden', '16,8']);
+  const b = runFlOk(['backtest', '--csv', csv, '--lake', lake, '--record', '--folds', '2', '--epochs', '2', '--hidden', '8,4']);
+  const name = (out) => out.match(/recorded as model version (\S+)/)[1];
+  assert.match(name(a.stdout), /^backtest-seed42-[0-9a-f]{8}$/);
+  assert.notEqual(name(a.stdout), name(b.stdout));
+  const { rows } = await duckdbQuery(`SELECT DISTINCT model_version FROM read_parquet(${parquet(lake, 'model_metrics')}) WHERE split = 'backtest' ORDER BY 1`);
+  assert.deepEqual(rows.map((x) => x.model_version), [name(a.stdout), name(b.stdout)].sort());
 });

@@ -53,6 +53,7 @@ Status RunBenchLstm(const BenchLstmArgs& a) {
   if (a.epochs < 1 || a.runs < 1) return Status::InvalidArgument("--epochs and --runs must be >= 1");
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(pipeline::DailySeriesSet set, pipeline::ReadCsvDailySeries(*fs, a.csv, "", {}));
+  if (set.series.empty() && set.failed.size() == 1) return set.failed.begin()->second;
   if (set.series.size() != 1) return Status::InvalidArgument(fmt::format("{}: expected one ticker", a.csv));
   const ml::DailySeries& s = set.series[0];
   ml::ForecastConfig c;  // the default architecture and features

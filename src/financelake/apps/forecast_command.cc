@@ -22,6 +22,7 @@
 #include "financelake/io/atomic_file.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/forecast_model.h"
+#include "financelake/ml/model_dir.h"
 #include "financelake/pipeline/daily_series.h"
 #include "financelake/pipeline/flush_policy.h"
 #include "financelake/pipeline/gold_stage.h"
@@ -89,7 +90,7 @@ Result<pipeline::DailySeriesSet> LoadSeries(const ForecastArgs& a, std::shared_p
                     : pipeline::ReadCsvDailySeries(*fs, a.csv, a.csv_ticker, a.tickers);
   if (!set.ok()) return set.status().WithContext(a.csv.empty() ? "reading gold/daily_prices" : "reading --csv");
   for (const std::string& w : set->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  if (set->series.empty()) {
+  if (set->series.empty() && set->failed.empty()) {
     return Status::NotFound(fmt::format("no daily prices{} in {}", a.tickers.empty() ? "" : " for the given tickers",
                                         a.csv.empty() ? pipeline::DailyPricesPath(a.lake) : a.csv));
   }
@@ -121,6 +122,31 @@ Status Failures(const std::vector<std::string>& labels, const std::vector<Status
                                              failed, st.size()));
 }
 
+// Failures() with the tickers whose rows could not be read (set.failed) after the others.
+Status FailuresWithRead(const pipeline::DailySeriesSet& set, std::vector<std::string> labels,
+                        std::vector<Status> st) {
+  for (const auto& [t, e] : set.failed) {
+    labels.push_back(t);
+    st.push_back(e);
+  }
+  return Failures(labels, st);
+}
+
+// The version name of `backtest --record` metrics: the seed and a hash of every setting that
+// changes the results, so that two configurations never share one.
+std::string BacktestVersion(const ml::ForecastConfig& c) {
+  std::string hidden, features;
+  for (int h : c.hidden) hidden += fmt::format("{},", h);
+  for (const std::string& f : c.features) features += f + ",";
+  const std::string key = fmt::format(
+      "window={};hidden={};dropout={};features={};epochs={};batch={};patience={};lr={};val={};"
+      "folds={};test_fraction={}",
+      c.window, hidden, c.dropout, features, c.train.max_epochs, c.train.batch_size,
+      c.train.patience, c.train.learning_rate, c.train.validation_fraction, c.folds,
+      c.test_fraction);
+  return fmt::format("backtest-seed{}-{:08x}", c.train.seed, ml::Fnv1a(key) & 0xffffffffULL);
+}
+
 void AddMetricRows(const std::string& version, const std::string& ticker, const std::string& split,
                    const ml::ForecastMetrics& lstm, const ml::ForecastMetrics& persistence,
                    const ml::ForecastMetrics& drift, double skill, int64_t now,
@@ -147,10 +173,21 @@ Status AppendTables(const ForecastArgs& a, std::shared_ptr<io::FileSystem> fs,
   }
   if (!forecasts.empty()) {
     FL_ASSIGN_OR_RETURN(auto r, pipeline::AppendPredictions(fs, a.lake, forecasts, pipeline::WallMicros()));
-    if (r.appended > 0) {
-      std::printf("%zu forecast%s appended to %s (v%lld)%s\n", r.appended, r.appended == 1 ? "" : "s",
-                  pipeline::PredictionsPath(a.lake).c_str(), static_cast<long long>(r.version),
-                  r.already_present > 0 ? fmt::format("; {} already there", r.already_present).c_str() : "");
+    if (r.appended + r.replaced > 0) {
+      std::string what;
+      if (r.appended > 0) {
+        what = fmt::format("{} forecast{} appended", r.appended, r.appended == 1 ? "" : "s");
+      }
+      if (r.replaced > 0) {
+        what += fmt::format(
+            "{}{} stored forecast{} for the same day and model replaced (the input changed)",
+            what.empty() ? "" : ", ", r.replaced, r.replaced == 1 ? "" : "s");
+      }
+      std::printf("%s in %s (v%lld)%s\n", what.c_str(), pipeline::PredictionsPath(a.lake).c_str(),
+                  static_cast<long long>(r.version),
+                  r.already_present > 0
+                      ? fmt::format("; {} already there", r.already_present).c_str()
+                      : "");
     } else {
       std::printf("forecasts already in %s (same day and model): nothing appended\n",
                   pipeline::PredictionsPath(a.lake).c_str());
@@ -175,6 +212,7 @@ Status Train(const ForecastArgs& a) {
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(pipeline::DailySeriesSet set, LoadSeries(a, fs));
   const std::vector<std::string> labels = Labels(set.series);
+  if (labels.empty()) return FailuresWithRead(set, {}, {});
   const int threads = std::min<int>(a.threads, static_cast<int>(labels.size()));
   std::printf("training %zu ticker%s: %s, window %d, features %s; %d thread%s\n", labels.size(),
               labels.size() == 1 ? "" : "s", config.Shape().Describe().c_str(), config.window, a.features.c_str(),
@@ -209,7 +247,7 @@ Status Train(const ForecastArgs& a) {
   }
   PrintForecasts(served);
   if (!a.no_tables) FL_RETURN_NOT_OK(AppendTables(a, fs, rows, served));
-  return Failures(labels, st);
+  return FailuresWithRead(set, labels, st);
 }
 
 Status Predict(const ForecastArgs& a) {
@@ -229,7 +267,10 @@ Status Predict(const ForecastArgs& a) {
     labels.push_back(t);
     auto s = std::find_if(set.series.begin(), set.series.end(), [&](const ml::DailySeries& x) { return x.ticker == t; });
     if (s == set.series.end()) {
-      st.push_back(Status::NotFound(fmt::format("{}: no daily prices to forecast from", t)));
+      auto bad = set.failed.find(t);
+      st.push_back(bad != set.failed.end()
+                       ? bad->second
+                       : Status::NotFound(fmt::format("{}: no daily prices to forecast from", t)));
       continue;
     }
     auto m = ml::LoadForecastModel(*fs, a.lake, t);
@@ -272,6 +313,7 @@ Status Backtest(const ForecastArgs& a) {
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(pipeline::DailySeriesSet set, LoadSeries(a, fs));
   const std::vector<std::string> labels = Labels(set.series);
+  if (labels.empty()) return FailuresWithRead(set, {}, {});
   std::vector<std::optional<ml::BacktestResult>> results(labels.size());
   const std::vector<Status> st = RunPerTicker("backtesting", labels, a.threads, [&](size_t i) -> Status {
     FL_ASSIGN_OR_RETURN(results[i], ml::WalkForwardBacktest(set.series[i], config, a.folds));
@@ -309,12 +351,15 @@ Status Backtest(const ForecastArgs& a) {
     }
     t.Set("folds", std::move(folds));
     json.Push(std::move(t));
-    AddMetricRows(fmt::format("backtest-seed{}", a.seed), r.ticker, "backtest", r.lstm, r.persistence, r.drift,
+    AddMetricRows(BacktestVersion(config), r.ticker, "backtest", r.lstm, r.persistence, r.drift,
                   r.skill, now, &rows);
   }
   if (!a.json.empty()) FL_RETURN_NOT_OK(io::WriteFileAtomic(*fs, a.json, json.Dump() + "\n"));
-  if (a.record) FL_RETURN_NOT_OK(AppendTables(a, fs, rows, {}));
-  return Failures(labels, st);
+  if (a.record) {
+    std::printf("recorded as model version %s\n", BacktestVersion(config).c_str());
+    FL_RETURN_NOT_OK(AppendTables(a, fs, rows, {}));
+  }
+  return FailuresWithRead(set, labels, st);
 }
 
 void AddDataFlags(CLI::App* cmd, const std::shared_ptr<ForecastArgs>& a) {

@@ -97,6 +97,7 @@ Json ForecastModel::Manifest() const {
     e.Set("name", Json::String(config.features[f]));
     e.Set("min", Json::Double(scaler.min[f]));
     e.Set("max", Json::Double(scaler.max[f]));
+    if (config.features[f] == "avg_price") e.Set("definition", Json::String(avg_price_definition));
     feats.Push(std::move(e));
   }
   o.Set("features", std::move(feats));
@@ -142,6 +143,7 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
   ForecastModel m;
   m.ticker = s.ticker;
   m.asset_class = s.asset_class;
+  m.avg_price_definition = s.avg_price_definition;
   m.config = config;
   m.validation_folds = config.validation_folds;
   m.lstm = bt.lstm;
@@ -177,6 +179,20 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
 Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t target_day) {
   if (m.net == nullptr) return Status::FailedPrecondition(fmt::format("{}: the model has no network", s.ticker));
   FL_RETURN_NOT_OK(ValidateDailySeries(s, m.config.features, static_cast<size_t>(m.config.window)));
+  const bool uses_avg = std::find(m.config.features.begin(), m.config.features.end(),
+                                  "avg_price") != m.config.features.end();
+  if (uses_avg && m.avg_price_definition != s.avg_price_definition) {
+    return Status::FailedPrecondition(
+        m.avg_price_definition.empty()
+            ? fmt::format("{}: model {} does not record what its avg_price feature was (it was "
+                          "trained before that was recorded); retrain it",
+                          s.ticker, m.version)
+            : fmt::format(
+                  "{}: model {} was trained with avg_price = {}, but this source gives {} (a CSV "
+                  "without high/low gives the close); forecast from a source like the training "
+                  "one, or retrain",
+                  s.ticker, m.version, m.avg_price_definition, s.avg_price_definition));
+  }
   const Eigen::MatrixXd raw = ComputeForecastFeatures(s, m.config.features);
   WindowedSeries data;
   data.window = m.config.window;
@@ -278,6 +294,9 @@ Result<ForecastModel> LoadForecastModel(io::FileSystem& fs, std::string_view lak
   m.config.features.clear();
   for (const Json& f : feats->items()) {
     m.config.features.push_back(f.GetString("name", ""));
+    if (m.config.features.back() == "avg_price") {
+      m.avg_price_definition = f.GetString("definition", "");
+    }
     m.scaler.min.push_back(NumOr(f, "min", std::nan("")));
     m.scaler.max.push_back(NumOr(f, "max", std::nan("")));
   }

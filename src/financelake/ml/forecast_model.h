@@ -30,6 +30,9 @@ struct ForecastModel {
   std::string version;
   int64_t created_at_us = 0;
   ForecastConfig config;  // architecture, features, training settings
+  // What the avg_price feature was in training (DailySeries::avg_price_definition; "" in
+  // manifests written before it was recorded). A forecast needs a series that says the same.
+  std::string avg_price_definition;
   MinMaxScaler scaler;
   std::unique_ptr<LstmNetwork<float>> net;
   std::string served;  // "lstm" or "persistence"
@@ -61,6 +64,7 @@ struct Forecast {
 };
 
 // The next-day forecast from the end of `series` (which may extend past the training history).
+// FailedPrecondition when the model uses avg_price and the series' definition of it differs.
 Result<Forecast> ForecastNextDay(ForecastModel& model, const DailySeries& series, int32_t target_day);
 
 // "<lake>/models/<TICKER>"; InvalidArgument for a ticker that cannot name a directory.

@@ -3,8 +3,9 @@
 // only: never on days the model will be judged on).
 //
 // Features (names used in flags and manifests):
-//   avg_price     the day's average trade price (Gold avg_price; CSV: typical price (H+L+C)/3,
-//                 or the close when the file has no high/low)
+//   avg_price     the day's typical price (high + low + close) / 3, from Gold's columns or a
+//                 CSV's; the close when a CSV has no high/low (avg_price_definition says which,
+//                 and a model refuses a series whose definition differs from its training's)
 //   total_volume  log(1 + volume) (Gold total_volume; CSV Volume)
 //   return        close / previous close - 1 (0 on the first day)
 //   volatility    standard deviation of the last 20 daily returns (fewer at the start)
@@ -16,12 +17,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "financelake/base/result.h"
 #include "financelake/base/status.h"
 
 namespace financelake::ml {
+
+// What DailySeries::avg_price holds.
+inline constexpr std::string_view kAvgPriceTypical = "(high+low+close)/3";  // the typical price
+inline constexpr std::string_view kAvgPriceClose = "close";  // a source without high/low
 
 struct DailySeries {
   std::string ticker;
@@ -30,6 +36,7 @@ struct DailySeries {
   std::vector<double> close;
   std::vector<double> avg_price;
   std::vector<double> volume;
+  std::string avg_price_definition = std::string(kAvgPriceTypical);
 
   size_t size() const { return days.size(); }
 };

@@ -312,5 +312,38 @@ TEST(ForecastModelTest, EditedManifestsAreRefused) {
   ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
 }
 
+// avg_price means what the training source gave (typical price, or the close of a CSV without
+// high/low): the manifest records it and a series that means something else is refused.
+TEST(ForecastModelTest, RefusesASeriesWithAnotherAvgPriceDefinition) {
+  const std::string lake = ::testing::TempDir() + "/forecast-avg-" + std::to_string(::getpid());
+  auto fs = io::PosixFileSystem();
+  const DailySeries s =
+      LoadYahoo("mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY", 0, 200);
+  auto m = TrainForecastModel(s, SmallConfig());
+  ASSERT_TRUE(m.ok() && SaveForecastModel(*fs, lake, &*m).ok());
+  auto loaded = LoadForecastModel(*fs, lake, "SPY");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->avg_price_definition, kAvgPriceTypical);
+  EXPECT_TRUE(ForecastNextDay(*loaded, s, 1).ok());
+  DailySeries closes = s;
+  closes.avg_price = closes.close;
+  closes.avg_price_definition = std::string(kAvgPriceClose);
+  auto f = ForecastNextDay(*loaded, closes, 1);
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().code(), StatusCode::kFailedPrecondition) << f.status().ToString();
+  EXPECT_NE(f.status().message().find("SPY: model " + m->version +
+                                      " was trained with avg_price = (high+low+close)/3, "
+                                      "but this source gives close"),
+            std::string::npos)
+      << f.status().message();
+  // Without avg_price among the features the definition does not matter.
+  ForecastConfig no_avg = SmallConfig();
+  no_avg.features = {"total_volume", "return"};
+  auto v = TrainForecastModel(s, no_avg);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(ForecastNextDay(*v, closes, 1).ok());
+  ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
+}
+
 }  // namespace
 }  // namespace financelake::ml

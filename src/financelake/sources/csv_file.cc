@@ -107,6 +107,12 @@ std::string_view CsvFile::Symbol(const CsvItem& item) const {
   return t;
 }
 
+std::string CsvFile::SymbolOf(std::string_view ticker) const {
+  if (ticker.empty()) ticker = file_ticker_;
+  if (IsCrypto(ticker) && !UsdPairBase(ticker).empty()) ticker = UsdPairBase(ticker);
+  return std::string(ticker);
+}
+
 std::string CsvFile::Position(const CsvItem& item) const {
   std::string out = path_ + ":" + std::to_string(item.line);
   if (item.cell >= 0) out += ":" + price_layout_.wide[static_cast<size_t>(item.cell)].second;
@@ -198,7 +204,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
     item.event_time = last_time;
     item.line = rec.line;
     item.index = static_cast<uint32_t>(file.malformed_.size());
-    file.malformed_.push_back({std::move(why), std::string(rec.raw)});
+    file.malformed_.push_back({std::move(why), std::string(rec.raw), file.SymbolOf("")});
     file.items_.push_back(item);
   };
   while (reader.Next(&rec)) {
@@ -231,6 +237,10 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
     int32_t day;
     if (!ParsePriceDate(file.price_layout_, rec.fields, &day, &reason)) {
       malformed(reason);
+      if (file.price_layout_.ticker >= 0) {
+        const std::string t(TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.ticker)]));
+        if (ValidateTicker(t).ok()) file.malformed_.back().symbol = file.SymbolOf(t);
+      }
       continue;
     }
     PriceBar bar;
@@ -239,6 +249,9 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         file.AddBar(day, std::move(bar), rec.line, -1, &last_time);
       } else {
         malformed(reason);
+        if (!bar.ticker.empty() && ValidateTicker(bar.ticker).ok()) {
+          file.malformed_.back().symbol = file.SymbolOf(bar.ticker);
+        }
       }
       continue;
     }
@@ -248,6 +261,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       } else if (!reason.empty()) {
         malformed(reason);
         file.items_.back().cell = static_cast<int16_t>(k);
+        file.malformed_.back().symbol = file.SymbolOf(file.price_layout_.wide[k].second);
       }
     }
   }

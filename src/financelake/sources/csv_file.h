@@ -39,6 +39,9 @@ struct CsvItem {
 struct CsvMalformed {
   std::string reason;
   std::string raw;
+  // The row's symbol (as Symbol() gives it) when it can be told: the file's ticker, the wide
+  // table's column, or a valid Ticker cell; empty otherwise.
+  std::string symbol;
 };
 
 class CsvFile {
@@ -63,6 +66,8 @@ class CsvFile {
 
  private:
   bool IsCrypto(std::string_view ticker) const;
+  // `ticker` ("" = the file's) as Symbol() gives it; "" when the file has no ticker of its own.
+  std::string SymbolOf(std::string_view ticker) const;
   void AddBar(int32_t day, PriceBar bar, int64_t line, int16_t cell, int64_t* last_time);
 
   std::string path_;

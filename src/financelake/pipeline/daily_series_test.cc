@@ -1,0 +1,125 @@
+// The forecaster's daily histories: gaps are warned about once per ticker, a row that cannot be
+// used fails its ticker only, and avg_price means one thing per series.
+#include "financelake/pipeline/daily_series.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "financelake/columnar/value.h"
+#include "financelake/pipeline/lake_test_util.h"
+
+namespace financelake::pipeline {
+namespace {
+
+std::string Fixture(const std::string& rel) {
+  return std::string(FL_SOURCE_DIR) + "/../shared/fixtures/" + rel;
+}
+
+std::vector<std::string> WarningsOf(const DailySeriesSet& set, const std::string& ticker) {
+  std::vector<std::string> out;
+  for (const std::string& w : set.warnings) {
+    if (w.rfind(ticker + ":", 0) == 0) out.push_back(w);
+  }
+  return out;
+}
+
+class DailySeriesTest : public testing::LakeTest {
+ protected:
+  std::string WriteCsv(const std::string& name, const std::string& text) {
+    std::filesystem::create_directories(lake_);
+    const std::string path = lake_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+};
+
+// AAPL lacks 2017-08-07 and 2017-11-08 in the five-ticker demo file (the other tickers only the
+// latter): the history is used as it is (nothing invented), with one warning naming the gaps.
+TEST_F(DailySeriesTest, GapsAreWarnedOncePerTicker) {
+  auto fs = io::PosixFileSystem();
+  auto set = ReadCsvDailySeries(
+      *fs, Fixture("stocks_daily/plotly_datasets/dash-stock-ticker-demo.csv"), "", {"AAPL"});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->series.size(), 1u);
+  EXPECT_EQ(MissingTradingDays(set->series[0]),
+            (std::vector<int32_t>{columnar::DaysFromCivil(2017, 8, 7),
+                                  columnar::DaysFromCivil(2017, 11, 8)}));
+  const std::vector<std::string> w = WarningsOf(*set, "AAPL");
+  ASSERT_EQ(w.size(), 1u) << ::testing::PrintToString(set->warnings);
+  EXPECT_EQ(w[0].rfind("AAPL: 2 missing trading days between 2015-01-02 and 2017-12-29 "
+                       "(2017-08-07, 2017-11-08); nothing is filled in",
+                       0),
+            0u)
+      << w[0];
+  // Fourteen years of AAPL: holidays and the one-off closures (2007-01-02, Hurricane Sandy) are
+  // not gaps.
+  auto full = ReadCsvDailySeries(
+      *fs, Fixture("stocks_daily/mplfinance/yahoofinance-AAPL-20040819-20180120.csv"), "", {});
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_TRUE(full->warnings.empty()) << ::testing::PrintToString(full->warnings);
+  // Crypto trades every day.
+  const std::string btc = WriteCsv("BTC-USD.csv",
+                                   "Date,Open,High,Low,Close,Volume\n"
+                                   "2021-01-01,10,11,9,10,100\n2021-01-02,10,11,9,10,100\n"
+                                   "2021-01-04,10,11,9,10,100\n2021-01-05,10,11,9,10,100\n");
+  auto crypto = ReadCsvDailySeries(*fs, btc, "", {});
+  ASSERT_TRUE(crypto.ok()) << crypto.status().ToString();
+  ASSERT_EQ(crypto->series.size(), 1u);
+  EXPECT_EQ(crypto->series[0].asset_class, "crypto");
+  ASSERT_EQ(crypto->warnings.size(), 1u) << ::testing::PrintToString(crypto->warnings);
+  EXPECT_NE(
+      crypto->warnings[0].find("BTC: 1 missing day between 2021-01-01 and 2021-01-05 (2021-01-03)"),
+      std::string::npos)
+      << crypto->warnings[0];
+}
+
+// A NaN or empty close fails that ticker with the file line; the other tickers are read.
+TEST_F(DailySeriesTest, AnUnusableCloseFailsItsTickerOnly) {
+  auto fs = io::PosixFileSystem();
+  std::string text = "Date,Open,High,Low,Close,Volume,Ticker\n";
+  for (int d = 4; d <= 8; ++d) {
+    text += fmt::format("2021-01-0{},10,11,9,10,100,GOOD\n", d);
+    text +=
+        fmt::format("2021-01-0{},10,11,9,{},100,BAD\n", d, d == 6 ? "NaN" : (d == 7 ? "" : "10"));
+  }
+  const std::string path = WriteCsv("long.csv", text);
+  auto set = ReadCsvDailySeries(*fs, path, "", {});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->series.size(), 1u);
+  EXPECT_EQ(set->series[0].ticker, "GOOD");
+  EXPECT_EQ(set->series[0].size(), 5u);
+  ASSERT_EQ(set->failed.count("BAD"), 1u);
+  const std::string& m = set->failed.at("BAD").message();
+  EXPECT_EQ(m.rfind("BAD: " + path + ":7: column 'Close'", 0), 0u) << m;  // the NaN row's line
+  EXPECT_NE(m.find("and 1 more such rows"), std::string::npos) << m;      // the empty close
+  // Asked for by name, it still fails rather than being reported missing.
+  auto only = ReadCsvDailySeries(*fs, path, "", {"BAD"});
+  ASSERT_TRUE(only.ok());
+  EXPECT_TRUE(only->series.empty());
+  EXPECT_EQ(only->failed.count("BAD"), 1u);
+  EXPECT_TRUE(only->warnings.empty()) << ::testing::PrintToString(only->warnings);
+}
+
+// avg_price is the typical price when every day has high and low; a series where some day
+// lacks them uses the close throughout, and says so.
+TEST_F(DailySeriesTest, AvgPriceHasOneDefinitionPerSeries) {
+  auto fs = io::PosixFileSystem();
+  const std::string full =
+      WriteCsv("FULL.csv", "Date,High,Low,Close\n2021-01-04,12,9,9\n2021-01-05,12,9,12\n");
+  auto a = ReadCsvDailySeries(*fs, full, "", {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->series[0].avg_price, (std::vector<double>{10, 11}));
+  EXPECT_EQ(a->series[0].avg_price_definition, ml::kAvgPriceTypical);
+  const std::string part =
+      WriteCsv("PART.csv", "Date,High,Low,Close\n2021-01-04,12,9,9\n2021-01-05,,,12\n");
+  auto b = ReadCsvDailySeries(*fs, part, "", {});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->series[0].avg_price, (std::vector<double>{9, 12}));
+  EXPECT_EQ(b->series[0].avg_price_definition, ml::kAvgPriceClose);
+}
+
+}  // namespace
+}  // namespace financelake::pipeline

@@ -1,0 +1,143 @@
+// gold/predictions: one row per (ticker, as_of_date, model_version), and that row is the forecast
+// last computed, also when two writers race.
+#include "financelake/pipeline/predictions_table.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "financelake/columnar/value.h"
+#include "financelake/delta/table.h"
+#include "financelake/pipeline/lake_test_util.h"
+
+namespace financelake::pipeline {
+namespace {
+
+// Forwards to another filesystem; runs `before_commit` once, just before the next Delta commit
+// file is published, to let another writer win the race.
+class HookedFileSystem final : public io::FileSystem {
+ public:
+  explicit HookedFileSystem(std::shared_ptr<io::FileSystem> base) : base_(std::move(base)) {}
+  std::function<void()> before_commit;
+
+  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
+  Status RenameNoReplace(const std::string& a, const std::string& b) override {
+    if (before_commit && b.ends_with(".json")) {
+      auto hook = std::move(before_commit);
+      before_commit = nullptr;
+      hook();
+    }
+    return base_->RenameNoReplace(a, b);
+  }
+  Status Delete(const std::string& p) override { return base_->Delete(p); }
+  Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
+  Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
+  Result<io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+  Result<std::vector<io::FileInfo>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
+  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
+
+ private:
+  std::shared_ptr<io::FileSystem> base_;
+};
+
+ml::Forecast MakeForecast(const std::string& ticker, double close, double lstm) {
+  ml::Forecast f;
+  f.ticker = ticker;
+  f.as_of_day = columnar::DaysFromCivil(2017, 8, 4);  // a Friday
+  f.target_day = columnar::DaysFromCivil(2017, 8, 7);
+  f.lstm_close = lstm;
+  f.baseline_close = close;
+  f.served = "persistence";
+  f.predicted_close = close;
+  f.model_version = "lstm-0123456789ab";
+  return f;
+}
+
+struct Row {
+  std::string ticker;
+  double predicted_close, baseline_close, lstm_close;
+};
+
+std::vector<Row> ReadRows(const std::string& lake) {
+  auto table = delta::Table::Open(io::PosixFileSystem(), PredictionsPath(lake));
+  auto snap = table->Latest();
+  EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+  delta::ScanOptions scan;
+  scan.columns = {"ticker", "predicted_close", "baseline_close", "lstm_close"};
+  auto rows = table->Scan(**snap, scan);
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  std::vector<Row> out;
+  for (int64_t i = 0; i < rows->num_rows(); ++i) {
+    out.push_back({std::string(rows->column(0).StringAt(i)), rows->column(1).ValueAt<double>(i),
+                   rows->column(2).ValueAt<double>(i), rows->column(3).ValueAt<double>(i)});
+  }
+  return out;
+}
+
+using PredictionsTableTest = testing::LakeTest;
+
+// Predicting again after the last day's close changed (a partial live day, Gold restated) stores
+// the new forecast in place of the old one: what is printed is what is stored.
+TEST_F(PredictionsTableTest, ChangedForecastReplacesTheStoredRow) {
+  auto fs = io::PosixFileSystem();
+  auto first = AppendPredictions(fs, lake_, {MakeForecast("AAPL", 156.39, 150.0)}, 1);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->appended, 1u);
+  auto same = AppendPredictions(fs, lake_, {MakeForecast("AAPL", 156.39, 150.0)}, 2);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->already_present, 1u);
+  EXPECT_EQ(same->version, -1);
+  auto changed = AppendPredictions(
+      fs, lake_, {MakeForecast("AAPL", 157.00, 151.0), MakeForecast("MSFT", 72.0, 70.0)}, 3);
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(changed->replaced, 1u);
+  EXPECT_EQ(changed->appended, 1u);
+  const std::vector<Row> rows = ReadRows(lake_);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const Row& r : rows) {
+    if (r.ticker == "AAPL") {
+      EXPECT_EQ(r.predicted_close, 157.00);
+      EXPECT_EQ(r.baseline_close, 157.00);
+      EXPECT_EQ(r.lstm_close, 151.0);
+    } else {
+      EXPECT_EQ(r.ticker, "MSFT");
+    }
+  }
+}
+
+// Two predict runs at once: the one that loses the commit race must not add the row again.
+TEST_F(PredictionsTableTest, ConcurrentRunsStoreTheForecastOnce) {
+  auto posix = io::PosixFileSystem();
+  // The table exists already, so the next commit is the forecasts'.
+  ASSERT_TRUE(AppendPredictions(posix, lake_, {MakeForecast("MSFT", 72.0, 70.0)}, 1).ok());
+  auto hooked = std::make_shared<HookedFileSystem>(posix);
+  const ml::Forecast aapl = MakeForecast("AAPL", 156.39, 150.0);
+  hooked->before_commit = [&] {  // the other run commits first
+    auto other = AppendPredictions(posix, lake_, {aapl}, 2);
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    EXPECT_EQ(other->appended, 1u);
+  };
+  auto r = AppendPredictions(hooked, lake_, {aapl}, 3);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->appended, 0u);
+  EXPECT_EQ(r->already_present, 1u);
+  const std::vector<Row> rows = ReadRows(lake_);
+  EXPECT_EQ(
+      std::count_if(rows.begin(), rows.end(), [](const Row& x) { return x.ticker == "AAPL"; }), 1);
+  EXPECT_EQ(rows.size(), 2u);
+}
+
+}  // namespace
+}  // namespace financelake::pipeline
