@@ -15,6 +15,7 @@
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/log.h"
 #include "financelake/io/atomic_file.h"
+#include "financelake/io/hooked_filesystem.h"
 #include "financelake/io/memory_filesystem.h"
 #include "financelake/io/path.h"
 
@@ -31,43 +32,7 @@ using columnar::Value;
 
 constexpr int64_t kDayMs = 86400000;
 
-// Forwards to a MemoryFileSystem; runs `before_commit` once, just before the next commit file
-// is published, to let another writer win the race.
-class HookedFileSystem final : public io::FileSystem {
- public:
-  explicit HookedFileSystem(std::shared_ptr<io::FileSystem> base) : base_(std::move(base)) {}
-  std::function<void()> before_commit;
-
-  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
-  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
-  Status RenameNoReplace(const std::string& a, const std::string& b) override {
-    if (before_commit && b.ends_with(".json")) {
-      auto hook = std::move(before_commit);
-      before_commit = nullptr;
-      hook();
-    }
-    return base_->RenameNoReplace(a, b);
-  }
-  Status Delete(const std::string& p) override { return base_->Delete(p); }
-  Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
-  Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
-  Result<io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
-  Result<std::vector<io::FileInfo>> ListDir(const std::string& p) override {
-    return base_->ListDir(p);
-  }
-  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
-  Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
-
- private:
-  std::shared_ptr<io::FileSystem> base_;
-};
+using io::HookedFileSystem;
 
 class OperationsTest : public ::testing::Test {
  protected:

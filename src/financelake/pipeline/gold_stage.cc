@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
+#include <chrono>
 #include <climits>
+#include <cmath>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -337,7 +339,21 @@ Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
                                       "FinanceLake Gold: daily OHLC, VWAP and volume per ticker and trading date"}));
   std::map<std::string, GoldCounts> out;
   for (const Source& s : Sources()) {
-    FL_ASSIGN_OR_RETURN(out[s.silver_table], RunSource(lake, fs, gold->table(), s));
+    // The days' rows are replaced in place: a concurrent compaction (`table optimize` on
+    // daily_prices) that rewrote one of their files aborts the commit (Delta's conflict check).
+    // Nothing was written; the pass is redone on the table as it is now.
+    constexpr int kAttempts = 10;
+    for (int attempt = 1;; ++attempt) {
+      auto counts = RunSource(lake, fs, gold->table(), s);
+      if (counts.ok()) {
+        out[s.silver_table] = *counts;
+        break;
+      }
+      if (counts.status().code() != StatusCode::kAborted || attempt == kAttempts) {
+        return counts.status();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+    }
   }
   return out;
 }

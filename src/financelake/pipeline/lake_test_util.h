@@ -5,16 +5,21 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "financelake/io/hooked_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/exactly_once_table.h"
 
 namespace financelake::pipeline::testing {
+
+using io::HookedFileSystem;
 
 // A fixture whose lake_ is an empty directory name unique to the test, removed afterwards.
 class LakeTest : public ::testing::Test {

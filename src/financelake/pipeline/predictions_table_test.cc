@@ -14,44 +14,6 @@
 namespace financelake::pipeline {
 namespace {
 
-// Forwards to another filesystem; runs `before_commit` once, just before the next Delta commit
-// file is published, to let another writer win the race.
-class HookedFileSystem final : public io::FileSystem {
- public:
-  explicit HookedFileSystem(std::shared_ptr<io::FileSystem> base) : base_(std::move(base)) {}
-  std::function<void()> before_commit;
-
-  Result<std::unique_ptr<io::WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<io::RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
-  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
-  Status RenameNoReplace(const std::string& a, const std::string& b) override {
-    if (before_commit && b.ends_with(".json")) {
-      auto hook = std::move(before_commit);
-      before_commit = nullptr;
-      hook();
-    }
-    return base_->RenameNoReplace(a, b);
-  }
-  Status Delete(const std::string& p) override { return base_->Delete(p); }
-  Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
-  Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
-  Result<io::FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
-  Result<std::vector<io::FileInfo>> ListDir(const std::string& p) override {
-    return base_->ListDir(p);
-  }
-  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
-  Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
-
- private:
-  std::shared_ptr<io::FileSystem> base_;
-};
-
 ml::Forecast MakeForecast(const std::string& ticker, double close, double lstm) {
   ml::Forecast f;
   f.ticker = ticker;
@@ -122,7 +84,7 @@ TEST_F(PredictionsTableTest, ConcurrentRunsStoreTheForecastOnce) {
   auto posix = io::PosixFileSystem();
   // The table exists already, so the next commit is the forecasts'.
   ASSERT_TRUE(AppendPredictions(posix, lake_, {MakeForecast("MSFT", 72.0, 70.0)}, 1).ok());
-  auto hooked = std::make_shared<HookedFileSystem>(posix);
+  auto hooked = std::make_shared<testing::HookedFileSystem>(posix);
   const ml::Forecast aapl = MakeForecast("AAPL", 156.39, 150.0);
   hooked->before_commit = [&] {  // the other run commits first
     auto other = AppendPredictions(posix, lake_, {aapl}, 2);

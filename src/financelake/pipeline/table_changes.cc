@@ -3,6 +3,7 @@
 #include <set>
 
 #include "financelake/delta/log.h"
+#include "financelake/delta/scan.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -43,6 +44,14 @@ Result<TableChanges> DataFilesAdded(delta::Table& table, int64_t from, int64_t t
         out.files.push_back({add->path, v});
       }
     }
+  }
+  // A file the log names may be gone: compacted, then vacuumed, while this reader paused
+  // (vacuum keeps removed files 7 days by default, the log keeps commits 30). The live files
+  // hold its rows: read the snapshot difference, as after a log cleanup.
+  for (const AddedFile& f : out.files) {
+    FL_ASSIGN_OR_RETURN(const std::string path, delta::ResolveDataFilePath(table.path(), f.path));
+    FL_ASSIGN_OR_RETURN(const bool exists, table.fs().Exists(path));
+    if (!exists) return SnapshotDifference(table, from, to);
   }
   return out;
 }

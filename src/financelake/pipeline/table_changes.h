@@ -16,7 +16,8 @@ struct AddedFile {
 
 struct TableChanges {
   std::vector<AddedFile> files;  // in commit order
-  // False when a commit file was gone (log cleanup after a long pause): `files` is then the
+  // False when a commit file was gone (log cleanup after a long pause), or a data file it names
+  // was (compacted, then vacuumed): `files` is then the
   // snapshot difference (live at `to`, not at `from`, version = `to`; every file live at `to`
   // when `from` cannot be rebuilt either), which can include a compaction's output holding
   // rows seen before, so callers must tolerate repeated rows.

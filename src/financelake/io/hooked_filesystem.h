@@ -1,0 +1,52 @@
+// HookedFileSystem (tests): forwards to another filesystem and runs `before_commit` once, just
+// before the next Delta commit file (`*.json`) is published, so that another writer can win the
+// race at a chosen point.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "financelake/io/filesystem.h"
+
+namespace financelake::io {
+
+class HookedFileSystem final : public FileSystem {
+ public:
+  explicit HookedFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  std::function<void()> before_commit;
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+  Status Rename(const std::string& a, const std::string& b) override { return base_->Rename(a, b); }
+  Status RenameNoReplace(const std::string& a, const std::string& b) override {
+    if (before_commit && b.ends_with(".json")) {
+      auto hook = std::move(before_commit);
+      before_commit = nullptr;
+      hook();
+    }
+    return base_->RenameNoReplace(a, b);
+  }
+  Status Delete(const std::string& p) override { return base_->Delete(p); }
+  Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
+  Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
+  Result<FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+  Result<std::vector<FileInfo>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
+  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
+
+ private:
+  std::shared_ptr<FileSystem> base_;
+};
+
+}  // namespace financelake::io
