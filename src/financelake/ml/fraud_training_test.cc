@@ -335,8 +335,14 @@ TEST(FraudTraining, RetrainingRepairsADamagedModelAndAMissingPipelineModelIsAnEr
   auto fs = std::make_shared<io::MemoryFileSystem>();
   auto model = TrainFraudModel(Ulb(), UlbOptions(), nullptr);
   ASSERT_TRUE(model.ok());
+  model->created_at_us = 1000;
   ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model, /*for_pipeline=*/true).ok());
   const std::string dir = "/lake/models/fraud/" + model->version;
+  const std::string first = *fs->ReadFile(dir + "/manifest.json");
+  // Trained again at another moment, intact: left as it is (no gap for readers, first time kept).
+  model->created_at_us = 2000;
+  ASSERT_TRUE(SaveFraudModel(*fs, "/lake", &*model, /*for_pipeline=*/true).ok());
+  EXPECT_EQ(*fs->ReadFile(dir + "/manifest.json"), first);
   ASSERT_TRUE(fs->Delete(dir + "/booster.json").ok());
   auto missing = LoadFraudModel(*fs, "/lake", std::string(kPipelineModel));
   ASSERT_FALSE(missing.ok());

@@ -1,5 +1,6 @@
 #include "financelake/ml/model_dir.h"
 
+#include "financelake/base/json.h"
 #include "financelake/io/atomic_file.h"
 #include "financelake/io/path.h"
 
@@ -9,6 +10,19 @@ namespace {
 Status RemoveIfPresent(io::FileSystem& fs, const std::string& dir) {
   FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(dir));
   return exists ? fs.DeleteDirRecursive(dir) : Status::OK();
+}
+
+// Equal files; for manifest.json, equal but for created_at_us (a retraining's own moment: the
+// version names the content, not the moment).
+bool SameContent(const std::string& name, const std::string& have, const std::string& want) {
+  if (have == want) return true;
+  if (name != "manifest.json") return false;
+  auto a = Json::Parse(have);
+  auto b = Json::Parse(want);
+  if (!a.ok() || !b.ok() || !a->is_object() || !b->is_object()) return false;
+  a->Set("created_at_us", Json::Int(0));
+  b->Set("created_at_us", Json::Int(0));
+  return a->Dump() == b->Dump();
 }
 
 }  // namespace
@@ -25,13 +39,13 @@ Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::s
                        const std::vector<std::pair<std::string, std::string>>& files) {
   FL_RETURN_NOT_OK(fs.CreateDirs(root));
   const std::string dir = io::JoinPath(root, version);
-  // Same version = same content: an intact copy stays as it is; a damaged one (a file missing
-  // or changed since) is written again, so retraining repairs it.
+  // Same version = same content: an intact copy stays as it is (its first training time too);
+  // a damaged one (a file missing or changed since) is written again, so retraining repairs it.
   bool intact = true;
   for (const auto& [name, bytes] : files) {
     auto have = fs.ReadFile(io::JoinPath(dir, name));
     if (!have.ok() && !have.status().IsNotFound()) return have.status();
-    if (!have.ok() || *have != bytes) {
+    if (!have.ok() || !SameContent(name, *have, bytes)) {
       intact = false;
       break;
     }

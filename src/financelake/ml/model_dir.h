@@ -18,7 +18,8 @@ uint64_t Fnv1a(std::string_view data, uint64_t h = 1469598103934665603ULL);
 
 // Publishes <root>/<version>/ holding `files` (name, bytes) unless it already holds exactly
 // those files: written into a hidden temporary directory, then renamed into place, so a reader
-// never sees a torn version. A copy with a file missing or changed (damaged) is replaced.
+// never sees a torn version. A copy with a file missing or changed (damaged) is replaced; an
+// intact one (manifest.json compared without its created_at_us) is left as it is.
 // `files` must include "manifest.json".
 Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::string& version,
                        const std::vector<std::pair<std::string, std::string>>& files);

@@ -60,23 +60,63 @@ struct FeatureRow {
   int new_merchant = -1, new_country = -1;  // -1 null
 };
 
-// Event k's amount against the account's events [lo, k) (its last 30 days): NaN (null) with
-// fewer than 3 of them or no spread. Two passes over the window for each batch row: running
-// sums of amounts and squares drift as events enter and leave (an account with constant amounts
-// got a tiny spread, and z-scores of 1e5), and lose the spread of large amounts to cancellation.
-double Zscore(const std::vector<Event>& ev, size_t lo, size_t k) {
-  const auto n = static_cast<double>(k - lo);
-  if (n < 3) return NAN;
-  double sum = 0;
-  for (size_t j = lo; j < k; ++j) sum += ev[j].amount;
-  const double mean = sum / n;
-  double sq = 0;
-  for (size_t j = lo; j < k; ++j) sq += (ev[j].amount - mean) * (ev[j].amount - mean);
-  const double sd = std::sqrt(sq / n);
-  if (!(sd > 1e-9 * std::max(1.0, std::abs(mean)))) return NAN;
-  const double z = (ev[k].amount - mean) / sd;
-  return std::isfinite(z) ? z : NAN;
-}
+// Mean and spread of the amounts in a sliding window (an account's last 30 days), for z-scores.
+// Running sums of amounts and squares drift as events enter and leave (a constant account got a
+// false spread, and z-scores of 1e5) and lose the spread of large amounts to cancellation; two
+// passes per row are exact but quadratic in a busy account's window. So the sums are of
+// deviations from a reference near the mean, and are recomputed exactly (two passes, the mean as
+// the new reference) when they may have drifted: after about two windows of changes, or when
+// the spread they give is within rounding of what has passed through them since the last exact
+// pass. Amortized O(1) per event.
+class WindowSpread {
+ public:
+  void Add(double x) { Change(x, 1); }
+  void Remove(double x) { Change(x, -1); }
+
+  // z of `x` against the window's events ev[lo, k): NaN (null) with fewer than 3 of them or no
+  // spread.
+  double Zscore(const std::vector<Event>& ev, size_t lo, size_t k, double x) {
+    const auto n = static_cast<double>(k - lo);
+    if (n < 3) return NAN;
+    double spread = sq_ - sum_ * sum_ / n;  // n * variance
+    constexpr double kRounding = 1e-10;
+    if (changes_ > 2 * (k - lo) + 64 || (churn_ > 0 && spread <= kRounding * churn_)) {
+      Exact(ev, lo, k);
+      spread = sq_ - sum_ * sum_ / n;
+    }
+    const double mean = ref_ + sum_ / n;
+    const double sd = std::sqrt(std::max(0.0, spread) / n);
+    if (!(sd > 1e-9 * std::max(1.0, std::abs(mean)))) return NAN;
+    const double z = (x - mean) / sd;
+    return std::isfinite(z) ? z : NAN;
+  }
+
+ private:
+  void Change(double x, int sign) {
+    const double d = x - ref_;
+    sum_ += sign * d;
+    sq_ += sign * d * d;
+    churn_ += d * d;
+    ++changes_;
+  }
+  void Exact(const std::vector<Event>& ev, size_t lo, size_t k) {
+    double total = 0;
+    for (size_t j = lo; j < k; ++j) total += ev[j].amount;
+    ref_ = total / static_cast<double>(k - lo);
+    sum_ = sq_ = 0;
+    for (size_t j = lo; j < k; ++j) {
+      const double d = ev[j].amount - ref_;
+      sum_ += d;
+      sq_ += d * d;
+    }
+    churn_ = sq_;
+    changes_ = 0;
+  }
+
+  double ref_ = 0, sum_ = 0, sq_ = 0;  // sums of (amount - ref_) and its square
+  double churn_ = 0;                   // sum of every change's squared deviation since Exact()
+  size_t changes_ = 0;
+};
 
 void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
   std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) {
@@ -85,12 +125,14 @@ void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
   std::unordered_set<std::string_view> merchants, countries;
   size_t lo1h = 0, lo24h = 0, lo30d = 0;
   double sum24 = 0;
+  WindowSpread spread30;
   for (size_t k = 0; k < ev.size(); ++k) {
     const Event& e = ev[k];
     // Windows over events [lo, k): drop those too old.
     while (lo1h < k && ev[lo1h].time < e.time - kHourUs) ++lo1h;
     while (lo24h < k && ev[lo24h].time < e.time - kDayUs) sum24 -= ev[lo24h++].amount;
-    while (lo30d < k && ev[lo30d].time < e.time - kZscoreWindowUs) ++lo30d;
+    while (lo30d < k && ev[lo30d].time < e.time - kZscoreWindowUs)
+      spread30.Remove(ev[lo30d++].amount);
     if (e.batch_row >= 0) {
       FeatureRow& f = (*out)[static_cast<size_t>(e.batch_row)];
       f.count = static_cast<int64_t>(k);
@@ -98,11 +140,12 @@ void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
       f.n24h = static_cast<int64_t>(k - lo24h);
       f.sum24h = std::isfinite(sum24) ? std::max(0.0, sum24) : NAN;
       f.since_last = k == 0 ? NAN : static_cast<double>(e.time - ev[k - 1].time) / 1e6;
-      f.zscore = Zscore(ev, lo30d, k);
+      f.zscore = spread30.Zscore(ev, lo30d, k, e.amount);
       f.new_merchant = e.merchant.empty() ? -1 : (merchants.count(e.merchant) == 0 ? 1 : 0);
       f.new_country = e.country.empty() ? -1 : (countries.count(e.country) == 0 ? 1 : 0);
     }
     sum24 += e.amount;
+    spread30.Add(e.amount);
     if (!e.merchant.empty()) merchants.insert(e.merchant);
     if (!e.country.empty()) countries.insert(e.country);
   }

@@ -90,8 +90,16 @@ Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> f
   };
   // A concurrent writer of the same (model version, subject) makes the commit stale: read what
   // is there again and write the rest.
+  std::set<std::string> all_app_ids;
+  for (const ModelMetricRow& r : rows)
+    all_app_ids.insert(MetricsAppId(r.model_version, StoredText(r.subject)));
+  const std::vector<std::string> app_id_list(all_app_ids.begin(), all_app_ids.end());
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    // Positions first, rows second: a writer that commits between the two reads is seen in
+    // the rows; one that commits after both makes this commit stale. (Read the other way round,
+    // a commit between them went unseen in the rows yet set the position this one started from.)
+    FL_ASSIGN_OR_RETURN(auto versions, table->TxnVersions(app_id_list));
     FL_ASSIGN_OR_RETURN(std::set<MetricKey> present, PresentKeys(table->table()));
     AppendMetricsResult result;
     std::vector<columnar::Column> cols;
@@ -117,11 +125,9 @@ Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> f
       ++result.appended;
     }
     if (result.appended == 0) return result;
-    std::vector<std::string> app_ids;
-    for (const auto& [version, subject] : pairs) app_ids.push_back(MetricsAppId(version, subject));
-    FL_ASSIGN_OR_RETURN(auto versions, table->TxnVersions(app_ids));
     std::vector<TxnAdvance> txns;
-    for (const std::string& id : app_ids) {
+    for (const auto& [version, subject] : pairs) {
+      const std::string id = MetricsAppId(version, subject);
       const int64_t from = versions.count(id) != 0 ? versions[id] : -1;
       txns.push_back({id, from, from + 1});
     }
