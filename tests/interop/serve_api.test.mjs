@@ -309,3 +309,53 @@ test('health shows the Kafka consumer lag of the ingest group (Bronze txn positi
     await stopChild(broker);
   }
 });
+
+test('health dates the last ingest by the last commit that added data, not by OPTIMIZE or VACUUM', async () => {
+  const mdir = path.join(dir, 'maint');
+  fs.mkdirSync(mdir);
+  const csv = path.join(mdir, 'AAPL.csv');
+  const mlake = path.join(mdir, 'lake');
+  const bronze = path.join(mlake, 'bronze', 'stock_trades');
+  const day = (d) => `2024-01-${d},10,11,9,10.5,10.5,1000\n`;
+  fs.writeFileSync(csv, 'Date,Open,High,Low,Close,Adj Close,Volume\n' + day('02') + day('03'));
+  runFlOk(['ingest', '--source', 'csv', csv, '--lake', mlake, '--once']);
+  fs.appendFileSync(csv, day('04'));
+  runFlOk(['ingest', '--source', 'csv', csv, '--lake', mlake, '--once']);
+  await new Promise((r) => setTimeout(r, 2500));  // older than --stalled-after-s
+  runFlOk(['table', 'optimize', bronze]);
+  runFlOk(['table', 'vacuum', bronze, '--retain-hours', '0', '--force']);
+
+  const { base, child } = await startServeOn(mlake, ['--late-after-s', '1', '--stalled-after-s', '2']);
+  try {
+    const health = await json(base, '/api/health');
+    assert.equal(health.status, 'stalled', JSON.stringify(health));
+    const [t] = health.bronze_tables;
+    assert.ok(t.last_ingest < t.last_commit, JSON.stringify(t));
+    assert.equal(health.last_ingest, t.last_ingest);
+    const { history } = await json(base, '/api/tables/bronze/stock_trades/history');
+    const ingests = history.filter((h) => h.operation === 'STREAMING UPDATE').map((h) => Date.parse(h.timestamp));
+    assert.ok(Math.abs(Date.parse(health.last_ingest) - Math.max(...ingests)) <= 1, JSON.stringify(history));
+
+    // While serving: an ingest moves it, a compaction after it does not.
+    const version = async () => (await json(base, '/api/tables')).tables.find((x) => x.table === t.table).version;
+    const waitPast = async (v) => {
+      for (let i = 0; i < 100 && (await version()) <= v; i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    let v = await version();
+    fs.appendFileSync(csv, day('05'));
+    runFlOk(['ingest', '--source', 'csv', csv, '--lake', mlake, '--once']);
+    await waitPast(v);
+    const after = (await json(base, '/api/health')).bronze_tables[0];
+    assert.equal(after.last_ingest, after.last_commit);
+    assert.ok(after.last_ingest > t.last_ingest);
+    v = await version();
+    runFlOk(['table', 'optimize', bronze]);
+    await waitPast(v);
+    const last = await json(base, '/api/health');
+    assert.ok(last.bronze_tables[0].last_commit > after.last_commit, JSON.stringify(last));
+    assert.equal(last.last_ingest, after.last_ingest);
+    assert.equal(last.bronze_rows, 4);
+  } finally {
+    await stopChild(child);
+  }
+});

@@ -23,7 +23,11 @@ struct RecordedRow {
 // The Bronze row with offset `version` added by the latest commit that set `app_id`'s txn,
 // nullopt when that commit added no such row (it recorded the position only, or the row went
 // to another table) or was cleaned from the log. Looks at most `max_commits` commits back.
+// When that commit's data files are gone (OPTIMIZE, then VACUUM), the row is looked up in the
+// live files instead (in-process rows of that offset in the partitions the commit wrote); if
+// none or several different rows are there, nullopt with `*warning` set (when given).
 Result<std::optional<RecordedRow>> FindRecordedRow(delta::Table& bronze, const std::string& app_id,
-                                                   int64_t version, int max_commits = 1000);
+                                                   int64_t version, int max_commits = 1000,
+                                                   std::string* warning = nullptr);
 
 }  // namespace financelake::pipeline

@@ -79,9 +79,15 @@ class SourceIngest {
     if (sources::Replayable(spec_) && !sources::PositionIsOffset(spec_)) {
       for (auto& [topic, target] : bronze_) {
         if (target.table == nullptr || target.version < 1) continue;
-        FL_ASSIGN_OR_RETURN(std::optional<RecordedRow> row,
-                            FindRecordedRow(target.table->table(), app_id_, target.version));
+        std::string warning;
+        FL_ASSIGN_OR_RETURN(
+            std::optional<RecordedRow> row,
+            FindRecordedRow(target.table->table(), app_id_, target.version, 1000, &warning));
         if (row) expected_[row->offset] = std::move(*row);
+        if (!warning.empty()) {
+          std::fprintf(stderr, "ingest: warning: %s: %s; resuming after it\n", target.path.c_str(),
+                       warning.c_str());
+        }
       }
     }
 

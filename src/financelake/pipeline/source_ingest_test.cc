@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
@@ -333,6 +334,65 @@ TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
   r = RunSourceIngest(o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows_committed, 0);
+}
+
+TEST_F(SourceIngestTest, CsvResumesAfterItsBronzeFilesWereCompactedAndVacuumed) {
+  std::filesystem::create_directories(lake_);
+  const std::string a = (lake_ / "AAPL.csv").string();
+  auto write = [](const std::string& path, const std::vector<std::string>& days) {
+    std::ofstream f(path);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    for (const std::string& d : days) f << "2024-01-" << d << ",10,11,9,10.5,10.5,1000\n";
+  };
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.paths = {a};
+  write(a, {"02", "03", "04"});
+  auto r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  write(a, {"02", "03", "04", "05", "08"});
+  r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows_committed, 2);
+  // Another stream's rows with the same offsets, in the same partition.
+  const std::string m = (lake_ / "MSFT.csv").string();
+  write(m, {"02", "03", "04", "05", "08", "09", "10"});
+  SourceIngestOptions other = o;
+  other.source.paths = {m};
+  r = RunSourceIngest(other);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+
+  // The streams' Bronze files are compacted away, then deleted.
+  auto bronze = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(o.lake, "stock-trades"));
+  auto optimized = delta::Optimize(*bronze);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  ASSERT_EQ(optimized->files_removed, 3);
+  delta::VacuumOptions vacuum;
+  vacuum.retain_hours = 0;
+  vacuum.force = true;
+  auto vacuumed = delta::Vacuum(*bronze, vacuum);
+  ASSERT_TRUE(vacuumed.ok()) << vacuumed.status().ToString();
+  ASSERT_EQ(vacuumed->deleted.size(), 3u);
+
+  // The recorded row is found in the compacted file: an appended row lands...
+  write(a, {"02", "03", "04", "05", "08", "09"});
+  r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 1);
+  auto snap = bronze->Latest();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ((*snap)->num_records(), 13);
+
+  // ...and changed files are still refused.
+  ASSERT_TRUE(delta::Optimize(*bronze).ok());
+  ASSERT_TRUE(delta::Vacuum(*bronze, vacuum).ok());
+  write(a, {"02", "03", "04", "05", "08", "10", "11"});
+  r = RunSourceIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("changed since it last ran: record 6 was " + a + ":7"),
+            std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

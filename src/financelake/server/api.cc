@@ -179,12 +179,16 @@ HttpResponse Api::Health() {
   Json tables = Json::Array();
   for (const TableState& t : view_->Tables()) {
     if (t.rel.rfind("bronze/", 0) != 0) continue;
-    last = std::max(last, t.last_commit_ms);
+    last = std::max(last, t.last_data_commit_ms);  // not OPTIMIZE/VACUUM: they ingest nothing
     bronze_rows += std::max<int64_t>(0, t.rows);
     Json o = Json::Object();
     o.Set("table", Json::String(t.name));
     o.Set("rows", Json::Int(t.rows));
     o.Set("last_commit", Json::String(columnar::FormatTimestampMicros(t.last_commit_ms * 1000)));
+    o.Set("last_ingest",
+          t.last_data_commit_ms > 0
+              ? Json::String(columnar::FormatTimestampMicros(t.last_data_commit_ms * 1000))
+              : Json::Null());
     tables.Push(std::move(o));
   }
   Json j = Json::Object();

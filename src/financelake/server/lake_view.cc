@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <thread>
+#include <variant>
 
+#include "financelake/delta/log.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/path.h"
 #include "financelake/sql/lake_catalog.h"
@@ -13,6 +15,8 @@ namespace financelake::server {
 namespace {
 
 constexpr size_t kMaxCached = 512;
+// How far back the first poll of a table looks for its latest data commit.
+constexpr int64_t kMaxCommitsBack = 1000;
 
 }  // namespace
 
@@ -31,8 +35,34 @@ delta::Table& LakeView::TableAt(const std::string& path) {
   return *t;
 }
 
+int64_t LakeView::LastDataCommitMs(const std::string& path, const delta::Snapshot& snap,
+                                   const TableState* previous) {
+  const int64_t latest = snap.version().value();
+  if (previous != nullptr && previous->version == latest) return previous->last_data_commit_ms;
+  const int64_t stop = previous != nullptr && previous->version < latest
+                           ? previous->version
+                           : std::max<int64_t>(-1, latest - kMaxCommitsBack);
+  for (int64_t v = latest; v > stop; --v) {
+    auto actions = delta::ReadCommit(*fs_, path, DeltaVersion(v));
+    if (!actions.ok()) break;  // cleaned from the log (or being written): older than we can tell
+    for (const delta::Action& a : *actions) {
+      const auto* add = std::get_if<delta::AddFile>(&a);
+      if (add == nullptr || !add->data_change) continue;
+      if (v == latest) return snap.timestamp_ms();
+      auto info = fs_->Stat(delta::CommitPath(path, DeltaVersion(v)));
+      return info.ok() ? info->mtime_ms : 0;
+    }
+  }
+  return previous != nullptr && previous->version < latest ? previous->last_data_commit_ms : 0;
+}
+
 Result<std::vector<TableState>> LakeView::Poll() {
   FL_ASSIGN_OR_RETURN(std::vector<sql::LakeTable> listed, sql::ListLakeTables(*fs_, lake_));
+  std::map<std::string, TableState> before;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    before = tables_;
+  }
   std::map<std::string, TableState> now;
   for (const sql::LakeTable& t : listed) {
     TableState st;
@@ -45,6 +75,9 @@ Result<std::vector<TableState>> LakeView::Poll() {
     st.rows = (*snap)->num_records().value_or(-1);
     st.bytes = (*snap)->total_bytes();
     st.last_commit_ms = (*snap)->timestamp_ms();
+    auto prev = before.find(t.rel);
+    st.last_data_commit_ms =
+        LastDataCommitMs(t.path, **snap, prev == before.end() ? nullptr : &prev->second);
     now[t.rel] = st;
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -29,6 +29,9 @@ struct TableState {
   int64_t rows = -1;  // -1: unknown (files without stats)
   int64_t bytes = 0;
   int64_t last_commit_ms = 0;
+  // The latest commit that changed data (an add with dataChange: appends, overwrites, ...), not
+  // maintenance (OPTIMIZE, VACUUM, metadata-only commits); 0 when none is in the log.
+  int64_t last_data_commit_ms = 0;
 };
 
 class LakeView {
@@ -58,6 +61,10 @@ class LakeView {
 
   // One delta::Table per path, kept between polls so Latest() replays only the new commits.
   delta::Table& TableAt(const std::string& path);
+  // last_data_commit_ms of `snap`, reading only the commits after `previous` (the table's state
+  // at the last poll, nullptr at the first).
+  int64_t LastDataCommitMs(const std::string& path, const delta::Snapshot& snap,
+                           const TableState* previous);
 
   std::shared_ptr<io::FileSystem> fs_;
   std::string lake_;
