@@ -90,9 +90,17 @@ Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> f
   };
   // A concurrent writer of the same (model version, subject) makes the commit stale: read what
   // is there again and write the rest.
+  // Each row's subject and baseline as stored, and the appId of its (model version, subject).
+  struct Stored {
+    std::string subject, baseline, app_id;
+  };
+  std::vector<Stored> stored;
   std::set<std::string> all_app_ids;
-  for (const ModelMetricRow& r : rows)
-    all_app_ids.insert(MetricsAppId(r.model_version, StoredText(r.subject)));
+  for (const ModelMetricRow& r : rows) {
+    const std::string subject = StoredText(r.subject);
+    stored.push_back({subject, StoredText(r.baseline), MetricsAppId(r.model_version, subject)});
+    all_app_ids.insert(stored.back().app_id);
+  }
   const std::vector<std::string> app_id_list(all_app_ids.begin(), all_app_ids.end());
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -104,15 +112,15 @@ Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> f
     AppendMetricsResult result;
     std::vector<columnar::Column> cols;
     for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
-    std::set<std::pair<std::string, std::string>> pairs;  // (model version, subject) written
-    for (const ModelMetricRow& r : rows) {
-      const std::string subject = StoredText(r.subject);
-      const std::string baseline = StoredText(r.baseline);
+    std::set<std::string> written;  // appIds of the (model version, subject) pairs written
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const ModelMetricRow& r = rows[i];
+      const auto& [subject, baseline, app_id] = stored[i];
       if (!present.emplace(r.model_version, subject, r.split, r.metric, baseline).second) {
         ++result.already_present;
         continue;
       }
-      pairs.emplace(r.model_version, subject);
+      written.insert(app_id);
       cols[0].Append<int64_t>(r.created_at_us);
       cols[1].AppendString(r.model);
       cols[2].AppendString(r.model_version);
@@ -126,8 +134,7 @@ Result<AppendMetricsResult> AppendModelMetrics(std::shared_ptr<io::FileSystem> f
     }
     if (result.appended == 0) return result;
     std::vector<TxnAdvance> txns;
-    for (const auto& [version, subject] : pairs) {
-      const std::string id = MetricsAppId(version, subject);
+    for (const std::string& id : written) {
       const int64_t from = versions.count(id) != 0 ? versions[id] : -1;
       txns.push_back({id, from, from + 1});
     }
