@@ -6,24 +6,25 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
-#include <map>
 #include <thread>
 
 #include "financelake/apps/commands.h"
-#include "financelake/server/dashboard.h"
 #include "financelake/apps/signals.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
 #include "financelake/pipeline/bank_features.h"
+#include "financelake/pipeline/bank_history.h"
 #include "financelake/pipeline/flush_policy.h"
 #include "financelake/pipeline/fraud_alerts_stage.h"
 #include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/source_ingest.h"
+#include "financelake/server/dashboard.h"
 #include "financelake/sources/event_time.h"
 #include "financelake/sources/source_factory.h"
 
@@ -184,6 +185,7 @@ Status RunDemo(const DemoArgs& a) {
   pipeline::SilverOptions so;
   so.lake = a.lake;
   so.fraud_models = std::make_shared<ml::FraudModelCache>();
+  so.bank_history = std::make_shared<pipeline::BankHistory>();
   Status silver_status;
   std::map<std::string, pipeline::SilverCounts> silver_total;
   auto silver_pass = [&] {

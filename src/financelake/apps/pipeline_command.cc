@@ -12,6 +12,7 @@
 #include "financelake/apps/commands.h"
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
+#include "financelake/pipeline/bank_history.h"
 #include "financelake/pipeline/fraud_alerts_stage.h"
 #include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/silver_stage.h"
@@ -29,10 +30,12 @@ struct PipelineArgs {
 void PrintCounts(const std::map<std::string, pipeline::SilverCounts>& counts, bool quiet_if_idle) {
   for (const auto& [table, c] : counts) {
     if (quiet_if_idle && c.bronze_rows == 0) continue;
-    std::printf("silver %s: bronze %lld = silver %lld + errors %lld + duplicates %lld (bronze v%lld)\n",
-                table.c_str(), static_cast<long long>(c.bronze_rows),
-                static_cast<long long>(c.silver_rows), static_cast<long long>(c.error_rows),
-                static_cast<long long>(c.duplicates), static_cast<long long>(c.bronze_version));
+    std::printf(
+        "silver %s: bronze %lld = silver %lld + errors %lld + duplicates %lld (bronze v%lld, %.2f "
+        "s)\n",
+        table.c_str(), static_cast<long long>(c.bronze_rows), static_cast<long long>(c.silver_rows),
+        static_cast<long long>(c.error_rows), static_cast<long long>(c.duplicates),
+        static_cast<long long>(c.bronze_version), c.seconds);
     if (!c.model_version.empty()) {
       std::printf("  scored with fraud model %s: %lld alerts\n", c.model_version.c_str(),
                   static_cast<long long>(c.fraud_alerts));
@@ -47,6 +50,8 @@ Status RunPipeline(const PipelineArgs& a) {
   o.lake = a.lake;
   o.topics = SplitCommaList(a.topics);
   o.fraud_models = std::make_shared<ml::FraudModelCache>();
+  // Continuous: bank history kept across passes (read once, then each pass's new files).
+  if (!a.once) o.bank_history = std::make_shared<pipeline::BankHistory>();
   std::atomic<bool>& stop = InstallStopSignals();
   // A lake that is not there is a typo or a pipeline started before its ingest: nothing is
   // created for it (Gold tables of nothing would make the typo look like a lake).

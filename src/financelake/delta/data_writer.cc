@@ -377,7 +377,7 @@ RemoveFile RemoveFor(const AddFile& add, int64_t deletion_timestamp_ms, bool dat
 }
 
 Result<RecordBatch> ReadDataFiles(const Table& table, const Snapshot& snapshot,
-                                  const std::vector<AddFile>& files) {
+                                  const std::vector<AddFile>& files, const ScanOptions& options) {
   Snapshot::Parts parts;
   parts.version = snapshot.version();
   parts.timestamp_ms = snapshot.timestamp_ms();
@@ -386,7 +386,7 @@ Result<RecordBatch> ReadDataFiles(const Table& table, const Snapshot& snapshot,
   parts.schema = snapshot.schema();
   parts.files = files;
   const Snapshot subset(std::move(parts));
-  return table.Scan(subset, ScanOptions{});
+  return table.Scan(subset, options);
 }
 
 RecordBatch TakeRows(const RecordBatch& batch, const std::vector<int64_t>& rows) {

@@ -71,9 +71,11 @@ RemoveFile RemoveFor(const AddFile& add, int64_t deletion_timestamp_ms, bool dat
 // --- rows ---
 
 // The rows of `files` (live files of `snapshot`) in the table schema, partition columns filled
-// in, file after file: Table::Scan over a snapshot restricted to those files.
+// in, file after file: Table::Scan over a snapshot restricted to those files (with `options`:
+// only some columns, a filter).
 Result<columnar::RecordBatch> ReadDataFiles(const Table& table, const Snapshot& snapshot,
-                                            const std::vector<AddFile>& files);
+                                            const std::vector<AddFile>& files,
+                                            const ScanOptions& options = {});
 
 // The rows of `batch` at `rows`, in that order (any type, nested included).
 columnar::RecordBatch TakeRows(const columnar::RecordBatch& batch,

@@ -9,6 +9,7 @@
 
 #include "financelake/columnar/expr.h"
 #include "financelake/delta/table.h"
+#include "financelake/pipeline/bank_history.h"
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/silver_contract.h"
 #include "financelake/pipeline/silver_stage.h"
@@ -45,10 +46,6 @@ struct Event {
   std::string_view merchant;  // empty: null
   std::string_view country;
   int64_t batch_row = -1;     // >= 0: a row of the batch
-};
-
-struct History {
-  columnar::RecordBatch rows;  // account_id, event_time, event_id, amount, merchant, country
 };
 
 std::string_view Str(const Column& c, int64_t i) { return c.IsNull(i) ? std::string_view() : c.StringAt(i); }
@@ -118,11 +115,47 @@ class WindowSpread {
   size_t changes_ = 0;
 };
 
-void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
-  std::sort(ev.begin(), ev.end(), [](const Event& a, const Event& b) {
-    return a.time != b.time ? a.time < b.time : a.id < b.id;
-  });
-  std::unordered_set<std::string_view> merchants, countries;
+bool Earlier(const Event& a, const Event& b) {
+  return EarlierThan(a.time, a.id, b.time, b.id);
+}
+
+// Features of one account's batch rows (`batch`, sorted here) from its Silver rows (`hist`,
+// nullptr: none) and the batch's earlier rows. Only the history from 30 days before the batch's
+// first row on is walked (no window reaches further back); the count of rows before that, and
+// merchants and countries used before, come from the history's index and first uses.
+void AccountFeatures(const BankHistory& history, const BankHistory::Account* hist,
+                     std::vector<Event>& batch, std::vector<FeatureRow>* out) {
+  std::sort(batch.begin(), batch.end(), Earlier);
+  static const std::vector<HistoryEvent> kNone;
+  const std::vector<HistoryEvent>& h = hist != nullptr ? hist->events : kNone;
+  const int64_t window_start = batch.front().time - kZscoreWindowUs;
+  const auto first_kept =
+      std::lower_bound(h.begin(), h.end(), window_start,
+                       [](const HistoryEvent& e, int64_t t) { return e.time < t; });
+  const size_t start = static_cast<size_t>(first_kept - h.begin());
+  // History from `start` and the batch, merged in order.
+  std::vector<Event> ev;
+  ev.reserve(h.size() - start + batch.size());
+  size_t bi = 0;
+  for (size_t hi = start; hi < h.size() || bi < batch.size();) {
+    if (bi < batch.size() &&
+        (hi == h.size() || EarlierThan(batch[bi].time, batch[bi].id, h[hi].time, h[hi].id))) {
+      ev.push_back(batch[bi++]);
+    } else {
+      const HistoryEvent& e = h[hi++];
+      ev.push_back({e.time, e.id, e.amount, e.merchant, e.country, -1});
+    }
+  }
+  // Used before event `e`: by a Silver row earlier than e, or by an earlier batch row.
+  auto used_before = [&](const BankHistory::FirstUses* first,
+                         const std::unordered_set<std::string_view>& in_batch, std::string_view key,
+                         const Event& e) {
+    if (in_batch.count(key) != 0) return true;
+    const std::string_view stored = first != nullptr ? history.Stored(key) : std::string_view();
+    const BankHistory::FirstUse* u = stored.empty() ? nullptr : first->Find(stored);
+    return u != nullptr && EarlierThan(u->time, u->id, e.time, e.id);
+  };
+  std::unordered_set<std::string_view> batch_merchants, batch_countries;
   size_t lo1h = 0, lo24h = 0, lo30d = 0;
   double sum24 = 0;
   WindowSpread spread30;
@@ -135,42 +168,30 @@ void AccountFeatures(std::vector<Event>& ev, std::vector<FeatureRow>* out) {
       spread30.Remove(ev[lo30d++].amount);
     if (e.batch_row >= 0) {
       FeatureRow& f = (*out)[static_cast<size_t>(e.batch_row)];
-      f.count = static_cast<int64_t>(k);
+      f.count = static_cast<int64_t>(start + k);
       f.n1h = static_cast<int64_t>(k - lo1h);
       f.n24h = static_cast<int64_t>(k - lo24h);
       f.sum24h = std::isfinite(sum24) ? std::max(0.0, sum24) : NAN;
-      f.since_last = k == 0 ? NAN : static_cast<double>(e.time - ev[k - 1].time) / 1e6;
+      const int64_t prev_time = k > 0 ? ev[k - 1].time : (start > 0 ? h[start - 1].time : e.time);
+      f.since_last = k == 0 && start == 0 ? NAN : static_cast<double>(e.time - prev_time) / 1e6;
       f.zscore = spread30.Zscore(ev, lo30d, k, e.amount);
-      f.new_merchant = e.merchant.empty() ? -1 : (merchants.count(e.merchant) == 0 ? 1 : 0);
-      f.new_country = e.country.empty() ? -1 : (countries.count(e.country) == 0 ? 1 : 0);
+      f.new_merchant = e.merchant.empty() ? -1
+                                          : (used_before(hist ? &hist->uses->merchants : nullptr,
+                                                         batch_merchants, e.merchant, e)
+                                                 ? 0
+                                                 : 1);
+      f.new_country =
+          e.country.empty()
+              ? -1
+              : (used_before(hist ? &hist->uses->countries : nullptr, batch_countries, e.country, e)
+                     ? 0
+                     : 1);
+      if (!e.merchant.empty()) batch_merchants.insert(e.merchant);
+      if (!e.country.empty()) batch_countries.insert(e.country);
     }
     sum24 += e.amount;
     spread30.Add(e.amount);
-    if (!e.merchant.empty()) merchants.insert(e.merchant);
-    if (!e.country.empty()) countries.insert(e.country);
   }
-}
-
-// Silver rows of the given accounts.
-Result<columnar::RecordBatch> LoadHistory(ExactlyOnceTable& silver,
-                                          const std::unordered_set<std::string_view>& accounts) {
-  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
-  delta::ScanOptions scan;
-  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch all, silver.table().Scan(*snap, scan));
-  std::vector<int64_t> keep;
-  const Column& acc = all.column(0);
-  for (int64_t i = 0; i < all.num_rows(); ++i) {
-    if (!acc.IsNull(i) && accounts.count(acc.StringAt(i)) != 0) keep.push_back(i);
-  }
-  if (static_cast<int64_t>(keep.size()) == all.num_rows()) return all;
-  std::vector<Column> cols;
-  for (size_t c = 0; c < all.num_columns(); ++c) {
-    Column out(all.column(c).type());
-    for (int64_t r : keep) out.AppendValue(all.column(c).GetValue(r));
-    cols.push_back(std::move(out));
-  }
-  return columnar::RecordBatch::Make(all.schema(), std::move(cols));
 }
 
 }  // namespace
@@ -191,7 +212,7 @@ const std::vector<std::string>& BankNonFeatureColumns() {
 }
 
 Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
-                                              const ml::FraudModel* model) {
+                                              BankHistory& history, const ml::FraudModel* model) {
   const int64_t n = rows.num_rows();
   const Column* account = rows.ColumnByName("account_id");
   const Column* time = rows.ColumnByName("event_time");
@@ -207,16 +228,11 @@ Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, Exactl
   for (int64_t i = 0; i < n; ++i) {
     if (!account->IsNull(i)) accounts.insert(account->StringAt(i));
   }
-  columnar::RecordBatch history;
   if (!accounts.empty()) {
-    FL_ASSIGN_OR_RETURN(history, LoadHistory(silver, accounts));
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
+    FL_RETURN_NOT_OK(history.Sync(silver.table(), *snap, accounts));
   }
   std::unordered_map<std::string_view, std::vector<Event>> per_account;
-  for (int64_t i = 0; i < history.num_rows(); ++i) {
-    per_account[history.column(0).StringAt(i)].push_back(
-        {history.column(1).ValueAt<int64_t>(i), history.column(2).StringAt(i),
-         history.column(3).ValueAt<double>(i), Str(history.column(4), i), Str(history.column(5), i), -1});
-  }
   for (int64_t i = 0; i < n; ++i) {
     if (account->IsNull(i)) continue;
     per_account[account->StringAt(i)].push_back({time->ValueAt<int64_t>(i), id->StringAt(i),
@@ -224,7 +240,8 @@ Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, Exactl
                                                  Str(*country, i), i});
   }
   std::vector<FeatureRow> feats(static_cast<size_t>(n));
-  for (auto& [acc, events] : per_account) AccountFeatures(events, &feats);
+  for (auto& [acc, events] : per_account)
+    AccountFeatures(history, history.FindWithUses(acc), events, &feats);
 
   // The feature columns (without the three score columns), filled row by row.
   const size_t num_features = FeatureFields().size() - 3;

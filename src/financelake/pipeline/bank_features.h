@@ -33,6 +33,7 @@
 namespace financelake::pipeline {
 
 class ExactlyOnceTable;
+class BankHistory;
 
 // The Silver schema of bank transactions: the contract's columns then the features above.
 columnar::Schema BankSilverSchema(const columnar::Schema& contract_schema);
@@ -40,9 +41,9 @@ bool IsBankTable(std::string_view silver_table);
 
 // `rows` (contract schema) with the feature columns appended, scored with `model` (nullptr:
 // null scores). `silver` is the existing Silver table (its rows for the batch's accounts are
-// the history).
+// the history); `history` is first brought to its latest snapshot (bank_history.h).
 Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
-                                              const ml::FraudModel* model);
+                                              BankHistory& history, const ml::FraudModel* model);
 
 // The Silver columns that are not model inputs (identifiers, lineage, the score itself).
 const std::vector<std::string>& BankNonFeatureColumns();

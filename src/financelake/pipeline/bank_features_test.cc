@@ -1,10 +1,13 @@
 // Bank transaction features in Silver: exact values for a hand-made account history across two
-// batches (a late event, a duplicate, a row without account).
+// batches (a late event, a duplicate, a row without account); a longer random history in many
+// passes against a brute-force computation, with the history kept across passes (and a
+// compaction in between) and read whole every pass.
 #include "financelake/pipeline/bank_features.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +20,7 @@
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
 #include "financelake/ml/model_dir.h"
+#include "financelake/pipeline/bank_history.h"
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/exactly_once_table.h"
@@ -42,11 +46,15 @@ class BankFeaturesTest : public testing::LakeTest {
  protected:
   void Bronze(const std::vector<std::string>& payloads) { AppendBronze("bank-transactions", payloads, kNow); }
 
-  SilverCounts Run() {
+  // One pipeline pass; with `history` (a continuous pipeline's), the history is kept across
+  // passes, as `financelake pipeline` does.
+  SilverCounts Run() { return Run(history_); }
+  SilverCounts Run(std::shared_ptr<BankHistory> history) {
     SilverOptions o;
     o.lake = lake_;
     o.now_us = kNow;
     o.topics = {"bank-transactions"};
+    o.bank_history = std::move(history);
     auto r = RunSilverOnce(o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? (*r)["bank_transactions"] : SilverCounts{};
@@ -82,6 +90,7 @@ class BankFeaturesTest : public testing::LakeTest {
     return out;
   }
 
+  std::shared_ptr<BankHistory> history_ = std::make_shared<BankHistory>();
 };
 
 TEST_F(BankFeaturesTest, ExactFeaturesFromThePastOnly) {
@@ -227,6 +236,168 @@ TEST_F(BankFeaturesTest, ZscoreOfAnAccountWithoutSpreadIsNullAfterAVariedPast) {
     EXPECT_EQ(zscore(fmt::format("c{}", d)), "null") << d;
   }
   EXPECT_EQ(zscore("big"), "null");
+}
+
+// A random history of five accounts over 100 days, delivered in ten batches with late events
+// (some older than the 30-day window of the batch's other rows), ties in event time, rows
+// without an account and repeated merchants and countries. Features are checked against a
+// brute-force computation from their definition (bank_features.h), once with the history read
+// whole on every pass and once kept across passes with Silver compacted in between; both must
+// also agree to the last digit printed.
+struct TxRow {
+  std::string id, account, merchant, country;
+  int64_t time_s = 0;
+  double amount = 0;
+};
+
+std::vector<std::vector<TxRow>> RandomBatches() {
+  constexpr int64_t kStart = 1704067200;  // 2024-01-01
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  auto next = [&](uint64_t n) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x % n;
+  };
+  std::vector<std::vector<TxRow>> batches;
+  int serial = 0;
+  for (int b = 0; b < 10; ++b) {
+    std::vector<TxRow> batch;
+    const int64_t now = kStart + (b + 1) * 10 * 86400LL;
+    for (int i = 0; i < 40; ++i) {
+      TxRow r;
+      // ids whose order is not the arrival order, to exercise ties by event_id
+      r.id = fmt::format("t{:03d}-{}", static_cast<int>(next(1000)), serial++);
+      r.account = next(20) == 0 ? "" : fmt::format("A{}", next(5));
+      const bool late = next(7) == 0;
+      const int64_t span = late ? now - kStart : 2 * 86400LL;
+      r.time_s = now - static_cast<int64_t>(next(static_cast<uint64_t>(span) / 600)) *
+                           600;  // 10-minute grid: ties
+      r.amount = r.account == "A4" && b >= 5 ? 42.5 : static_cast<double>(next(50000)) / 100.0;
+      // A3 uses many merchants (past the point where their first uses get an index)
+      r.merchant = next(10) == 0 ? "" : fmt::format("M{}", next(r.account == "A3" ? 60 : 7));
+      r.country = std::vector<std::string>{"US", "FR", "DE", "GB"}[next(4)];
+      batch.push_back(r);
+    }
+    batches.push_back(batch);
+  }
+  return batches;
+}
+
+// event_id -> count n1h n24h sum24h since_last zscore new_merchant new_country (NaN: null),
+// from the definition: the account's rows known when the row arrived (earlier batches and its
+// own) that are earlier in (event_time, event_id).
+std::map<std::string, std::vector<double>> BruteForceFeatures(
+    const std::vector<std::vector<TxRow>>& batches) {
+  std::map<std::string, std::vector<double>> out;
+  std::vector<TxRow> known;
+  for (const auto& batch : batches) {
+    known.insert(known.end(), batch.begin(), batch.end());
+    for (const TxRow& e : batch) {
+      std::vector<double> f(8, NAN);
+      if (!e.account.empty()) {
+        std::vector<const TxRow*> past;
+        for (const TxRow& p : known) {
+          if (p.account == e.account && (p.time_s != e.time_s ? p.time_s < e.time_s : p.id < e.id))
+            past.push_back(&p);
+        }
+        double n1h = 0, n24h = 0, sum24 = 0, last = -1, n30 = 0, sum30 = 0;
+        bool merchant_seen = false, country_seen = false;
+        for (const TxRow* p : past) {
+          n1h += p->time_s >= e.time_s - 3600 ? 1 : 0;
+          if (p->time_s >= e.time_s - 86400) n24h += 1, sum24 += p->amount;
+          if (p->time_s >= e.time_s - 30 * 86400) n30 += 1, sum30 += p->amount;
+          last = std::max(last, static_cast<double>(p->time_s));
+          merchant_seen = merchant_seen || p->merchant == e.merchant;
+          country_seen = country_seen || p->country == e.country;
+        }
+        f[0] = static_cast<double>(past.size());
+        f[1] = n1h;
+        f[2] = n24h;
+        f[3] = sum24;
+        f[4] = past.empty() ? NAN : static_cast<double>(e.time_s) - last;
+        if (n30 >= 3) {
+          const double mean = sum30 / n30;
+          double sq = 0;
+          for (const TxRow* p : past) {
+            if (p->time_s >= e.time_s - 30 * 86400) sq += (p->amount - mean) * (p->amount - mean);
+          }
+          const double sd = std::sqrt(sq / n30);
+          if (sd > 1e-9 * std::max(1.0, std::abs(mean))) f[5] = (e.amount - mean) / sd;
+        }
+        f[6] = e.merchant.empty() ? NAN : (merchant_seen ? 0 : 1);
+        f[7] = country_seen ? 0 : 1;
+      }
+      out[e.id] = f;
+    }
+  }
+  return out;
+}
+
+TEST_F(BankFeaturesTest, RandomHistoryMatchesTheDefinitionWhetherTheHistoryIsKeptOrReadEveryPass) {
+  const auto batches = RandomBatches();
+  const auto expected = BruteForceFeatures(batches);
+  auto silver_files = [&] {
+    auto table =
+        delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+    auto snap = table->Latest();
+    return snap.ok() ? static_cast<int64_t>((*snap)->files().size()) : 0;
+  };
+  std::map<std::string, std::string> results[2];
+  for (int kept = 0; kept < 2; ++kept) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    auto history = std::make_shared<BankHistory>();
+    int64_t files_last_pass = 0;  // Silver's live files when the last pass started
+    for (size_t b = 0; b < batches.size(); ++b) {
+      std::vector<std::string> payloads;
+      for (const TxRow& r : batches[b]) {
+        payloads.push_back(Tx(r.id, r.account, Iso(r.time_s), r.amount, r.merchant, r.country));
+      }
+      Bronze(payloads);
+      const bool compacted = kept == 1 && b == 6;
+      if (compacted) {
+        auto silver =
+            delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+        auto optimized = delta::Optimize(*silver);
+        ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+      }
+      const int64_t files_before = silver_files();
+      const int64_t read_before = history->files_read();
+      EXPECT_EQ(Run(kept ? history : nullptr).silver_rows, static_cast<int64_t>(batches[b].size()))
+          << b;
+      if (kept == 0) continue;
+      // Kept: a pass reads the files the last pass committed, and everything again after a
+      // compaction only.
+      EXPECT_EQ(history->full_reads(), compacted || b > 6 ? 2 : 1) << b;
+      EXPECT_EQ(history->files_read() - read_before,
+                compacted ? files_before : files_before - files_last_pass)
+          << b;
+      files_last_pass = files_before;
+    }
+    results[kept] = Features();
+  }
+  EXPECT_EQ(results[0], results[1]);
+  ASSERT_EQ(results[1].size(), expected.size());
+  int checked_zscores = 0;
+  for (const auto& [id, want] : expected) {
+    std::istringstream in(results[1].at(id));
+    std::vector<std::string> got;
+    for (std::string v; in >> v;) got.push_back(v);
+    ASSERT_EQ(got.size(), 15u) << id;
+    for (size_t k = 0; k < 8; ++k) {
+      const std::string& g = got[4 + k];
+      if (std::isnan(want[k])) {
+        EXPECT_EQ(g, "null") << id << " feature " << k;
+      } else if (k >= 6) {
+        EXPECT_EQ(g, want[k] != 0 ? "true" : "false") << id << " feature " << k;
+      } else {
+        ASSERT_NE(g, "null") << id << " feature " << k;
+        EXPECT_NEAR(std::stod(g), want[k], 1e-4 * std::max(1.0, std::abs(want[k])))
+            << id << " feature " << k;
+        checked_zscores += k == 5 ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GT(checked_zscores, 200);
 }
 
 // A PIPELINE pointer naming a model whose files are gone: the stage stops with the reason

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <limits>
 #include <set>
@@ -23,6 +24,7 @@
 #include "financelake/ml/fraud_model.h"
 #include "financelake/parquet/reader.h"
 #include "financelake/pipeline/bank_features.h"
+#include "financelake/pipeline/bank_history.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
@@ -305,9 +307,11 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     const columnar::RecordBatch& kept = duplicates > 0 ? selected : *batch;
     counts.silver_rows += kept.num_rows();
     if (bank) {  // the only part
+      BankHistory one_pass(/*kept=*/false);
+      BankHistory& history = o.bank_history ? *o.bank_history : one_pass;
       FL_ASSIGN_OR_RETURN(columnar::RecordBatch scored,
                           AddBankFeatures(duplicates > 0 ? std::move(selected) : std::move(*batch),
-                                          *silver, model.get()));
+                                          *silver, history, model.get()));
       const columnar::Column* alert = scored.ColumnByName("fraud_alert");
       for (int64_t i = 0; alert != nullptr && i < scored.num_rows(); ++i) {
         counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;
@@ -372,7 +376,10 @@ Result<std::map<std::string, SilverCounts>> RunSilverOnce(const SilverOptions& o
         std::find(options.topics.begin(), options.topics.end(), c.topic) == options.topics.end()) {
       continue;
     }
+    const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(out[c.table], RunTopic(options, fs, c));
+    out[c.table].seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   return out;
 }

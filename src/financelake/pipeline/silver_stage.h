@@ -24,6 +24,8 @@
 
 namespace financelake::pipeline {
 
+class BankHistory;
+
 struct SilverCounts {
   int64_t bronze_rows = 0;
   int64_t silver_rows = 0;
@@ -32,6 +34,7 @@ struct SilverCounts {
   int64_t bronze_version = -1;  // processed up to
   int64_t fraud_alerts = 0;     // bank: rows scored at or above the model's threshold
   std::string model_version;    // bank: the fraud model that scored them ("": none yet)
+  double seconds = 0;           // wall time of the table's pass
 };
 
 struct SilverOptions {
@@ -41,6 +44,9 @@ struct SilverOptions {
   int64_t now_us = 0;                  // 0: the clock (the errors rows' error_time)
   // Bank scoring: the pipeline's fraud model, kept across passes (nullptr: loaded every pass).
   std::shared_ptr<ml::FraudModelCache> fraud_models;
+  // Bank features: Silver's rows by account, kept across passes so that each pass reads only
+  // the Silver files new since the last (nullptr: the whole table is read every pass).
+  std::shared_ptr<BankHistory> bank_history;
   // Bronze rows are processed in parts of about this many (whole files), committed together;
   // <= 0: one part. Bank tables always take one part.
   int64_t part_rows = int64_t{1} << 20;

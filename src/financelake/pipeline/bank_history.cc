@@ -1,0 +1,205 @@
+#include "financelake/pipeline/bank_history.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "financelake/columnar/column.h"
+#include "financelake/delta/data_writer.h"
+
+namespace financelake::pipeline {
+namespace {
+
+constexpr size_t kIdBlockBytes = size_t{1} << 20;
+// Files are read in groups of about this many bytes (the rows of a group are decoded at once).
+constexpr int64_t kReadGroupBytes = int64_t{64} << 20;
+
+bool Earlier(const HistoryEvent& a, const HistoryEvent& b) {
+  return EarlierThan(a.time, a.id, b.time, b.id);
+}
+
+}  // namespace
+
+void BankHistory::Clear() {
+  files_.clear();
+  accounts_.clear();
+  account_index_.clear();
+  strings_.clear();
+  id_blocks_.clear();
+  id_block_ = nullptr;
+  id_block_used_ = 0;
+  rows_ = 0;
+}
+
+std::string_view BankHistory::Intern(std::string_view s) {
+  auto it = strings_.find(s);
+  if (it == strings_.end()) it = strings_.emplace(s).first;
+  return *it;  // set nodes do not move
+}
+
+std::string_view BankHistory::CopyId(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > kIdBlockBytes / 4) {  // a long id gets a block of its own
+    id_blocks_.push_back(std::make_unique<char[]>(s.size()));
+    std::memcpy(id_blocks_.back().get(), s.data(), s.size());
+    return {id_blocks_.back().get(), s.size()};
+  }
+  if (id_block_ == nullptr || id_block_used_ + s.size() > kIdBlockBytes) {
+    id_blocks_.push_back(std::make_unique<char[]>(kIdBlockBytes));
+    id_block_ = id_blocks_.back().get();
+    id_block_used_ = 0;
+  }
+  char* dst = id_block_ + id_block_used_;
+  std::memcpy(dst, s.data(), s.size());
+  id_block_used_ += s.size();
+  return {dst, s.size()};
+}
+
+const BankHistory::Account* BankHistory::FindWithUses(std::string_view account) {
+  auto it = account_index_.find(account);
+  if (it == account_index_.end()) return nullptr;
+  Account& acc = accounts_[it->second];
+  if (!acc.uses) {
+    acc.uses = std::make_unique<Uses>();
+    for (const HistoryEvent& e : acc.events) {
+      if (!e.merchant.empty()) acc.uses->merchants.Note(e.merchant, e.time, e.id);
+      if (!e.country.empty()) acc.uses->countries.Note(e.country, e.time, e.id);
+    }
+  }
+  return &acc;
+}
+
+std::string_view BankHistory::Stored(std::string_view s) const {
+  auto it = strings_.find(s);
+  return it == strings_.end() ? std::string_view() : std::string_view(*it);
+}
+
+const BankHistory::FirstUse* BankHistory::FirstUses::Find(std::string_view key) const {
+  if (!index_.empty()) {
+    auto it = index_.find(key.data());
+    return it == index_.end() ? nullptr : &uses_[it->second];
+  }
+  for (const FirstUse& u : uses_) {
+    if (u.key == key.data()) return &u;
+  }
+  return nullptr;
+}
+
+void BankHistory::FirstUses::Note(std::string_view key, int64_t time, std::string_view id) {
+  constexpr size_t kScanned = 32;  // longer lists get a hash index
+  FirstUse* u = const_cast<FirstUse*>(Find(key));
+  if (u == nullptr) {
+    uses_.push_back({key.data(), time, id});
+    if (!index_.empty()) {
+      index_.emplace(key.data(), uses_.size() - 1);
+    } else if (uses_.size() > kScanned) {
+      for (size_t i = 0; i < uses_.size(); ++i) index_.emplace(uses_[i].key, i);
+    }
+  } else if (EarlierThan(time, id, u->time, u->id)) {
+    u->time = time;
+    u->id = id;
+  }
+}
+
+Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapshot,
+                        const std::vector<delta::AddFile>& files,
+                        const std::unordered_set<std::string_view>* only_accounts) {
+  delta::ScanOptions scan;
+  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
+  std::vector<uint32_t> touched;  // accounts with new rows
+  for (size_t next = 0; next < files.size();) {
+    std::vector<delta::AddFile> group;
+    int64_t bytes = 0;
+    while (next < files.size() && (group.empty() || bytes < kReadGroupBytes)) {
+      bytes += files[next].size;
+      group.push_back(files[next++]);
+    }
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
+                        delta::ReadDataFiles(table, snapshot, group, scan));
+    const columnar::Column& account = rows.column(0);
+    const columnar::Column& time = rows.column(1);
+    const columnar::Column& id = rows.column(2);
+    const columnar::Column& amount = rows.column(3);
+    const columnar::Column& merchant = rows.column(4);
+    const columnar::Column& country = rows.column(5);
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      if (account.IsNull(i)) continue;  // rows without an account have no history
+      if (only_accounts != nullptr && only_accounts->count(account.StringAt(i)) == 0) continue;
+      if (time.IsNull(i) || id.IsNull(i) || amount.IsNull(i)) {
+        return Status::DataLoss(fmt::format(
+            "{}: a bank transaction row of account '{}' has no event_time, event_id or amount "
+            "(Silver requires them)",
+            table.path(), account.StringAt(i)));
+      }
+      const std::string_view name = account.StringAt(i);
+      auto it = account_index_.find(name);
+      if (it == account_index_.end()) {
+        it = account_index_.emplace(std::string(name), static_cast<uint32_t>(accounts_.size()))
+                 .first;
+        accounts_.emplace_back();
+      }
+      Account& acc = accounts_[it->second];
+      if (acc.added_from == kNotAdded) {
+        acc.added_from = acc.events.size();
+        touched.push_back(it->second);
+      }
+      HistoryEvent e;
+      e.time = time.ValueAt<int64_t>(i);
+      e.amount = amount.ValueAt<double>(i);
+      e.id = CopyId(id.StringAt(i));
+      if (!merchant.IsNull(i) && !merchant.StringAt(i).empty())
+        e.merchant = Intern(merchant.StringAt(i));
+      if (!country.IsNull(i) && !country.StringAt(i).empty())
+        e.country = Intern(country.StringAt(i));
+      if (acc.uses) {
+        if (!e.merchant.empty()) acc.uses->merchants.Note(e.merchant, e.time, e.id);
+        if (!e.country.empty()) acc.uses->countries.Note(e.country, e.time, e.id);
+      }
+      acc.events.push_back(e);
+      ++rows_;
+    }
+    files_read_ += static_cast<int64_t>(group.size());
+  }
+  // New rows usually come after the old ones in time; late ones are merged into place.
+  for (uint32_t a : touched) {
+    Account& acc = accounts_[a];
+    auto mid = acc.events.begin() + static_cast<std::ptrdiff_t>(acc.added_from);
+    if (!std::is_sorted(mid, acc.events.end(), Earlier)) std::sort(mid, acc.events.end(), Earlier);
+    if (mid != acc.events.begin() && mid != acc.events.end() && Earlier(*mid, *(mid - 1))) {
+      std::inplace_merge(acc.events.begin(), mid, acc.events.end(), Earlier);
+    }
+    acc.added_from = kNotAdded;
+  }
+  for (const delta::AddFile& f : files) files_.insert(f.path);
+  return Status::OK();
+}
+
+Status BankHistory::Sync(const delta::Table& table, const delta::Snapshot& snapshot,
+                         const std::unordered_set<std::string_view>& accounts) {
+  std::unordered_set<std::string_view> live;
+  for (const delta::AddFile& f : snapshot.files()) live.insert(f.path);
+  bool reread = !kept_ || table.path() != table_path_;
+  for (const std::string& f : files_) {
+    if (reread) break;
+    reread = live.count(f) == 0;
+  }
+  if (reread) {
+    Clear();
+    table_path_ = table.path();
+    ++full_reads_;
+  }
+  std::vector<delta::AddFile> missing;
+  for (const delta::AddFile& f : snapshot.files()) {
+    if (files_.count(f.path) == 0) missing.push_back(f);
+  }
+  if (missing.empty()) return Status::OK();
+  Status st = Add(table, snapshot, missing, kept_ ? nullptr : &accounts);
+  if (!st.ok()) {
+    Clear();
+    table_path_.clear();
+  }
+  return st;
+}
+
+}  // namespace financelake::pipeline
