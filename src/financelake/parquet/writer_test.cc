@@ -157,6 +157,39 @@ TEST(WriterTest, LargeStringsSurvive) {
   EXPECT_EQ(JsonRows(rt.read), JsonRows(b));
 }
 
+// A bound longer than 4096 bytes is left out of the footer (both min and max of that chunk);
+// the writer's own statistics (Delta's, truncated to a prefix) keep them; 4096 bytes is kept.
+TEST(WriterTest, LongStringBoundsStayOutOfTheFooter) {
+  Schema s({Field{"long", DataType::String(), false}, Field{"edge", DataType::String(), false}});
+  RecordBatch b(s);
+  b.mutable_column(0).AppendString("a");
+  b.mutable_column(0).AppendString(std::string(3 << 20, 'z'));
+  b.mutable_column(1).AppendString(std::string(4096, 'a'));
+  b.mutable_column(1).AppendString(std::string(4096, 'b'));
+  io::MemoryFileSystem fs;
+  auto w = ParquetWriter::Open(fs, "/l.parquet", b.schema(), {}).value();
+  ASSERT_TRUE(w->Write(b).ok());
+  WriteResult res = w->Close().value();
+  ASSERT_TRUE(res.leaf_stats[0].max.has_value());
+  EXPECT_EQ(res.leaf_stats[0].max->as_bytes().size(), size_t{3} << 20);
+  auto r = ParquetReader::Open(fs, "/l.parquet").value();
+  const Statistics& long_st = *r->metadata().row_groups[0].columns[0].meta_data->statistics;
+  EXPECT_FALSE(long_st.min_value.has_value());
+  EXPECT_FALSE(long_st.max_value.has_value());
+  EXPECT_EQ(long_st.null_count, 0);
+  EXPECT_FALSE(r->RowGroupStatistics(0, 0).value().max.has_value());
+  ColumnStatistics edge = r->RowGroupStatistics(0, 1).value();
+  ASSERT_TRUE(edge.max.has_value());
+  EXPECT_EQ(edge.max->as_bytes(), std::string(4096, 'b'));
+  auto bytes = fs.ReadFile("/l.parquet");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_LT(bytes->size(),
+            size_t{400} << 10);  // the 3 MB value, compressed, and no copy in the footer
+  auto rows = r->ReadAll();
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->column(0).StringAt(1).size(), size_t{3} << 20);
+}
+
 TEST(WriterTest, MillionRowsInSeveralRowGroups) {
   Schema s({Field{"id", DataType::Long(), false}, Field{"t", DataType::String(), true},
             Field{"px", DataType::Double(), true}});
