@@ -4,12 +4,15 @@
 // python3-kafka (kafka-python, another independent client) producing to `financelake broker`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectFailure, runFlOk } from './lib.mjs';
-import { kcatDump, pythonProduce, startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expectFailure, mkTmp, rmTmp, runFlOk } from './lib.mjs';
+import { kcatDump, pythonProduce, sleep, startBroker, startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
 
 const SIM = ['--source', 'sim', '--seed', '7', '--count', '600', '--start', '2024-03-04T14:30:00Z'];
 const TOPICS = ['stock-trades', 'crypto-prices', 'bank-transactions'];
-const EXTRA_TOPICS = ['dev.stock-trades', 'dev.crypto-prices', 'dev.bank-transactions', 'ticks', 'py-trades', 'ours.stock-trades'];
+const EXTRA_TOPICS = ['dev.stock-trades', 'dev.crypto-prices', 'dev.bank-transactions', 'ticks', 'py-trades', 'ours.stock-trades',
+  'mixed-single'];
 
 // The topic and key an event belongs to, from its payload (docs/events.md).
 function topicAndKey(e) {
@@ -69,7 +72,10 @@ test('bad flags: one clear line, non-zero exit', () => {
   expectFailure(['produce', '--bogus', '1'], '--bogus');
   expectFailure(['produce', '--source', 'sim', '--ticker', 'AAPL'], /unknown sim option --ticker/);
   expectFailure(['produce', '--source', 'yahoo', '--seed', '1'], /--seed: not a flag of the yahoo source/);
-  expectFailure(['produce', '--topic', 'x', '--count', '1'], '--topic and --topic-prefix need --brokers');
+  expectFailure(['produce', '--topic', 'x', '--count', '1'], '--topic, --topic-prefix and --kafka-setting need --brokers');
+  // An unset variable in `--brokers "$KAFKA"` must not quietly write to stdout instead.
+  expectFailure(['produce', '--brokers', '', '--count', '1'], /--brokers is empty/);
+  expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--kafka-setting', 'nonsense'], /setting 'nonsense'/);
   expectFailure(['produce', '--brokers', '127.0.0.1:1', '--count', '1', '--connect-timeout-ms', '1500'],
     /cannot reach broker 127\.0\.0\.1:1/);
   expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--compression', 'brotli'], /brotli/);
@@ -142,5 +148,55 @@ test('python3-kafka produces M messages to financelake broker; kcat reads exactl
   for (const k of keys) {
     const seqs = got.filter((m) => m.key === k).sort((a, b) => a.offset - b.offset).map((m) => JSON.parse(m.payload).seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `order of ${k}`);
+  }
+});
+
+// A mixed-type source with --topic fails when the second type appears; the events already handed
+// to Kafka are flushed (not dropped with the producer) and the error says how many.
+test('--topic on a source that turns out mixed: the earlier events are delivered, the error counts them', () => {
+  const dir = mkTmp();
+  try {
+    const header = 'Date,Open,High,Low,Close,Adj Close,Volume\n';
+    const rows = (month, n, px) => Array.from({ length: n }, (_, i) =>
+      `2024-${month}-${String(i + 2).padStart(2, '0')},${px},${px + 1},${px - 1},${px},${px},${1000 + i}`).join('\n');
+    // Replay is in time order across files: the crypto bars come after the stock bars.
+    fs.writeFileSync(path.join(dir, 'AAPL.csv'), header + rows('01', 5, 180) + '\n');
+    fs.writeFileSync(path.join(dir, 'BTC-USD.csv'), header + rows('02', 3, 42000) + '\n');
+    expectFailure(['produce', '--source', 'csv', path.join(dir, 'AAPL.csv'), path.join(dir, 'BTC-USD.csv'),
+      '--brokers', broker.addr, '--topic', 'mixed-single'],
+    [/--topic mixed-single: the source emits both stock-trades and crypto-prices events/,
+      /5 events handed to Kafka: 5 delivered, 0 not delivered/]);
+    const got = kcatDump(broker.addr, 'mixed-single');
+    assert.equal(got.length, 5, 'the stock bars sent before the crypto bar');
+    for (const m of got) assert.equal(m.key, 'AAPL');
+  } finally {
+    rmTmp(dir);
+  }
+});
+
+// The broker goes away mid-run: once librdkafka gives a message up (message.timeout.ms), produce
+// says so and stops (it used to go on producing until Ctrl-C, reporting the gap only then).
+test('a message Kafka cannot deliver stops produce, with the counts', async () => {
+  const own = await startBroker(3);
+  const child = startFl(['produce', '--source', 'sim', '--rate', '200', '--brokers', own.addr,
+    '--kafka-setting', 'message.timeout.ms=1500']);
+  try {
+    await sleep(2000);
+    own.child.proc.kill('SIGKILL');
+    const deadline = Date.now() + 45_000;
+    while (child.proc.exitCode === null && child.proc.signalCode === null && Date.now() < deadline) await sleep(100);
+    assert.notEqual(child.proc.exitCode, null, `produce still running 45 s after the broker died:\n${child.stderr}`);
+    const { code } = await child.exited;
+    assert.equal(code, 1, child.stderr);
+    assert.match(child.stderr, /produce: kafka: produce to '[a-z-]+': .*; stopping/);
+    const m = /(\d+) events handed to Kafka: (\d+) delivered, (\d+) not delivered\n$/.exec(child.stderr);
+    assert.ok(m, child.stderr);
+    const [sent, delivered, lost] = m.slice(1).map(Number);
+    assert.ok(delivered > 100, `delivered before the broker died: ${delivered}`);
+    assert.ok(lost > 0, child.stderr);
+    assert.equal(sent, delivered + lost);
+  } finally {
+    await stopChild(child, 'SIGKILL');
+    await stopChild(own.child, 'SIGKILL');
   }
 });

@@ -21,7 +21,7 @@ constexpr FlagHelp kFlags[] = {
     {"accounts", "sim: bank accounts (default 1000)"},
     {"fraud-rate", "sim: share of fraudulent bank transactions (default 0.01)"},
     {"rate", "sim: events per second (default: as fast as possible)"},
-    {"count", "sim: stop after N events"},
+    {"count", "sim: stop after N events (0: no limit)"},
     {"start", "sim/csv: event time of the start (ISO-8601, YYYY-MM-DD, epoch ms or 'now')"},
     {"days", "sim: stop after this many days of event time"},
     {"trade-interval", "sim: mean seconds between trades of a ticker"},

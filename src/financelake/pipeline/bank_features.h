@@ -10,7 +10,7 @@
 //   seconds_since_last double  since the account's previous transaction (null: none),
 //   amount_zscore double       (amount - mean) / std of the account's amounts over the previous
 //                              30 days (null: fewer than 3 of them, or no spread),
-//   new_merchant, new_country bool   first time the account uses it (null when it is null),
+//   new_merchant, new_country bool   first time the account uses it (null when it is null or ""),
 //   fraud_score double, fraud_alert bool, model_version string   from the pipeline's fraud
 //                              model (null while the lake has none).
 // "Earlier" is event time order (ties by event_id), over every row Silver already holds for the
