@@ -150,6 +150,7 @@ test('bad input: one clear line, non-zero exit', () => {
   expectFailure(['ingest', '--source', 'sim', '--rate', '100', '--once', '--lake', dir], /--once with --source sim/);
   expectFailure(['ingest', '--source', 'coingecko', '--once', '--lake', dir], /--once with --source coingecko needs --polls N/);
   expectFailure(['broker', '--port', '70000'], '--port');
+  expectFailure(['broker', '--port', '0', '--topics', 'trades,bad topic!'], /'bad topic!' is not a legal Kafka topic name/);
   expectFailure(['demo', '--rate', '0'], '--rate');
   // demo checks every flag before it writes its bootstrap history into the lake.
   const demoLake = path.join(dir, 'demo-bad-flags');
