@@ -211,8 +211,10 @@ const std::vector<std::string>& BankNonFeatureColumns() {
   return cols;
 }
 
-Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
-                                              BankHistory& history, const ml::FraudModel* model) {
+Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows,
+                                              const delta::Table& silver,
+                                              const delta::Snapshot& snapshot, BankHistory& history,
+                                              const ml::FraudModel* model) {
   const int64_t n = rows.num_rows();
   const Column* account = rows.ColumnByName("account_id");
   const Column* time = rows.ColumnByName("event_time");
@@ -229,8 +231,7 @@ Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, Exactl
     if (!account->IsNull(i)) accounts.insert(account->StringAt(i));
   }
   if (!accounts.empty()) {
-    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, silver.table().Latest());
-    FL_RETURN_NOT_OK(history.Sync(silver.table(), *snap, accounts));
+    FL_RETURN_NOT_OK(history.Sync(silver, snapshot, accounts));
   }
   std::unordered_map<std::string_view, std::vector<Event>> per_account;
   for (int64_t i = 0; i < n; ++i) {

@@ -27,12 +27,13 @@
 
 #include "financelake/base/result.h"
 #include "financelake/columnar/record_batch.h"
+#include "financelake/delta/snapshot.h"
+#include "financelake/delta/table.h"
 #include "financelake/io/filesystem.h"
 #include "financelake/ml/fraud_model.h"
 
 namespace financelake::pipeline {
 
-class ExactlyOnceTable;
 class BankHistory;
 
 // The Silver schema of bank transactions: the contract's columns then the features above.
@@ -40,10 +41,13 @@ columnar::Schema BankSilverSchema(const columnar::Schema& contract_schema);
 bool IsBankTable(std::string_view silver_table);
 
 // `rows` (contract schema) with the feature columns appended, scored with `model` (nullptr:
-// null scores). `silver` is the existing Silver table (its rows for the batch's accounts are
-// the history); `history` is first brought to its latest snapshot (bank_history.h).
-Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows, ExactlyOnceTable& silver,
-                                              BankHistory& history, const ml::FraudModel* model);
+// null scores). The history is `silver` at `snapshot` (its rows for the batch's accounts), with
+// the rows `history` holds pending; `history` is first brought to that snapshot
+// (bank_history.h).
+Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows,
+                                              const delta::Table& silver,
+                                              const delta::Snapshot& snapshot, BankHistory& history,
+                                              const ml::FraudModel* model);
 
 // The Silver columns that are not model inputs (identifiers, lineage, the score itself).
 const std::vector<std::string>& BankNonFeatureColumns();

@@ -49,12 +49,13 @@ class BankFeaturesTest : public testing::LakeTest {
   // One pipeline pass; with `history` (a continuous pipeline's), the history is kept across
   // passes, as `financelake pipeline` does.
   SilverCounts Run() { return Run(history_); }
-  SilverCounts Run(std::shared_ptr<BankHistory> history) {
+  SilverCounts Run(std::shared_ptr<BankHistory> history, int64_t part_rows = int64_t{1} << 20) {
     SilverOptions o;
     o.lake = lake_;
     o.now_us = kNow;
     o.topics = {"bank-transactions"};
     o.bank_history = std::move(history);
+    o.part_rows = part_rows;
     auto r = RunSilverOnce(o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? (*r)["bank_transactions"] : SilverCounts{};
@@ -341,19 +342,27 @@ TEST_F(BankFeaturesTest, RandomHistoryMatchesTheDefinitionWhetherTheHistoryIsKep
     auto snap = table->Latest();
     return snap.ok() ? static_cast<int64_t>((*snap)->files().size()) : 0;
   };
-  std::map<std::string, std::string> results[2];
-  for (int kept = 0; kept < 2; ++kept) {
+  // Modes: 0 the history read every pass, one pass per batch; 1 kept across passes, one pass per
+  // batch, Silver compacted before the seventh; 2 and 3 like 0 and 1 but a pass every third
+  // batch, each Bronze file its own part (the batches of a pass are parts that see each other
+  // in order, as separate passes would).
+  std::map<std::string, std::string> results[4];
+  for (int mode = 0; mode < 4; ++mode) {
+    const bool kept = mode % 2 == 1;
+    const size_t every = mode >= 2 ? 3 : 1;
     std::filesystem::remove_all(lake_);
     next_offsets_.clear();
     auto history = std::make_shared<BankHistory>();
-    int64_t files_last_pass = 0;  // Silver's live files when the last pass started
+    int64_t pending_rows = 0;
     for (size_t b = 0; b < batches.size(); ++b) {
       std::vector<std::string> payloads;
       for (const TxRow& r : batches[b]) {
         payloads.push_back(Tx(r.id, r.account, Iso(r.time_s), r.amount, r.merchant, r.country));
       }
       Bronze(payloads);
-      const bool compacted = kept == 1 && b == 6;
+      pending_rows += static_cast<int64_t>(batches[b].size());
+      if ((b + 1) % every != 0 && b + 1 != batches.size()) continue;
+      const bool compacted = mode == 1 && b == 6;
       if (compacted) {
         auto silver =
             delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
@@ -362,20 +371,23 @@ TEST_F(BankFeaturesTest, RandomHistoryMatchesTheDefinitionWhetherTheHistoryIsKep
       }
       const int64_t files_before = silver_files();
       const int64_t read_before = history->files_read();
-      EXPECT_EQ(Run(kept ? history : nullptr).silver_rows, static_cast<int64_t>(batches[b].size()))
-          << b;
-      if (kept == 0) continue;
-      // Kept: a pass reads the files the last pass committed, and everything again after a
-      // compaction only.
-      EXPECT_EQ(history->full_reads(), compacted || b > 6 ? 2 : 1) << b;
-      EXPECT_EQ(history->files_read() - read_before,
-                compacted ? files_before : files_before - files_last_pass)
-          << b;
-      files_last_pass = files_before;
+      EXPECT_EQ(Run(kept ? history : nullptr, every > 1 ? 1 : int64_t{1} << 20).silver_rows,
+                pending_rows)
+          << mode << " " << b;
+      pending_rows = 0;
+      if (!kept) continue;
+      // Kept: a pass's own rows stay in the history after its commit; only a compaction makes a
+      // pass read the table again (all of it).
+      EXPECT_EQ(history->full_reads(), compacted || (mode == 1 && b > 6) ? 2 : 1)
+          << mode << " " << b;
+      EXPECT_EQ(history->files_read() - read_before, compacted ? files_before : 0)
+          << mode << " " << b;
     }
-    results[kept] = Features();
+    results[mode] = Features();
   }
   EXPECT_EQ(results[0], results[1]);
+  EXPECT_EQ(results[0], results[2]);
+  EXPECT_EQ(results[0], results[3]);
   ASSERT_EQ(results[1].size(), expected.size());
   int checked_zscores = 0;
   for (const auto& [id, want] : expected) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "financelake/base/check.h"
 #include "financelake/columnar/column.h"
 #include "financelake/delta/data_writer.h"
 
@@ -23,6 +24,8 @@ bool Earlier(const HistoryEvent& a, const HistoryEvent& b) {
 
 void BankHistory::Clear() {
   files_.clear();
+  pending_files_.clear();
+  has_pending_ = false;
   accounts_.clear();
   account_index_.clear();
   strings_.clear();
@@ -102,65 +105,60 @@ void BankHistory::FirstUses::Note(std::string_view key, int64_t time, std::strin
   }
 }
 
-Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapshot,
-                        const std::vector<delta::AddFile>& files,
-                        const std::unordered_set<std::string_view>* only_accounts) {
-  delta::ScanOptions scan;
-  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
-  std::vector<uint32_t> touched;  // accounts with new rows
-  for (size_t next = 0; next < files.size();) {
-    std::vector<delta::AddFile> group;
-    int64_t bytes = 0;
-    while (next < files.size() && (group.empty() || bytes < kReadGroupBytes)) {
-      bytes += files[next].size;
-      group.push_back(files[next++]);
-    }
-    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows,
-                        delta::ReadDataFiles(table, snapshot, group, scan));
-    const columnar::Column& account = rows.column(0);
-    const columnar::Column& time = rows.column(1);
-    const columnar::Column& id = rows.column(2);
-    const columnar::Column& amount = rows.column(3);
-    const columnar::Column& merchant = rows.column(4);
-    const columnar::Column& country = rows.column(5);
-    for (int64_t i = 0; i < rows.num_rows(); ++i) {
-      if (account.IsNull(i)) continue;  // rows without an account have no history
-      if (only_accounts != nullptr && only_accounts->count(account.StringAt(i)) == 0) continue;
-      if (time.IsNull(i) || id.IsNull(i) || amount.IsNull(i)) {
-        return Status::DataLoss(fmt::format(
-            "{}: a bank transaction row of account '{}' has no event_time, event_id or amount "
-            "(Silver requires them)",
-            table.path(), account.StringAt(i)));
-      }
-      const std::string_view name = account.StringAt(i);
-      auto it = account_index_.find(name);
-      if (it == account_index_.end()) {
-        it = account_index_.emplace(std::string(name), static_cast<uint32_t>(accounts_.size()))
-                 .first;
-        accounts_.emplace_back();
-      }
-      Account& acc = accounts_[it->second];
-      if (acc.added_from == kNotAdded) {
-        acc.added_from = acc.events.size();
-        touched.push_back(it->second);
-      }
-      HistoryEvent e;
-      e.time = time.ValueAt<int64_t>(i);
-      e.amount = amount.ValueAt<double>(i);
-      e.id = CopyId(id.StringAt(i));
-      if (!merchant.IsNull(i) && !merchant.StringAt(i).empty())
-        e.merchant = Intern(merchant.StringAt(i));
-      if (!country.IsNull(i) && !country.StringAt(i).empty())
-        e.country = Intern(country.StringAt(i));
-      if (acc.uses) {
-        if (!e.merchant.empty()) acc.uses->merchants.Note(e.merchant, e.time, e.id);
-        if (!e.country.empty()) acc.uses->countries.Note(e.country, e.time, e.id);
-      }
-      acc.events.push_back(e);
-      ++rows_;
-    }
-    files_read_ += static_cast<int64_t>(group.size());
+Status BankHistory::AddRows(const columnar::RecordBatch& rows, const std::string& what,
+                            const std::unordered_set<std::string_view>* only_accounts,
+                            std::vector<uint32_t>* touched) {
+  const columnar::Column* cols[6];
+  const char* names[6] = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
+  for (int c = 0; c < 6; ++c) {
+    cols[c] = rows.ColumnByName(names[c]);
+    if (cols[c] == nullptr)
+      return Status::Internal(fmt::format("bank history: {} has no column {}", what, names[c]));
   }
+  const columnar::Column& account = *cols[0];
+  const columnar::Column& time = *cols[1];
+  const columnar::Column& id = *cols[2];
+  const columnar::Column& amount = *cols[3];
+  const columnar::Column& merchant = *cols[4];
+  const columnar::Column& country = *cols[5];
+  for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    if (account.IsNull(i)) continue;  // rows without an account have no history
+    if (only_accounts != nullptr && only_accounts->count(account.StringAt(i)) == 0) continue;
+    if (time.IsNull(i) || id.IsNull(i) || amount.IsNull(i)) {
+      return Status::DataLoss(fmt::format(
+          "{}: a bank transaction row of account '{}' has no event_time, event_id or amount "
+          "(the table's schema requires them)",
+          what, account.StringAt(i)));
+    }
+    const std::string_view name = account.StringAt(i);
+    auto it = account_index_.find(name);
+    if (it == account_index_.end()) {
+      it = account_index_.emplace(std::string(name), static_cast<uint32_t>(accounts_.size())).first;
+      accounts_.emplace_back();
+    }
+    Account& acc = accounts_[it->second];
+    if (acc.added_from == kNotAdded) {
+      acc.added_from = acc.events.size();
+      touched->push_back(it->second);
+    }
+    HistoryEvent e;
+    e.time = time.ValueAt<int64_t>(i);
+    e.amount = amount.ValueAt<double>(i);
+    e.id = CopyId(id.StringAt(i));
+    if (!merchant.IsNull(i) && !merchant.StringAt(i).empty())
+      e.merchant = Intern(merchant.StringAt(i));
+    if (!country.IsNull(i) && !country.StringAt(i).empty()) e.country = Intern(country.StringAt(i));
+    if (acc.uses) {
+      if (!e.merchant.empty()) acc.uses->merchants.Note(e.merchant, e.time, e.id);
+      if (!e.country.empty()) acc.uses->countries.Note(e.country, e.time, e.id);
+    }
+    acc.events.push_back(e);
+    ++rows_;
+  }
+  return Status::OK();
+}
+
+void BankHistory::SortAdded(const std::vector<uint32_t>& touched) {
   // New rows usually come after the old ones in time; late ones are merged into place.
   for (uint32_t a : touched) {
     Account& acc = accounts_[a];
@@ -171,8 +169,53 @@ Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapsh
     }
     acc.added_from = kNotAdded;
   }
+}
+
+Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapshot,
+                        const std::vector<delta::AddFile>& files,
+                        const std::unordered_set<std::string_view>* only_accounts) {
+  delta::ScanOptions scan;
+  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
+  std::vector<uint32_t> touched;  // accounts with new rows
+  Status st;
+  for (size_t next = 0; next < files.size() && st.ok();) {
+    std::vector<delta::AddFile> group;
+    int64_t bytes = 0;
+    while (next < files.size() && (group.empty() || bytes < kReadGroupBytes)) {
+      bytes += files[next].size;
+      group.push_back(files[next++]);
+    }
+    auto rows = delta::ReadDataFiles(table, snapshot, group, scan);
+    st = rows.ok() ? AddRows(*rows, table.path(), only_accounts, &touched) : rows.status();
+    files_read_ += static_cast<int64_t>(group.size());
+  }
+  SortAdded(touched);
+  FL_RETURN_NOT_OK(st);
   for (const delta::AddFile& f : files) files_.insert(f.path);
   return Status::OK();
+}
+
+Status BankHistory::AddPending(const columnar::RecordBatch& rows,
+                               const std::vector<delta::AddFile>& files) {
+  FL_CHECK(kept_);
+  has_pending_ = true;
+  std::vector<uint32_t> touched;
+  Status st = AddRows(rows, "silver/bank_transactions (uncommitted part)", nullptr, &touched);
+  SortAdded(touched);
+  for (const delta::AddFile& f : files) pending_files_.insert(f.path);
+  return st;
+}
+
+void BankHistory::CommitPending() {
+  for (const std::string& f : pending_files_) files_.insert(f);
+  pending_files_.clear();
+  has_pending_ = false;
+}
+
+void BankHistory::AbandonPending() {
+  if (!has_pending_) return;
+  Clear();
+  table_path_.clear();
 }
 
 Status BankHistory::Sync(const delta::Table& table, const delta::Snapshot& snapshot,
@@ -184,6 +227,9 @@ Status BankHistory::Sync(const delta::Table& table, const delta::Snapshot& snaps
     if (reread) break;
     reread = live.count(f) == 0;
   }
+  // Rows of uncommitted parts are in no snapshot yet: the parts of a pass all sync to the
+  // snapshot the pass started from, which cannot have lost a file since the first part's Sync.
+  FL_CHECK(!(reread && has_pending_));
   if (reread) {
     Clear();
     table_path_ = table.path();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "financelake/base/result.h"
+#include "financelake/columnar/record_batch.h"
 #include "financelake/delta/snapshot.h"
 #include "financelake/delta/table.h"
 
@@ -89,6 +90,16 @@ class BankHistory {
   Status Sync(const delta::Table& table, const delta::Snapshot& snapshot,
               const std::unordered_set<std::string_view>& accounts);
 
+  // A pass writing Silver in several parts: the rows of a part written but not committed yet,
+  // in `files` (they are history for the parts after it). Kept histories only. Then, once the
+  // commit of those files succeeded, CommitPending(); on every other way out AbandonPending()
+  // (everything is dropped and read again by the next Sync). Every Sync in between must be to
+  // the same snapshot as before the first AddPending.
+  Status AddPending(const columnar::RecordBatch& rows, const std::vector<delta::AddFile>& files);
+  void CommitPending();
+  void AbandonPending();
+  bool kept() const { return kept_; }
+
   // The account's rows with its first uses (nullptr: none).
   const Account* FindWithUses(std::string_view account);
   // The stored copy of an account, merchant or country string (the key FirstUses take), or an
@@ -111,10 +122,17 @@ class BankHistory {
   Status Add(const delta::Table& table, const delta::Snapshot& snapshot,
              const std::vector<delta::AddFile>& files,
              const std::unordered_set<std::string_view>* only_accounts);
+  // Rows (columns found by name) into the accounts; `touched` gets the accounts given rows.
+  Status AddRows(const columnar::RecordBatch& rows, const std::string& what,
+                 const std::unordered_set<std::string_view>* only_accounts,
+                 std::vector<uint32_t>* touched);
+  void SortAdded(const std::vector<uint32_t>& touched);
 
   const bool kept_;
   std::string table_path_;
-  std::unordered_set<std::string> files_;                           // add.path of the files held
+  std::unordered_set<std::string> files_;          // add.path of the files held
+  std::unordered_set<std::string> pending_files_;  // written, not committed (AddPending)
+  bool has_pending_ = false;
   std::unordered_set<std::string, Hash, std::equal_to<>> strings_;  // merchants, countries
   std::vector<std::unique_ptr<char[]>> id_blocks_;
   char* id_block_ = nullptr;  // the block short ids are copied to

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -172,10 +173,29 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   const int64_t now = o.now_us != 0 ? o.now_us : WallMicros();
   // Rows are parsed, deduplicated and written to Silver data files in parts of about
   // `part_rows` (whole Bronze files), reusing the column memory from part to part; the files
-  // of every part are committed together at the end. Bank tables take one part: their
-  // features need the whole batch.
-  const int64_t part_rows =
-      bank || o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
+  // of every part are committed together at the end. A bank part's features see the parts
+  // before it as history (held pending in the bank history until the commit).
+  const int64_t part_rows = o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
+  bool one_part = true;
+  for (int64_t i = 0, rows = 0; i < static_cast<int64_t>(files.size()); rows += files[i++].rows) {
+    if (i > 0 && rows >= part_rows) one_part = false;
+  }
+  // Bank history: the pipeline's (kept across passes), else one for this pass: of the batch's
+  // accounts only when the batch is one part, of every account when parts must see each other.
+  std::optional<BankHistory> pass_history;
+  BankHistory* history = bank ? o.bank_history.get() : nullptr;
+  delta::SnapshotPtr bank_snapshot;  // every part's history is Silver at this snapshot
+  if (bank) {
+    if (history == nullptr) history = &pass_history.emplace(/*kept=*/!one_part);
+    FL_ASSIGN_OR_RETURN(bank_snapshot, silver->table().Latest());
+  }
+  struct AbandonPending {  // rows of parts not committed are dropped from the history
+    BankHistory* history;
+    bool committed = false;
+    ~AbandonPending() {
+      if (history != nullptr && !committed) history->AbandonPending();
+    }
+  } abandon{history};
   std::vector<columnar::Column> cols;
   for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
   std::vector<double> chars_per_row;  // per column, from the first file with accepted rows
@@ -306,20 +326,30 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     if (duplicates > 0) selected = delta::TakeRows(*batch, delta::SelectRows(keep, true));
     const columnar::RecordBatch& kept = duplicates > 0 ? selected : *batch;
     counts.silver_rows += kept.num_rows();
-    if (bank) {  // the only part
-      BankHistory one_pass(/*kept=*/false);
-      BankHistory& history = o.bank_history ? *o.bank_history : one_pass;
+    if (bank) {
       FL_ASSIGN_OR_RETURN(columnar::RecordBatch scored,
                           AddBankFeatures(duplicates > 0 ? std::move(selected) : std::move(*batch),
-                                          *silver, history, model.get()));
+                                          silver->table(), *bank_snapshot, *history, model.get()));
       const columnar::Column* alert = scored.ColumnByName("fraud_alert");
       for (int64_t i = 0; alert != nullptr && i < scored.num_rows(); ++i) {
         counts.fraud_alerts += !alert->IsNull(i) && alert->ValueAt<uint8_t>(i) != 0 ? 1 : 0;
       }
       FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(scored));
       written.insert(written.end(), w.begin(), w.end());
-      FL_CHECK(next == files.size());
-      break;
+      // The parts after this one see its rows; a kept history also keeps them after the commit.
+      if (scored.num_rows() > 0 && (o.bank_history || next < files.size())) {
+        FL_RETURN_NOT_OK(history->AddPending(scored, w));
+      }
+      if (duplicates > 0) {
+        cols = std::move(*batch).ReleaseColumns();
+      } else {  // the contract's columns come first in the scored batch
+        std::vector<columnar::Column> all = std::move(scored).ReleaseColumns();
+        cols.clear();
+        for (size_t c = 0; c < schema.num_fields(); ++c) cols.push_back(std::move(all[c]));
+      }
+      ids.push_back(std::move(cols[0]));
+      seen.Rebind(part, ids.back());
+      continue;
     }
     FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(kept));
     written.insert(written.end(), w.begin(), w.end());
@@ -341,6 +371,10 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
                         silver->CommitFiles(std::move(written), {{app, v_silver, v_latest}}, app));
     if (!r.stale_app_ids.empty()) {
       return Status::Aborted("silver: another pipeline process is writing " + contract.table);
+    }
+    if (history != nullptr) {
+      history->CommitPending();
+      abandon.committed = true;
     }
   }
   counts.bronze_version = v_latest;

@@ -48,7 +48,7 @@ struct SilverOptions {
   // the Silver files new since the last (nullptr: the whole table is read every pass).
   std::shared_ptr<BankHistory> bank_history;
   // Bronze rows are processed in parts of about this many (whole files), committed together;
-  // <= 0: one part. Bank tables always take one part.
+  // <= 0: one part. A bank part's features see the parts before it as history.
   int64_t part_rows = int64_t{1} << 20;
 };
 
