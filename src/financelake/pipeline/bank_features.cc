@@ -230,7 +230,9 @@ Result<columnar::RecordBatch> AddBankFeatures(columnar::RecordBatch rows,
   for (int64_t i = 0; i < n; ++i) {
     if (!account->IsNull(i)) accounts.insert(account->StringAt(i));
   }
-  if (!accounts.empty()) {
+  // A kept history is synced even for a batch without accounts: a part's rows may be added to
+  // it as pending only once it holds the pass's snapshot.
+  if (!accounts.empty() || history.kept()) {
     FL_RETURN_NOT_OK(history.Sync(silver, snapshot, accounts));
   }
   std::unordered_map<std::string_view, std::vector<Event>> per_account;

@@ -412,6 +412,28 @@ TEST_F(BankFeaturesTest, RandomHistoryMatchesTheDefinitionWhetherTheHistoryIsKep
   EXPECT_GT(checked_zscores, 200);
 }
 
+// A pass in parts whose first part holds only rows without an account: the part after it (with
+// accounts) must not find the history holding rows pending before it was synced (that was an
+// invariant failure, aborting the process), with a history of the pass or a kept one.
+TEST_F(BankFeaturesTest, APartWithoutAccountsBeforeOneWithAccounts) {
+  for (int kept = 0; kept < 2; ++kept) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    Bronze({Tx("n1", "", "2024-01-06T10:00:00Z", 5, "M1", "US")});
+    Bronze({Tx("a1", "A", "2024-01-06T11:00:00Z", 10, "M1", "US"),
+            Tx("a2", "A", "2024-01-06T11:30:00Z", 20, "M2", "US")});
+    auto history = kept ? std::make_shared<BankHistory>() : nullptr;
+    EXPECT_EQ(Run(history, /*part_rows=*/1).silver_rows, 3);
+    Bronze({Tx("a3", "A", "2024-01-06T12:00:00Z", 30, "M1", "FR")});
+    EXPECT_EQ(Run(history, 1).silver_rows, 1);
+    const auto f = Features();
+    EXPECT_EQ(f.at("n1"), "10 5 true false null null null null null null null null null null null");
+    EXPECT_EQ(f.at("a2"), "11 5 true false 1 1 1 10.0000 1800.0000 null true false null null null");
+    EXPECT_EQ(f.at("a3"), "12 5 true false 2 2 2 30.0000 1800.0000 null false true null null null")
+        << kept;
+  }
+}
+
 // A PIPELINE pointer naming a model whose files are gone: the stage stops with the reason
 // instead of committing rows without scores (they would never be scored).
 TEST_F(BankFeaturesTest, APipelineModelThatIsGoneStopsTheStage) {
