@@ -129,27 +129,27 @@ Status RunProduce(const ProduceArgs& a) {
     }
     // Paced and polled sources: each batch is due now, so a reader downstream sees it now (and a
     // second Ctrl-C, which exits at once, loses nothing already emitted).
-    if (!producer) std::fflush(stdout);
-    if (producer) producer->Poll();  // delivery reports, so a failure stops the run now
+    if (producer) {
+      producer->Poll();  // delivery reports, so a failure stops the run now
+    } else {
+      std::fflush(stdout);
+    }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!producer) {
+  if (producer) {
+    // Whatever ended the run, what was handed to Kafka is flushed, and the counts are told.
+    Status flushed = producer->Flush(std::chrono::seconds(60));
+    if (failure.ok()) failure = flushed;
+    if (failure.ok()) failure = delivery_failure;
+    const int64_t delivered = producer->delivered();
+    if (!failure.ok()) {
+      return Status(failure.code(),
+                    fmt::format("{}; {} events handed to Kafka: {} delivered, {} not delivered",
+                                failure.message(), events, delivered, events - delivered));
+    }
+  } else {
     std::fflush(stdout);
     FL_RETURN_NOT_OK(failure);
-    std::fprintf(stderr, "produce: %lld events, %lld malformed, %.2f s, %s events/s\n",
-                 static_cast<long long>(events), static_cast<long long>(malformed), secs,
-                 Rate(static_cast<double>(events), secs).c_str());
-    return Status::OK();
-  }
-  // Whatever ended the run, what was handed to Kafka is flushed, and the counts are told.
-  Status flushed = producer->Flush(std::chrono::seconds(60));
-  if (failure.ok()) failure = flushed;
-  if (failure.ok()) failure = delivery_failure;
-  const int64_t delivered = producer->delivered();
-  if (!failure.ok()) {
-    return Status(failure.code(),
-                  fmt::format("{}; {} events handed to Kafka: {} delivered, {} not delivered",
-                              failure.message(), events, delivered, events - delivered));
   }
   std::fprintf(stderr, "produce: %lld events, %lld malformed, %.2f s, %s events/s\n",
                static_cast<long long>(events), static_cast<long long>(malformed), secs,

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +30,19 @@ extern "C" void OnStopSignal(int /*sig*/) {
   (void)n;
 }
 
+// Kafka's rule for topic names: 1-249 of [a-zA-Z0-9._-], not "." or "..".
+Status CheckTopicName(const std::string& topic) {
+  const bool legal =
+      !topic.empty() && topic.size() <= 249 && topic != "." && topic != ".." &&
+      std::all_of(topic.begin(), topic.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+      });
+  if (legal) return Status::OK();
+  return Status::InvalidArgument("kafka: broker: '" + topic +
+                                 "' is not a legal Kafka topic name (1-249 characters of a-z, "
+                                 "A-Z, 0-9, '.', '_', '-')");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MockBroker>> MockBroker::Start(const BrokerOptions& options) {
@@ -42,9 +57,7 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(const BrokerOptions& optio
   if (options.brokers < 1 || options.brokers > 16) {
     return Status::InvalidArgument("kafka: broker: brokers must be in 1..16");
   }
-  for (const std::string& topic : options.topics) {
-    if (topic.empty()) return Status::InvalidArgument("kafka: broker: empty topic name");
-  }
+  for (const std::string& topic : options.topics) FL_RETURN_NOT_OK(CheckTopicName(topic));
   std::unique_ptr<MockBroker> broker(new MockBroker());
   FL_ASSIGN_OR_RETURN(internal::ConfPtr conf,
                       internal::BuildConf({{"client.id", "financelake-broker"}}, {}, {}));
@@ -79,7 +92,7 @@ MockBroker::~MockBroker() {
 }
 
 Status MockBroker::CreateTopic(const std::string& topic, int partitions) {
-  if (topic.empty()) return Status::InvalidArgument("kafka: broker: empty topic name");
+  FL_RETURN_NOT_OK(CheckTopicName(topic));
   if (partitions < 1 || partitions > kMaxPartitions) {
     return Status::InvalidArgument("kafka: broker: topic '" + topic +
                                    "': partitions must be in 1.." + std::to_string(kMaxPartitions));

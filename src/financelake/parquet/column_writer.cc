@@ -43,8 +43,6 @@ void AppendU32(std::string* out, uint32_t v) {
 }
 
 constexpr int64_t kSlice = 4096;
-// Footer min/max longer than this are not written (Arrow's default limit).
-constexpr size_t kMaxFooterBoundBytes = 4096;
 // Values seen before the dictionary's cardinality is judged.
 constexpr size_t kProbeValues = 16384;
 
@@ -165,13 +163,6 @@ class TypedLeafWriter final : public LeafWriter {
       st.max = ToValue(max_);
     }
     md.statistics = EncodeStatistics(st, leaf_);
-    if (md.statistics->min_value.value_or("").size() > kMaxFooterBoundBytes ||
-        md.statistics->max_value.value_or("").size() > kMaxFooterBoundBytes) {
-      // A long string as a bound would be copied into the footer twice (a 3 MB value: 6 MB
-      // every reader parses). Left out, as Arrow does; the caller's statistics keep them.
-      md.statistics->min_value.reset();
-      md.statistics->max_value.reset();
-    }
     if constexpr (std::is_floating_point_v<Phys>) {
       // The format's rule for zeros, since -0.0 == +0.0 leaves either sign in min_/max_: a zero
       // minimum is written as -0.0 and a zero maximum as +0.0, so that both bound every zero.

@@ -1,10 +1,11 @@
 #include "financelake/parquet/statistics.h"
 
 #include <fmt/format.h>
-
 #include <fmt/ranges.h>
 
 #include <cstring>
+#include <string>
+#include <utility>
 
 namespace financelake::parquet {
 
@@ -210,8 +211,15 @@ Statistics EncodeStatistics(const ColumnStatistics& s, const LeafDescriptor& lea
   Statistics st;
   st.null_count = s.null_count;
   if (s.min && s.max) {
-    st.min_value = EncodeStatValue(*s.min, leaf);
-    st.max_value = EncodeStatValue(*s.max, leaf);
+    // A bound longer than this (Arrow's default limit) leaves both out: a long string would be
+    // copied into the footer every reader parses (a 3 MB value: 6 MB). `s` keeps them.
+    constexpr size_t kMaxFooterBoundBytes = 4096;
+    std::string min = EncodeStatValue(*s.min, leaf);
+    std::string max = EncodeStatValue(*s.max, leaf);
+    if (min.size() <= kMaxFooterBoundBytes && max.size() <= kMaxFooterBoundBytes) {
+      st.min_value = std::move(min);
+      st.max_value = std::move(max);
+    }
   }
   return st;
 }

@@ -39,6 +39,8 @@ Result<columnar::Value> DecodeStatValue(std::string_view bytes, const LeafDescri
 // not convert to the leaf's type (a millisecond timestamp past the microsecond range) leaves
 // min/max unknown.
 Result<ColumnStatistics> DecodeStatistics(const ColumnMetaData& md, const LeafDescriptor& leaf);
+// The footer's statistics of a chunk: min/max left out when either encodes to more than
+// 4096 bytes.
 Statistics EncodeStatistics(const ColumnStatistics& s, const LeafDescriptor& leaf);
 
 // Decimal helpers: big-endian two's complement bytes <-> int128.

@@ -13,6 +13,12 @@ namespace financelake::pipeline {
 namespace {
 
 constexpr size_t kIdBlockBytes = size_t{1} << 20;
+// The Silver columns the history holds, in the order AddRows takes them.
+const std::vector<std::string>& HistoryColumns() {
+  static const std::vector<std::string> cols = {"account_id", "event_time", "event_id",
+                                                "amount",     "merchant",   "country"};
+  return cols;
+}
 // Files are read in groups of about this many bytes (the rows of a group are decoded at once).
 constexpr int64_t kReadGroupBytes = int64_t{64} << 20;
 
@@ -23,9 +29,9 @@ bool Earlier(const HistoryEvent& a, const HistoryEvent& b) {
 }  // namespace
 
 void BankHistory::Clear() {
+  table_path_.clear();
   files_.clear();
   pending_files_.clear();
-  has_pending_ = false;
   accounts_.clear();
   account_index_.clear();
   strings_.clear();
@@ -109,11 +115,12 @@ Status BankHistory::AddRows(const columnar::RecordBatch& rows, const std::string
                             const std::unordered_set<std::string_view>* only_accounts,
                             std::vector<uint32_t>* touched) {
   const columnar::Column* cols[6];
-  const char* names[6] = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
-  for (int c = 0; c < 6; ++c) {
-    cols[c] = rows.ColumnByName(names[c]);
-    if (cols[c] == nullptr)
-      return Status::Internal(fmt::format("bank history: {} has no column {}", what, names[c]));
+  for (size_t c = 0; c < 6; ++c) {
+    cols[c] = rows.ColumnByName(HistoryColumns()[c]);
+    if (cols[c] == nullptr) {
+      return Status::Internal(
+          fmt::format("bank history: {} has no column {}", what, HistoryColumns()[c]));
+    }
   }
   const columnar::Column& account = *cols[0];
   const columnar::Column& time = *cols[1];
@@ -175,7 +182,7 @@ Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapsh
                         const std::vector<delta::AddFile>& files,
                         const std::unordered_set<std::string_view>* only_accounts) {
   delta::ScanOptions scan;
-  scan.columns = {"account_id", "event_time", "event_id", "amount", "merchant", "country"};
+  scan.columns = HistoryColumns();
   std::vector<uint32_t> touched;  // accounts with new rows
   Status st;
   for (size_t next = 0; next < files.size() && st.ok();) {
@@ -197,8 +204,7 @@ Status BankHistory::Add(const delta::Table& table, const delta::Snapshot& snapsh
 
 Status BankHistory::AddPending(const columnar::RecordBatch& rows,
                                const std::vector<delta::AddFile>& files) {
-  FL_CHECK(kept_);
-  has_pending_ = true;
+  FL_CHECK(kept_ && !files.empty());
   std::vector<uint32_t> touched;
   Status st = AddRows(rows, "silver/bank_transactions (uncommitted part)", nullptr, &touched);
   SortAdded(touched);
@@ -209,27 +215,28 @@ Status BankHistory::AddPending(const columnar::RecordBatch& rows,
 void BankHistory::CommitPending() {
   for (const std::string& f : pending_files_) files_.insert(f);
   pending_files_.clear();
-  has_pending_ = false;
 }
 
 void BankHistory::AbandonPending() {
-  if (!has_pending_) return;
-  Clear();
-  table_path_.clear();
+  if (!pending_files_.empty()) Clear();
 }
 
 Status BankHistory::Sync(const delta::Table& table, const delta::Snapshot& snapshot,
                          const std::unordered_set<std::string_view>& accounts) {
-  std::unordered_set<std::string_view> live;
-  for (const delta::AddFile& f : snapshot.files()) live.insert(f.path);
   bool reread = !kept_ || table.path() != table_path_;
-  for (const std::string& f : files_) {
-    if (reread) break;
-    reread = live.count(f) == 0;
+  if (!reread) {
+    std::unordered_set<std::string_view> live;
+    for (const delta::AddFile& f : snapshot.files()) live.insert(f.path);
+    for (const std::string& f : files_) {
+      if (live.count(f) == 0) {
+        reread = true;
+        break;
+      }
+    }
   }
   // Rows of uncommitted parts are in no snapshot yet: the parts of a pass all sync to the
   // snapshot the pass started from, which cannot have lost a file since the first part's Sync.
-  FL_CHECK(!(reread && has_pending_));
+  FL_CHECK(!(reread && !pending_files_.empty()));
   if (reread) {
     Clear();
     table_path_ = table.path();
@@ -241,10 +248,7 @@ Status BankHistory::Sync(const delta::Table& table, const delta::Snapshot& snaps
   }
   if (missing.empty()) return Status::OK();
   Status st = Add(table, snapshot, missing, kept_ ? nullptr : &accounts);
-  if (!st.ok()) {
-    Clear();
-    table_path_.clear();
-  }
+  if (!st.ok()) Clear();
   return st;
 }
 

@@ -102,8 +102,8 @@ class BankHistory {
 
   // The account's rows with its first uses (nullptr: none).
   const Account* FindWithUses(std::string_view account);
-  // The stored copy of an account, merchant or country string (the key FirstUses take), or an
-  // empty view when no row holds it.
+  // The stored copy of a merchant or country string (the key FirstUses take), or an empty view
+  // when no row holds it.
   std::string_view Stored(std::string_view s) const;
 
   int64_t rows() const { return rows_; }
@@ -116,7 +116,7 @@ class BankHistory {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  void Clear();
+  void Clear();  // everything: the next Sync reads the table again
   std::string_view Intern(std::string_view s);
   std::string_view CopyId(std::string_view s);
   Status Add(const delta::Table& table, const delta::Snapshot& snapshot,
@@ -132,7 +132,6 @@ class BankHistory {
   std::string table_path_;
   std::unordered_set<std::string> files_;          // add.path of the files held
   std::unordered_set<std::string> pending_files_;  // written, not committed (AddPending)
-  bool has_pending_ = false;
   std::unordered_set<std::string, Hash, std::equal_to<>> strings_;  // merchants, countries
   std::vector<std::unique_ptr<char[]>> id_blocks_;
   char* id_block_ = nullptr;  // the block short ids are copied to

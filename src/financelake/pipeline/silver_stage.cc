@@ -176,21 +176,17 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   // of every part are committed together at the end. A bank part's features see the parts
   // before it as history (held pending in the bank history until the commit).
   const int64_t part_rows = o.part_rows <= 0 ? std::numeric_limits<int64_t>::max() : o.part_rows;
-  bool one_part = true;
-  for (int64_t i = 0, rows = 0; i < static_cast<int64_t>(files.size()); rows += files[i++].rows) {
-    if (i > 0 && rows >= part_rows) one_part = false;
-  }
-  // Bank history: the pipeline's (kept across passes), else one for this pass: of the batch's
-  // accounts only when the batch is one part, of every account when parts must see each other.
+  // Bank history: the pipeline's (kept across passes), else one for this pass, made at the first
+  // part: of the batch's accounts only when that part is the only one, of every account when
+  // parts must see each other.
   std::optional<BankHistory> pass_history;
   BankHistory* history = bank ? o.bank_history.get() : nullptr;
   delta::SnapshotPtr bank_snapshot;  // every part's history is Silver at this snapshot
   if (bank) {
-    if (history == nullptr) history = &pass_history.emplace(/*kept=*/!one_part);
     FL_ASSIGN_OR_RETURN(bank_snapshot, silver->table().Latest());
   }
   struct AbandonPending {  // rows of parts not committed are dropped from the history
-    BankHistory* history;
+    BankHistory*& history;
     bool committed = false;
     ~AbandonPending() {
       if (history != nullptr && !committed) history->AbandonPending();
@@ -326,7 +322,12 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
     if (duplicates > 0) selected = delta::TakeRows(*batch, delta::SelectRows(keep, true));
     const columnar::RecordBatch& kept = duplicates > 0 ? selected : *batch;
     counts.silver_rows += kept.num_rows();
-    if (bank) {
+    if (!bank) {
+      FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(kept));
+      written.insert(written.end(), w.begin(), w.end());
+      cols = std::move(*batch).ReleaseColumns();
+    } else {
+      if (history == nullptr) history = &pass_history.emplace(/*kept=*/next < files.size());
       FL_ASSIGN_OR_RETURN(columnar::RecordBatch scored,
                           AddBankFeatures(duplicates > 0 ? std::move(selected) : std::move(*batch),
                                           silver->table(), *bank_snapshot, *history, model.get()));
@@ -342,18 +343,11 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
       }
       if (duplicates > 0) {
         cols = std::move(*batch).ReleaseColumns();
-      } else {  // the contract's columns come first in the scored batch
-        std::vector<columnar::Column> all = std::move(scored).ReleaseColumns();
-        cols.clear();
-        for (size_t c = 0; c < schema.num_fields(); ++c) cols.push_back(std::move(all[c]));
+      } else {  // the batch went into `scored`, whose first columns are the contract's
+        cols = std::move(scored).ReleaseColumns();
+        cols.erase(cols.begin() + static_cast<std::ptrdiff_t>(schema.num_fields()), cols.end());
       }
-      ids.push_back(std::move(cols[0]));
-      seen.Rebind(part, ids.back());
-      continue;
     }
-    FL_ASSIGN_OR_RETURN(std::vector<delta::AddFile> w, silver->WriteFiles(kept));
-    written.insert(written.end(), w.begin(), w.end());
-    cols = std::move(*batch).ReleaseColumns();
     ids.push_back(std::move(cols[0]));
     seen.Rebind(part, ids.back());
   }
