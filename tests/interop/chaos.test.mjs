@@ -18,5 +18,9 @@ test(`chaos soak: ${CYCLES} cycles`, { timeout: 560_000 }, async () => {
   assert.ok(r.second_ingest_joins > 0 && r.second_ingest_leaves > 0, 'rebalances');
   assert.ok(r.fault_runs > 0, 'runs with injected I/O failures');
   assert.ok(r.replayed_bursts > 0 && r.malformed > 0, 'duplicates and malformed messages');
+  // The processes under chaos ingested themselves (not only the final catch-up), and were
+  // stopped or killed after committing.
+  assert.ok(r.ingest_runs_that_committed >= 3, `ingest runs that committed: ${r.ingest_runs_that_committed}`);
+  assert.ok(r.bronze_rows_before_catch_up > r.produced / 2, `before the catch-up: ${r.bronze_rows_before_catch_up} of ${r.produced}`);
   assert.equal(r.bronze_rows, r.produced);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeDuck, duckdbExec, expectFailure, flBin, mkTmp, rmTmp, sqlStr } from './lib.mjs';
+import { closeDuck, duckdbExec, expectFailure, flBin, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
 
 let dir;
 let valid;
@@ -101,6 +101,10 @@ test('write with a missing input CSV', () => {
 test('unknown subcommand', () => {
   expectFailure(['parquet', 'frobnicate', valid], 'frobnicate');
   expectFailure(['frobnicate'], 'frobnicate');
+});
+
+test('--version answers without a subcommand', () => {
+  assert.match(runFlOk(['--version']).stdout, /^financelake \d+\.\d+\.\d+\n$/);
 });
 
 test('bad cat options', () => {

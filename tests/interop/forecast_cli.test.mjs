@@ -92,6 +92,16 @@ test('the lake flow: CSV -> Bronze -> Silver -> Gold -> train --lake -> predict'
   assert.equal(rows.length, 1);
   assert.equal(rows[0].target, '2018-01-22');
   assert.equal(Number(rows[0].baseline_close), 178.460007);  // AAPL's close on 2018-01-19
+  // A model trained from a CSV whose ticker has no prices in Gold: `predict` of every model
+  // leaves it out with a note (exit 0); asked for by name it is an error.
+  runFlOk(['train', '--lake', lake, '--csv', FIVE, '--ticker', 'COKE', '--no-tables', ...FAST]);
+  const all = runFlOk(['predict', '--lake', lake, '--no-tables']);
+  assert.match(all.stdout, /AAPL\s+2018-01-19 2018-01-22/);
+  assert.doesNotMatch(all.stdout, /COKE/);
+  assert.match(all.stderr, /note: no daily prices for COKE in .*gold\/daily_prices: left out/);
+  const named = runFl(['predict', '--lake', lake, '--ticker', 'COKE', '--no-tables']);
+  assert.equal(named.code, 1, named.stderr);
+  assert.match(named.stderr, /COKE/);
 });
 
 test('backtest: walk-forward folds, persistence scored as the CSV says, skill = MAE ratio', () => {

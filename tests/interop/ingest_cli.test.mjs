@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closeDuck, duckdbQuery, expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
 import { replayDeltaLog } from './delta_replay.mjs';
-import { bronzeRows, sleep, startFl } from './kafka_lib.mjs';
+import { bronzeRows, committedRows, sleep, startFl } from './kafka_lib.mjs';
 
 let dir;
 before(() => {
@@ -39,16 +39,23 @@ test('produce to stdout: valid JSON events, deterministic for a seed', () => {
 
 test('ingest --source sim: exactly once across reruns and kill -9', async () => {
   const lake = path.join(dir, 'sim');
-  const args = ['ingest', '--source', 'sim', '--seed', '5', '--count', '40000', '--rate', '20000',
+  const args = ['ingest', '--source', 'sim', '--seed', '5', '--count', '40000', '--rate', '10000',
     '--start', '2024-03-04T14:30:00Z', '--lake', lake, '--max-latency-ms', '100', '--progress-interval-s', '0'];
+  const bronzeCount = () => ['stock_trades', 'crypto_prices', 'bank_transactions']
+    .map((t) => (fs.existsSync(path.join(lake, 'bronze', t)) ? bronzeRows(lake, t).length : 0))
+    .reduce((a, b) => a + b, 0);
   for (let i = 0; i < 4; i++) {
     const p = startFl(args);
     await sleep(400 + i * 150);
     p.proc.kill('SIGKILL');
-    await p.exited;
+    const { signal } = await p.exited;
+    assert.equal(signal, 'SIGKILL', `run ${i + 1} ended before the kill: ${p.stderr}`);
   }
-  runFlOk([...args, '--once']);
-  runFlOk([...args, '--once']); // a rerun adds nothing
+  // The killed runs did commit (else the catch-up below would pass on its own).
+  const byKilled = bronzeCount();
+  assert.ok(byKilled > 0 && byKilled < 40000, `rows committed by the killed runs: ${byKilled}`);
+  assert.equal(committedRows(runFlOk([...args, '--once']).stderr), 40000 - byKilled);
+  assert.equal(committedRows(runFlOk([...args, '--once']).stderr), 0); // a rerun adds nothing
   const expected = runFlOk(['produce', '--source', 'sim', '--seed', '5', '--count', '40000',
     '--start', '2024-03-04T14:30:00Z']).stdout.trim().split('\n').map((l) => JSON.parse(l).event_id);
   const got = [];
@@ -157,5 +164,8 @@ test('bad input: one clear line, non-zero exit', () => {
   for (const [flag, value] of [['--rate', 'inf'], ['--duration-s', 'nan'], ['--port', '-2'], ['--tickers', ',,,'], ['--start', 'garbage']]) {
     expectFailure(['demo', '--lake', demoLake, flag, value], flag);
   }
+  // The dashboard's address and token too (the message names the flag that exists).
+  expectFailure(['demo', '--lake', demoLake, '--host', '0.0.0.0'], /--host 0\.0\.0\.0 is reachable from other machines: give --auth-token/);
+  expectFailure(['demo', '--lake', demoLake, '--host', '0.0.0.0', '--auth-token', 'short'], /at least 16 characters/);
   assert.ok(!fs.existsSync(demoLake), 'a demo with a bad flag wrote to the lake');
 });

@@ -2,6 +2,7 @@
 // python3-kafka as independent clients, and Bronze rows read back through `table scan`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { flBin, runFlOk } from './lib.mjs';
 
@@ -41,6 +42,33 @@ export async function startBroker(partitions = 3) {
 export async function stopChild(child, signal = 'SIGTERM') {
   if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill(signal);
   return child.exited;
+}
+
+/** Commits in the Delta logs of `tables` (Bronze table names) under `lake`, all together. */
+export function bronzeCommits(lake, tables) {
+  let n = 0;
+  for (const t of tables) {
+    const log = path.join(lake, 'bronze', t, '_delta_log');
+    if (fs.existsSync(log)) n += fs.readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).length;
+  }
+  return n;
+}
+
+/** Waits until the Bronze `tables` have more than `since` commits (true), or the child has ended
+ *  or `timeoutMs` passed (false). */
+export async function waitForCommit(child, lake, tables, since, timeoutMs = 30_000) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
+    if (bronzeCommits(lake, tables) > since) return true;
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null || Date.now() > deadline) return false;
+  }
+}
+
+/** The rows an `ingest` run says it committed (its last "ingest: done: ..." line); throws when
+ *  the run printed none. */
+export function committedRows(stderr) {
+  const all = [...stderr.matchAll(/^ingest: done: \d+ events in, (\d+) rows committed/gm)];
+  assert.ok(all.length > 0, `no "ingest: done" line in: ${stderr}`);
+  return Number(all[all.length - 1][1]);
 }
 
 /** Produces `lines` ("key:value") with kcat; throws on failure. */

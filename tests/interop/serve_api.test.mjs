@@ -255,6 +255,11 @@ test('security: loopback unless a token, the token on every request, validated i
     await bad('/api/errors?offset=-1', 400, /offset/);
     await bad('/api/tables/gold/daily_prices/rows?version=99', 400, /is at version 1|is at version 2/);
     await bad('/api/tables/gold/daily_prices/rows?timestamp=yesterday', 400, /is not a time/);
+    // An error from deep inside (the Delta layer) names the table, not the server's directories.
+    const early = await get(base, '/api/candles?ticker=AAPL&timestamp=2000-01-01T00:00:00Z', auth);
+    assert.equal(early.status, 400, early.body);
+    assert.match(JSON.parse(early.body).error, /gold\/daily_prices: .*before the earliest/);
+    assert.ok(!early.body.includes(path.resolve(lake)) && !early.body.includes(dir), early.body);
     await bad('/api/tables/gold/nope/rows', 404, /no table 'gold\/nope'/);
     await bad('/api/candles?ticker=AAPL&format=xml', 400, /format/);
     await bad('/api/../../etc/passwd', 400, /'\.\.'/);

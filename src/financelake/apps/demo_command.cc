@@ -39,8 +39,23 @@ struct DemoArgs {
   std::string tickers;
   std::string start;  // "": the previous weekday's 14:30 UTC
   std::string host = "127.0.0.1";
-  int port = 8501;  // the dashboard; -1: none
+  int port = 8501;         // the dashboard; -1: none
+  std::string auth_token;  // "": FINANCELAKE_AUTH_TOKEN, if set
 };
+
+// The dashboard's options from the flags (and the token from the environment).
+server::DashboardOptions DemoDashboard(const DemoArgs& a) {
+  server::DashboardOptions d;
+  d.lake = a.lake;
+  d.host = a.host;
+  d.port = a.port;
+  d.api.auth_token = a.auth_token;
+  if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN");
+      env != nullptr && d.api.auth_token.empty()) {
+    d.api.auth_token = env;
+  }
+  return d;
+}
 
 // The previous weekday at 14:30 UTC (New York's session is open then all year), so stocks trade
 // from the first second; fixed for a day, so a restarted demo continues the same stream.
@@ -136,6 +151,7 @@ Status RunDemo(const DemoArgs& a) {
   if (a.port < -1 || a.port > 65535) {
     return Status::InvalidArgument(fmt::format("--port {}: must be 0-65535 (or -1: no dashboard)", a.port));
   }
+  if (a.port >= 0) FL_RETURN_NOT_OK(server::ValidateDashboardOptions(DemoDashboard(a)));
   pipeline::SourceIngestOptions o;
   o.lake = a.lake;
   o.source.name = "sim";
@@ -159,9 +175,11 @@ Status RunDemo(const DemoArgs& a) {
     for (const auto& [path, rows] : p.table_rows) {
       const std::string name = path.substr(path.find_last_of('/') + 1);
       auto v = p.table_versions.find(path);
-      tables += fmt::format("  {} {} rows v{}", name, rows, v == p.table_versions.end() ? -1 : v->second);
+      tables += fmt::format("  {} +{} rows v{}", name, rows,
+                            v == p.table_versions.end() ? -1 : v->second);
     }
-    std::printf("demo: %lld events, %.0f events/s |%s\n", static_cast<long long>(p.events_in),
+    std::printf("demo: %lld events, %.0f events/s | added:%s\n",
+                static_cast<long long>(p.events_in),
                 dt > 0 ? static_cast<double>(p.events_in - last_events) / dt : 0.0, tables.c_str());
     std::fflush(stdout);
     last_events = p.events_in;
@@ -218,12 +236,7 @@ Status RunDemo(const DemoArgs& a) {
   // The dashboard, alongside (after the bootstrap: the lake has its tables).
   std::unique_ptr<server::Dashboard> dashboard;
   if (a.port >= 0) {
-    server::DashboardOptions d;
-    d.lake = a.lake;
-    d.host = a.host;
-    d.port = a.port;
-    if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN"); env != nullptr) d.api.auth_token = env;
-    auto started = server::Dashboard::Start(io::PosixFileSystem(), d);
+    auto started = server::Dashboard::Start(io::PosixFileSystem(), DemoDashboard(a));
     if (started.ok()) {
       dashboard = std::move(*started);
       std::printf("demo: dashboard at %s\n", dashboard->url().c_str());
@@ -253,12 +266,13 @@ Status RunDemo(const DemoArgs& a) {
                 static_cast<long long>(c.silver_rows), static_cast<long long>(c.error_rows),
                 static_cast<long long>(c.duplicates));
   }
-  std::printf("demo: stopped with everything committed: %lld events, %lld rows in Bronze. Try:\n"
-              "  build/financelake table history %s/bronze/stock_trades\n"
-              "  build/financelake table scan %s/silver/stock_trades --limit 5\n"
-              "  build/financelake table scan %s/gold/fraud_alerts --limit 5\n",
-              static_cast<long long>(done->events_in), static_cast<long long>(done->rows_committed),
-              a.lake.c_str(), a.lake.c_str(), a.lake.c_str());
+  std::printf(
+      "demo: stopped with everything committed: %lld events, %lld rows added to Bronze. Try:\n"
+      "  build/financelake table history %s/bronze/stock_trades\n"
+      "  build/financelake table scan %s/silver/stock_trades --limit 5\n"
+      "  build/financelake table scan %s/gold/fraud_alerts --limit 5\n",
+      static_cast<long long>(done->events_in), static_cast<long long>(done->rows_committed),
+      a.lake.c_str(), a.lake.c_str(), a.lake.c_str());
   return Status::OK();
 }
 
@@ -275,7 +289,10 @@ void RegisterDemoCommand(CLI::App& app, Action* action) {
   cmd->add_option("--start", a->start, "simulated start time (default: the previous weekday, 14:30 UTC)");
   cmd->add_option("--duration-s", a->duration_s, "stop after this many seconds (default: until Ctrl-C)");
   cmd->add_option("--port", a->port, "dashboard port (default 8501; 0 picks a free one; -1: no dashboard)");
-  cmd->add_option("--host", a->host, "dashboard address (default 127.0.0.1; others need FINANCELAKE_AUTH_TOKEN)");
+  cmd->add_option("--host", a->host,
+                  "dashboard address (default 127.0.0.1; others need --auth-token)");
+  cmd->add_option("--auth-token", a->auth_token,
+                  "require this token on every dashboard request (or FINANCELAKE_AUTH_TOKEN)");
   cmd->callback([action, a] { *action = [a] { return RunDemo(*a); }; });
 }
 

@@ -8,6 +8,7 @@
 // Data: the lake's gold/daily_prices, or a daily CSV with --csv. Tickers fail one by one (a
 // clear line each) while the others go on; the exit status says whether any failed.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <memory>
@@ -252,20 +253,28 @@ Status Train(const ForecastArgs& a) {
 
 Status Predict(const ForecastArgs& a) {
   auto fs = io::PosixFileSystem();
-  ForecastArgs b = a;
-  if (b.tickers.empty()) {
-    FL_ASSIGN_OR_RETURN(b.tickers, ml::ListForecastTickers(*fs, a.lake));
-    if (b.tickers.empty()) {
+  // Without --ticker: every ticker with a model, and the prices of all (a model trained from a
+  // --csv need not have prices in Gold: it is left out with a note, not failed).
+  std::vector<std::string> tickers = a.tickers;
+  const bool listed = tickers.empty();
+  if (listed) {
+    FL_ASSIGN_OR_RETURN(tickers, ml::ListForecastTickers(*fs, a.lake));
+    if (tickers.empty()) {
       return Status::NotFound(fmt::format("no forecast models in {}/models (run `financelake train` first)", a.lake));
     }
   }
-  FL_ASSIGN_OR_RETURN(pipeline::DailySeriesSet set, LoadSeries(b, fs));
+  FL_ASSIGN_OR_RETURN(pipeline::DailySeriesSet set, LoadSeries(a, fs));
   std::vector<ml::Forecast> out;
   std::vector<Status> st;
   std::vector<std::string> labels;
-  for (const std::string& t : b.tickers) {
-    labels.push_back(t);
+  std::vector<std::string> no_prices;  // listed models without prices
+  for (const std::string& t : tickers) {
     auto s = std::find_if(set.series.begin(), set.series.end(), [&](const ml::DailySeries& x) { return x.ticker == t; });
+    if (listed && s == set.series.end() && !set.failed.contains(t)) {
+      no_prices.push_back(t);
+      continue;
+    }
+    labels.push_back(t);
     if (s == set.series.end()) {
       auto bad = set.failed.find(t);
       st.push_back(bad != set.failed.end()
@@ -292,6 +301,18 @@ Status Predict(const ForecastArgs& a) {
     }
     out.push_back(*f);
     st.push_back(Status::OK());
+  }
+  const std::string source = a.csv.empty() ? pipeline::DailyPricesPath(a.lake) : a.csv;
+  if (!no_prices.empty() && labels.empty()) {
+    return Status::NotFound(
+        fmt::format("none of the tickers with a model ({}) has daily prices in {}",
+                    fmt::join(no_prices, ","), source));
+  }
+  if (!no_prices.empty()) {
+    std::fprintf(
+        stderr,
+        "note: no daily prices for %s in %s: left out (give --csv, or --ticker to insist)\n",
+        fmt::format("{}", fmt::join(no_prices, ",")).c_str(), source.c_str());
   }
   PrintForecasts(out);
   if (!a.no_tables) FL_RETURN_NOT_OK(AppendTables(a, fs, {}, out));
@@ -367,6 +388,10 @@ void AddDataFlags(CLI::App* cmd, const std::shared_ptr<ForecastArgs>& a) {
   cmd->add_option("--csv", a->csv, "daily prices from this CSV (Yahoo-style or long/wide tables) instead of Gold");
   cmd->add_option("--csv-ticker", a->csv_ticker, "the ticker of a single-ticker CSV whose name does not tell it");
   cmd->add_option("--ticker", a->tickers, "only these tickers (repeat or comma list; default: all)")->delimiter(',');
+}
+
+// train and backtest: tickers are trained in parallel (predict has no training to spread).
+void AddThreadsFlag(CLI::App* cmd, const std::shared_ptr<ForecastArgs>& a) {
   cmd->add_option("--threads", a->threads, "tickers trained at once (default: the machine's cores)");
 }
 
@@ -391,6 +416,7 @@ void RegisterForecastCommands(CLI::App& app, Action* action) {
   CLI::App* train = app.add_subcommand(
       "train", "train each ticker's next-day LSTM; serve it only where it beats persistence (-> models/, gold/)");
   AddDataFlags(train, a);
+  AddThreadsFlag(train, a);
   AddModelFlags(train, a);
   train->add_option("--validation-folds", a->validation_folds, "walk-forward folds that decide what is served (default 3)");
   train->add_flag("--no-tables", a->no_tables, "do not append to gold/model_metrics and gold/predictions");
@@ -404,6 +430,7 @@ void RegisterForecastCommands(CLI::App& app, Action* action) {
   CLI::App* backtest = app.add_subcommand(
       "backtest", "walk-forward backtest: LSTM vs persistence and drift (MAE, RMSE, MAPE, direction)");
   AddDataFlags(backtest, a);
+  AddThreadsFlag(backtest, a);
   AddModelFlags(backtest, a);
   backtest->add_option("--folds", a->folds, "test folds (default 5)");
   backtest->add_option("--json", a->json, "also write the results as JSON to this file");

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   CLI::App app{"FinanceLake: a real-time financial data lakehouse in one binary."};
   app.name("financelake");
   app.require_subcommand(1);
+  app.set_version_flag("--version", "financelake 0.1.0");
   Action action;
   financelake::apps::RegisterDemoCommand(app, &action);
   financelake::apps::RegisterBrokerCommand(app, &action);
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();

@@ -27,15 +27,20 @@ struct PipelineArgs {
   std::string topics;
 };
 
+// "silver v3", or "no silver table yet" (version -1).
+std::string TableVersion(const char* layer, int64_t version) {
+  return version < 0 ? fmt::format("no {} table yet", layer)
+                     : fmt::format("{} v{}", layer, version);
+}
+
 void PrintCounts(const std::map<std::string, pipeline::SilverCounts>& counts, bool quiet_if_idle) {
   for (const auto& [table, c] : counts) {
     if (quiet_if_idle && c.bronze_rows == 0) continue;
     std::printf(
-        "silver %s: bronze %lld = silver %lld + errors %lld + duplicates %lld (bronze v%lld, %.2f "
-        "s)\n",
+        "silver %s: bronze %lld = silver %lld + errors %lld + duplicates %lld (%s, %.2f s)\n",
         table.c_str(), static_cast<long long>(c.bronze_rows), static_cast<long long>(c.silver_rows),
         static_cast<long long>(c.error_rows), static_cast<long long>(c.duplicates),
-        static_cast<long long>(c.bronze_version), c.seconds);
+        TableVersion("bronze", c.bronze_version).c_str(), c.seconds);
     if (!c.model_version.empty()) {
       std::printf("  scored with fraud model %s: %lld alerts\n", c.model_version.c_str(),
                   static_cast<long long>(c.fraud_alerts));
@@ -77,15 +82,16 @@ Status RunPipeline(const PipelineArgs& a) {
     FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake));
     for (const auto& [table, g] : gold) {
       if (!a.once && g.silver_rows == 0) continue;
-      std::printf("gold daily_prices from %s: %lld new Silver rows, %lld groups recomputed (silver v%lld)\n",
-                  table.c_str(), static_cast<long long>(g.silver_rows), static_cast<long long>(g.groups),
-                  static_cast<long long>(g.silver_version));
+      std::printf("gold daily_prices from %s: %lld new Silver rows, %lld groups recomputed (%s)\n",
+                  table.c_str(), static_cast<long long>(g.silver_rows),
+                  static_cast<long long>(g.groups),
+                  TableVersion("silver", g.silver_version).c_str());
     }
     FL_ASSIGN_OR_RETURN(auto alerts, pipeline::RunFraudAlertsOnce(a.lake));
     if (a.once || alerts.silver_rows > 0) {
-      std::printf("gold fraud_alerts: %lld new Silver bank rows, %lld alerts (silver v%lld)\n",
+      std::printf("gold fraud_alerts: %lld new Silver bank rows, %lld alerts (%s)\n",
                   static_cast<long long>(alerts.silver_rows), static_cast<long long>(alerts.alerts),
-                  static_cast<long long>(alerts.silver_version));
+                  TableVersion("silver", alerts.silver_version).c_str());
     }
     std::fflush(stdout);
     if (a.once) break;

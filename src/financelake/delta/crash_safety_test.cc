@@ -1,6 +1,7 @@
 // Crash safety: every write, rename, sync, create or delete that an append (or a checkpoint)
 // makes is failed in turn. Afterwards the table must read exactly as of the last successful
 // commit, and retrying the same exactly-once append must land its rows once.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "financelake/columnar/text_values.h"
 #include "financelake/columnar/expr.h"
+#include "financelake/columnar/text_values.h"
 #include "financelake/delta/log.h"
 #include "financelake/delta/operations.h"
 #include "financelake/io/fault_injecting_filesystem.h"
@@ -114,6 +115,10 @@ void CheckEveryFailedAppend(int commits) {
       env.faulty->Reset();
       if (!triggered) {
         ASSERT_TRUE(first.ok()) << first.status().ToString();
+        // The calls failed in turn included the checkpoint's when the append makes one.
+        const std::string checkpoint =
+            fmt::format("/t/_delta_log/{:020d}.checkpoint.parquet", commits);
+        EXPECT_EQ(env.mem->Exists(checkpoint).value(), commits % 10 == 0) << checkpoint;
         break;  // the append makes fewer than n such calls: every one has been failed
       }
       ++injected;

@@ -172,8 +172,8 @@ Result<VacuumResult> Vacuum(Table& table, const VacuumOptions& options) {
   if (retention_ms < table_retention_ms && !options.force) {
     return Status::FailedPrecondition(fmt::format(
         "{}: retention of {} hours is shorter than delta.deletedFileRetentionDuration ({} "
-        "hours): readers of older versions and unfinished writers could lose files; use force "
-        "to vacuum anyway",
+        "hours): readers of older versions and unfinished writers could lose files; force it "
+        "(`table vacuum --force`, SQL `VACUUM ... FORCE`) to vacuum anyway",
         where, static_cast<double>(retention_ms) / 3600000.0,
         static_cast<double>(table_retention_ms) / 3600000.0));
   }

@@ -2,6 +2,7 @@
 // concurrent append), VACUUM, checkpoints and log cleanup.
 #include "financelake/delta/operations.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -161,6 +162,24 @@ TEST_F(OperationsTest, DeleteWhereRewritesOnlyFilesWithMatches) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->files_added, 0);
   EXPECT_EQ(TableRows(), (std::vector<std::string>{"1:a:p"}));
+}
+
+TEST_F(OperationsTest, ALongPredicateIsCutInTheCommitInfo) {
+  // Gold recomputes thousands of dates with an IN list; the history shows its start and length.
+  Create();
+  MustAppend(Rows({{1, "a", "p"}, {2, "b", "p"}}));
+  std::string in = "id IN (1";
+  for (int i = 1000; i < 3000; ++i) in += ", " + std::to_string(i);
+  in += ")";
+  ASSERT_TRUE(DeleteWhere(*table_, Where(in)).ok());
+  EXPECT_EQ(TableRows(), (std::vector<std::string>{"2:b:p"}));  // the whole predicate applied
+  const std::string shown =
+      LastCommitInfo().Find("operationParameters")->GetString("predicate", "");
+  EXPECT_LT(shown.size(), 1200u);
+  EXPECT_EQ(shown.rfind("[\"id IN (1, 1000, 1001", 0), 0u) << shown;
+  EXPECT_NE(shown.find(fmt::format(" ... ({} characters in all)", Where(in).ToString().size())),
+            std::string::npos)
+      << shown;
 }
 
 TEST_F(OperationsTest, MergeUpdatesAndInserts) {

@@ -39,6 +39,19 @@ Json ListParam(const std::vector<std::string>& items) {
   return Json::String(list.Dump());
 }
 
+// A predicate as commitInfo shows it (history only; nothing reads it back): a long one (Gold
+// recomputes thousands of dates with an IN list) is cut, so that every `history` row and
+// commit file does not carry ~80 KB of dates.
+std::string PredicateParam(std::string text) {
+  constexpr size_t kShown = 1000;
+  if (text.size() <= kShown + 100) return text;
+  const size_t full = text.size();
+  text.resize(kShown);
+  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+  if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+  return fmt::format("{} ... ({} characters in all)", text, full);
+}
+
 Json WriteParams(const std::string& mode, const Snapshot& snapshot) {
   Json p = Json::Object();
   p.Set("mode", Json::String(mode));
@@ -364,7 +377,7 @@ Result<WriteOutcome> Overwrite(Table& table, const RecordBatch& batch,
     out.files_removed = static_cast<int64_t>(removal.removes.size());
     out.rows_deleted = removal.rows_removed;
     txn->RemoveFiles(std::move(removal.removes));
-    params.Set("predicate", ListParam({replace_where->ToString()}));
+    params.Set("predicate", ListParam({PredicateParam(replace_where->ToString())}));
   } else {
     std::vector<RemoveFile> removes;
     for (const AddFile& f : snapshot.files()) removes.push_back(RemoveFor(f, now, true));
@@ -399,7 +412,7 @@ Result<WriteOutcome> DeleteWhere(Table& table, const Expr& predicate) {
   txn->RemoveFiles(std::move(removal.removes));
   txn->AddFiles(written);
   Json params = Json::Object();
-  params.Set("predicate", ListParam({predicate.ToString()}));
+  params.Set("predicate", ListParam({PredicateParam(predicate.ToString())}));
   FL_ASSIGN_OR_RETURN(CommitResult r, CommitOrCleanup(table, *txn, "DELETE", std::move(params), written));
   out.version = r.version;
   return out;
@@ -496,7 +509,7 @@ Result<WriteOutcome> Merge(Table& table, const RecordBatch& batch,
     on += (on.empty() ? "" : " AND ") + fmt::format("target.{0} = source.{0}", k);
   }
   Json params = Json::Object();
-  params.Set("predicate", ListParam({on}));
+  params.Set("predicate", ListParam({PredicateParam(on)}));
   params.Set("matchedPredicates", Json::String(R"([{"actionType":"update"}])"));
   params.Set("notMatchedPredicates", Json::String(R"([{"actionType":"insert"}])"));
   params.Set("notMatchedBySourcePredicates", Json::String("[]"));

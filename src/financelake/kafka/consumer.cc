@@ -1,5 +1,6 @@
 #include "financelake/kafka/consumer.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -79,7 +80,10 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options)
       {"client.id", options.client_id},
       // Positions live in the lake; Kafka commits are explicit and advisory.
       {"enable.auto.commit", "false"},
-      {"auto.offset.reset", "earliest"},
+      // A start position the broker no longer has (retention deleted it before it was read) is
+      // an error, not a silent jump to the earliest offset: see OffsetGone(). A partition with
+      // no position and no group commit is assigned from the beginning (OnRebalance()).
+      {"auto.offset.reset", "error"},
       // End-of-partition events tell us the position of partitions with nothing to read,
       // which CaughtUp() needs; Poll() consumes them.
       {"enable.partition.eof", "true"},
@@ -150,6 +154,15 @@ Result<std::vector<Message>> Consumer::Poll(size_t max_messages,
       }
       continue;
     }
+    if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+      Status st = OffsetGone(msg.get());
+      if (batch.empty()) {
+        batch_ = nullptr;
+        return st;
+      }
+      pending_error_ = st;
+      break;
+    }
     if (msg->err) {
       Status st(ErrorStatus("kafka: consume", msg->err).code(),
                 std::string("kafka: consume: ") + rd_kafka_message_errstr(msg.get()));
@@ -171,6 +184,27 @@ Result<std::vector<Message>> Consumer::Poll(size_t max_messages,
   batch_ = nullptr;
   AdvancePositions(batch);
   return batch;
+}
+
+Status Consumer::OffsetGone(const rd_kafka_message_t* msg) {
+  const TopicPartition tp = OfMessage(msg);
+  int64_t low = RD_KAFKA_OFFSET_INVALID;
+  int64_t high = RD_KAFKA_OFFSET_INVALID;
+  const bool known =
+      rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition.value(), &low,
+                                       &high, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string gone;
+  if (known && msg->offset >= 0 && low > msg->offset) {
+    gone = fmt::format(
+        " (its earliest is {}: offsets {}..{}, {} messages, were deleted before "
+        "they were read)",
+        low, msg->offset, low - 1, low - msg->offset);
+  } else if (known) {
+    gone = fmt::format(" (it holds offsets {}..{})", low, high - 1);
+  }
+  return Status::DataLoss(
+      fmt::format("kafka: {}: offset {} is no longer on the broker{}; nothing was skipped ({})",
+                  tp.ToString(), msg->offset, gone, rd_kafka_message_errstr(msg)));
 }
 
 void Consumer::AdvancePositions(const std::vector<Message>& batch) {
@@ -210,12 +244,34 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     event.kind = RebalanceEvent::Kind::kAssign;
     if (on_rebalance_) callback_status = on_rebalance_(event);
+    // Partitions the callback gave no start: the group's committed offset, else the beginning
+    // (with auto.offset.reset=error, librdkafka would report "no committed offset" as an error).
+    PartitionListPtr uncommitted(rd_kafka_topic_partition_list_new(partitions->cnt));
+    for (const TopicPartition& tp : event.partitions) {
+      if (!event.start_offsets.contains(tp)) {
+        rd_kafka_topic_partition_list_add(uncommitted.get(), tp.topic.c_str(),
+                                          tp.partition.value());
+      }
+    }
+    // (Not while closing: the group is being left, nothing will be read, and the lookup would
+    // wait for a coordinator that no longer answers this member.)
+    const bool committed_known =
+        uncommitted->cnt == 0 || (!closing_ && rd_kafka_committed(rk, uncommitted.get(), 10000) ==
+                                                   RD_KAFKA_RESP_ERR_NO_ERROR);
     for (int i = 0; i < partitions->cnt; ++i) {
       const TopicPartition& tp = event.partitions[static_cast<size_t>(i)];
       auto it = event.start_offsets.find(tp);
-      // INVALID = the group's committed offset, else auto.offset.reset.
-      partitions->elems[i].offset =
-          it == event.start_offsets.end() ? RD_KAFKA_OFFSET_INVALID : it->second.value();
+      int64_t start = RD_KAFKA_OFFSET_INVALID;  // the group's commit, looked up by librdkafka
+      if (it != event.start_offsets.end()) {
+        start = it->second.value();
+      } else if (committed_known) {
+        const rd_kafka_topic_partition_t* c = rd_kafka_topic_partition_list_find(
+            uncommitted.get(), tp.topic.c_str(), tp.partition.value());
+        start = c != nullptr && c->err == RD_KAFKA_RESP_ERR_NO_ERROR && c->offset >= 0
+                    ? c->offset
+                    : RD_KAFKA_OFFSET_BEGINNING;
+      }
+      partitions->elems[i].offset = start;
       positions_.erase(tp);
       if (it != event.start_offsets.end() && it->second.value() >= 0) positions_[tp] = it->second;
       assignment_.insert(tp);
@@ -426,6 +482,7 @@ Status Consumer::Close() {
   // rd_kafka_consumer_close(): closing while a cooperative rebalance is in flight hangs
   // librdkafka < 2.4 (#4527). Records fetched meanwhile are dropped; their positions were never
   // reported, so the next owner reads them.
+  closing_ = true;
   Status st = ErrorStatus("kafka: unsubscribe", rd_kafka_unsubscribe(rk_.get()));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (st.ok() && !assignment_.empty() && std::chrono::steady_clock::now() < deadline) {

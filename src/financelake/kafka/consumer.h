@@ -152,6 +152,9 @@ class Consumer {
   void OnCommit(int err, const rd_kafka_topic_partition_list_s* offsets);
   Status CheckOpen() const;
   void AdvancePositions(const std::vector<Message>& batch);
+  // The error for a start offset the broker no longer has (auto.offset.reset=error): DataLoss
+  // naming the partition, the offset and the broker's earliest.
+  Status OffsetGone(const rd_kafka_message_s* msg);
   Status PauseOrResume(const std::vector<TopicPartition>& partitions, bool pause);
 
   const std::string brokers_;
@@ -161,6 +164,7 @@ class Consumer {
   std::set<TopicPartition> assignment_;
   std::map<TopicPartition, KafkaOffset> positions_;
   bool assigned_once_ = false;
+  bool closing_ = false;  // Close() has begun
   bool closed_ = false;
   Status pending_error_;  // returned by the next Poll()
   Status last_commit_status_;

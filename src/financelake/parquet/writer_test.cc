@@ -107,6 +107,7 @@ struct RoundTrip {
   WriteResult written;
   RecordBatch read;
   int row_groups = 0;
+  FileMetaData metadata;  // as the reader found it
 };
 
 RoundTrip WriteAndRead(const RecordBatch& batch, WriterOptions opts = {}) {
@@ -120,7 +121,7 @@ RoundTrip WriteAndRead(const RecordBatch& batch, WriterOptions opts = {}) {
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   auto all = (*r)->ReadAll();
   EXPECT_TRUE(all.ok()) << all.status().ToString();
-  return RoundTrip{*res, *all, (*r)->num_row_groups()};
+  return RoundTrip{*res, *all, (*r)->num_row_groups(), (*r)->metadata()};
 }
 
 class RoundTripTest : public ::testing::TestWithParam<CompressionCodec> {};
@@ -262,6 +263,18 @@ TEST(WriterTest, DictionaryFallbackKeepsValues) {
   o.dictionary_page_bytes = 8192;
   RoundTrip rt = WriteAndRead(b, o);
   EXPECT_EQ(JsonRows(rt.read), JsonRows(b));
+  // It did fall back: column s has dictionary-encoded pages, then plain ones.
+  int32_t dict_pages = 0, plain_pages = 0;
+  for (const RowGroup& g : rt.metadata.row_groups) {
+    ASSERT_TRUE(g.columns[0].meta_data.has_value());
+    for (const PageEncodingStats& e : g.columns[0].meta_data->encoding_stats) {
+      if (e.page_type != PageType::DATA_PAGE) continue;
+      if (e.encoding == Encoding::RLE_DICTIONARY) dict_pages += e.count;
+      if (e.encoding == Encoding::PLAIN) plain_pages += e.count;
+    }
+  }
+  EXPECT_GT(dict_pages, 0);
+  EXPECT_GT(plain_pages, 0);
 }
 
 TEST(WriterTest, RejectsMismatchedBatchesAndNullsInRequiredColumns) {

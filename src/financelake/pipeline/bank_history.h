@@ -29,6 +29,7 @@
 #include "financelake/columnar/record_batch.h"
 #include "financelake/delta/snapshot.h"
 #include "financelake/delta/table.h"
+#include "financelake/pipeline/string_index.h"
 
 namespace financelake::pipeline {
 
@@ -75,6 +76,7 @@ class BankHistory {
     // (a full read does not pay for them), then kept up to date.
     std::unique_ptr<Uses> uses;
     size_t added_from = kNotAdded;  // during a read: where its new rows start
+    uint32_t batch_rows = 0;        // during AddRows: its rows in the batch
   };
   static constexpr size_t kNotAdded = ~size_t{0};
 
@@ -136,7 +138,7 @@ class BankHistory {
   std::vector<std::unique_ptr<char[]>> id_blocks_;
   char* id_block_ = nullptr;  // the block short ids are copied to
   size_t id_block_used_ = 0;
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> account_index_;  // -> accounts_
+  StringIndex account_index_;  // account_id -> its number in accounts_
   std::vector<Account> accounts_;
   int64_t rows_ = 0;
   int64_t files_read_ = 0;

@@ -291,16 +291,21 @@ TEST_F(KafkaIngestTest, TwoMembersRebalancingMidStreamLoseAndDuplicateNothing) {
     }
   });
   Status status_a, status_b;
+  int64_t committed_a = 0, committed_b = 0;
   std::thread a([&] {
     KafkaIngestOptions o = Options(false);
     o.stop = &stop_a;
-    status_a = RunKafkaIngest(o).status();
+    auto r = RunKafkaIngest(o);
+    status_a = r.status();
+    if (r.ok()) committed_a = r->rows_committed;
   });
   std::this_thread::sleep_for(milliseconds(2500));
   std::thread b([&] {
     KafkaIngestOptions o = Options(false);
     o.stop = &stop_b;
-    status_b = RunKafkaIngest(o).status();
+    auto r = RunKafkaIngest(o);
+    status_b = r.status();
+    if (r.ok()) committed_b = r->rows_committed;
   });
   std::this_thread::sleep_for(milliseconds(5000));  // b joins: a rebalance
   stop_b.store(true);                                // b leaves: another
@@ -313,8 +318,13 @@ TEST_F(KafkaIngestTest, TwoMembersRebalancingMidStreamLoseAndDuplicateNothing) {
   a.join();
   EXPECT_TRUE(status_a.ok()) << status_a.ToString();
   EXPECT_TRUE(status_b.ok()) << status_b.ToString();
+  // Both members ingested while running (the check below would also pass if neither committed
+  // and the catch-up did everything).
+  EXPECT_GT(committed_a, 0);
+  EXPECT_GT(committed_b, 0);
   auto rest = RunKafkaIngest(Options(true));
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(committed_a + committed_b + rest->rows_committed, produced);
   ExpectComplete(produced);
 }
 

@@ -20,6 +20,7 @@
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/resume_check.h"
+#include "financelake/sources/pacing.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -110,7 +111,7 @@ class SourceIngest {
       if (buffered_rows_ > 0 && source->WillWait()) FL_RETURN_NOT_OK(FlushWithRetries(false));
       FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&events, batch_size));
       if (n == 0) {
-        if (!expected_.empty()) {
+        if (!expected_.empty() && !Stopped() && !sources::WaitsInterrupted()) {
           const RecordedRow& gone = expected_.begin()->second;
           return Changed(
               fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
@@ -155,16 +156,20 @@ class SourceIngest {
   bool Stopped() const { return o_.stop != nullptr && o_.stop->load(); }
 
   size_t BatchSize() const {
+    // No more than a commit's rows (a batch is taken whole before the flush check, so a larger
+    // one would overshoot --max-rows).
+    const auto max_rows = static_cast<size_t>(std::max<int64_t>(o_.flush.max_rows, 1));
     // A paced source blocks inside NextBatch for the whole batch: keep batches to ~50 ms.
     double rate = 0;
     if (auto it = spec_.flags.find("rate"); it != spec_.flags.end())
       rate = std::atof(it->second.c_str());
-    if (rate > 0) return static_cast<size_t>(std::clamp(rate / 20, 1.0, 4096.0));
+    if (rate > 0)
+      return std::min(max_rows, static_cast<size_t>(std::clamp(rate / 20, 1.0, 4096.0)));
     if (auto it = spec_.flags.find("speed");
         it != spec_.flags.end() && std::atof(it->second.c_str()) > 0) {
-      return 64;
+      return std::min<size_t>(max_rows, 64);
     }
-    return 4096;
+    return std::min<size_t>(max_rows, 4096);
   }
 
   BronzeBatchBuilder& Builder(sources::Topic t) { return builders_[static_cast<int>(t)]; }

@@ -92,10 +92,13 @@ TEST_F(SourceIngestTest, SimCountLandsOnceAndARerunAddsNothing) {
 }
 
 TEST_F(SourceIngestTest, StoppedRunsResumeExactlyOnce) {
-  // Stop after 1, 2, 3 ... commits, rerun each time: the union is every event once.
+  // Stop after 1, 2, 3, 4 commits (700 rows each), rerun each time: the union is every event
+  // once.
+  constexpr int kEvents = 8000;
+  int64_t committed = 0;
   for (int stop_after = 1; stop_after <= 4; ++stop_after) {
     std::atomic<bool> stop{false};
-    SourceIngestOptions o = SimOptions(5000);
+    SourceIngestOptions o = SimOptions(kEvents);
     o.stop = &stop;
     int commits = 0;
     o.on_commit = [&](const IngestProgress&) {
@@ -103,10 +106,15 @@ TEST_F(SourceIngestTest, StoppedRunsResumeExactlyOnce) {
     };
     auto r = RunSourceIngest(o);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
+    // It committed stop_after micro-batches of --max-rows each, and stopped there.
+    EXPECT_EQ(r->rows_committed, 700 * stop_after);
+    committed += r->rows_committed;
+    ASSERT_LT(committed, kEvents) << "the stop was not honoured";
   }
-  auto rest = RunSourceIngest(SimOptions(5000));
+  auto rest = RunSourceIngest(SimOptions(kEvents));
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
-  ExpectExactly(5000);
+  EXPECT_EQ(rest->rows_committed, kEvents - committed);
+  ExpectExactly(kEvents);
 }
 
 TEST_F(SourceIngestTest, FailuresAtAnyWriteStepLoseAndDuplicateNothing) {

@@ -91,6 +91,7 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   } catch (const std::exception& e) {
     out = ErrorResponse(500, std::string("internal error: ") + e.what());
   }
+  if (out.status >= 400 && !out.stream) out.body = WithoutLakePath(out.body, view_->lake());
   if (out.status >= 400 && out.status < 500) ++errors_4xx_;
   if (out.status >= 500) ++errors_5xx_;
   out.headers.emplace_back("X-Content-Type-Options", "nosniff");

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <filesystem>
 #include <regex>
 
 #include "financelake/columnar/text_values.h"
@@ -23,6 +24,28 @@ HttpResponse ErrorResponse(int status, const std::string& message) {
   Json j = Json::Object();
   j.Set("error", Json::String(message));
   return JsonResponse(status, j);
+}
+
+std::string WithoutLakePath(std::string text, const std::string& lake) {
+  std::vector<std::string> prefixes;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(lake, ec);
+  if (!ec) prefixes.push_back(absolute.lexically_normal().string());
+  if (!lake.empty() && lake.front() == '/') prefixes.push_back(lake);
+  for (std::string& p : prefixes) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    if (p.size() < 2) continue;  // "/" alone: nothing to hide
+    for (size_t at = text.find(p); at != std::string::npos; at = text.find(p, at + 1)) {
+      const char next = at + p.size() < text.size() ? text[at + p.size()] : '\0';
+      if (std::isalnum(static_cast<unsigned char>(next)) || next == '_' || next == '-' ||
+          next == '.') {
+        continue;  // a longer name that starts like the lake's
+      }
+      // "<lake>/gold/x" -> "gold/x"; the lake itself -> "lake".
+      text.replace(at, p.size() + (next == '/' ? 1 : 0), next == '/' ? "" : "lake");
+    }
+  }
+  return text;
 }
 
 HttpResponse StatusResponse(const Status& st) {

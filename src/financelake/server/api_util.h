@@ -21,6 +21,10 @@ HttpResponse JsonResponse(int status, const Json& body);
 HttpResponse ErrorResponse(int status, const std::string& message);
 // 400 for NotFound/InvalidArgument (a bad reference in the request), 500 otherwise.
 HttpResponse StatusResponse(const Status& status);
+// `text` with the lake's directory (as given, and absolute) taken out of paths: "<lake>/gold/x"
+// becomes "gold/x", the lake alone "lake". Error answers do not tell clients where the server
+// keeps its files.
+std::string WithoutLakePath(std::string text, const std::string& lake);
 HttpResponse CsvResponse(const sql::ResultSet& rows, const std::string& file_stem);
 
 Json RowsJson(const sql::ResultSet& rows);  // [{column: value}]

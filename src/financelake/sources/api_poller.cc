@@ -195,8 +195,9 @@ class PollerSource final : public Source {
         last = fmt::format("{}: GET {}: rate limited: {}", o_.api, url, parsed->quota_message);
       }
       if (attempt >= o_.max_retries) {
-        return Status::Unavailable(fmt::format("{} (gave up after {} retries; no data was made up)",
-                                               last, o_.max_retries));
+        return Status::Unavailable(fmt::format("{} (gave up after {} retr{}; no data was made up)",
+                                               last, o_.max_retries,
+                                               o_.max_retries == 1 ? "y" : "ies"));
       }
       const double backoff =
           std::min(60.0, o_.backoff_base_s * std::pow(2.0, attempt)) * (0.8 + 0.4 * Jitter());

@@ -73,7 +73,7 @@ class CsvSource final : public Source {
       } else {
         if (!pacer_.unlimited() && !pacer_.IsDue(item.event_time)) {
           if (n > 0) break;  // hand over what is due; wait on the next call
-          pacer_.WaitFor(item.event_time);
+          if (!pacer_.WaitFor(item.event_time)) break;  // stopping: the event is not due yet
         }
         Serialize(file, item, &(*batch)[n]);
         ++n;

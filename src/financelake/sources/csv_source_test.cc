@@ -154,6 +154,27 @@ TEST(CsvSourceTest, SpeedReplaysEventTimeAgainstTheClock) {
   EXPECT_EQ(r.events.size(), 4u);
 }
 
+TEST(CsvSourceTest, AStopDuringAReplayWaitEmitsNothingEarly) {
+  ManualClock clock(0);
+  clock.InterruptAtSleep(1);  // Ctrl-C while waiting for the second card transaction
+  CsvSourceOptions o = Files({TestData("cards_small.csv")});
+  o.speed = 60;
+  o.clock = &clock;
+  o.on_malformed = [](const MalformedRecord&) { return Status::OK(); };
+  auto source = MakeCsvSource(o);
+  ASSERT_TRUE(source.ok());
+  std::vector<Event> batch;
+  auto n = (*source)->NextBatch(&batch, 100);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(*n, 1u);  // the first is due at once
+  const std::string first = (*source)->Position();
+  n = (*source)->NextBatch(&batch, 100);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(clock.NowMicros(), 0);
+  EXPECT_EQ((*source)->Position(), first);  // a resume starts at the second
+}
+
 TEST(CsvSourceTest, FilesGoThroughTheFileSystemInterface) {
   auto mem = std::make_shared<io::MemoryFileSystem>();
   ASSERT_TRUE(mem->CreateDirs("/in").ok());

@@ -25,6 +25,7 @@ class SteadyClock final : public Clock {
       std::this_thread::sleep_for(std::chrono::microseconds(std::min<int64_t>(deadline - now, 100'000)));
     }
   }
+  bool Interrupted() const override { return WaitsInterrupted(); }
 };
 
 }  // namespace
@@ -63,8 +64,9 @@ size_t RateLimiter::Acquire(size_t want) {
     const int64_t next =
         start_ + static_cast<int64_t>(std::ceil(static_cast<double>(emitted_) / rate_ * 1e6));
     clock_->SleepUntilMicros(next);
-    now = std::max(clock_->NowMicros(), next);
-    due = std::max(due_by(now), emitted_ + 1);
+    now = clock_->NowMicros();
+    if (now < next && clock_->Interrupted()) return 0;  // stopping: the next event is not due
+    due = std::max(due_by(std::max(now, next)), emitted_ + 1);
   }
   const size_t n = static_cast<size_t>(std::min<uint64_t>(want, due - emitted_));
   emitted_ += n;
@@ -81,10 +83,11 @@ int64_t ReplayPacer::DueAt(int64_t event_time) {
   return wall0_ + static_cast<int64_t>(static_cast<double>(event_time - event0_) / speed_);
 }
 
-void ReplayPacer::WaitFor(int64_t event_time) {
-  if (unlimited()) return;
+bool ReplayPacer::WaitFor(int64_t event_time) {
+  if (unlimited()) return true;
   const int64_t due = DueAt(event_time);
   if (due > clock_->NowMicros()) clock_->SleepUntilMicros(due);
+  return due <= clock_->NowMicros() || !clock_->Interrupted();
 }
 
 }  // namespace financelake::sources

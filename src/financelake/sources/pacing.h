@@ -21,10 +21,13 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual int64_t NowMicros() = 0;
+  // May return before `deadline` when the wait is interrupted (see Interrupted()).
   virtual void SleepUntilMicros(int64_t deadline) = 0;
+  // True once waits on this clock are interrupted: a stop was requested.
+  virtual bool Interrupted() const = 0;
 };
 
-// steady_clock based. Process-wide; thread-safe.
+// steady_clock based, interrupted by InterruptWaits(). Process-wide; thread-safe.
 Clock* SystemClock();
 
 // A clock that only moves when told to; sleeping jumps straight to the deadline. For tests.
@@ -34,14 +37,20 @@ class ManualClock final : public Clock {
   int64_t NowMicros() override { return now_; }
   void SleepUntilMicros(int64_t deadline) override {
     ++sleeps_;
-    if (deadline > now_) now_ = deadline;
+    if (interrupt_at_sleep_ == sleeps_) interrupted_ = true;  // the stop arrives mid-wait
+    if (!interrupted_ && deadline > now_) now_ = deadline;
   }
+  bool Interrupted() const override { return interrupted_; }
   void Advance(int64_t micros) { now_ += micros; }
   int sleeps() const { return sleeps_; }
+  // The n-th sleep (from 1) is interrupted before its deadline, and every later one at once.
+  void InterruptAtSleep(int n) { interrupt_at_sleep_ = n; }
 
  private:
   int64_t now_;
   int sleeps_ = 0;
+  int interrupt_at_sleep_ = 0;
+  bool interrupted_ = false;
 };
 
 // Lets through `rate` events per second of wall time on average: the i-th event (from 0) is due
@@ -53,7 +62,8 @@ class RateLimiter {
   RateLimiter(double rate, Clock* clock, double max_burst_seconds = 1.0);
 
   // Waits (sleeping on the clock) until at least one event is due, then returns how many of
-  // `want` (>= 1) may be emitted now. Counts them as emitted.
+  // `want` (>= 1) may be emitted now and counts them as emitted. Returns 0 when the wait was
+  // interrupted (the clock's Interrupted()) before an event was due.
   size_t Acquire(size_t want);
 
   double rate() const { return rate_; }
@@ -79,8 +89,9 @@ class ReplayPacer {
   int64_t DueAt(int64_t event_time);
   // True if an event at `event_time` may be emitted now.
   bool IsDue(int64_t event_time) { return unlimited() || DueAt(event_time) <= clock_->NowMicros(); }
-  // Sleeps until an event at `event_time` is due.
-  void WaitFor(int64_t event_time);
+  // Sleeps until an event at `event_time` is due: true, or false when the wait was interrupted
+  // (the clock's Interrupted()) before then.
+  bool WaitFor(int64_t event_time);
 
  private:
   double speed_;

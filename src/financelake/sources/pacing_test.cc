@@ -42,6 +42,17 @@ TEST(RateLimiterTest, AStallDoesNotBecomeAnUnboundedBurst) {
   EXPECT_GE(burst, 499u);
 }
 
+TEST(RateLimiterTest, AnInterruptedWaitLetsNothingThrough) {
+  ManualClock clock(0);
+  RateLimiter limiter(1, &clock);
+  EXPECT_EQ(limiter.Acquire(5), 1u);
+  clock.InterruptAtSleep(1);
+  EXPECT_EQ(limiter.Acquire(5), 0u);  // event 1 is due at 1 s; the stop came first
+  EXPECT_EQ(clock.NowMicros(), 0);
+  clock.Advance(1000000);  // once due, it is let through even while stopping
+  EXPECT_EQ(limiter.Acquire(5), 1u);
+}
+
 TEST(RateLimiterTest, ZeroRateIsUnlimited) {
   ManualClock clock(0);
   RateLimiter limiter(0, &clock);
@@ -55,7 +66,10 @@ TEST(ReplayPacerTest, ScalesEventTimeGaps) {
   EXPECT_TRUE(pacer.IsDue(1000000));  // the first event anchors and is due at once
   EXPECT_FALSE(pacer.IsDue(1000000 + 5000000));
   EXPECT_EQ(pacer.DueAt(1000000 + 5000000), 500 + 500000);  // 5 s of event time = 0.5 s
-  pacer.WaitFor(1000000 + 5000000);
+  EXPECT_TRUE(pacer.WaitFor(1000000 + 5000000));
+  EXPECT_EQ(clock.NowMicros(), 500 + 500000);
+  clock.InterruptAtSleep(clock.sleeps() + 1);
+  EXPECT_FALSE(pacer.WaitFor(1000000 + 6000000));  // stopping before it is due
   EXPECT_EQ(clock.NowMicros(), 500 + 500000);
   EXPECT_TRUE(pacer.IsDue(0));  // earlier than the anchor: due at once
   ReplayPacer unlimited(0, &clock);

@@ -63,7 +63,9 @@ class SimSource final : public Source {
 
   Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) override {
     if (batch->size() < max) batch->resize(max);
-    const size_t allowed = max == 0 ? 0 : limiter_.Acquire(max);
+    // At the end nothing is waited for: a paced run stops with its last event, not one interval
+    // after it.
+    const size_t allowed = max == 0 || AtEnd() ? 0 : limiter_.Acquire(max);
     size_t n = 0;
     while (n < allowed) {
       const Produced what = Step();
@@ -78,18 +80,27 @@ class SimSource final : public Source {
   std::string Position() const override { return seq_ == 0 ? "" : std::to_string(seq_); }
 
  private:
-  Produced Step() {
-    if (options_.count != 0 && seq_ >= options_.count) return Produced::kEnd;
+  int64_t NextTime() const {
     const int64_t ts = stocks_ ? stocks_->next_time() : INT64_MAX;
     const int64_t tc = crypto_ ? crypto_->next_time() : INT64_MAX;
     const int64_t tb = bank_ ? bank_->next_time() : INT64_MAX;
-    const int64_t t = std::min({ts, tc, tb});
-    if (t == INT64_MAX || t >= end_time_) return Produced::kEnd;
+    return std::min({ts, tc, tb});
+  }
+
+  bool Ended(int64_t next_time) const {
+    return (options_.count != 0 && seq_ >= options_.count) || next_time == INT64_MAX ||
+           next_time >= end_time_;
+  }
+  bool AtEnd() const { return Ended(NextTime()); }
+
+  Produced Step() {
+    const int64_t t = NextTime();
+    if (Ended(t)) return Produced::kEnd;
     Produced what;
-    if (t == ts) {
+    if (stocks_ && t == stocks_->next_time()) {
       stocks_->Next(&stock_);
       what = Produced::kStock;
-    } else if (t == tc) {
+    } else if (crypto_ && t == crypto_->next_time()) {
       crypto_->Next(&crypto_tick_);
       what = Produced::kCrypto;
     } else {

@@ -30,7 +30,8 @@ class Source {
 
   // Writes the next n events (1 <= n <= max) to (*batch)[0..n) and resizes *batch to n,
   // reusing the storage of the events already in *batch (keep passing the same vector).
-  // Returns 0, with *batch empty, at the end of the source.
+  // Returns 0, with *batch empty, at the end of the source, or when a stop was requested
+  // (InterruptWaits(), see pacing.h) while it waited for the next event to be due.
   virtual Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) = 0;
 
   // True when the next NextBatch() would wait for the outside world (an API poller with nothing
