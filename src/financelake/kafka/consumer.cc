@@ -188,6 +188,14 @@ Result<std::vector<Message>> Consumer::Poll(size_t max_messages,
 
 Status Consumer::OffsetGone(const rd_kafka_message_t* msg) {
   const TopicPartition tp = OfMessage(msg);
+  if (msg->offset < 0) {
+    // Assigned without a start offset, and the group's commit could not be looked up: not a
+    // loss (nothing was read yet), and nothing is guessed.
+    return Status::Unavailable(fmt::format(
+        "kafka: {}: no start offset (the group's committed offset could not be looked up: {})",
+        tp.ToString(), rd_kafka_message_errstr(msg)));
+  }
+  offsets_gone_ = true;
   int64_t low = RD_KAFKA_OFFSET_INVALID;
   int64_t high = RD_KAFKA_OFFSET_INVALID;
   const bool known =
@@ -267,9 +275,10 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
       } else if (committed_known) {
         const rd_kafka_topic_partition_t* c = rd_kafka_topic_partition_list_find(
             uncommitted.get(), tp.topic.c_str(), tp.partition.value());
-        start = c != nullptr && c->err == RD_KAFKA_RESP_ERR_NO_ERROR && c->offset >= 0
-                    ? c->offset
-                    : RD_KAFKA_OFFSET_BEGINNING;
+        // No commit: the beginning. A lookup error for the partition: librdkafka's own lookup.
+        if (c != nullptr && c->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          start = c->offset >= 0 ? c->offset : RD_KAFKA_OFFSET_BEGINNING;
+        }
       }
       partitions->elems[i].offset = start;
       positions_.erase(tp);

@@ -138,6 +138,10 @@ class Consumer {
   std::vector<PartitionLag> Lag() const;
 
   const std::set<TopicPartition>& assignment() const { return assignment_; }
+  // True once Poll() returned DataLoss for a start offset the broker no longer has (retention
+  // deleted messages before they were read).
+  bool offsets_gone() const { return offsets_gone_; }
+
   // The next offset Poll() will return for `tp`, once known.
   std::optional<KafkaOffset> position(const TopicPartition& tp) const;
 
@@ -165,6 +169,7 @@ class Consumer {
   std::map<TopicPartition, KafkaOffset> positions_;
   bool assigned_once_ = false;
   bool closing_ = false;  // Close() has begun
+  bool offsets_gone_ = false;
   bool closed_ = false;
   Status pending_error_;  // returned by the next Poll()
   Status last_commit_status_;

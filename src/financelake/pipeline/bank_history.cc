@@ -114,7 +114,6 @@ void BankHistory::FirstUses::Note(std::string_view key, int64_t time, std::strin
 Status BankHistory::AddRows(const columnar::RecordBatch& rows, const std::string& what,
                             const std::unordered_set<std::string_view>* only_accounts,
                             std::vector<uint32_t>* touched) {
-  const size_t touched_before = touched->size();
   const columnar::Column* cols[6];
   for (size_t c = 0; c < 6; ++c) {
     cols[c] = rows.ColumnByName(HistoryColumns()[c]);
@@ -161,16 +160,17 @@ Status BankHistory::AddRows(const columnar::RecordBatch& rows, const std::string
     if (!country.IsNull(i) && !country.StringAt(i).empty()) e.country = Intern(country.StringAt(i));
   }
   // Room first (growing geometrically across batches), then the appends.
+  std::vector<uint32_t> in_batch;  // the accounts of this batch, once each
   for (const Row& r : taken) {
     Account& acc = accounts_[r.account];
     if (acc.added_from == kNotAdded) {
       acc.added_from = acc.events.size();
       touched->push_back(r.account);
     }
-    ++acc.batch_rows;
+    if (acc.batch_rows++ == 0) in_batch.push_back(r.account);
   }
-  for (size_t k = touched_before; k < touched->size(); ++k) {
-    Account& acc = accounts_[(*touched)[k]];
+  for (uint32_t a : in_batch) {
+    Account& acc = accounts_[a];
     const size_t need = acc.events.size() + acc.batch_rows;
     if (need > acc.events.capacity()) acc.events.reserve(std::max(need, 2 * acc.events.capacity()));
     acc.batch_rows = 0;

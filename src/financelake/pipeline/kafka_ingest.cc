@@ -87,7 +87,7 @@ class KafkaIngest {
     int64_t last_lag_ms = 0;
     while (!(o_.stop != nullptr && o_.stop->load())) {
       auto polled = consumer_->Poll(20000, std::chrono::milliseconds(50));
-      if (!polled.ok() && polled.status().code() == StatusCode::kDataLoss) {
+      if (!polled.ok() && consumer_->offsets_gone()) {
         return Status::DataLoss(
             polled.status().message() +
             "; to accept the loss and go on from the earliest offset, run once with "

@@ -91,7 +91,16 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   } catch (const std::exception& e) {
     out = ErrorResponse(500, std::string("internal error: ") + e.what());
   }
-  if (out.status >= 400 && !out.stream) out.body = WithoutLakePath(out.body, view_->lake());
+  if (out.status >= 400 && !out.stream) {
+    // The error text (decoded, so a path with characters JSON escapes is found too) without the
+    // server's directories.
+    auto body = Json::Parse(out.body);
+    if (body.ok() && body->Find("error") != nullptr) {
+      const std::string error = body->GetString("error", "");
+      const std::string hidden = WithoutLakePath(error, view_->lake());
+      if (hidden != error) out.body = ErrorResponse(out.status, hidden).body;
+    }
+  }
   if (out.status >= 400 && out.status < 500) ++errors_4xx_;
   if (out.status >= 500) ++errors_5xx_;
   out.headers.emplace_back("X-Content-Type-Options", "nosniff");

@@ -35,12 +35,13 @@ std::string WithoutLakePath(std::string text, const std::string& lake) {
   for (std::string& p : prefixes) {
     while (p.size() > 1 && p.back() == '/') p.pop_back();
     if (p.size() < 2) continue;  // "/" alone: nothing to hide
+    auto name_char = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    };
     for (size_t at = text.find(p); at != std::string::npos; at = text.find(p, at + 1)) {
       const char next = at + p.size() < text.size() ? text[at + p.size()] : '\0';
-      if (std::isalnum(static_cast<unsigned char>(next)) || next == '_' || next == '-' ||
-          next == '.') {
-        continue;  // a longer name that starts like the lake's
-      }
+      // A longer name that starts like the lake's, or a path that ends like it: another one.
+      if (name_char(next) || (at > 0 && (name_char(text[at - 1]) || text[at - 1] == '/'))) continue;
       // "<lake>/gold/x" -> "gold/x"; the lake itself -> "lake".
       text.replace(at, p.size() + (next == '/' ? 1 : 0), next == '/' ? "" : "lake");
     }

@@ -24,6 +24,10 @@ TEST(WithoutLakePathTest, ErrorTextsDoNotNameTheServersDirectories) {
   const std::string cwd = std::filesystem::current_path().string();
   EXPECT_EQ(WithoutLakePath("at " + cwd + "/rel/lake/gold/t: gone", "rel/lake"), "at gold/t: gone");
   EXPECT_EQ(WithoutLakePath("nothing to hide", lake), "nothing to hide");
+  // A path that only ends like the lake's is another one.
+  EXPECT_EQ(WithoutLakePath("/mnt/srv/data/lake/gold: x", lake), "/mnt/srv/data/lake/gold: x");
+  EXPECT_EQ(WithoutLakePath("a lake with a quote: /srv/q\"x/gold/t", "/srv/q\"x"),
+            "a lake with a quote: gold/t");
 }
 
 }  // namespace
