@@ -50,10 +50,7 @@ server::DashboardOptions DemoDashboard(const DemoArgs& a) {
   d.host = a.host;
   d.port = a.port;
   d.api.auth_token = a.auth_token;
-  if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN");
-      env != nullptr && d.api.auth_token.empty()) {
-    d.api.auth_token = env;
-  }
+  server::UseEnvironmentToken(&d);
   return d;
 }
 

@@ -17,9 +17,7 @@ namespace financelake::apps {
 namespace {
 
 Status RunServe(server::DashboardOptions o) {
-  if (o.api.auth_token.empty()) {
-    if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN"); env != nullptr) o.api.auth_token = env;
-  }
+  server::UseEnvironmentToken(&o);
   std::atomic<bool>& stop = InstallStopSignals();
   FL_ASSIGN_OR_RETURN(auto dash, server::Dashboard::Start(io::PosixFileSystem(), o));
   std::printf("serving the dashboard of %s at %s%s (Ctrl-C stops)\n", o.lake.c_str(), dash->url().c_str(),

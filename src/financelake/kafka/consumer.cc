@@ -202,7 +202,7 @@ Status Consumer::OffsetGone(const rd_kafka_message_t* msg) {
       rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition.value(), &low,
                                        &high, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string gone;
-  if (known && msg->offset >= 0 && low > msg->offset) {
+  if (known && low > msg->offset) {
     gone = fmt::format(
         " (its earliest is {}: offsets {}..{}, {} messages, were deleted before "
         "they were read)",

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "financelake/base/json.h"
 
@@ -11,6 +12,12 @@ namespace financelake::server {
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+void UseEnvironmentToken(DashboardOptions* o) {
+  if (!o->api.auth_token.empty()) return;
+  if (const char* env = std::getenv("FINANCELAKE_AUTH_TOKEN"); env != nullptr)
+    o->api.auth_token = env;
 }
 
 Status ValidateDashboardOptions(const DashboardOptions& o) {

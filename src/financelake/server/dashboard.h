@@ -34,6 +34,8 @@ bool IsLoopbackHost(const std::string& host);
 // InvalidArgument for options that must not run (a non-loopback host without a token, a
 // token shorter than 16 characters, bad numbers).
 Status ValidateDashboardOptions(const DashboardOptions& o);
+// FINANCELAKE_AUTH_TOKEN as the token when none was given (serve and demo).
+void UseEnvironmentToken(DashboardOptions* o);
 
 class Dashboard {
  public:
