@@ -100,21 +100,49 @@ struct Row {
   int64_t time;
   double price, volume, open, high, low;
   std::string_view id;  // event_id: orders rows of the same time
+  int64_t ingest_time;
 };
 
 // Rows in (event_time, event_id) order: open and close do not depend on where rows landed.
 bool Before(const Row& a, const Row& b) { return a.time != b.time ? a.time < b.time : a.id < b.id; }
 
-// One (key, trading date) group's aggregates, fed its rows in (time, event_id) order.
+// A feed: the rows of one kind of view of the market. All trades and ticks are one feed (their
+// volumes add up, whatever their source); bars are one feed per (source, interval), since two
+// sources' bars of the same interval describe the same trading, as do bars of two intervals.
+struct Feed {
+  int tier = 1;  // 3: daily bars, 2: intraday bars (or of an unknown interval), 1: trades
+  int64_t duration_us = 0;  // a bar's length; 0 for trades and unknown intervals
+  std::string name;         // "" for trades, else "<source>/<interval>"
+};
+
+// A bar interval's length: "1d" a day; "<N>m", "<N>min", "<N>h"; 0 when unknown (or null).
+int64_t IntervalMicros(std::string_view interval) {
+  if (interval == "1d") return kDayUs;
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i < interval.size() && interval[i] >= '0' && interval[i] <= '9' && n < 100000; ++i) {
+    n = n * 10 + (interval[i] - '0');
+  }
+  const std::string_view unit = interval.substr(i);
+  if (n <= 0 || (unit != "m" && unit != "min" && unit != "h")) return 0;
+  return n * (unit == "h" ? 3600 : 60) * 1000000;
+}
+
+// One (key, trading date, feed)'s aggregates, fed its rows in (time, event_id) order.
 struct DayAggregate {
   int64_t count = 0;
+  int64_t first_time = 0;
   int64_t last_time = INT64_MIN;
+  int64_t last_ingest = INT64_MIN;  // the latest ingest_time of its rows
   std::string_view last_id;
   double open = 0, high = -INFINITY, low = INFINITY, close = 0, last_volume = NAN;
   double sum_p = 0, vol = 0, pv = 0;
 
   void Add(const Row& r) {
-    if (count++ == 0) open = std::isnan(r.open) ? r.price : r.open;
+    if (count++ == 0) {
+      open = std::isnan(r.open) ? r.price : r.open;
+      first_time = r.time;
+    }
     high = std::max(high, std::isnan(r.high) ? r.price : r.high);
     low = std::min(low, std::isnan(r.low) ? r.price : r.low);
     sum_p += r.price;
@@ -125,8 +153,22 @@ struct DayAggregate {
     last_volume = r.volume;
     last_time = r.time;
     last_id = r.id;
+    last_ingest = std::max(last_ingest, r.ingest_time);
   }
 };
+
+// True when feed `a`'s aggregate should make the day's candle rather than `b`'s: daily bars
+// first, then intraday bars, then trades; among bars, the feed covering more of the day, then
+// the one with more bars, then the one ingested last (a restated bar), then by name.
+bool Better(const Feed& fa, const DayAggregate& a, const Feed& fb, const DayAggregate& b) {
+  if (fa.tier != fb.tier) return fa.tier > fb.tier;
+  const int64_t ca = a.last_time - a.first_time + fa.duration_us;
+  const int64_t cb = b.last_time - b.first_time + fb.duration_us;
+  if (ca != cb) return ca > cb;
+  if (a.count != b.count) return a.count > b.count;
+  if (a.last_ingest != b.last_ingest) return a.last_ingest > b.last_ingest;
+  return fa.name < fb.name;
+}
 
 Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::FileSystem>& fs,
                              delta::Table& gold, const Source& src) {
@@ -185,31 +227,84 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     for (int32_t d : scan_dates) date_list += (date_list.empty() ? "" : ", ") + Quote(DateText(d));
     for (const std::string& k : keys) key_list += (key_list.empty() ? "" : ", ") + Quote(k);
     delta::ScanOptions scan;
-    scan.columns = {src.key_column, "event_time", src.price_column, src.volume_column,
-                    "open", "high", "low", "event_id"};
+    scan.columns = {
+        src.key_column, "event_time", src.price_column, src.volume_column, "open",       "high",
+        "low",          "event_id",   "kind",           "source",          "ingest_time"};
+    // Silver tables from before bar_interval read it as null until the Silver stage adds it.
+    const bool has_interval = silver_schema.FieldIndex("bar_interval").has_value();
+    if (has_interval) scan.columns.push_back("bar_interval");
     FL_ASSIGN_OR_RETURN(scan.filter, columnar::Expr::Parse(fmt::format("event_date IN ({}) AND {} IN ({})", date_list,
                                                                        src.key_column, key_list),
                                                            silver_schema));
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, silver->Scan(*latest, scan));
-    // Groups by (key, trading date): keys numbered as met, groups found by a 64-bit id. Rows
-    // usually come in time order within their group: then each group is aggregated as the scan
-    // goes. A group met out of order is aggregated again from its rows sorted by (time,
-    // event_id), so the result never depends on the order of the files or rows.
+    // Groups by (key, trading date), each with one aggregate per feed met: keys numbered as met,
+    // groups found by a 64-bit id. Rows usually come in time order within their group: then
+    // each feed's aggregate grows as the scan goes. An aggregate met out of order is computed
+    // again from its rows sorted by (time, event_id), so the result never depends on the order
+    // of the files or rows. The candle is then the best feed's aggregate (Better).
     std::unordered_map<std::string_view, uint32_t> key_ids;
     std::vector<std::string_view> key_names;
     std::unordered_map<uint64_t, uint32_t> group_of;
     std::vector<std::pair<uint32_t, int32_t>> group_keys;
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> group_aggs;  // (feed, aggregate)
+    std::vector<Feed> feeds = {Feed{}};                                  // feed 0: trades and ticks
+    std::unordered_map<std::string, uint32_t> feed_ids;
     std::vector<DayAggregate> aggs;
-    std::vector<uint8_t> unordered;  // per group
+    std::vector<uint8_t> unordered;  // per aggregate
     auto row_at = [&](int64_t i) {
       auto val = [&](size_t c) { return rows.column(c).IsNull(i) ? NAN : rows.column(c).ValueAt<double>(i); };
-      return Row{rows.column(1).ValueAt<int64_t>(i), val(2), val(3), val(4), val(5), val(6),
-                 rows.column(7).StringAt(i)};
+      return Row{rows.column(1).ValueAt<int64_t>(i),
+                 val(2),
+                 val(3),
+                 val(4),
+                 val(5),
+                 val(6),
+                 rows.column(7).StringAt(i),
+                 rows.column(10).ValueAt<int64_t>(i)};
+    };
+    // The row's feed, remembered for runs of rows with the same kind, source and interval.
+    std::string_view last_kind, last_source, last_interval;
+    bool last_interval_null = false;
+    uint32_t last_feed = UINT32_MAX;
+    auto feed_at = [&](int64_t i) {
+      const std::string_view kind = rows.column(8).StringAt(i);
+      const std::string_view source = rows.column(9).StringAt(i);
+      const bool interval_null = !has_interval || rows.column(11).IsNull(i);
+      const std::string_view interval =
+          interval_null ? std::string_view() : rows.column(11).StringAt(i);
+      if (last_feed != UINT32_MAX && kind == last_kind && source == last_source &&
+          interval_null == last_interval_null && interval == last_interval) {
+        return last_feed;
+      }
+      last_kind = kind;
+      last_source = source;
+      last_interval = interval;
+      last_interval_null = interval_null;
+      if (kind != "bar") return last_feed = 0;
+      std::string name = fmt::format("{}/{}", source, interval_null ? "?" : interval);
+      auto [it, added] = feed_ids.emplace(name, static_cast<uint32_t>(feeds.size()));
+      if (added) {
+        Feed f;
+        f.duration_us = interval_null ? 0 : IntervalMicros(interval);
+        f.tier = f.duration_us == kDayUs ? 3 : 2;
+        f.name = std::move(name);
+        feeds.push_back(std::move(f));
+      }
+      return last_feed = it->second;
+    };
+    auto aggregate_of = [&](uint32_t group, uint32_t feed) {
+      for (const auto& [f, a] : group_aggs[group]) {
+        if (f == feed) return a;
+      }
+      group_aggs[group].emplace_back(feed, static_cast<uint32_t>(aggs.size()));
+      aggs.emplace_back();
+      unordered.push_back(0);
+      return static_cast<uint32_t>(aggs.size() - 1);
     };
     std::string_view last_key;
     uint32_t last_id = 0;
     uint64_t last_gid = UINT64_MAX;
-    uint32_t last_group = 0;
+    uint32_t last_group = 0, last_agg_feed = UINT32_MAX, last_agg = 0;
     bool any_unordered = false;
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
       const int64_t t = rows.column(1).ValueAt<int64_t>(i);
@@ -223,40 +318,46 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
         last_id = it->second;
       }
       const uint64_t gid = (uint64_t{last_id} << 32) | static_cast<uint32_t>(day);
+      const uint32_t feed = feed_at(i);
       if (gid != last_gid) {
         auto [g, added] = group_of.emplace(gid, static_cast<uint32_t>(group_keys.size()));
         if (added) {
           group_keys.emplace_back(last_id, day);
-          aggs.emplace_back();
-          unordered.push_back(0);
+          group_aggs.emplace_back();
         }
         last_gid = gid;
         last_group = g->second;
+        last_agg_feed = UINT32_MAX;
       }
-      DayAggregate& agg = aggs[last_group];
-      if (unordered[last_group]) continue;
+      if (feed != last_agg_feed) {
+        last_agg = aggregate_of(last_group, feed);
+        last_agg_feed = feed;
+      }
+      DayAggregate& agg = aggs[last_agg];
+      if (unordered[last_agg]) continue;
       if (t < agg.last_time || (t == agg.last_time && rows.column(7).StringAt(i) < agg.last_id)) {
-        unordered[last_group] = 1;
+        unordered[last_agg] = 1;
         any_unordered = true;
         continue;
       }
       agg.Add(row_at(i));
     }
     if (any_unordered) {
-      std::vector<std::vector<Row>> late(group_keys.size());
+      std::vector<std::vector<Row>> late(aggs.size());
+      last_feed = UINT32_MAX;
       for (int64_t i = 0; i < rows.num_rows(); ++i) {
-        // Rare: the row's group is looked up again rather than noted for every row.
+        // Rare: the row's group and feed are looked up again rather than noted for every row.
         const int32_t day = trading_date(rows.column(1).ValueAt<int64_t>(i));
         if (dates.count(day) == 0) continue;
         const uint64_t gid = (uint64_t{key_ids.at(rows.column(0).StringAt(i))} << 32) | static_cast<uint32_t>(day);
-        const uint32_t g = group_of.at(gid);
-        if (unordered[g]) late[g].push_back(row_at(i));
+        const uint32_t a = aggregate_of(group_of.at(gid), feed_at(i));
+        if (unordered[a]) late[a].push_back(row_at(i));
       }
-      for (size_t g = 0; g < late.size(); ++g) {
-        if (!unordered[g]) continue;
-        std::sort(late[g].begin(), late[g].end(), Before);
-        aggs[g] = DayAggregate{};
-        for (const Row& r : late[g]) aggs[g].Add(r);
+      for (size_t a = 0; a < late.size(); ++a) {
+        if (!unordered[a]) continue;
+        std::sort(late[a].begin(), late[a].end(), Before);
+        aggs[a] = DayAggregate{};
+        for (const Row& r : late[a]) aggs[a].Add(r);
       }
     }
     std::vector<size_t> order(group_keys.size());
@@ -265,8 +366,19 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       const std::string_view ka = key_names[group_keys[a].first], kb = key_names[group_keys[b].first];
       return ka != kb ? ka < kb : group_keys[a].second < group_keys[b].second;
     });
+    auto best_of = [&](size_t group) -> const DayAggregate& {
+      const auto& candidates = group_aggs[group];
+      size_t best = 0;
+      for (size_t c = 1; c < candidates.size(); ++c) {
+        if (Better(feeds[candidates[c].first], aggs[candidates[c].second],
+                   feeds[candidates[best].first], aggs[candidates[best].second])) {
+          best = c;
+        }
+      }
+      return aggs[candidates[best].second];
+    };
     for (size_t k : order) {
-      const DayAggregate& g = aggs[k];
+      const DayAggregate& g = best_of(k);
       out[0].Append<int32_t>(group_keys[k].second);
       out[1].AppendString(key_names[group_keys[k].first]);
       out[2].AppendString(src.asset_class);

@@ -126,7 +126,8 @@ TEST_F(GoldStageTest, LateTradesRecomputeOnlyTheirDay) {
   Pipeline();
   const auto after = Gold();
   EXPECT_EQ(after.at("ACME 2024-01-02"), before.at("ACME 2024-01-02"));
-  EXPECT_EQ(after.at("ACME 2024-01-03"), "11 15 10 12 400 2");  // both rows of the day
+  // Two sources' daily bars of one day: the one ingested last makes the day, nothing adds up.
+  EXPECT_EQ(after.at("ACME 2024-01-03"), "11 15 10 12 200 1");
 }
 
 // `table optimize` on gold/daily_prices while a pass replaces a day compacts away the file the
@@ -163,7 +164,7 @@ TEST_F(GoldStageTest, ACompactionDuringAPassIsRetried) {
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   EXPECT_TRUE(compacted);
   const auto gold = Gold();
-  EXPECT_EQ(gold.at("ACME 2024-01-02"), "10 14 9 11 150 2");
+  EXPECT_EQ(gold.at("ACME 2024-01-02"), "10 14 9 11 50 1");  // the later source's daily bar
   EXPECT_EQ(gold.at("ACME 2024-01-03"), "11 13 10 12 200 1");
 }
 
@@ -228,6 +229,96 @@ TEST_F(GoldOrderTest, TradesOutOfTimeOrderAggregateByEventTime) {
                now);
   run();
   EXPECT_EQ(gold(), out_of_order);
+}
+
+// One day seen by several feeds (trades, intraday bars of two intervals, two sources' daily
+// bars) is made from one of them, so volumes are never counted twice.
+TEST_F(GoldOrderTest, ADaySeenBySeveralFeedsIsMadeFromOne) {
+  const int64_t now = 1767225600LL * 1000000;  // 2026-01-01
+  auto trade = [](const std::string& id, const std::string& ticker, const std::string& time,
+                  double price, double volume, const std::string& source) {
+    return fmt::format(
+        R"({{"event_id":"{}","event_time":"2025-12-30T{}Z","ticker":"{}","price":{},"volume":{},"source":"{}","kind":"trade"}})",
+        id, time, ticker, price, volume, source);
+  };
+  // A bar; interval "" leaves the field out (as a Silver row from before bar_interval has it).
+  auto bar = [](const std::string& id, const std::string& ticker, const std::string& time,
+                double open, double high, double low, double close, double volume,
+                const std::string& source, const std::string& interval) {
+    return fmt::format(
+        R"({{"event_id":"{}","event_time":"2025-12-30T{}Z","ticker":"{}","price":{},"volume":{},"source":"{}","kind":"bar",{}"open":{},"high":{},"low":{},"close":{}}})",
+        id, time, ticker, close, volume, source,
+        interval.empty() ? "" : fmt::format(R"("interval":"{}",)", interval), open, high, low,
+        close);
+  };
+  // ALL: trades, 1m bars, a csv daily bar, then (ingested later) a yahoo daily bar.
+  // MIX: trades and intraday bars; the 30m bars cover more of the day than the 1m bars.
+  // SUM: trades from two sources: one feed, they add up.
+  // OLD: a bar without an interval and trades: the bar; DAY: such a bar and a daily bar: the daily.
+  AppendBronze("stock-trades",
+               {trade("all-t1", "ALL", "15:00:00", 100, 5, "sim"),
+                trade("all-t2", "ALL", "16:00:00", 101, 6, "sim"),
+                bar("all-m1", "ALL", "14:30:00", 99, 100, 98, 99.5, 1000, "yahoo", "1m"),
+                bar("all-m2", "ALL", "14:31:00", 99.5, 101, 99, 100.5, 2000, "yahoo", "1m"),
+                bar("all-d1", "ALL", "21:00:00", 99, 105, 95, 104, 900000, "csv", "1d"),
+                trade("mix-t1", "MIX", "15:00:00", 50, 1, "sim"),
+                bar("mix-m1", "MIX", "14:30:00", 50, 51, 49, 50.5, 10, "yahoo", "1m"),
+                bar("mix-m2", "MIX", "14:31:00", 50.5, 52, 50, 51.5, 20, "yahoo", "1m"),
+                bar("mix-m3", "MIX", "14:32:00", 51.5, 53, 51, 52.5, 30, "yahoo", "1m"),
+                bar("mix-h1", "MIX", "14:30:00", 50, 55, 48, 54, 300, "alphavantage", "30min"),
+                bar("mix-h2", "MIX", "15:00:00", 54, 56, 53, 55, 400, "alphavantage", "30min"),
+                trade("sum-t1", "SUM", "15:00:00", 10, 2, "a"),
+                trade("sum-t2", "SUM", "16:00:00", 12, 3, "b"),
+                trade("old-t1", "OLD", "15:00:00", 7, 100, "sim"),
+                bar("old-b1", "OLD", "21:00:00", 6, 8, 5, 7.5, 40, "csv", ""),
+                bar("day-b1", "DAY", "21:00:00", 6, 8, 5, 7.5, 40, "csv", ""),
+                bar("day-d1", "DAY", "21:00:00", 6, 9, 5, 7.25, 45, "yahoo", "1d")},
+               now);
+  SilverOptions so;
+  so.lake = lake_;
+  so.now_us = now;
+  ASSERT_TRUE(RunSilverOnce(so).ok());
+  ASSERT_TRUE(RunGoldOnce(lake_).ok());
+  AppendBronze("stock-trades",
+               {bar("all-d2", "ALL", "21:00:00", 99, 106, 94, 103.5, 950000, "yahoo", "1d")},
+               now + 1000000);
+  ASSERT_TRUE(RunSilverOnce(so).ok());
+  ASSERT_TRUE(RunGoldOnce(lake_).ok());
+  // "open high low close total_volume trade_count" per ticker.
+  std::map<std::string, std::string> out;
+  auto t = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake_));
+  auto snap = t->Latest();
+  ASSERT_TRUE(snap.ok());
+  auto rows = t->Scan(**snap, {});
+  ASSERT_TRUE(rows.ok());
+  for (int64_t i = 0; i < rows->num_rows(); ++i) {
+    out[std::string(rows->column(1).StringAt(i))] = fmt::format(
+        "{} {} {} {} {} {}", rows->column(3).ValueAt<double>(i), rows->column(4).ValueAt<double>(i),
+        rows->column(5).ValueAt<double>(i), rows->column(6).ValueAt<double>(i),
+        rows->column(9).ValueAt<double>(i), rows->column(10).ValueAt<int64_t>(i));
+  }
+  EXPECT_EQ(out, (std::map<std::string, std::string>{{"ALL", "99 106 94 103.5 950000 1"},
+                                                     {"MIX", "50 56 48 55 700 2"},
+                                                     {"SUM", "10 12 10 12 5 2"},
+                                                     {"OLD", "6 8 5 7.5 40 1"},
+                                                     {"DAY", "6 9 5 7.25 45 1"}}));
+  // Silver keeps each bar's interval (null when the payload has none).
+  auto silver = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+  auto silver_snap = silver->Latest();
+  ASSERT_TRUE(silver_snap.ok());
+  delta::ScanOptions scan;
+  scan.columns = {"event_id", "bar_interval"};
+  auto intervals = silver->Scan(**silver_snap, scan);
+  ASSERT_TRUE(intervals.ok()) << intervals.status().ToString();
+  std::map<std::string, std::string> by_id;
+  for (int64_t i = 0; i < intervals->num_rows(); ++i) {
+    by_id[std::string(intervals->column(0).StringAt(i))] =
+        intervals->column(1).IsNull(i) ? "null" : std::string(intervals->column(1).StringAt(i));
+  }
+  EXPECT_EQ(by_id.at("mix-h1"), "30min");
+  EXPECT_EQ(by_id.at("all-d2"), "1d");
+  EXPECT_EQ(by_id.at("old-b1"), "null");
+  EXPECT_EQ(by_id.at("sum-t1"), "null");
 }
 
 }  // namespace

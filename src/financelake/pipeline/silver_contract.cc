@@ -23,40 +23,55 @@ constexpr int64_t kDayUs = 86400LL * 1000000;
 constexpr int64_t kMinEventTimeUs = -62135596800LL * 1000000;
 
 SilverField Req(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
-  return {std::move(name), type, true, false, check};
+  return {std::move(name), type, true, false, check, {}};
 }
 SilverField ReqNullable(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
-  return {std::move(name), type, true, true, check};
+  return {std::move(name), type, true, true, check, {}};
 }
 SilverField Opt(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
-  return {std::move(name), type, false, true, check};
+  return {std::move(name), type, false, true, check, {}};
+}
+
+// A bar's `interval` ("1d", "1m", "5min"): column `bar_interval` (INTERVAL is a keyword in
+// Spark and DuckDB SQL).
+SilverField BarInterval() {
+  SilverField f = Opt("interval", SilverType::kString);
+  f.column = "bar_interval";
+  return f;
 }
 
 std::vector<SilverContract> MakeContracts() {
   using T = SilverType;
   using C = FieldCheck;
   return {
-      {"stock-trades", "stock_trades",
+      {"stock-trades",
+       "stock_trades",
        {Req("ticker", T::kString, C::kTicker), Req("price", T::kDouble, C::kPositive),
         ReqNullable("volume", T::kDouble, C::kNonNegative), Req("source", T::kString),
-        Req("kind", T::kString, C::kTradeKind), Opt("side", T::kString), Opt("exchange", T::kString),
-        Opt("open", T::kDouble, C::kPositive), Opt("high", T::kDouble, C::kPositive),
-        Opt("low", T::kDouble, C::kPositive), Opt("close", T::kDouble, C::kPositive),
-        Opt("adj_close", T::kDouble, C::kPositive)}},
-      {"crypto-prices", "crypto_prices",
+        Req("kind", T::kString, C::kTradeKind), Opt("side", T::kString),
+        Opt("exchange", T::kString), Opt("open", T::kDouble, C::kPositive),
+        Opt("high", T::kDouble, C::kPositive), Opt("low", T::kDouble, C::kPositive),
+        Opt("close", T::kDouble, C::kPositive), Opt("adj_close", T::kDouble, C::kPositive)},
+       {BarInterval()}},
+      {"crypto-prices",
+       "crypto_prices",
        {Req("symbol", T::kString, C::kCryptoSymbol), Req("price_usd", T::kDouble, C::kPositive),
         ReqNullable("volume_24h", T::kDouble, C::kNonNegative),
         ReqNullable("market_cap", T::kDouble, C::kNonNegative),
         ReqNullable("change_24h", T::kDouble, C::kFinite), Req("source", T::kString),
         Req("kind", T::kString, C::kTickKind), Opt("open", T::kDouble, C::kPositive),
-        Opt("high", T::kDouble, C::kPositive), Opt("low", T::kDouble, C::kPositive)}},
-      {"bank-transactions", "bank_transactions",
+        Opt("high", T::kDouble, C::kPositive), Opt("low", T::kDouble, C::kPositive)},
+       {BarInterval()}},
+      {"bank-transactions",
+       "bank_transactions",
        {Req("transaction_id", T::kString, C::kEventId), ReqNullable("account_id", T::kString),
         Req("amount", T::kDouble, C::kNonNegative), Req("currency", T::kString, C::kCurrency),
         Req("type", T::kString, C::kTxType), ReqNullable("merchant", T::kString),
-        ReqNullable("merchant_category", T::kString), ReqNullable("country", T::kString, C::kCountry),
+        ReqNullable("merchant_category", T::kString),
+        ReqNullable("country", T::kString, C::kCountry),
         ReqNullable("channel", T::kString, C::kChannel), Req("source", T::kString),
-        Opt("is_fraud", T::kBool)}},
+        Opt("is_fraud", T::kBool)},
+       {}},
   };
 }
 
@@ -166,11 +181,14 @@ columnar::Schema SilverSchema(const SilverContract& contract) {
   std::vector<Field> fields = {Field{"event_id", DataType::String(), false},
                                Field{"event_time", DataType::Timestamp(), false}};
   for (const SilverField& f : contract.fields) {
-    fields.push_back(Field{f.name, ColumnType(f.type), f.nullable});
+    fields.push_back(Field{f.column_name(), ColumnType(f.type), f.nullable});
   }
   fields.push_back(Field{std::string(kSilverPartitionColumn), DataType::Date(), false});
   fields.push_back(Field{"bronze_position", DataType::String(), false});
   fields.push_back(Field{"ingest_time", DataType::Timestamp(), false});
+  for (const SilverField& f : contract.added_fields) {
+    fields.push_back(Field{f.column_name(), ColumnType(f.type), true});
+  }
   return columnar::Schema(std::move(fields));
 }
 
@@ -203,15 +221,22 @@ double NumberValue(std::string_view text) {
   return d;
 }
 
+// The contract's k-th payload field: its fields, then its added fields.
+const SilverField& FieldAt(const SilverContract& contract, size_t k) {
+  return k < contract.fields.size() ? contract.fields[k]
+                                    : contract.added_fields[k - contract.fields.size()];
+}
+
 // The payload's fields: event_id, event_time, then the contract's, reused per thread.
 std::vector<JsonField>& FieldsFor(const SilverContract& contract) {
   thread_local std::map<const SilverContract*, std::vector<JsonField>> cache;
   std::vector<JsonField>& f = cache[&contract];
   if (f.empty()) {
-    f.resize(2 + contract.fields.size());
+    const size_t n = contract.fields.size() + contract.added_fields.size();
+    f.resize(2 + n);
     f[0].name = "event_id";
     f[1].name = "event_time";
-    for (size_t k = 0; k < contract.fields.size(); ++k) f[2 + k].name = contract.fields[k].name;
+    for (size_t k = 0; k < n; ++k) f[2 + k].name = FieldAt(contract, k).name;
   }
   return f;
 }
@@ -234,7 +259,8 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   const JsonField& id = fields[0];
   if (!id.present) return "missing required field 'event_id'";
   if (!id.is_string) return "field 'event_id': expected a string, got " + LiteralTypeName(id);
-  static const SilverField kEventIdField{"event_id", SilverType::kString, true, false, FieldCheck::kEventId};
+  static const SilverField kEventIdField{"event_id", SilverType::kString,  true,
+                                         false,      FieldCheck::kEventId, {}};
   std::string reason = CheckString(kEventIdField, id.value);
   if (!reason.empty()) return reason;
   const JsonField& et = fields[1];
@@ -259,9 +285,9 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
                        sources::FormatEventTime(*when), sources::FormatEventTime(ingest_time_us));
   }
   thread_local std::vector<Parsed> values;
-  values.assign(contract.fields.size(), Parsed{});
-  for (size_t k = 0; k < contract.fields.size(); ++k) {
-    const SilverField& f = contract.fields[k];
+  values.assign(contract.fields.size() + contract.added_fields.size(), Parsed{});
+  for (size_t k = 0; k < values.size(); ++k) {
+    const SilverField& f = FieldAt(contract, k);
     const JsonField& v = fields[2 + k];
     if (!v.present && !v.is_null && f.required) return fmt::format("missing required field '{}'", f.name);
     if (!v.present) {
@@ -311,14 +337,19 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   std::vector<columnar::Column>& c = *columns;
   c[0].AppendString(id.value);
   c[1].Append<int64_t>(*when);
+  const size_t base = 2 + contract.fields.size();
+  c[base].Append<int32_t>(static_cast<int32_t>(days));
+  c[base + 1].AppendString(bronze_position);
+  c[base + 2].Append<int64_t>(ingest_time_us);
   for (size_t k = 0; k < values.size(); ++k) {
-    columnar::Column& col = c[2 + k];
+    // The added fields' columns follow ingest_time.
+    columnar::Column& col = c[k < contract.fields.size() ? 2 + k : 2 + k + 3];
     const Parsed& p = values[k];
     if (p.null) {
       col.AppendNull();
       continue;
     }
-    switch (contract.fields[k].type) {
+    switch (FieldAt(contract, k).type) {
       case SilverType::kString: col.AppendString(p.s); break;
       case SilverType::kDouble: col.Append<double>(p.d); break;
       case SilverType::kLong: col.Append<int64_t>(p.i); break;
@@ -326,10 +357,6 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
       case SilverType::kTimestamp: col.AppendNull(); break;
     }
   }
-  const size_t base = 2 + values.size();
-  c[base].Append<int32_t>(static_cast<int32_t>(days));
-  c[base + 1].AppendString(bronze_position);
-  c[base + 2].Append<int64_t>(ingest_time_us);
   return "";
 }
 

@@ -41,12 +41,17 @@ struct SilverField {
   bool required = true;   // must be present (possibly null when nullable)
   bool nullable = false;  // null (or absent, when not required) allowed
   FieldCheck check = FieldCheck::kNone;
+  std::string column;  // the Silver column's name when it differs from the payload's `name`
+  const std::string& column_name() const { return column.empty() ? name : column; }
 };
 
 struct SilverContract {
   std::string topic;        // "stock-trades"
   std::string table;        // "stock_trades": <lake>/silver/<table>
   std::vector<SilverField> fields;  // payload fields, in Silver column order
+  // Fields that became Silver columns after tables existed: nullable, after ingest_time, so an
+  // existing table gains them by ADD COLUMNS (its older rows read null).
+  std::vector<SilverField> added_fields;
 };
 
 // The contract of a topic; nullptr for a topic without one.
@@ -55,7 +60,8 @@ const std::vector<SilverContract>& SilverContracts();
 
 // Silver schema: event_id string, event_time timestamp, then the contract's fields (event_id
 // and event_time excluded), then event_date date (UTC date of event_time; the partition column),
-// bronze_position string (where the row came from), ingest_time timestamp.
+// bronze_position string (where the row came from), ingest_time timestamp, then the contract's
+// added fields.
 columnar::Schema SilverSchema(const SilverContract& contract);
 inline constexpr std::string_view kSilverPartitionColumn = "event_date";
 

@@ -18,6 +18,7 @@
 #include "financelake/pipeline/errors_table.h"
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/lake_test_util.h"
+#include "financelake/pipeline/silver_contract.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -446,6 +447,49 @@ TEST_F(SilverStageTest, AfterBronzeLogCleanupEveryRowStillLandsOnce) {
   EXPECT_EQ(Run().silver_rows, 0);
   EXPECT_EQ(Silver().size(), 5u);
   EXPECT_EQ(Errors().size(), 5u);
+}
+
+// A Silver table from before bar_interval existed gains it on the next pass (ADD COLUMNS, files
+// unchanged): its old rows read null, new bars carry their interval.
+TEST_F(SilverStageTest, AnOlderSilverTableGainsBarInterval) {
+  const SilverContract& contract = *FindSilverContract("stock-trades");
+  const columnar::Schema schema = SilverSchema(contract);
+  ASSERT_EQ(schema.field(schema.num_fields() - 1).name, "bar_interval");
+  const columnar::Schema old_schema(
+      std::vector<columnar::Field>(schema.fields().begin(), schema.fields().end() - 1));
+  {
+    auto old = ExactlyOnceTable::OpenOrCreate(
+        io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"),
+        {old_schema, {std::string(kSilverPartitionColumn)}, "old"});
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    std::vector<columnar::Column> cols;
+    for (const columnar::Field& f : schema.fields()) cols.emplace_back(f.type);
+    std::string id;
+    int32_t date = 0;
+    ASSERT_EQ(ParseSilverRow(contract, Trade("old1", "AAPL", "180"), "p", kNow, &cols, &id, &date),
+              "");
+    cols.pop_back();
+    auto batch = columnar::RecordBatch::Make(old_schema, std::move(cols));
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE((*old)->Commit(*batch, {}, "old").ok());
+  }
+  Bronze(
+      {Trade("t1", "AAPL", "190"),
+       R"({"event_id":"b1","event_time":"2025-12-30T21:00:00Z","ticker":"AAPL","price":191,"volume":5,"source":"csv","kind":"bar","interval":"1d","open":189,"high":192,"low":188,"close":191})"});
+  EXPECT_EQ(Run().silver_rows, 2);
+  auto table = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+  auto snap = table->Latest();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ((*snap)->schema(), schema);
+  auto rows = table->Scan(**snap, {{"event_id", "bar_interval"}, std::nullopt, -1});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::map<std::string, std::string> intervals;
+  for (int64_t i = 0; i < rows->num_rows(); ++i) {
+    intervals[std::string(rows->column(0).StringAt(i))] =
+        rows->column(1).IsNull(i) ? "null" : std::string(rows->column(1).StringAt(i));
+  }
+  EXPECT_EQ(intervals,
+            (std::map<std::string, std::string>{{"old1", "null"}, {"t1", "null"}, {"b1", "1d"}}));
 }
 
 TEST(SilverTopicsTest, AnUnknownTopicIsRefusedBeforeAnythingRuns) {
