@@ -37,6 +37,20 @@ test('produce to stdout: valid JSON events, deterministic for a seed', () => {
   assert.equal(ids.size, 300, 'event ids are unique');
 });
 
+test('progress lines: the first at the first commit, with the rate since the start', () => {
+  const lake = path.join(dir, 'progress');
+  const r = runFlOk(['ingest', '--source', 'sim', '--seed', '3', '--count', '2500', '--rate', '1000',
+    '--topics', 'stock-trades', '--start', '2024-03-04T14:30:00Z', '--lake', lake, '--once',
+    '--max-latency-ms', '200', '--progress-interval-s', '1']);
+  const lines = [...r.stderr.matchAll(/^ingest: (\d+) events in, (\d+) rows committed \((\d+)\/s\)/gm)];
+  assert.ok(lines.length >= 2, r.stderr);
+  // Paced at 1000 events/s: the first line's rate is its rows over the time since the start
+  // (it said 0/s).
+  const [, , rows, rate] = lines[0].map(Number);
+  assert.ok(rows > 0 && rate >= 100 && rate <= 3000, r.stderr);
+  for (const l of lines.slice(1)) assert.ok(Number(l[3]) > 0, r.stderr);
+});
+
 test('ingest --source sim: exactly once across reruns and kill -9', async () => {
   const lake = path.join(dir, 'sim');
   const args = ['ingest', '--source', 'sim', '--seed', '5', '--count', '40000', '--rate', '10000',

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
+import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, flBin, mkTmp, rmTmp, runFlOk, runProgram, sqlStr } from './lib.mjs';
 import { listLog, replayDeltaLog } from './delta_replay.mjs';
 import { LAKE_STEPS, QUERIES } from './sql_queries.mjs';
 
@@ -209,4 +209,22 @@ test('nested columns (Spark golden table) read as the JSON text table scan print
   assert.equal(got.acb, 1);
   const scan = runFlOk(['table', 'scan', table, '--columns', 'as_nested_struct', '--where', "value = '1'", '--format', 'csv']);
   assert.equal(scan.stdout.split('\n')[1], `"${got.s.replaceAll('"', '""')}"`);
+});
+
+test('the interactive shell (on a terminal) answers .help, .schema and unknown dot commands', () => {
+  // util-linux `script` gives the shell a pseudo-terminal; its input is typed line by line.
+  const typed = ['.help', '.schema gold.daily_prices', '.schema', '.bogus x', '.tables',
+    'SELECT count(*) AS n FROM gold.daily_prices', ';', '.quit', ''].join('\n');
+  const r = runProgram('/usr/bin/script', ['-qec', `'${flBin()}' sql --lake '${lake}'`, '/dev/null'], { input: typed });
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.replaceAll('\r', '');
+  assert.match(out, /\.help the commands/);
+  assert.match(out, /\.schema <table> +its columns/);
+  assert.match(out, /time travel: FROM delta\('<table>', version => N\)/);
+  assert.match(out, /\ntrading_date +date +0 +0\n/);  // .schema gold.daily_prices
+  assert.match(out, /error: \.schema needs a table/);
+  assert.match(out, /error: unknown command '\.bogus' \(\.help lists the commands\)/);
+  assert.match(out, /\ngold\.daily_prices \(gold_daily_prices\)\n/);  // .tables
+  const gold = ours('SELECT count(*) AS n FROM gold.daily_prices')[0].n;
+  assert.match(out, new RegExp(`\\n *n\\n-+\\n *${gold}\\n\\(1 row\\)`));  // a statement over two lines
 });

@@ -1,6 +1,7 @@
 // `financelake ingest`: Kafka topics (or an in-process source) -> Bronze tables, exactly once.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -41,28 +42,32 @@ struct IngestArgs {
   bool once = false;
 };
 
-// One progress line per interval on stderr.
+// One progress line per interval on stderr, the first at the first commit (its rate since the
+// start).
 class ProgressLog {
  public:
-  explicit ProgressLog(double interval_s) : interval_ms_(static_cast<int64_t>(interval_s * 1000)) {}
+  explicit ProgressLog(double interval_s)
+      : interval_ms_(static_cast<int64_t>(interval_s * 1000)), last_ms_(pipeline::MonotonicMs()) {}
   void operator()(const pipeline::IngestProgress& p) {
     const int64_t now = pipeline::MonotonicMs();
-    if (interval_ms_ <= 0 || now - last_ms_ < interval_ms_) return;
-    const double secs = static_cast<double>(now - last_ms_) / 1000.0;
+    if (interval_ms_ <= 0 || (printed_ && now - last_ms_ < interval_ms_)) return;
+    const double secs = static_cast<double>(std::max<int64_t>(now - last_ms_, 1)) / 1000.0;
     std::fprintf(stderr,
                  "ingest: %lld events in, %lld rows committed (%.0f/s), %lld commits, last commit "
                  "%.1f ms\n",
                  static_cast<long long>(p.events_in), static_cast<long long>(p.rows_committed),
-                 last_ms_ == 0 ? 0.0 : static_cast<double>(p.rows_committed - last_rows_) / secs,
+                 static_cast<double>(p.rows_committed - last_rows_) / secs,
                  static_cast<long long>(p.commits), p.last_commit_ms);
+    printed_ = true;
     last_ms_ = now;
     last_rows_ = p.rows_committed;
   }
 
  private:
   int64_t interval_ms_;
-  int64_t last_ms_ = 0;
+  int64_t last_ms_;  // when the last line was printed (the start before the first)
   int64_t last_rows_ = 0;
+  bool printed_ = false;
 };
 
 Status CheckLimits(const IngestArgs& a) {

@@ -70,6 +70,33 @@ bool Complete(const std::string& buffer) {
   return e != std::string::npos && buffer[e] == ';';
 }
 
+// The shell's commands other than .tables and .quit.
+void DotCommand(sql::SqlSession& session, const std::string& cmd, sql::OutputFormat format) {
+  const size_t space = cmd.find(' ');
+  const std::string name = cmd.substr(0, space);
+  const std::string arg =
+      space == std::string::npos ? "" : cmd.substr(cmd.find_first_not_of(' ', space));
+  if (name == ".help") {
+    std::printf(
+        "statements end with ';' and may span lines (SQLite SQL over the lake's tables; "
+        "docs/queries.md)\n"
+        "  SHOW TABLES;  DESCRIBE <table>;  DESCRIBE HISTORY <table>;\n"
+        "  SELECT ... FROM <table>;  time travel: FROM delta('<table>', version => N)\n"
+        "  OPTIMIZE <table>;  VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE];\n"
+        ".tables           the tables, by both names\n"
+        ".schema <table>   its columns (DESCRIBE <table>)\n"
+        ".help             this text\n"
+        ".quit, .exit      leave (or Ctrl-D)\n");
+  } else if (name == ".schema" && !arg.empty()) {
+    Status st = RunScript(session, "DESCRIBE " + arg + ";", format);
+    if (!st.ok()) std::fprintf(stderr, "error: %s\n", st.message().c_str());
+  } else if (name == ".schema") {
+    std::fprintf(stderr, "error: .schema needs a table (.tables lists them)\n");
+  } else {
+    std::fprintf(stderr, "error: unknown command '%s' (.help lists the commands)\n", name.c_str());
+  }
+}
+
 Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
   const bool tty = ::isatty(STDIN_FILENO) != 0;
   if (!tty) {  // a script on stdin
@@ -82,8 +109,10 @@ Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
   const std::string history = home != nullptr ? std::string(home) + "/.financelake_sql_history" : "";
   using_history();
   if (!history.empty()) read_history(history.c_str());
-  std::printf("financelake sql: %zu tables (.tables lists them; statements end with ';'; .quit or Ctrl-D leaves)\n",
-              session.tables().size());
+  std::printf(
+      "financelake sql: %zu tables (.tables lists them, .help the commands; statements end with "
+      "';'; .quit or Ctrl-D leaves)\n",
+      session.tables().size());
   std::string buffer;
   while (true) {
     char* line = readline(buffer.empty() ? "sql> " : "  -> ");
@@ -98,6 +127,10 @@ Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
         continue;
       }
       if (cmd.empty()) continue;
+      if (cmd[0] == '.') {  // no SQL statement starts with '.'
+        DotCommand(session, cmd, format);
+        continue;
+      }
     }
     buffer += text + "\n";
     if (!Complete(buffer)) continue;

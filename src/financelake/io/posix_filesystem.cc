@@ -216,6 +216,11 @@ class PosixFs final : public FileSystem {
   }
 
   Status CreateDirs(const std::string& path) override {
+    // Usually there already (a partition written before): one stat; or only the last part is
+    // missing (a new partition): one mkdir.
+    struct stat existing;
+    if (::stat(CPath(path), &existing) == 0 && S_ISDIR(existing.st_mode)) return Status::OK();
+    if (::mkdir(CPath(path), 0755) == 0) return Status::OK();
     // mkdir each prefix in turn; "a/b/c" -> "a", "a/b", "a/b/c".
     for (size_t end = 0; end != std::string::npos;) {
       end = path.find('/', end + 1);

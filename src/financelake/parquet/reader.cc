@@ -34,6 +34,32 @@ std::string JoinPath(const std::vector<std::string>& path) {
   return fmt::format("{}", fmt::join(path, "."));
 }
 
+// Files up to this size are read whole at open: one read instead of one per footer part and
+// column chunk (a table of many small files, such as one Silver file per date of a daily
+// history, is read mostly in system calls otherwise).
+constexpr uint64_t kWholeFileBytes = 128 * 1024;
+
+// A small file's bytes, read once.
+class WholeFile : public io::RandomAccessFile {
+ public:
+  WholeFile(std::string path, std::vector<uint8_t> bytes)
+      : io::RandomAccessFile(std::move(path)), bytes_(std::move(bytes)) {}
+  using io::RandomAccessFile::ReadAt;
+  Result<uint64_t> Size() override { return bytes_.size(); }
+  Status ReadAt(uint64_t offset, size_t n, uint8_t* out) override {
+    if (offset > bytes_.size() || n > bytes_.size() - offset) {
+      return Status::OutOfRange(
+          fmt::format("io: read {}: {} bytes at offset {} past end of file (size {})", path(), n,
+                      offset, bytes_.size()));
+    }
+    if (n > 0) std::memcpy(out, bytes_.data() + offset, n);
+    return Status::OK();
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
 }  // namespace
 
 ParquetReader::ParquetReader(std::unique_ptr<io::RandomAccessFile> file)
@@ -62,6 +88,11 @@ Status ParquetReader::ReadFooter() {
   if (file_size_ < 12) {
     return Status::DataLoss(fmt::format(
         "{}: file of {} bytes is too small to be Parquet (at least 12)", ctx, file_size_));
+  }
+  if (file_size_ <= kWholeFileBytes) {
+    std::vector<uint8_t> bytes(file_size_);
+    FL_RETURN_NOT_OK(WithParquetContext(file_->ReadAt(0, bytes.size(), bytes.data()), ctx));
+    file_ = std::make_unique<WholeFile>(path_, std::move(bytes));
   }
   uint8_t tail[8];
   uint8_t head[4];

@@ -215,6 +215,57 @@ TEST(WriterTest, MillionRowsInSeveralRowGroups) {
   EXPECT_EQ(rt.read.column(2).null_count(), b.column(2).null_count());
 }
 
+// Counts the reads reaching a file.
+class CountingFile : public io::RandomAccessFile {
+ public:
+  CountingFile(std::unique_ptr<io::RandomAccessFile> base, int* reads)
+      : io::RandomAccessFile(base->path()), base_(std::move(base)), reads_(reads) {}
+  using io::RandomAccessFile::ReadAt;
+  Result<uint64_t> Size() override { return base_->Size(); }
+  Status ReadAt(uint64_t offset, size_t n, uint8_t* out) override {
+    ++*reads_;
+    return base_->ReadAt(offset, n, out);
+  }
+
+ private:
+  std::unique_ptr<io::RandomAccessFile> base_;
+  int* reads_;
+};
+
+// A small file (a Silver file of one date of a daily history) is read with one read, not one
+// per footer part and column chunk; a large one chunk by chunk. Both read the same rows.
+TEST(WriterTest, ASmallFileIsReadInOneRead) {
+  for (const int64_t rows : {200, 20000}) {
+    const RecordBatch b = MakeEveryType(rows, 3);
+    io::MemoryFileSystem fs;
+    auto w = ParquetWriter::Open(fs, "/f.parquet", b.schema(), {});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    ASSERT_TRUE((*w)->Write(b).ok());
+    auto written = (*w)->Close();
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    const bool small = written->file_bytes <= 128 * 1024;
+    ASSERT_EQ(small, rows == 200) << written->file_bytes;
+    int reads = 0;
+    auto file = fs.NewRandomAccessFile("/f.parquet");
+    ASSERT_TRUE(file.ok());
+    auto r = ParquetReader::Open(std::make_unique<CountingFile>(std::move(*file), &reads));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    auto all = (*r)->ReadAll();
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_EQ(all->num_rows(), rows);
+    for (size_t c = 0; c < b.num_columns(); ++c) {
+      for (int64_t i = 0; i < rows; i += 7) {
+        ASSERT_EQ(all->column(c).IsNull(i), b.column(c).IsNull(i)) << c << " " << i;
+      }
+    }
+    if (small) {
+      EXPECT_EQ(reads, 1);
+    } else {
+      EXPECT_GT(reads, static_cast<int>(b.num_columns()));
+    }
+  }
+}
+
 TEST(WriterTest, StatisticsAreExposedAndMatchTheFooter) {
   RecordBatch b = MakeEveryType(100, 4);
   io::MemoryFileSystem fs;
