@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "financelake/delta/schema_json.h"
 #include "financelake/delta/stats.h"
@@ -244,6 +245,7 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
 
   int part = 0;
   std::vector<std::string> dirs;
+  std::set<std::string> parents;
   for (auto& [key, rows] : groups) {
     std::string dir;
     PartitionValues values;
@@ -261,6 +263,16 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
       if (!dir.empty()) dir += "/";
       dir += EscapePartitionValue(col) + "=" +
              (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
+    }
+    // A partition directory new to the table: its entry in its parent must be made durable too.
+    if (!dir.empty()) {
+      auto there = fs.Exists(io::JoinPath(table_path, dir));
+      if (!there.ok() || !*there) {
+        for (size_t slash = dir.rfind('/');; slash = dir.rfind('/', slash - 1)) {
+          parents.insert(slash == std::string::npos ? "" : dir.substr(0, slash));
+          if (slash == std::string::npos || slash == 0) break;
+        }
+      }
     }
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
       // A run of consecutive rows (the whole batch, or a partition of rows in order) is written
@@ -285,7 +297,11 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     }
     dirs.push_back(dir);
   }
-  // The new directory entries must be durable before a commit names the files.
+  // The new directory entries must be durable before a commit names the files: the files' in
+  // their partition directories, new partition directories' in their parents.
+  for (const std::string& p : parents) {
+    if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
+  }
   for (const std::string& dir : dirs) {
     Status st = fs.SyncDir(dir.empty() ? table_path : io::JoinPath(table_path, dir));
     if (!st.ok()) {

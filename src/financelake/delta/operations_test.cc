@@ -120,6 +120,27 @@ TEST_F(OperationsTest, OverwriteReplacesTheWholeTable) {
   EXPECT_EQ(Latest()->tombstones().size(), 2u);
 }
 
+// Before a commit names new files, their directory entries are synced: each partition
+// directory written to, and the table directory when a partition directory is new.
+TEST_F(OperationsTest, NewPartitionDirectoriesAreSyncedInTheirParent) {
+  Create({"part"});
+  fs_->synced_dirs.clear();
+  MustAppend(Rows({{1, "a", "p"}, {2, "b", "q"}}));
+  auto synced = [&] {
+    std::vector<std::string> data;  // the _delta_log syncs of the commit left out
+    for (const std::string& d : fs_->synced_dirs) {
+      if (d.find("_delta_log") == std::string::npos) data.push_back(d);
+    }
+    fs_->synced_dirs.clear();
+    return data;
+  };
+  EXPECT_EQ(synced(), (std::vector<std::string>{"/t/part=p", "/t/part=q", "/t"}));
+  MustAppend(Rows({{3, "c", "q"}}));  // an existing partition: its directory only
+  EXPECT_EQ(synced(), (std::vector<std::string>{"/t/part=q"}));
+  MustAppend(Rows({{4, "d", "q"}, {5, "e", "r"}}));
+  EXPECT_EQ(synced(), (std::vector<std::string>{"/t/part=q", "/t/part=r", "/t"}));
+}
+
 TEST_F(OperationsTest, ReplaceWhereReplacesOnePartition) {
   Create({"part"});
   MustAppend(Rows({{1, "a", "x"}, {2, "b", "y"}, {3, "c", "y"}}));

@@ -1,6 +1,6 @@
 // HookedFileSystem (tests): forwards to another filesystem and runs `before_commit` once, just
 // before the next Delta commit file (`*.json`) is published, so that another writer can win the
-// race at a chosen point.
+// race at a chosen point; records the directories synced.
 #pragma once
 
 #include <functional>
@@ -17,6 +17,7 @@ class HookedFileSystem final : public FileSystem {
  public:
   explicit HookedFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
   std::function<void()> before_commit;
+  std::vector<std::string> synced_dirs;  // SyncDir's paths, in order
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
     return base_->NewWritableFile(p);
@@ -42,7 +43,10 @@ class HookedFileSystem final : public FileSystem {
     return base_->ListDir(p);
   }
   Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  Status SyncDir(const std::string& p) override {
+    synced_dirs.push_back(p);
+    return base_->SyncDir(p);
+  }
   Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
 
  private:
