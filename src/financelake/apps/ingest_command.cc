@@ -53,11 +53,11 @@ class ProgressLog {
     if (interval_ms_ <= 0 || (printed_ && now - last_ms_ < interval_ms_)) return;
     const double secs = static_cast<double>(std::max<int64_t>(now - last_ms_, 1)) / 1000.0;
     std::fprintf(stderr,
-                 "ingest: %lld events in, %lld rows committed (%.0f/s), %lld commits, last commit "
+                 "ingest: %lld events in, %lld rows committed (%.0f/s), %lld commit%s, last commit "
                  "%.1f ms\n",
                  static_cast<long long>(p.events_in), static_cast<long long>(p.rows_committed),
                  static_cast<double>(p.rows_committed - last_rows_) / secs,
-                 static_cast<long long>(p.commits), p.last_commit_ms);
+                 static_cast<long long>(p.commits), p.commits == 1 ? "" : "s", p.last_commit_ms);
     printed_ = true;
     last_ms_ = now;
     last_rows_ = p.rows_committed;
@@ -175,10 +175,10 @@ Status RunIngest(const IngestArgs& a) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr,
                "ingest: done: %lld events in, %lld rows committed, %lld errors, %lld already in "
-               "the lake, %lld commits, %.2f s\n",
+               "the lake, %lld commit%s, %.2f s\n",
                static_cast<long long>(done.events_in), static_cast<long long>(done.rows_committed),
                static_cast<long long>(done.errors_committed), static_cast<long long>(done.skipped),
-               static_cast<long long>(done.commits), secs);
+               static_cast<long long>(done.commits), done.commits == 1 ? "" : "s", secs);
   return Status::OK();
 }
 

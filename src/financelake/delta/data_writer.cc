@@ -264,14 +264,12 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
       dir += EscapePartitionValue(col) + "=" +
              (key[k] ? EscapePartitionValue(*key[k]) : kNullPartition);
     }
-    // A partition directory new to the table: its entry in its parent must be made durable too.
+    // The partition directory's entry in its parent must be durable too. Synced whether or not
+    // it looks new: one left by a failed attempt, or just made by another writer, may not be.
     if (!dir.empty()) {
-      auto there = fs.Exists(io::JoinPath(table_path, dir));
-      if (!there.ok() || !*there) {
-        for (size_t slash = dir.rfind('/');; slash = dir.rfind('/', slash - 1)) {
-          parents.insert(slash == std::string::npos ? "" : dir.substr(0, slash));
-          if (slash == std::string::npos || slash == 0) break;
-        }
+      for (size_t slash = dir.rfind('/');; slash = dir.rfind('/', slash - 1)) {
+        parents.insert(slash == std::string::npos ? "" : dir.substr(0, slash));
+        if (slash == std::string::npos || slash == 0) break;
       }
     }
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
@@ -298,7 +296,7 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     dirs.push_back(dir);
   }
   // The new directory entries must be durable before a commit names the files: the files' in
-  // their partition directories, new partition directories' in their parents.
+  // their partition directories, the partition directories' in their parents.
   for (const std::string& p : parents) {
     if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
   }

@@ -112,8 +112,17 @@ bool Before(const Row& a, const Row& b) { return a.time != b.time ? a.time < b.t
 struct Feed {
   int tier = 1;  // 3: daily bars, 2: intraday bars (or of an unknown interval), 1: trades
   int64_t duration_us = 0;  // a bar's length; 0 for trades and unknown intervals
-  std::string name;         // "" for trades, else "<source>/<interval>"
+  std::string source;       // bars: their source
+  std::string interval;     // bars: their interval ("" with interval_null)
+  bool interval_null = false;  // bars from before Silver had bar_interval
 };
+
+// Orders feeds of equal rank: by source, then interval (null first).
+bool NameBefore(const Feed& a, const Feed& b) {
+  if (a.source != b.source) return a.source < b.source;
+  if (a.interval_null != b.interval_null) return a.interval_null;
+  return a.interval < b.interval;
+}
 
 // A bar interval's length: "1d" a day; "<N>m", "<N>min", "<N>h"; 0 when unknown (or null).
 int64_t IntervalMicros(std::string_view interval) {
@@ -134,6 +143,7 @@ struct DayAggregate {
   int64_t first_time = 0;
   int64_t last_time = INT64_MIN;
   int64_t last_ingest = INT64_MIN;  // the latest ingest_time of its rows
+  int64_t partial = 0;  // rows without a volume or, bars, without open/high/low (a close-only CSV)
   std::string_view last_id;
   double open = 0, high = -INFINITY, low = INFINITY, close = 0, last_volume = NAN;
   double sum_p = 0, vol = 0, pv = 0;
@@ -154,20 +164,54 @@ struct DayAggregate {
     last_time = r.time;
     last_id = r.id;
     last_ingest = std::max(last_ingest, r.ingest_time);
+    if (std::isnan(r.volume) || std::isnan(r.open) || std::isnan(r.high) || std::isnan(r.low))
+      ++partial;
+  }
+
+  // Folds `b` (rows of the same day, another feed) into this one, as if fed in time order.
+  void Merge(const DayAggregate& b) {
+    if (b.count == 0) return;
+    if (count == 0) {
+      *this = b;
+      return;
+    }
+    const bool b_first = b.first_time < first_time;
+    const bool b_last =
+        b.last_time > last_time || (b.last_time == last_time && b.last_id > last_id);
+    if (b_first) {
+      open = b.open;
+      first_time = b.first_time;
+    }
+    if (b_last) {
+      close = b.close;
+      last_volume = b.last_volume;
+      last_time = b.last_time;
+      last_id = b.last_id;
+    }
+    count += b.count;
+    high = std::max(high, b.high);
+    low = std::min(low, b.low);
+    sum_p += b.sum_p;
+    vol += b.vol;
+    pv += b.pv;
+    last_ingest = std::max(last_ingest, b.last_ingest);
+    partial += b.partial;
   }
 };
 
 // True when feed `a`'s aggregate should make the day's candle rather than `b`'s: daily bars
-// first, then intraday bars, then trades; among bars, the feed covering more of the day, then
-// the one with more bars, then the one ingested last (a restated bar), then by name.
+// first, then intraday bars, then trades; among bars, complete ones (volume, open, high, low)
+// before partial ones (a close-only CSV), then the feed covering more of the day, then the one
+// with more bars, then the one ingested last (a restated bar), then by name.
 bool Better(const Feed& fa, const DayAggregate& a, const Feed& fb, const DayAggregate& b) {
   if (fa.tier != fb.tier) return fa.tier > fb.tier;
+  if ((a.partial == 0) != (b.partial == 0)) return a.partial == 0;
   const int64_t ca = a.last_time - a.first_time + fa.duration_us;
   const int64_t cb = b.last_time - b.first_time + fb.duration_us;
   if (ca != cb) return ca > cb;
   if (a.count != b.count) return a.count > b.count;
   if (a.last_ingest != b.last_ingest) return a.last_ingest > b.last_ingest;
-  return fa.name < fb.name;
+  return NameBefore(fa, fb);
 }
 
 Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::FileSystem>& fs,
@@ -281,13 +325,17 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       last_interval = interval;
       last_interval_null = interval_null;
       if (kind != "bar") return last_feed = 0;
-      std::string name = fmt::format("{}/{}", source, interval_null ? "?" : interval);
-      auto [it, added] = feed_ids.emplace(name, static_cast<uint32_t>(feeds.size()));
+      // Keyed by (source, null, interval): no text of either can make two feeds one.
+      std::string key =
+          fmt::format("{}{}{}{}", source.size(), source, interval_null ? 'n' : 'v', interval);
+      auto [it, added] = feed_ids.emplace(std::move(key), static_cast<uint32_t>(feeds.size()));
       if (added) {
         Feed f;
         f.duration_us = interval_null ? 0 : IntervalMicros(interval);
         f.tier = f.duration_us == kDayUs ? 3 : 2;
-        f.name = std::move(name);
+        f.source = std::string(source);
+        f.interval = std::string(interval);
+        f.interval_null = interval_null;
         feeds.push_back(std::move(f));
       }
       return last_feed = it->second;
@@ -366,19 +414,41 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       const std::string_view ka = key_names[group_keys[a].first], kb = key_names[group_keys[b].first];
       return ka != kb ? ka < kb : group_keys[a].second < group_keys[b].second;
     });
-    auto best_of = [&](size_t group) -> const DayAggregate& {
+    // A source's bars from before bar_interval (null) and after it on the day of the upgrade are
+    // one feed when the source has one intraday interval that day: merged into it.
+    for (auto& candidates : group_aggs) {
+      for (auto& [f, a] : candidates) {
+        if (!feeds[f].interval_null) continue;
+        int match = -1, matches = 0;
+        for (size_t c = 0; c < candidates.size(); ++c) {
+          const Feed& other = feeds[candidates[c].first];
+          if (other.tier == 2 && !other.interval_null && other.source == feeds[f].source) {
+            match = static_cast<int>(c);
+            ++matches;
+          }
+        }
+        if (matches != 1) continue;
+        aggs[candidates[static_cast<size_t>(match)].second].Merge(aggs[a]);
+        aggs[a] = DayAggregate{};  // count 0: never chosen
+      }
+    }
+    // The candle's feed and aggregate (never one emptied by the merge above).
+    auto best_of = [&](size_t group) -> std::pair<const Feed*, const DayAggregate*> {
       const auto& candidates = group_aggs[group];
       size_t best = 0;
-      for (size_t c = 1; c < candidates.size(); ++c) {
-        if (Better(feeds[candidates[c].first], aggs[candidates[c].second],
+      while (aggs[candidates[best].second].count == 0) ++best;  // one has rows: merged into
+      for (size_t c = best + 1; c < candidates.size(); ++c) {
+        if (aggs[candidates[c].second].count > 0 &&
+            Better(feeds[candidates[c].first], aggs[candidates[c].second],
                    feeds[candidates[best].first], aggs[candidates[best].second])) {
           best = c;
         }
       }
-      return aggs[candidates[best].second];
+      return {&feeds[candidates[best].first], &aggs[candidates[best].second]};
     };
     for (size_t k : order) {
-      const DayAggregate& g = best_of(k);
+      const auto [feed, agg] = best_of(k);
+      const DayAggregate& g = *agg;
       out[0].Append<int32_t>(group_keys[k].second);
       out[1].AppendString(key_names[group_keys[k].first]);
       out[2].AppendString(src.asset_class);
@@ -388,7 +458,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       out[6].Append<double>(g.close);
       out[7].Append<double>(g.sum_p / static_cast<double>(g.count));
       double vol = g.vol;
-      if (src.volume_is_rolling_24h) {
+      if (src.volume_is_rolling_24h && feed->tier == 1) {
         // The day's volume is the trailing 24h volume at its last row; no trade sizes, no vwap.
         vol = std::isnan(g.last_volume) ? 0 : g.last_volume;
         out[8].AppendNull();

@@ -12,16 +12,18 @@
 // replace their old rows in one commit (replaceWhere) carrying the new txn. Replays and late
 // events therefore never double-count: a group is always a function of Silver's rows.
 // Per group, one feed makes the candle, so a day seen by several feeds is not counted twice: a
-// daily bar if the day has one (of several sources' daily bars, the one ingested last), else
-// intraday bars of one (source, interval) (the one covering most of the day, then with the most
-// bars), else all the trades/ticks (of any source). Bars of an unknown interval (Silver rows
-// from before the bar_interval column) rank as intraday bars.
+// daily bar if the day has one, else intraday bars of one (source, interval), else all the
+// trades/ticks (of any source). Among bars: complete ones (volume, open, high, low) before
+// partial ones (a close-only CSV), then the feed covering most of the day, then the one with
+// the most bars, then the one ingested last. Bars of an unknown interval (Silver rows from
+// before the bar_interval column) rank as intraday bars, and join their source's bars when that
+// source has one intraday interval that day (the day of the upgrade).
 // Over the chosen feed's rows, ordered by event_time (then event_id): open = the first row's
 // open (bars) or price, close = the last row's price, high/low = max/min of high/low (bars) or
 // price, total_volume = sum of volume (null volumes count 0), trade_count = rows, avg_price =
-// mean price, vwap = sum(price x volume) / total_volume. Crypto rows carry a trailing 24h volume
-// rather than trade sizes: there the day's total_volume is the last row's volume_24h and vwap is
-// null.
+// mean price, vwap = sum(price x volume) / total_volume. Crypto ticks carry a trailing 24h volume
+// rather than trade sizes: there the day's total_volume is the last tick's volume_24h and vwap
+// is null (crypto bars carry their own volume and sum like stock bars).
 #pragma once
 
 #include <map>

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -123,7 +124,12 @@ TEST_F(GoldStageTest, LateTradesRecomputeOnlyTheirDay) {
   auto g = RunGoldOnce(dir_ + "/lake");  // Silver not run yet: Gold sees nothing new
   ASSERT_TRUE(g.ok());
   EXPECT_EQ((*g)["stock_trades"].groups, 0);
-  Pipeline();
+  SilverOptions so;
+  so.lake = dir_ + "/lake";
+  ASSERT_TRUE(RunSilverOnce(so).ok());
+  auto late_pass = RunGoldOnce(dir_ + "/lake");
+  ASSERT_TRUE(late_pass.ok());
+  EXPECT_EQ((*late_pass)["stock_trades"].groups, 1);  // only the late bar's day
   const auto after = Gold();
   EXPECT_EQ(after.at("ACME 2024-01-02"), before.at("ACME 2024-01-02"));
   // Two sources' daily bars of one day: the one ingested last makes the day, nothing adds up.
@@ -319,6 +325,95 @@ TEST_F(GoldOrderTest, ADaySeenBySeveralFeedsIsMadeFromOne) {
   EXPECT_EQ(by_id.at("all-d2"), "1d");
   EXPECT_EQ(by_id.at("old-b1"), "null");
   EXPECT_EQ(by_id.at("sum-t1"), "null");
+}
+
+// The feed choice's finer points, with the rows in order and reversed (the same Gold):
+// crypto bars sum their volumes (a tick's volume_24h is a trailing figure, a bar's its own);
+// a complete daily bar beats a close-only one ingested later; a source's bars from before
+// bar_interval (null) and after it on one day are one feed.
+TEST_F(GoldOrderTest, FeedChoiceEdgeCases) {
+  const int64_t now = 1767225600LL * 1000000;  // 2026-01-01
+  auto stock_bar = [](const std::string& id, const std::string& ticker, const std::string& time,
+                      const std::string& source, const std::string& interval,
+                      const std::string& ohlcv) {
+    return fmt::format(
+        R"({{"event_id":"{}","event_time":"2025-12-30T{}Z","ticker":"{}","source":"{}","kind":"bar",{}{}}})",
+        id, time, ticker, source,
+        interval.empty() ? "" : fmt::format(R"("interval":"{}",)", interval), ohlcv);
+  };
+  auto crypto = [](const std::string& id, const std::string& time, const std::string& kind,
+                   double price, double volume, const std::string& extra) {
+    return fmt::format(
+        R"({{"event_id":"{}","event_time":"2025-12-30T{}Z","symbol":"BTC","price_usd":{},"volume_24h":{},"market_cap":null,"change_24h":null,"source":"s","kind":"{}"{}}})",
+        id, time, price, volume, kind, extra);
+  };
+  const std::vector<std::string> first = {
+      // CLO: a complete daily bar, then (second commit) a close-only one of another source.
+      stock_bar("clo-y", "CLO", "21:00:00", "yahoo", "1d",
+                R"("price":10,"volume":500,"open":9,"high":11,"low":8,"close":10)"),
+      // UPG: yahoo 5m bars, two before the upgrade (no interval) and two after; alphavantage's
+      // one 30min bar covers more than either half alone (30 min vs 10), less than both (40).
+      stock_bar("upg-1", "UPG", "14:30:00", "yahoo", "",
+                R"("price":20,"volume":1,"open":19,"high":21,"low":18,"close":20)"),
+      stock_bar("upg-2", "UPG", "14:35:00", "yahoo", "",
+                R"("price":21,"volume":2,"open":20,"high":22,"low":19,"close":21)"),
+      stock_bar("upg-3", "UPG", "15:00:00", "yahoo", "5m",
+                R"("price":22,"volume":3,"open":21,"high":23,"low":20,"close":22)"),
+      stock_bar("upg-4", "UPG", "15:05:00", "yahoo", "5m",
+                R"("price":23,"volume":4,"open":22,"high":24,"low":21,"close":23)"),
+      stock_bar("upg-a", "UPG", "14:30:00", "alphavantage", "30min",
+                R"("price":30,"volume":99,"open":30,"high":30,"low":30,"close":30)")};
+  const std::vector<std::string> crypto_rows = {
+      crypto("btc-t1", "01:00:00", "tick", 100, 3e10, ""),
+      crypto("btc-t2", "23:59:00", "tick", 103, 3.1e10, ""),
+      crypto("btc-b1", "10:00:00", "bar", 101, 100,
+             R"(,"interval":"5m","open":100,"high":102,"low":99)"),
+      crypto("btc-b2", "10:05:00", "bar", 102, 200,
+             R"(,"interval":"5m","open":101,"high":103,"low":100)")};
+  const std::vector<std::string> second = {stock_bar("clo-c", "CLO", "21:00:00", "csv", "1d",
+                                                     R"("price":10.5,"volume":null,"close":10.5)")};
+  auto run = [&](bool reversed) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    auto order = [&](std::vector<std::string> rows) {
+      if (reversed) std::reverse(rows.begin(), rows.end());
+      return rows;
+    };
+    AppendBronze("stock-trades", order(first), now);
+    AppendBronze("crypto-prices", order(crypto_rows), now);
+    AppendBronze("stock-trades", second, now + 1000000);
+    SilverOptions so;
+    so.lake = lake_;
+    so.now_us = now;
+    auto silver = RunSilverOnce(so);
+    EXPECT_TRUE(silver.ok()) << silver.status().ToString();
+    EXPECT_EQ((*silver)["stock_trades"].silver_rows, 7);
+    EXPECT_EQ((*silver)["crypto_prices"].silver_rows, 4);
+    EXPECT_TRUE(RunGoldOnce(lake_).ok());
+    // "open high low close vwap total_volume trade_count" per key.
+    std::map<std::string, std::string> out;
+    auto t = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake_));
+    auto rows = t->Scan(*t->Latest().value(), {});
+    EXPECT_TRUE(rows.ok());
+    for (int64_t i = 0; i < rows->num_rows(); ++i) {
+      out[std::string(rows->column(1).StringAt(i))] = fmt::format(
+          "{} {} {} {} {} {} {}", rows->column(3).ValueAt<double>(i),
+          rows->column(4).ValueAt<double>(i), rows->column(5).ValueAt<double>(i),
+          rows->column(6).ValueAt<double>(i),
+          rows->column(8).IsNull(i) ? "null"
+                                    : fmt::format("{}", rows->column(8).ValueAt<double>(i)),
+          rows->column(9).ValueAt<double>(i), rows->column(10).ValueAt<int64_t>(i));
+    }
+    return out;
+  };
+  const auto in_order = run(false);
+  EXPECT_EQ(in_order,
+            (std::map<std::string, std::string>{
+                {"BTC", fmt::format("100 103 99 102 {} 300 2", (101.0 * 100 + 102.0 * 200) / 300)},
+                {"CLO", "9 11 8 10 10 500 1"},
+                {"UPG", fmt::format("19 24 18 23 {} 10 4",
+                                    (20.0 * 1 + 21.0 * 2 + 22.0 * 3 + 23.0 * 4) / 10)}}));
+  EXPECT_EQ(run(true), in_order);
 }
 
 }  // namespace
