@@ -24,6 +24,7 @@
 #include "financelake/pipeline/exactly_once_table.h"
 #include "financelake/pipeline/silver_stage.h"
 #include "financelake/pipeline/table_changes.h"
+#include "financelake/sources/api_parsers.h"
 #include "financelake/sources/new_york_time.h"
 
 namespace financelake::pipeline {
@@ -124,17 +125,11 @@ bool NameBefore(const Feed& a, const Feed& b) {
   return a.interval < b.interval;
 }
 
-// A bar interval's length: "1d" a day; "<N>m", "<N>min", "<N>h"; 0 when unknown (or null).
+// A bar interval's length: "1d" a day, else as the pollers name intraday bars; 0 when unknown.
 int64_t IntervalMicros(std::string_view interval) {
+  int64_t micros = 0;
   if (interval == "1d") return kDayUs;
-  int64_t n = 0;
-  size_t i = 0;
-  for (; i < interval.size() && interval[i] >= '0' && interval[i] <= '9' && n < 100000; ++i) {
-    n = n * 10 + (interval[i] - '0');
-  }
-  const std::string_view unit = interval.substr(i);
-  if (n <= 0 || (unit != "m" && unit != "min" && unit != "h")) return 0;
-  return n * (unit == "h" ? 3600 : 60) * 1000000;
+  return sources::BarMicros(interval, &micros) ? micros : 0;
 }
 
 // One (key, trading date, feed)'s aggregates, fed its rows in (time, event_id) order.
@@ -230,8 +225,6 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
   // 1. The groups the new Silver rows touch.
   FL_ASSIGN_OR_RETURN(const TableChanges changes, DataFilesAdded(*silver, v_done, v_latest));
   const columnar::Schema& silver_schema = latest->schema();
-  const size_t key_i = *silver_schema.FieldIndex(src.key_column);
-  const size_t time_i = *silver_schema.FieldIndex("event_time");
   std::set<int32_t> dates;
   std::set<std::string, std::less<>> keys;
   TradingDates trading_date(src);
@@ -258,8 +251,6 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
       }
     }
   }
-  (void)key_i;
-  (void)time_i;
   // 2. Recompute those groups from all of Silver: event_date (UTC) is within a day of the
   // trading date, so scan those partitions and keep the matching groups.
   std::vector<columnar::Column> out;

@@ -83,20 +83,6 @@ int32_t YahooExchangeDay(int64_t t_us, const Json& meta) {
   return static_cast<int32_t>(local >= 0 ? local / kDayUs : (local - kDayUs + 1) / kDayUs);
 }
 
-// The length of a bar named like "1m", "90m", "1h", "5min" (Yahoo's and Alpha Vantage's
-// names); false for anything else.
-bool BarMicros(std::string_view name, int64_t* micros) {
-  int64_t n = 0;
-  size_t i = 0;
-  for (; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) && n < 100000; ++i) {
-    n = n * 10 + (name[i] - '0');
-  }
-  const std::string_view unit = name.substr(i);
-  if (n <= 0 || (unit != "m" && unit != "min" && unit != "h")) return false;
-  *micros = n * (unit == "h" ? 3600 : 60) * 1000000;
-  return true;
-}
-
 // meta.currentTradingPeriod.regular: the exchange's current (or next) regular session, in UTC µs;
 // end_us 0 when the response has none.
 struct Session {
@@ -117,6 +103,18 @@ Session CurrentSession(const Json& meta) {
 }
 
 }  // namespace
+
+bool BarMicros(std::string_view name, int64_t* micros) {
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) && n < 100000; ++i) {
+    n = n * 10 + (name[i] - '0');
+  }
+  const std::string_view unit = name.substr(i);
+  if (n <= 0 || (unit != "m" && unit != "min" && unit != "h")) return false;
+  *micros = n * (unit == "h" ? 3600 : 60) * 1000000;
+  return true;
+}
 
 Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) {
   FL_ASSIGN_OR_RETURN(Json doc, ParseObject(body, "yahoo"));

@@ -52,6 +52,10 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
 // empty map takes every coin, ids upper-cased), and one of them missing from the response fails
 // it (InvalidArgument naming the ids), as a coin without a usd price does. `now_us` stamps coins
 // without last_updated_at.
+// The length of an intraday bar named like "1m", "90m", "1h", "5min" (Yahoo's and Alpha
+// Vantage's names); false for anything else.
+bool BarMicros(std::string_view name, int64_t* micros);
+
 Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
                                              const std::map<std::string, std::string>& symbols,
                                              int64_t now_us, EventSerializer& out);
