@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, flBin, mkTmp, rmTmp, runFlOk, runProgram, sqlStr } from './lib.mjs';
+import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, flBin, mkTmp, rmTmp, runFl, runFlOk, runProgram, sqlStr } from './lib.mjs';
 import { listLog, replayDeltaLog } from './delta_replay.mjs';
 import { LAKE_STEPS, QUERIES } from './sql_queries.mjs';
 
@@ -213,7 +213,7 @@ test('nested columns (Spark golden table) read as the JSON text table scan print
 
 test('the interactive shell (on a terminal) answers .help, .schema and unknown dot commands', () => {
   // util-linux `script` gives the shell a pseudo-terminal; its input is typed line by line.
-  const typed = ['.help', '.schema gold.daily_prices', '.schema', '.bogus x', '.tables',
+  const typed = ['.help', '  .schema   gold.daily_prices;', '.schema', '.bogus x', '.tables',
     'SELECT count(*) AS n FROM gold.daily_prices', ';', '.quit', ''].join('\n');
   const r = runProgram('/usr/bin/script', ['-qec', `'${flBin()}' sql --lake '${lake}'`, '/dev/null'], { input: typed });
   assert.equal(r.code, 0, r.stderr);
@@ -227,4 +227,23 @@ test('the interactive shell (on a terminal) answers .help, .schema and unknown d
   assert.match(out, /\ngold\.daily_prices \(gold_daily_prices\)\n/);  // .tables
   const gold = ours('SELECT count(*) AS n FROM gold.daily_prices')[0].n;
   assert.match(out, new RegExp(`\\n *n\\n-+\\n *${gold}\\n\\(1 row\\)`));  // a statement over two lines
+});
+
+test('a script on stdin takes the shell commands too, on lines of their own between statements', () => {
+  const script = ['.tables', 'SELECT count(*) AS n', '  FROM gold.daily_prices;', '  .schema\tgold.fraud_alerts',
+    'SELECT 7 AS last'].join('\n');
+  const r = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: script });
+  const gold = ours('SELECT count(*) AS n FROM gold.daily_prices')[0].n;
+  assert.match(r.stdout, /^bronze\.\w+ \(bronze_\w+\)\n/);
+  assert.match(r.stdout, /\ngold\.daily_prices \(gold_daily_prices\)\n/);
+  assert.match(r.stdout, new RegExp(`\\nn\\n${gold}\\ncolumn,type,nullable,partition\\n`));
+  assert.match(r.stdout, /\ncolumn,type,nullable,partition\ntransaction_id,string,0,0\n/);  // .schema gold.fraud_alerts
+  assert.match(r.stdout, /\nlast\n7\n$/);  // the last statement needs no ';'
+  // .quit ends the script; an unknown command stops it with an error, after what ran before.
+  const quit = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS a;\n.quit\nSELECT 2 AS b;\n' });
+  assert.equal(quit.stdout, 'a\n1\n');
+  const bad = runFl(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS a;\n.tabels\nSELECT 2 AS b;\n' });
+  assert.notEqual(bad.code, 0);
+  assert.equal(bad.stdout, 'a\n1\n');
+  assert.match(bad.stderr, /unknown command '\.tabels' \(\.help lists the commands\)/);
 });

@@ -201,6 +201,8 @@ Status RunDemo(const DemoArgs& a) {
   so.lake = a.lake;
   so.fraud_models = std::make_shared<ml::FraudModelCache>();
   so.bank_history = std::make_shared<pipeline::BankHistory>();
+  so.id_cache = std::make_shared<pipeline::SilverIdCache>();
+  std::shared_ptr<pipeline::GoldState> gold_state = pipeline::NewGoldState();
   Status silver_status;
   std::map<std::string, pipeline::SilverCounts> silver_total;
   auto silver_pass = [&] {
@@ -209,7 +211,7 @@ Status RunDemo(const DemoArgs& a) {
       silver_status = r.status();
       return;
     }
-    auto g = pipeline::RunGoldOnce(a.lake);
+    auto g = pipeline::RunGoldOnce(a.lake, nullptr, gold_state.get());
     if (!g.ok()) {
       silver_status = g.status();
       return;

@@ -55,8 +55,14 @@ Status RunPipeline(const PipelineArgs& a) {
   o.lake = a.lake;
   o.topics = SplitCommaList(a.topics);
   o.fraud_models = std::make_shared<ml::FraudModelCache>();
-  // Continuous: bank history kept across passes (read once, then each pass's new files).
-  if (!a.once) o.bank_history = std::make_shared<pipeline::BankHistory>();
+  // Continuous: bank history and the touched dates' Silver ids kept across passes (read once,
+  // then each pass's new files).
+  if (!a.once) {
+    o.bank_history = std::make_shared<pipeline::BankHistory>();
+    o.id_cache = std::make_shared<pipeline::SilverIdCache>();
+  }
+  // Continuous: Gold's day aggregates kept across passes (a pass reads only the new Silver rows).
+  std::shared_ptr<pipeline::GoldState> gold_state = a.once ? nullptr : pipeline::NewGoldState();
   std::atomic<bool>& stop = InstallStopSignals();
   // A lake that is not there is a typo or a pipeline started before its ingest: nothing is
   // created for it (Gold tables of nothing would make the typo look like a lake).
@@ -79,13 +85,18 @@ Status RunPipeline(const PipelineArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));
     PrintCounts(counts, !a.once);
-    FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake));
+    const auto t_gold = std::chrono::steady_clock::now();
+    FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake, nullptr, gold_state.get()));
+    const double gold_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_gold).count();
     for (const auto& [table, g] : gold) {
       if (!a.once && g.silver_rows == 0) continue;
-      std::printf("gold daily_prices from %s: %lld new Silver rows, %lld groups recomputed (%s)\n",
-                  table.c_str(), static_cast<long long>(g.silver_rows),
-                  static_cast<long long>(g.groups),
-                  TableVersion("silver", g.silver_version).c_str());
+      std::printf(
+          "gold daily_prices from %s: %lld new Silver rows, %lld groups written (%lld read from "
+          "Silver) (%s, %.2f s)\n",
+          table.c_str(), static_cast<long long>(g.silver_rows), static_cast<long long>(g.groups),
+          static_cast<long long>(g.groups_read), TableVersion("silver", g.silver_version).c_str(),
+          gold_s);
     }
     FL_ASSIGN_OR_RETURN(auto alerts, pipeline::RunFraudAlertsOnce(a.lake));
     if (a.once || alerts.silver_rows > 0) {

@@ -70,13 +70,39 @@ bool Complete(const std::string& buffer) {
   return e != std::string::npos && buffer[e] == ';';
 }
 
-// The shell's commands other than .tables and .quit.
-void DotCommand(sql::SqlSession& session, const std::string& cmd, sql::OutputFormat format) {
-  const size_t space = cmd.find(' ');
-  const std::string name = cmd.substr(0, space);
-  const std::string arg =
-      space == std::string::npos ? "" : cmd.substr(cmd.find_first_not_of(' ', space));
-  if (name == ".help") {
+// A shell command line (".tables", ".schema t", ...): blanks around it and a trailing ';'
+// are not part of it; the name ends at the first blank (space or tab).
+struct DotLine {
+  std::string name, arg;
+};
+DotLine ParseDotLine(std::string_view line) {
+  const size_t b = line.find_first_not_of(" \t");
+  size_t e = line.find_last_not_of(" \t\r;");
+  if (b == std::string_view::npos || e == std::string_view::npos || e < b) return {};
+  line = line.substr(b, e + 1 - b);
+  const size_t blank = line.find_first_of(" \t");
+  if (blank == std::string_view::npos) return {std::string(line), ""};
+  const size_t arg = line.find_first_not_of(" \t", blank);
+  return {std::string(line.substr(0, blank)), std::string(line.substr(arg))};
+}
+
+// True when `line` (outside a statement) is a shell command: its first non-blank is a '.' (no
+// SQL statement starts with one).
+bool IsDotLine(std::string_view line) {
+  const size_t b = line.find_first_not_of(" \t");
+  return b != std::string_view::npos && line[b] == '.';
+}
+
+// Runs a shell command; sets *quit for .quit/.exit. Errors name the command.
+Status DotCommand(sql::SqlSession& session, const DotLine& cmd, sql::OutputFormat format,
+                  bool* quit) {
+  if (cmd.name == ".quit" || cmd.name == ".exit") {
+    *quit = true;
+  } else if (cmd.name == ".tables") {
+    for (const auto& t : session.tables())
+      std::printf("%s (%s)\n", t.SqlName().c_str(), t.FlatName().c_str());
+    std::fflush(stdout);
+  } else if (cmd.name == ".help") {
     std::printf(
         "statements end with ';' and may span lines (SQLite SQL over the lake's tables; "
         "docs/queries.md)\n"
@@ -87,21 +113,41 @@ void DotCommand(sql::SqlSession& session, const std::string& cmd, sql::OutputFor
         ".schema <table>   its columns (DESCRIBE <table>)\n"
         ".help             this text\n"
         ".quit, .exit      leave (or Ctrl-D)\n");
-  } else if (name == ".schema" && !arg.empty()) {
-    Status st = RunScript(session, "DESCRIBE " + arg + ";", format);
-    if (!st.ok()) std::fprintf(stderr, "error: %s\n", st.message().c_str());
-  } else if (name == ".schema") {
-    std::fprintf(stderr, "error: .schema needs a table (.tables lists them)\n");
+    std::fflush(stdout);
+  } else if (cmd.name == ".schema" && !cmd.arg.empty()) {
+    return RunScript(session, "DESCRIBE " + cmd.arg + ";", format);
+  } else if (cmd.name == ".schema") {
+    return Status::InvalidArgument(".schema needs a table (.tables lists them)");
   } else {
-    std::fprintf(stderr, "error: unknown command '%s' (.help lists the commands)\n", name.c_str());
+    return Status::InvalidArgument("unknown command '" + cmd.name + "' (.help lists the commands)");
   }
+  return Status::OK();
+}
+
+// A script on stdin, line by line: shell commands on lines of their own between statements,
+// statements run as each completes; stops at the first error (the results before it printed).
+Status Script(sql::SqlSession& session, sql::OutputFormat format) {
+  std::string buffer, line;
+  while (std::getline(std::cin, line)) {
+    if (buffer.find_first_not_of(" \t\r\n") == std::string::npos && IsDotLine(line)) {
+      buffer.clear();
+      bool quit = false;
+      FL_RETURN_NOT_OK(DotCommand(session, ParseDotLine(line), format, &quit));
+      if (quit) return Status::OK();
+      continue;
+    }
+    buffer += line + "\n";
+    if (!Complete(buffer)) continue;
+    FL_RETURN_NOT_OK(RunScript(session, buffer, format));
+    buffer.clear();
+  }
+  return RunScript(session, buffer, format);  // a last statement without ';'
 }
 
 Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
   const bool tty = ::isatty(STDIN_FILENO) != 0;
   if (!tty) {  // a script on stdin
-    std::string script((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    Status st = RunScript(session, script, format);
+    Status st = Script(session, format);
     if (stats) PrintStats(session);
     return st;
   }
@@ -120,15 +166,14 @@ Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
     std::string text(line);
     std::free(line);
     if (buffer.empty()) {
-      const std::string cmd = text.substr(0, text.find_last_not_of(" \t") + 1);
-      if (cmd == ".quit" || cmd == ".exit") break;
-      if (cmd == ".tables") {
-        for (const auto& t : session.tables()) std::printf("%s (%s)\n", t.SqlName().c_str(), t.FlatName().c_str());
-        continue;
-      }
-      if (cmd.empty()) continue;
-      if (cmd[0] == '.') {  // no SQL statement starts with '.'
-        DotCommand(session, cmd, format);
+      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+      if (IsDotLine(text)) {
+        add_history(text.c_str());
+        if (!history.empty()) append_history(1, history.c_str());
+        bool quit = false;
+        Status st = DotCommand(session, ParseDotLine(text), format, &quit);
+        if (!st.ok()) std::fprintf(stderr, "error: %s\n", st.message().c_str());
+        if (quit) break;
         continue;
       }
     }

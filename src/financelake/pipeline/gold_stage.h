@@ -8,9 +8,10 @@
 //
 // Incremental and exactly once: the Silver files added since the version recorded in Gold's
 // `txn` "financelake-gold:daily_prices:<silver table>" name the (ticker, trading_date) groups
-// touched; those groups (the dates x tickers touched) are recomputed from all of Silver and
-// replace their old rows in one commit (replaceWhere) carrying the new txn. Replays and late
-// events therefore never double-count: a group is always a function of Silver's rows.
+// touched; those groups (the dates x tickers touched) are recomputed from all of Silver (or,
+// in a continuous pipeline, advanced from their kept aggregates: GoldState) and replace their
+// old rows in one commit (replaceWhere) carrying the new txn. Replays and late events therefore
+// never double-count: a group is always a function of Silver's rows.
 // Per group, one feed makes the candle, so a day seen by several feeds is not counted twice: a
 // daily bar if the day has one, else intraday bars of one (source, interval), else all the
 // trades/ticks (of any source). Among bars: complete ones (volume, open, high, low) before
@@ -38,15 +39,29 @@ namespace financelake::pipeline {
 
 struct GoldCounts {
   int64_t silver_rows = 0;     // new Silver rows read
-  int64_t groups = 0;          // (ticker, trading_date) groups recomputed
+  int64_t groups = 0;          // (ticker, trading_date) groups written
+  int64_t groups_read = 0;     // of those, computed from Silver (the others: kept aggregates)
   int64_t silver_version = -1;
 };
 
 const columnar::Schema& DailyPricesSchema();
 std::string DailyPricesPath(std::string_view lake);
 
-// One pass for the stock and crypto Silver tables that exist. Keyed by Silver table.
+// A continuous pipeline's Gold aggregates, kept across passes: every group's aggregate per feed
+// as of the Silver version Gold's txn records. With it a pass reads only the new Silver rows
+// and advances the touched groups' aggregates (the rows of a feed must come after every row it
+// holds: a late event makes its group computed again from Silver). Valid only while Gold's txn
+// is at the version it was left at and Silver's commits since then only added rows (else the
+// pass computes from Silver and starts it again); dropped when it holds more than
+// `max_groups` groups. Thread-compatible.
+struct GoldState;
+std::shared_ptr<GoldState> NewGoldState(int64_t max_groups = 100'000);
+int64_t GoldStateGroups(const GoldState& state);  // the groups it holds
+
+// One pass for the stock and crypto Silver tables that exist. Keyed by Silver table. `state`:
+// a continuous pipeline's kept aggregates (nullptr: the touched groups are computed from Silver).
 Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
-                                                      std::shared_ptr<io::FileSystem> fs = nullptr);
+                                                      std::shared_ptr<io::FileSystem> fs = nullptr,
+                                                      GoldState* state = nullptr);
 
 }  // namespace financelake::pipeline

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "financelake/columnar/value.h"
@@ -414,6 +415,129 @@ TEST_F(GoldOrderTest, FeedChoiceEdgeCases) {
                 {"UPG", fmt::format("19 24 18 23 {} 10 4",
                                     (20.0 * 1 + 21.0 * 2 + 22.0 * 3 + 23.0 * 4) / 10)}}));
   EXPECT_EQ(run(true), in_order);
+}
+
+// A continuous pipeline's kept aggregates give, pass after pass, the Gold a pass from scratch
+// gives (every column, to the last bit): random trades, bars of several sources and intervals
+// (some close-only), crypto ticks and bars, late rows, replays and days that roll over, with
+// another process's Gold pass in the middle (the kept aggregates must then be dropped).
+TEST_F(GoldOrderTest, KeptAggregatesGiveTheGoldOfAFullPass) {
+  constexpr int64_t kDay = 86400LL * 1000000;
+  const int64_t start = 1767052800LL * 1000000;  // 2025-12-30T00:00:00Z
+  const int64_t now = start + 60 * kDay;         // rows' ingest time: none is in the future
+  auto time_text = [](int64_t us) {
+    return columnar::FormatValue(columnar::Value::Int(us), columnar::DataType::Timestamp());
+  };
+  // Every column of Gold, doubles printed shortest-exact.
+  auto gold_of = [](const std::string& lake) {
+    std::map<std::string, std::string> out;
+    auto t = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake));
+    auto rows = t->Scan(*t->Latest().value(), {});
+    EXPECT_TRUE(rows.ok());
+    for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
+      std::string line;
+      for (int c = 3; c < rows->num_columns(); ++c) {
+        line += rows->column(c).IsNull(i) ? std::string("null")
+                                          : columnar::FormatValue(rows->column(c).GetValue(i),
+                                                                  rows->schema().field(c).type);
+        line += " ";
+      }
+      const std::string key =
+          fmt::format("{} {} {}", rows->column(2).StringAt(i), rows->column(1).StringAt(i),
+                      rows->column(0).ValueAt<int32_t>(i));
+      EXPECT_EQ(out.count(key), 0u) << key << " twice in Gold";
+      out[key] = line;
+    }
+    return out;
+  };
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    std::mt19937_64 rng(seed);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+    auto state = NewGoldState();
+    SilverOptions so;
+    so.lake = lake_;
+    so.now_us = now;
+    so.id_cache = std::make_shared<SilverIdCache>();
+    int64_t clock = start;
+    int64_t groups_after_first = 0, read_after_first = 0, rounds_without_reads = 0;
+    for (int round = 0; round < 14; ++round) {
+      std::vector<std::string> stocks, cryptos;
+      for (int n = 0; n < 25; ++n) {
+        clock += static_cast<int64_t>(pick(3600)) * 1000000 / 4;  // about two days over a seed
+        int64_t t = clock;
+        if (pick(8) == 0) t -= static_cast<int64_t>(pick(20000)) * 1000000;  // a late row
+        const std::string id = fmt::format("s{}-r{}-n{}", seed, round, n);
+        const std::string when = time_text(t);
+        const int what = pick(10);
+        const std::string ticker = std::string(1, static_cast<char>('A' + pick(3)));
+        if (what < 4) {
+          stocks.push_back(fmt::format(
+              R"({{"event_id":"{}","event_time":"{}","ticker":"{}","price":{},"volume":{},"source":"{}","kind":"trade"}})",
+              id, when, ticker, 10 + pick(1000) / 100.0, 1 + pick(500), pick(2) ? "a" : "b"));
+        } else if (what < 6) {
+          const double o = 10 + pick(1000) / 100.0;
+          stocks.push_back(fmt::format(
+              R"({{"event_id":"{}","event_time":"{}","ticker":"{}","price":{},"volume":{},"source":"yahoo","kind":"bar","interval":"{}","open":{},"high":{},"low":{},"close":{}}})",
+              id, when, ticker, o + 0.5, 100 + pick(100), pick(2) ? "1m" : "5m", o, o + 1, o - 1,
+              o + 0.5));
+        } else if (what == 6) {
+          stocks.push_back(fmt::format(
+              R"({{"event_id":"{}","event_time":"{}","ticker":"{}","price":{},"volume":null,"source":"csv","kind":"bar","interval":"1d","close":{}}})",
+              id, when, ticker, 11.25, 11.25));
+        } else if (what < 9) {
+          cryptos.push_back(fmt::format(
+              R"({{"event_id":"{}","event_time":"{}","symbol":"{}","price_usd":{},"volume_24h":{},"market_cap":null,"change_24h":null,"source":"s","kind":"tick"}})",
+              id, when, pick(2) ? "BTC" : "ETH", 100 + pick(10000) / 100.0, 1e9 + pick(1000)));
+        } else {
+          const double o = 100 + pick(100);
+          cryptos.push_back(fmt::format(
+              R"({{"event_id":"{}","event_time":"{}","symbol":"BTC","price_usd":{},"volume_24h":{},"market_cap":null,"change_24h":null,"source":"s","kind":"bar","interval":"5m","open":{},"high":{},"low":{}}})",
+              id, when, o + 1, 10 + pick(90), o, o + 2, o - 2));
+        }
+      }
+      // Now and then a replay of an earlier row (Silver drops it).
+      if (round > 0 && !stocks.empty() && pick(3) == 0) stocks.push_back(stocks.front());
+      if (!stocks.empty()) AppendBronze("stock-trades", stocks, now);
+      if (!cryptos.empty()) AppendBronze("crypto-prices", cryptos, now);
+      ASSERT_TRUE(RunSilverOnce(so).ok());
+      if (round == 7) {  // another process's pass: what is kept no longer matches Gold's position
+        ASSERT_TRUE(RunGoldOnce(lake_).ok());
+        AppendBronze(
+            "stock-trades",
+            {fmt::format(
+                R"({{"event_id":"s{}-x","event_time":"{}","ticker":"A","price":9,"volume":1,"source":"a","kind":"trade"}})",
+                seed, time_text(clock - 3600LL * 1000000))},
+            now);
+        ASSERT_TRUE(RunSilverOnce(so).ok());
+      }
+      auto counts = RunGoldOnce(lake_, nullptr, state.get());
+      ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+      int64_t groups = 0, read = 0;
+      for (const auto& [table, c] : *counts) {
+        groups += c.groups;
+        read += c.groups_read;
+      }
+      if (round > 0) {
+        groups_after_first += groups;
+        read_after_first += read;
+        rounds_without_reads += groups > 0 && read == 0 ? 1 : 0;
+      }
+      // The same Silver from scratch.
+      const std::string copy = lake_ + "-scratch";
+      std::filesystem::remove_all(copy);
+      std::filesystem::copy(lake_, copy, std::filesystem::copy_options::recursive);
+      std::filesystem::remove_all(DailyPricesPath(copy));
+      ASSERT_TRUE(RunGoldOnce(copy).ok());
+      ASSERT_EQ(gold_of(lake_), gold_of(copy)) << "seed " << seed << " round " << round;
+      std::filesystem::remove_all(copy);
+    }
+    EXPECT_GT(GoldStateGroups(*state), 0);
+    // Most groups came from the kept aggregates; late rows made some read from Silver.
+    EXPECT_LT(read_after_first * 2, groups_after_first) << "seed " << seed;
+    EXPECT_GT(rounds_without_reads, 0) << "seed " << seed;
+  }
 }
 
 }  // namespace

@@ -64,6 +64,10 @@ class IdSet {
   }
 
   int64_t size() const { return size_; }
+  // Rows of the registered columns (inserted or not): references are 32-bit.
+  int64_t rows_registered() const {
+    return starts_.empty() ? 0 : starts_.back() + columns_.back()->length();
+  }
 
  private:
   static constexpr uint64_t kEmpty = 0;

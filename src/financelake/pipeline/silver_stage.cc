@@ -200,10 +200,25 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   // deduplication by (event_id, event_date) against Silver and within the batch. A replay has
   // the same event time, so the same date; an id reused on another day is kept whatever the
   // batching (one Silver row per id and date, as a rebuild from Bronze gives).
+  // A continuous pipeline's cache holds them from the passes before when Silver is still at the
+  // version the last pass left; it is emptied now and refilled only after this pass commits.
   std::deque<columnar::Column> ids;
-  IdSet seen(expected_rows);
-  const size_t date_column = *schema.FieldIndex(kSilverPartitionColumn);
+  std::unique_ptr<IdSet> seen_owner;
   std::set<int32_t> dates_loaded;  // event dates whose Silver ids are in `seen`
+  SilverIdCache::Table* cache = o.id_cache ? &o.id_cache->tables[contract.table] : nullptr;
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr silver_start, silver->table().Latest());
+  const int64_t v_silver_start = silver_start->version().value();
+  if (cache != nullptr) {
+    if (cache->seen && cache->silver_version == v_silver_start) {
+      ids = std::move(cache->ids);
+      seen_owner = std::move(cache->seen);
+      dates_loaded = std::move(cache->dates);
+    }
+    *cache = SilverIdCache::Table{};
+  }
+  if (!seen_owner) seen_owner = std::make_unique<IdSet>(expected_rows);
+  IdSet& seen = *seen_owner;
+  const size_t date_column = *schema.FieldIndex(kSilverPartitionColumn);
   std::vector<delta::AddFile> written;
   bool committed = false;
   struct Discard {  // uncommitted Silver files are removed on every way out
@@ -370,6 +385,17 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
       history->CommitPending();
       abandon.committed = true;
     }
+    if (cache != nullptr && r.version == v_silver_start + 1) {
+      cache->silver_version = r.version;  // Silver = what it was + this pass's rows
+    }
+  } else if (cache != nullptr) {
+    cache->silver_version = v_silver_start;
+  }
+  if (cache != nullptr && cache->silver_version >= 0 &&
+      seen.rows_registered() <= o.id_cache->max_ids) {
+    cache->ids = std::move(ids);
+    cache->seen = std::move(seen_owner);
+    cache->dates = std::move(dates_loaded);
   }
   counts.bronze_version = v_latest;
   return counts;

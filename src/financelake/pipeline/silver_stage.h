@@ -13,14 +13,18 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "financelake/base/result.h"
+#include "financelake/columnar/column.h"
 #include "financelake/io/filesystem.h"
 #include "financelake/ml/fraud_model.h"
+#include "financelake/pipeline/id_set.h"
 
 namespace financelake::pipeline {
 
@@ -37,6 +41,22 @@ struct SilverCounts {
   double seconds = 0;           // wall time of the table's pass
 };
 
+// Silver's event ids of the dates a continuous pipeline touched, per table, kept across passes:
+// a pass then reads a date partition's ids once, not on every pass (today's partition grows all
+// day). Valid only at the Silver version the last pass left: a pass that finds Silver at another
+// version (another writer, OPTIMIZE) starts afresh, as does the pass after a failed one; a table
+// holding more than `max_ids` ids (rows seen, duplicates included) after a pass is dropped.
+struct SilverIdCache {
+  struct Table {
+    int64_t silver_version = -1;
+    std::deque<columnar::Column> ids;  // the columns `seen` references
+    std::unique_ptr<IdSet> seen;
+    std::set<int32_t> dates;  // the event dates whose Silver ids are all in `seen`
+  };
+  std::map<std::string, Table> tables;
+  int64_t max_ids = 10'000'000;
+};
+
 struct SilverOptions {
   std::string lake = "lake";
   std::shared_ptr<io::FileSystem> fs;  // nullptr: the local filesystem
@@ -47,6 +67,9 @@ struct SilverOptions {
   // Bank features: Silver's rows by account, kept across passes so that each pass reads only
   // the Silver files new since the last (nullptr: the whole table is read every pass).
   std::shared_ptr<BankHistory> bank_history;
+  // Deduplication: Silver's ids of the touched dates kept across passes (nullptr: the touched
+  // date partitions' ids are read every pass).
+  std::shared_ptr<SilverIdCache> id_cache;
   // Bronze rows are processed in parts of about this many (whole files), committed together;
   // <= 0: one part. A bank part's features see the parts before it as history.
   int64_t part_rows = int64_t{1} << 20;

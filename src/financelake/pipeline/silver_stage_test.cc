@@ -9,6 +9,7 @@
 #include <set>
 
 #include "financelake/delta/checkpoint_writer.h"
+#include "financelake/delta/data_writer.h"
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/fault_injecting_filesystem.h"
@@ -447,6 +448,71 @@ TEST_F(SilverStageTest, AfterBronzeLogCleanupEveryRowStillLandsOnce) {
   EXPECT_EQ(Run().silver_rows, 0);
   EXPECT_EQ(Silver().size(), 5u);
   EXPECT_EQ(Errors().size(), 5u);
+}
+
+// A continuous pipeline's id cache: later passes deduplicate against the ids kept from the
+// passes before (the date's partition is not read again), and a Silver changed by another
+// writer in between (here an append of a row whose id Bronze then brings) is read again.
+TEST_F(SilverStageTest, TheIdCacheDeduplicatesLikeAReadOfSilver) {
+  auto cache = std::make_shared<SilverIdCache>();
+  auto run = [&] {
+    SilverOptions o;
+    o.lake = lake_;
+    o.now_us = kNow;
+    o.id_cache = cache;
+    auto r = RunSilverOnce(o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? (*r)["stock_trades"] : SilverCounts{};
+  };
+  auto silver_version = [&] {
+    auto table = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+    return (*table->Latest())->version().value();
+  };
+  Bronze({Trade("a", "AAPL", "10"), Trade("b", "AAPL", "11")});
+  EXPECT_EQ(run().silver_rows, 2);
+  const SilverIdCache::Table& kept = cache->tables["stock_trades"];
+  ASSERT_TRUE(kept.seen);
+  EXPECT_EQ(kept.seen->size(), 2);
+  EXPECT_EQ(kept.silver_version, silver_version());
+  EXPECT_EQ(kept.dates.size(), 1u);
+  // A replay beside a new event: the replay is a duplicate by the cached ids, and Silver's
+  // file is not read (it is moved away for the pass).
+  Bronze({Trade("a", "AAPL", "10"), Trade("c", "AAPL", "12")});
+  std::vector<std::filesystem::path> moved;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(SilverTablePath(lake_, "stock_trades"))) {
+    if (e.path().extension() == ".parquet") moved.push_back(e.path());
+  }
+  ASSERT_EQ(moved.size(), 1u);
+  std::filesystem::rename(moved[0], lake_ + "/aside.parquet");
+  SilverCounts c = run();
+  std::filesystem::rename(lake_ + "/aside.parquet", moved[0]);
+  EXPECT_EQ(c.silver_rows, 1);
+  EXPECT_EQ(c.duplicates, 1);
+  EXPECT_EQ(cache->tables["stock_trades"].seen->size(), 3);
+  EXPECT_EQ(cache->tables["stock_trades"].silver_version, silver_version());
+  // Another writer appends a Silver row with id "d" (a copy of a's row).
+  {
+    auto table = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+    auto snap = table->Latest();
+    ASSERT_TRUE(snap.ok());
+    auto rows = table->Scan(**snap, {});
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<columnar::Column> cols =
+        delta::TakeRows(*rows, std::vector<int64_t>{0}).ReleaseColumns();
+    cols[0] = columnar::Column(rows->schema().field(0).type);
+    cols[0].AppendString("d");
+    auto batch = columnar::RecordBatch::Make(rows->schema(), std::move(cols));
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE(delta::Append(*table, *batch).ok());
+  }
+  Bronze({Trade("d", "AAPL", "13"), Trade("e", "AAPL", "14")});
+  c = run();
+  EXPECT_EQ(c.silver_rows, 1);
+  EXPECT_EQ(c.duplicates, 1);
+  const auto silver = Silver();  // fails on an id there twice
+  EXPECT_EQ(silver.size(), 5u);
+  EXPECT_EQ(cache->tables["stock_trades"].seen->size(), 5);
 }
 
 // A Silver table from before bar_interval existed gains it on the next pass (ADD COLUMNS, files
