@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closeDuck, duckdbQuery, expectFailure, fixturesDir, mkTmp, rmTmp, runFlOk, sqlStr } from './lib.mjs';
 import { replayDeltaLog } from './delta_replay.mjs';
-import { bronzeRows, committedRows, sleep, startFl } from './kafka_lib.mjs';
+import { bronzeRows, committedRows, sleep, startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
 
 let dir;
 before(() => {
@@ -150,6 +150,41 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   let grown = 0;
   for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) grown += bronzeRows(lake, t).length;
   assert.equal(grown, total + live);
+});
+
+test('a continuous pipeline compacts the small files of every table while events flow, losing none', async () => {
+  const lake = path.join(dir, 'upkeep');
+  // 30 small Bronze commits before the pipeline starts, 30 more while it runs.
+  runFlOk(['ingest', '--lake', lake, '--source', 'sim', '--topics', 'stock-trades', '--count', '3000',
+    '--max-batch-rows', '100', '--once', '--progress-interval-s', '0']);
+  const p = startFl(['pipeline', '--lake', lake, '--trigger-ms', '200', '--maintenance-interval-s', '1']);
+  assert.ok(await waitForOutput(p, /silver stock_trades: bronze 3000 = silver 3000/), p.stdout + p.stderr);
+  runFlOk(['ingest', '--lake', lake, '--source', 'sim', '--seed', '7', '--topics', 'stock-trades', '--count', '3000',
+    '--max-batch-rows', '100', '--once', '--progress-interval-s', '0']);
+  // Until a maintenance round after the last Bronze commit compacted something, and Silver has it all.
+  const silverRows = () => [...p.stdout.matchAll(/silver stock_trades: bronze \d+ = silver (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  for (let i = 0; i < 1200 && silverRows() < 6000 && p.proc.exitCode === null; i++) await sleep(50);
+  const rounds = () => p.stdout.match(/pipeline: maintenance: \d+ tables, \d+ small files compacted into \d+, \d+ files vacuumed/g) ?? [];
+  const seen = rounds().length;
+  for (let i = 0; i < 600 && rounds().length <= seen && p.proc.exitCode === null; i++) await sleep(50);
+  const { code } = await stopChild(p);
+  assert.equal(code, 0, p.stderr);
+  assert.equal(silverRows(), 6000, p.stdout);
+  assert.ok(rounds().length > 0, p.stdout);
+  assert.doesNotMatch(p.stderr, /maintenance/);
+  // Bronze and Silver hold their rows in a few files now (their logs added 60 and more).
+  for (const t of ['bronze/stock_trades', 'silver/stock_trades']) {
+    const { files } = await replayDeltaLog(path.join(lake, t));
+    assert.ok(files.length <= 4, `${t}: ${files.length} live files`);
+    assert.ok(files.some((f) => f.dataChange === false), `${t}: no compacted file`);
+  }
+  // Every event once in Silver: 6000 distinct ids, as in Bronze.
+  const silver = runFlOk(['sql', '--lake', lake, '--format', 'csv',
+    'SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM silver.stock_trades']).stdout;
+  assert.equal(silver, 'n,d\n6000,6000\n');
+  assert.equal(bronzeRows(lake, 'stock_trades').length, 6000);
+  expectFailure(['pipeline', '--lake', lake, '--maintenance-interval-s', '-1'], '--maintenance-interval-s');
+  expectFailure(['demo', '--lake', path.join(dir, 'never'), '--maintenance-interval-s', 'nan'], '--maintenance-interval-s');
 });
 
 test('bad input: one clear line, non-zero exit', () => {

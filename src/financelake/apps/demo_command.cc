@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "financelake/apps/commands.h"
+#include "financelake/apps/lake_upkeep.h"
 #include "financelake/apps/signals.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
@@ -41,6 +42,7 @@ struct DemoArgs {
   std::string host = "127.0.0.1";
   int port = 8501;         // the dashboard; -1: none
   std::string auth_token;  // "": FINANCELAKE_AUTH_TOKEN, if set
+  double maintenance_interval_s = kDefaultMaintenanceIntervalS;
 };
 
 // The dashboard's options from the flags (and the token from the environment).
@@ -148,6 +150,7 @@ Status RunDemo(const DemoArgs& a) {
   if (a.port < -1 || a.port > 65535) {
     return Status::InvalidArgument(fmt::format("--port {}: must be 0-65535 (or -1: no dashboard)", a.port));
   }
+  FL_RETURN_NOT_OK(CheckMaintenanceInterval(a.maintenance_interval_s));
   if (a.port >= 0) FL_RETURN_NOT_OK(server::ValidateDashboardOptions(DemoDashboard(a)));
   pipeline::SourceIngestOptions o;
   o.lake = a.lake;
@@ -251,10 +254,12 @@ Status RunDemo(const DemoArgs& a) {
       silver_pass();
     }
   });
+  auto upkeep = std::make_unique<LakeUpkeep>(a.lake, a.maintenance_interval_s, "demo");
   auto done = pipeline::RunSourceIngest(o);
   finished.store(true);
   if (timer.joinable()) timer.join();
   silver.join();
+  upkeep.reset();
   if (dashboard) dashboard->Stop();
   FL_RETURN_NOT_OK(done.status());
   if (silver_status.ok()) silver_pass();  // the last Bronze commits too
@@ -287,6 +292,8 @@ void RegisterDemoCommand(CLI::App& app, Action* action) {
   cmd->add_option("--tickers", a->tickers, "stocks to simulate, e.g. AAPL,MSFT (default ~20)");
   cmd->add_option("--start", a->start, "simulated start time (default: the previous weekday, 14:30 UTC)");
   cmd->add_option("--duration-s", a->duration_s, "stop after this many seconds (default: until Ctrl-C)");
+  cmd->add_option("--maintenance-interval-s", a->maintenance_interval_s,
+                  "compact small files and vacuum every table this often (default 3600; 0: never)");
   cmd->add_option("--port", a->port, "dashboard port (default 8501; 0 picks a free one; -1: no dashboard)");
   cmd->add_option("--host", a->host,
                   "dashboard address (default 127.0.0.1; others need --auth-token)");

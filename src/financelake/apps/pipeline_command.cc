@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "financelake/apps/commands.h"
+#include "financelake/apps/lake_upkeep.h"
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
 #include "financelake/pipeline/bank_history.h"
@@ -25,6 +26,7 @@ struct PipelineArgs {
   bool once = false;
   int64_t trigger_ms = 1000;
   std::string topics;
+  double maintenance_interval_s = kDefaultMaintenanceIntervalS;
 };
 
 // "silver v3", or "no silver table yet" (version -1).
@@ -51,6 +53,7 @@ void PrintCounts(const std::map<std::string, pipeline::SilverCounts>& counts, bo
 
 Status RunPipeline(const PipelineArgs& a) {
   if (a.trigger_ms <= 0) return Status::InvalidArgument("--trigger-ms must be > 0");
+  FL_RETURN_NOT_OK(CheckMaintenanceInterval(a.maintenance_interval_s));
   pipeline::SilverOptions o;
   o.lake = a.lake;
   o.topics = SplitCommaList(a.topics);
@@ -81,6 +84,8 @@ Status RunPipeline(const PipelineArgs& a) {
     }
     if (stop.load()) return Status::OK();
   }
+  // Continuous: small files compacted and old ones vacuumed in the background.
+  LakeUpkeep upkeep(a.lake, a.once ? 0 : a.maintenance_interval_s, "pipeline");
   do {
     const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));
@@ -124,6 +129,9 @@ void RegisterPipelineCommand(CLI::App& app, Action* action) {
   cmd->add_flag("--once", a->once, "process what Bronze holds now, then exit");
   cmd->add_option("--trigger-ms", a->trigger_ms, "continuous mode: start a pass this often (default 1000)");
   cmd->add_option("--topics", a->topics, "only these topics (comma list; default all)");
+  cmd->add_option("--maintenance-interval-s", a->maintenance_interval_s,
+                  "continuous mode: compact small files and vacuum every table this often "
+                  "(default 3600; 0: never)");
   cmd->callback([action, a] { *action = [a] { return RunPipeline(*a); }; });
 }
 
