@@ -21,9 +21,9 @@ if [ ! -d "$BASE/silver/crypto_prices" ]; then
     --crypto-interval 0.125 --count "$N" --once --progress-interval-s 0 > /dev/null 2>&1
   "$BIN" pipeline --lake "$BASE" --once > /dev/null
 fi
-batch() {  # batch LAKE K: 3000 ticks at 17:3K (later than everything before it)
+batch() {  # batch LAKE K: 3000 ticks from 17:30 UTC + K minutes (after everything before it)
   "$BIN" ingest --lake "$1" --source sim --topics crypto-prices --count 3000 --seed "$((100 + $2))" \
-    --start "2026-12-06T17:$((30 + $2)):00Z" --crypto-interval 0.004 --once \
+    --start "$((1796578200000 + $2 * 60000))" --crypto-interval 0.004 --once \
     --progress-interval-s 0 > /dev/null 2>&1
 }
 show() { grep -E "crypto_prices" | grep -v "bronze 0 =\| 0 new Silver" || true; }

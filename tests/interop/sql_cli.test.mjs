@@ -239,6 +239,10 @@ test('a script on stdin takes the shell commands too, on lines of their own betw
   assert.match(r.stdout, new RegExp(`\\nn\\n${gold}\\ncolumn,type,nullable,partition\\n`));
   assert.match(r.stdout, /\ncolumn,type,nullable,partition\ntransaction_id,string,0,0\n/);  // .schema gold.fraud_alerts
   assert.match(r.stdout, /\nlast\n7\n$/);  // the last statement needs no ';'
+  // A ';' in a comment or a string does not end a statement; a command may follow a comment.
+  const commented = runFlOk(['sql', '--lake', lake, '--format', 'csv'],
+    { input: "SELECT 1 AS a, -- first;\n  'x;y' AS b;\nSELECT 3 AS c; -- a note\n.schema gold.fraud_alerts\n" });
+  assert.match(commented.stdout, /^a,b\n1,x;y\nc\n3\ncolumn,type,nullable,partition\ntransaction_id,/);
   // .quit ends the script; an unknown command stops it with an error, after what ran before.
   const quit = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS a;\n.quit\nSELECT 2 AS b;\n' });
   assert.equal(quit.stdout, 'a\n1\n');

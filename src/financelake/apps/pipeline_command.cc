@@ -90,10 +90,7 @@ Status RunPipeline(const PipelineArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));
     PrintCounts(counts, !a.once);
-    const auto t_gold = std::chrono::steady_clock::now();
     FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake, nullptr, gold_state.get()));
-    const double gold_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_gold).count();
     for (const auto& [table, g] : gold) {
       if (!a.once && g.silver_rows == 0) continue;
       std::printf(
@@ -101,7 +98,7 @@ Status RunPipeline(const PipelineArgs& a) {
           "Silver) (%s, %.2f s)\n",
           table.c_str(), static_cast<long long>(g.silver_rows), static_cast<long long>(g.groups),
           static_cast<long long>(g.groups_read), TableVersion("silver", g.silver_version).c_str(),
-          gold_s);
+          g.seconds);
     }
     FL_ASSIGN_OR_RETURN(auto alerts, pipeline::RunFraudAlertsOnce(a.lake));
     if (a.once || alerts.silver_rows > 0) {

@@ -62,14 +62,6 @@ void PrintStats(const sql::SqlSession& s) {
                static_cast<long long>(st.rows_read));
 }
 
-// True when `buffer` holds complete statements (its last non-blank text is a ';' outside quotes).
-bool Complete(const std::string& buffer) {
-  const auto parts = sql::SplitStatements(buffer + "\n;__end__");
-  if (parts.empty() || parts.back() != "__end__") return false;  // inside a quote or comment
-  size_t e = buffer.find_last_not_of(" \t\r\n");
-  return e != std::string::npos && buffer[e] == ';';
-}
-
 // A shell command line (".tables", ".schema t", ...): blanks around it and a trailing ';'
 // are not part of it; the name ends at the first blank (space or tab).
 struct DotLine {
@@ -124,24 +116,26 @@ Status DotCommand(sql::SqlSession& session, const DotLine& cmd, sql::OutputForma
   return Status::OK();
 }
 
-// A script on stdin, line by line: shell commands on lines of their own between statements,
-// statements run as each completes; stops at the first error (the results before it printed).
+// A script on stdin: its statements, and shell commands on lines of their own between
+// statements; stops at the first error (the results before it printed). The statements between
+// two shell commands run as one script (one split, whatever its length).
 Status Script(sql::SqlSession& session, sql::OutputFormat format) {
-  std::string buffer, line;
+  std::string chunk, line;
+  sql::StatementBoundary boundary;
   while (std::getline(std::cin, line)) {
-    if (buffer.find_first_not_of(" \t\r\n") == std::string::npos && IsDotLine(line)) {
-      buffer.clear();
+    if (boundary.AtBoundary() && IsDotLine(line)) {
+      FL_RETURN_NOT_OK(RunScript(session, chunk, format));
+      chunk.clear();
       bool quit = false;
       FL_RETURN_NOT_OK(DotCommand(session, ParseDotLine(line), format, &quit));
       if (quit) return Status::OK();
       continue;
     }
-    buffer += line + "\n";
-    if (!Complete(buffer)) continue;
-    FL_RETURN_NOT_OK(RunScript(session, buffer, format));
-    buffer.clear();
+    line += '\n';
+    boundary.Feed(line);
+    chunk += line;
   }
-  return RunScript(session, buffer, format);  // a last statement without ';'
+  return RunScript(session, chunk, format);  // a last statement needs no ';'
 }
 
 Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
@@ -160,6 +154,7 @@ Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
       "';'; .quit or Ctrl-D leaves)\n",
       session.tables().size());
   std::string buffer;
+  sql::StatementBoundary boundary;
   while (true) {
     char* line = readline(buffer.empty() ? "sql> " : "  -> ");
     if (line == nullptr) break;
@@ -178,7 +173,8 @@ Status Shell(sql::SqlSession& session, sql::OutputFormat format, bool stats) {
       }
     }
     buffer += text + "\n";
-    if (!Complete(buffer)) continue;
+    boundary.Feed(text + "\n");
+    if (!boundary.AtBoundary()) continue;
     std::string entry = buffer.substr(0, buffer.find_last_not_of("\n") + 1);
     add_history(entry.c_str());
     if (!history.empty()) append_history(1, history.c_str());

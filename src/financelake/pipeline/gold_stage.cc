@@ -370,7 +370,7 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
   FL_ASSIGN_OR_RETURN(const TableChanges changes, DataFilesAdded(*silver, v_done, v_latest));
   // The kept aggregates hold Gold as of v_done, and the commits since then only added rows.
   const bool use_kept = kept != nullptr && kept->silver_version >= 0 &&
-                        kept->silver_version == v_done && changes.from_log;
+                        kept->silver_version == v_done && changes.from_log && !changes.data_removed;
   if (kept != nullptr && !use_kept) *kept = GoldState::Source{};
   // 1. The groups the new Silver rows touch (with the kept aggregates: the rows themselves).
   const std::vector<std::string> columns = GoldColumns(src);
@@ -519,12 +519,15 @@ Result<std::map<std::string, GoldCounts>> RunGoldOnce(const std::string& lake,
     // daily_prices) that rewrote one of their files aborts the commit (Delta's conflict check).
     // Nothing was written; the pass is redone on the table as it is now.
     constexpr int kAttempts = 10;
+    const auto t0 = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
       auto counts = RunSource(lake, fs, gold->table(), s,
                               state != nullptr ? &state->sources[s.silver_table] : nullptr,
                               state != nullptr ? state->max_groups : 0);
       if (counts.ok()) {
         out[s.silver_table] = *counts;
+        out[s.silver_table].seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         break;
       }
       if (counts.status().code() != StatusCode::kAborted || attempt == kAttempts) {

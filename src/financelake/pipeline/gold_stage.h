@@ -42,6 +42,7 @@ struct GoldCounts {
   int64_t groups = 0;          // (ticker, trading_date) groups written
   int64_t groups_read = 0;     // of those, computed from Silver (the others: kept aggregates)
   int64_t silver_version = -1;
+  double seconds = 0;  // wall time of the table's pass
 };
 
 const columnar::Schema& DailyPricesSchema();

@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "financelake/columnar/expr.h"
 #include "financelake/columnar/value.h"
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
@@ -436,7 +437,7 @@ TEST_F(GoldOrderTest, KeptAggregatesGiveTheGoldOfAFullPass) {
     EXPECT_TRUE(rows.ok());
     for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
       std::string line;
-      for (int c = 3; c < rows->num_columns(); ++c) {
+      for (size_t c = 3; c < rows->num_columns(); ++c) {
         line += rows->column(c).IsNull(i) ? std::string("null")
                                           : columnar::FormatValue(rows->column(c).GetValue(i),
                                                                   rows->schema().field(c).type);
@@ -538,6 +539,53 @@ TEST_F(GoldOrderTest, KeptAggregatesGiveTheGoldOfAFullPass) {
     EXPECT_LT(read_after_first * 2, groups_after_first) << "seed " << seed;
     EXPECT_GT(rounds_without_reads, 0) << "seed " << seed;
   }
+}
+
+// Rows deleted from Silver by another writer (a DELETE: files removed with dataChange) between
+// passes: the kept aggregates still count them, so the next pass computes its groups from
+// Silver instead (as a pass without kept aggregates does).
+TEST_F(GoldOrderTest, KeptAggregatesAreNotUsedAfterSilverRowsWereDeleted) {
+  const int64_t now = 1767225600LL * 1000000;  // 2026-01-01
+  auto trade = [](int n) {
+    return fmt::format(
+        R"({{"event_id":"d{}","event_time":"2025-12-30T15:{:02d}:00Z","ticker":"DEL","price":{},"volume":{},"source":"a","kind":"trade"}})",
+        n, n, 10 + n, n);
+  };
+  SilverOptions so;
+  so.lake = lake_;
+  so.now_us = now;
+  auto state = NewGoldState();
+  auto pass = [&] {
+    EXPECT_TRUE(RunSilverOnce(so).ok());
+    auto g = RunGoldOnce(lake_, nullptr, state.get());
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    return g.ok() ? (*g)["stock_trades"] : GoldCounts{};
+  };
+  AppendBronze("stock-trades", {trade(1), trade(2), trade(3)}, now);
+  pass();
+  AppendBronze("stock-trades", {trade(4)}, now);
+  EXPECT_EQ(pass().groups_read, 0);  // kept aggregates
+  auto silver = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "stock_trades"));
+  auto snap = silver->Latest();
+  ASSERT_TRUE(snap.ok());
+  // d4, alone in its file: the file is removed and nothing is added back.
+  auto where = columnar::Expr::Parse("event_id = 'd4'", (*snap)->schema());
+  ASSERT_TRUE(where.ok());
+  auto deleted = delta::DeleteWhere(*silver, *where);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  ASSERT_EQ(deleted->rows_deleted, 1);
+  AppendBronze("stock-trades", {trade(5)}, now);
+  const GoldCounts c = pass();
+  EXPECT_EQ(c.groups, 1);
+  EXPECT_EQ(c.groups_read, 1);
+  auto gold = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake_));
+  auto rows = gold->Scan(*gold->Latest().value(),
+                         {{"trade_count", "total_volume", "open"}, std::nullopt, -1});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->num_rows(), 1);
+  EXPECT_EQ(rows->column(0).ValueAt<int64_t>(0), 4);  // d1 d2 d3 d5
+  EXPECT_EQ(rows->column(1).ValueAt<double>(0), 1 + 2 + 3 + 5);
+  EXPECT_EQ(rows->column(2).ValueAt<double>(0), 11);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ class LakeMaintenanceTest : public testing::LakeTest {
     std::vector<std::string> out;
     for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
       std::string line;
-      for (int c = 0; c < rows->num_columns(); ++c) {
+      for (size_t c = 0; c < rows->num_columns(); ++c) {
         line += rows->column(c).IsNull(i) ? std::string("null")
                                           : columnar::FormatValue(rows->column(c).GetValue(i),
                                                                   rows->schema().field(c).type);

@@ -321,7 +321,8 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
         seen.Insert(k, i, existing_cols[1].ValueAt<int32_t>(i));
       }
     }
-    const int part = seen.AddColumn(cols[0]);
+    // (A part without accepted rows registers nothing: a kept cache does not grow with them.)
+    const int part = accepted > 0 ? seen.AddColumn(cols[0]) : -1;
     const columnar::Column& part_dates_col = cols[date_column];
     std::vector<uint8_t> keep(static_cast<size_t>(accepted), 0);
     int64_t duplicates = 0;
@@ -363,8 +364,10 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
         cols.erase(cols.begin() + static_cast<std::ptrdiff_t>(schema.num_fields()), cols.end());
       }
     }
-    ids.push_back(std::move(cols[0]));
-    seen.Rebind(part, ids.back());
+    if (part >= 0) {
+      ids.push_back(std::move(cols[0]));
+      seen.Rebind(part, ids.back());
+    }
   }
   // Errors first, then Silver; each records the Bronze version it now covers.
   if (v_errors < v_latest) {

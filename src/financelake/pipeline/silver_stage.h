@@ -45,7 +45,9 @@ struct SilverCounts {
 // a pass then reads a date partition's ids once, not on every pass (today's partition grows all
 // day). Valid only at the Silver version the last pass left: a pass that finds Silver at another
 // version (another writer, OPTIMIZE) starts afresh, as does the pass after a failed one; a table
-// holding more than `max_ids` ids (rows seen, duplicates included) after a pass is dropped.
+// holding more than `max_ids` ids (rows seen, duplicates included; about 55 bytes each) after a
+// pass is dropped: the next pass reads its own dates' ids again, so a table whose single day
+// holds more than that reads that day's ids on every pass, as without the cache.
 struct SilverIdCache {
   struct Table {
     int64_t silver_version = -1;
@@ -54,7 +56,7 @@ struct SilverIdCache {
     std::set<int32_t> dates;  // the event dates whose Silver ids are all in `seen`
   };
   std::map<std::string, Table> tables;
-  int64_t max_ids = 10'000'000;
+  int64_t max_ids = 20'000'000;
 };
 
 struct SilverOptions {

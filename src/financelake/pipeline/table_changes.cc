@@ -42,6 +42,9 @@ Result<TableChanges> DataFilesAdded(delta::Table& table, int64_t from, int64_t t
     for (const delta::Action& a : *actions) {
       if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
         out.files.push_back({add->path, v});
+      } else if (const auto* rm = std::get_if<delta::RemoveFile>(&a);
+                 rm != nullptr && rm->data_change) {
+        out.data_removed = true;
       }
     }
   }

@@ -22,6 +22,9 @@ struct TableChanges {
   // when `from` cannot be rebuilt either), which can include a compaction's output holding
   // rows seen before, so callers must tolerate repeated rows.
   bool from_log = true;
+  // True when a commit removed a file with dataChange (a DELETE, an overwrite): rows were taken
+  // away, not only added (a compaction's removes, dataChange = false, do not count).
+  bool data_removed = false;
 };
 
 // The data files added with dataChange by the commits after `from` up to `to` (a compaction's

@@ -217,6 +217,52 @@ std::vector<std::string> SplitStatements(std::string_view text) {
   return out;
 }
 
+void StatementBoundary::Feed(std::string_view text) {
+  for (const char c : text) {
+    if (state_ == State::kQuoted) {
+      if (!quote_ended_) {
+        quote_ended_ = c == close_;
+        continue;
+      }
+      quote_ended_ = false;
+      if (c == close_ && close_ != ']') continue;  // a doubled quote: still quoted
+      state_ = State::kCode;                       // and `c` is code
+    } else if (state_ == State::kLineComment) {
+      if (c == '\n') state_ = State::kCode;
+      continue;
+    } else if (state_ == State::kBlockComment) {
+      if (star_ && c == '/') state_ = State::kCode;
+      star_ = c == '*';
+      continue;
+    }
+    const bool dash = dash_, slash = slash_;
+    dash_ = slash_ = false;
+    if (dash && c == '-') {
+      state_ = State::kLineComment;
+      continue;
+    }
+    if (slash && c == '*') {
+      state_ = State::kBlockComment;
+      star_ = false;
+      continue;
+    }
+    if (dash || slash) pending_ = true;  // a lone '-' or '/' is statement text
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      state_ = State::kQuoted;
+      close_ = c == '[' ? ']' : c;
+      pending_ = true;
+    } else if (c == '-') {
+      dash_ = true;
+    } else if (c == '/') {
+      slash_ = true;
+    } else if (c == ';') {
+      pending_ = false;
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      pending_ = true;
+    }
+  }
+}
+
 Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
   const std::vector<std::string> w = Words(statement);
   LakeStatement st;

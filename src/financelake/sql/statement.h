@@ -22,6 +22,26 @@ std::string SqlString(std::string_view text);
 // Statements of a script, split at ';' outside quotes and comments; blank ones dropped.
 std::vector<std::string> SplitStatements(std::string_view text);
 
+// Follows a script fed piece by piece (the shell's lines) and tells whether the text so far
+// ends between statements: outside quotes and comments, and nothing but blanks and comments
+// after the last ';'. The shell runs what it has there, and takes a line starting with '.'
+// there as a shell command.
+class StatementBoundary {
+ public:
+  void Feed(std::string_view text);
+  bool AtBoundary() const { return state_ == State::kCode && !pending_ && !dash_ && !slash_; }
+
+ private:
+  enum class State : uint8_t { kCode, kQuoted, kLineComment, kBlockComment };
+  State state_ = State::kCode;
+  char close_ = 0;            // kQuoted: the closing character
+  bool quote_ended_ = false;  // kQuoted: the closing character was just met (unless doubled)
+  bool star_ = false;         // kBlockComment: the previous character was '*'
+  bool dash_ = false;         // kCode: the previous character was '-'
+  bool slash_ = false;        // kCode: the previous character was '/'
+  bool pending_ = false;      // statement text since the last ';'
+};
+
 struct LakeStatement {
   enum class Kind : uint8_t { kNone, kOptimize, kVacuum, kDescribe, kDescribeHistory, kShowTables };
   Kind kind = Kind::kNone;

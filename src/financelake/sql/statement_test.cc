@@ -15,6 +15,32 @@ TEST(SplitStatementsTest, SemicolonsInsideQuotesAndCommentsStay) {
   EXPECT_EQ(SplitStatements("SELECT 'it''s;'").size(), 1u);
 }
 
+// The shell's view of a script fed line by line: between statements or not.
+TEST(StatementBoundaryTest, SemicolonsInQuotesAndCommentsDoNotEndAStatement) {
+  auto at_boundary = [](std::initializer_list<std::string_view> lines) {
+    StatementBoundary b;
+    for (std::string_view l : lines) b.Feed(l);
+    return b.AtBoundary();
+  };
+  EXPECT_TRUE(at_boundary({}));
+  EXPECT_FALSE(at_boundary({"SELECT 1 AS a, -- first;\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 1 AS a, -- first;\n", "  2 AS b;\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 1; -- a note\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 1; /* a note; */\n"}));
+  EXPECT_FALSE(at_boundary({"/* ; */ SELECT 1\n"}));
+  EXPECT_FALSE(at_boundary({"SELECT ';' AS x\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT ';' AS x\n", ";\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 'it''s;' AS x;\n"}));
+  EXPECT_FALSE(at_boundary({"SELECT 'it''s;\n", "still; quoted\n"}));
+  EXPECT_FALSE(at_boundary({"SELECT \"a\"\"b;\" FROM t\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT [a;b], `c;d` FROM t;\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 2 - 1, 4 / 2;\n"}));
+  EXPECT_FALSE(at_boundary({"SELECT 2 -\n"}));
+  EXPECT_FALSE(at_boundary({"SELECT 1 /* open\n", "; */\n"}));
+  EXPECT_TRUE(at_boundary({"SELECT 1 /* open\n", "; */;\n"}));
+  EXPECT_TRUE(at_boundary({"-- only a comment\n"}));
+}
+
 TEST(LakeStatementTest, RecognisesTheLakeStatements) {
   auto opt = ParseLakeStatement("optimize gold.daily_prices");
   ASSERT_TRUE(opt.ok());
