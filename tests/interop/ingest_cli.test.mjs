@@ -171,7 +171,9 @@ test('a continuous pipeline compacts the small files of every table while events
   assert.equal(code, 0, p.stderr);
   assert.equal(silverRows(), 6000, p.stdout);
   assert.ok(rounds().length > 0, p.stdout);
-  assert.doesNotMatch(p.stderr, /maintenance/);
+  // Only a compaction of a table a pass was replacing at the same moment may lose (and wait
+  // for the next round); nothing else fails.
+  for (const l of p.stderr.split('\n').filter((x) => /maintenance/.test(x))) assert.match(l, /concurrent/, p.stderr);
   // Bronze and Silver hold their rows in a few files now (their logs added 60 and more).
   for (const t of ['bronze/stock_trades', 'silver/stock_trades']) {
     const { files } = await replayDeltaLog(path.join(lake, t));
@@ -184,6 +186,7 @@ test('a continuous pipeline compacts the small files of every table while events
   assert.equal(silver, 'n,d\n6000,6000\n');
   assert.equal(bronzeRows(lake, 'stock_trades').length, 6000);
   expectFailure(['pipeline', '--lake', lake, '--maintenance-interval-s', '-1'], '--maintenance-interval-s');
+  expectFailure(['pipeline', '--lake', lake, '--maintenance-interval-s', '1e10'], /--maintenance-interval-s must be 0-31622400 seconds/);
   expectFailure(['demo', '--lake', path.join(dir, 'never'), '--maintenance-interval-s', 'nan'], '--maintenance-interval-s');
 });
 

@@ -4,6 +4,7 @@
 // answers; output formats; errors are one line and change nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { duckdbExec, duckdbQuery, expectFailure, fixturesDir, flBin, mkTmp, rmTmp, runFl, runFlOk, runProgram, sqlStr } from './lib.mjs';
@@ -243,6 +244,12 @@ test('a script on stdin takes the shell commands too, on lines of their own betw
   const commented = runFlOk(['sql', '--lake', lake, '--format', 'csv'],
     { input: "SELECT 1 AS a, -- first;\n  'x;y' AS b;\nSELECT 3 AS c; -- a note\n.schema gold.fraud_alerts\n" });
   assert.match(commented.stdout, /^a,b\n1,x;y\nc\n3\ncolumn,type,nullable,partition\ntransaction_id,/);
+  // Each statement is answered as soon as it is complete: a program feeding statements one at
+  // a time gets each answer before it sends the next.
+  const fed = spawnSync('bash', ['-c', `(echo 'SELECT 1 AS a;'; sleep 2; echo 'SELECT 2 AS b;') | '${flBin()}' sql --lake '${lake}' --format csv | while IFS= read -r l; do echo "$(date +%s.%N) $l"; done`], { encoding: 'utf8' });
+  const at = Object.fromEntries(fed.stdout.trim().split('\n').map((l) => { const [t, v] = l.split(' '); return [v, Number(t)]; }));
+  assert.ok(at['1'] !== undefined && at['2'] !== undefined, fed.stdout + fed.stderr);
+  assert.ok(at['2'] - at['1'] > 1.5, `the first answer came ${at['2'] - at['1']} s before the second, not at once`);
   // .quit ends the script; an unknown command stops it with an error, after what ran before.
   const quit = runFlOk(['sql', '--lake', lake, '--format', 'csv'], { input: 'SELECT 1 AS a;\n.quit\nSELECT 2 AS b;\n' });
   assert.equal(quit.stdout, 'a\n1\n');

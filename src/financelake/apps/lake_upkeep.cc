@@ -12,9 +12,10 @@
 namespace financelake::apps {
 
 Status CheckMaintenanceInterval(double interval_s) {
-  if (!std::isfinite(interval_s) || interval_s < 0) {
+  if (!std::isfinite(interval_s) || interval_s < 0 || interval_s > kMaxMaintenanceIntervalS) {
     return Status::InvalidArgument(fmt::format(
-        "--maintenance-interval-s must be >= 0 (0: no compaction or vacuum), not {}", interval_s));
+        "--maintenance-interval-s must be 0-{} seconds (0: no compaction or vacuum), not {}",
+        kMaxMaintenanceIntervalS, interval_s));
   }
   return Status::OK();
 }
@@ -41,25 +42,25 @@ void LakeUpkeep::Run() {
       if (cv_.wait_for(lock, interval, [this] { return stop_; })) return;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    auto round = pipeline::MaintainLake(io::PosixFileSystem(), lake_);
+    auto stopping = [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return stop_;
+    };
+    const pipeline::MaintenanceCounts counts =
+        pipeline::MaintainLake(io::PosixFileSystem(), lake_, stopping);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!round.ok()) {
-      std::fprintf(stderr, "%s: maintenance: %s (retried in the next round)\n", who_.c_str(),
-                   round.status().message().c_str());
-      continue;
-    }
-    for (const std::string& e : round->errors) {
+    for (const std::string& e : counts.errors) {
       std::fprintf(stderr, "%s: maintenance: %s (retried in the next round)\n", who_.c_str(),
                    e.c_str());
     }
-    if (round->files_compacted > 0 || round->files_vacuumed > 0) {
+    if (counts.files_compacted > 0 || counts.files_vacuumed > 0) {
       std::printf(
           "%s: maintenance: %lld tables, %lld small files compacted into %lld, %lld files vacuumed "
           "(%.2f s)\n",
-          who_.c_str(), static_cast<long long>(round->tables),
-          static_cast<long long>(round->files_compacted),
-          static_cast<long long>(round->files_written),
-          static_cast<long long>(round->files_vacuumed), s);
+          who_.c_str(), static_cast<long long>(counts.tables),
+          static_cast<long long>(counts.files_compacted),
+          static_cast<long long>(counts.files_written),
+          static_cast<long long>(counts.files_vacuumed), s);
       std::fflush(stdout);
     }
   }

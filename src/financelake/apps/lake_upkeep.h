@@ -13,8 +13,9 @@
 namespace financelake::apps {
 
 inline constexpr double kDefaultMaintenanceIntervalS = 3600;
+inline constexpr double kMaxMaintenanceIntervalS = 366 * 86400;  // a year; 0 means never
 
-// "--maintenance-interval-s must be >= 0 ..." for a negative or non-finite value.
+// "--maintenance-interval-s must be 0-... seconds" for a value out of range or not finite.
 Status CheckMaintenanceInterval(double interval_s);
 
 class LakeUpkeep {
@@ -22,7 +23,7 @@ class LakeUpkeep {
   // Starts the thread unless interval_s is 0; each round prints one line to stdout prefixed by
   // `who` when it changed something, and each table's error to stderr (retried next round).
   LakeUpkeep(std::string lake, double interval_s, std::string who);
-  ~LakeUpkeep();  // stops and joins (a round under way finishes its table first)
+  ~LakeUpkeep();  // stops and joins (a round under way stops after the table it is on)
   LakeUpkeep(const LakeUpkeep&) = delete;
   LakeUpkeep& operator=(const LakeUpkeep&) = delete;
 

@@ -116,16 +116,14 @@ Status DotCommand(sql::SqlSession& session, const DotLine& cmd, sql::OutputForma
   return Status::OK();
 }
 
-// A script on stdin: its statements, and shell commands on lines of their own between
-// statements; stops at the first error (the results before it printed). The statements between
-// two shell commands run as one script (one split, whatever its length).
+// A script on stdin: its statements, each run as soon as it is complete (a program feeding
+// statements gets each answer before sending the next), and shell commands on lines of their
+// own between statements; stops at the first error (the results before it printed).
 Status Script(sql::SqlSession& session, sql::OutputFormat format) {
   std::string chunk, line;
   sql::StatementBoundary boundary;
   while (std::getline(std::cin, line)) {
     if (boundary.AtBoundary() && IsDotLine(line)) {
-      FL_RETURN_NOT_OK(RunScript(session, chunk, format));
-      chunk.clear();
       bool quit = false;
       FL_RETURN_NOT_OK(DotCommand(session, ParseDotLine(line), format, &quit));
       if (quit) return Status::OK();
@@ -134,6 +132,10 @@ Status Script(sql::SqlSession& session, sql::OutputFormat format) {
     line += '\n';
     boundary.Feed(line);
     chunk += line;
+    if (boundary.AtBoundary()) {
+      FL_RETURN_NOT_OK(RunScript(session, chunk, format));
+      chunk.clear();
+    }
   }
   return RunScript(session, chunk, format);  // a last statement needs no ';'
 }

@@ -203,7 +203,7 @@ class PosixFs final : public FileSystem {
       } else if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
         struct stat st;  // filesystems without d_type, and symbolic links: ask
         if (::stat(info.path.c_str(), &st) != 0) {
-          if (errno == ENOENT) continue;
+          if (errno == ENOENT || errno == ELOOP) continue;  // a link that leads nowhere
           return PosixError("stat", info.path);
         }
         info.is_dir = S_ISDIR(st.st_mode);

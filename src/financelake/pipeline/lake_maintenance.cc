@@ -10,35 +10,55 @@
 
 namespace financelake::pipeline {
 
-Result<std::vector<std::string>> LakeTables(io::FileSystem& fs, const std::string& lake) {
+std::vector<std::string> LakeTables(io::FileSystem& fs, const std::string& lake,
+                                    std::vector<std::string>* errors) {
   std::vector<std::string> out;
-  auto is_table = [&](const std::string& rel) -> Result<bool> {
-    return fs.Exists(io::JoinPath(io::JoinPath(lake, rel), "_delta_log"));
+  auto note = [&](const std::string& rel, const Status& st) {
+    if (errors != nullptr) errors->push_back(fmt::format("{}: {}", rel, st.message()));
   };
-  FL_ASSIGN_OR_RETURN(bool errors, is_table("errors"));
-  if (errors) out.push_back("errors");
+  auto add_if_table = [&](const std::string& rel) {
+    auto is_table = fs.Exists(io::JoinPath(io::JoinPath(lake, rel), "_delta_log"));
+    if (!is_table.ok()) {
+      note(rel, is_table.status());
+    } else if (*is_table) {
+      out.push_back(rel);
+    }
+  };
+  add_if_table("errors");
   for (const char* layer : {"bronze", "silver", "gold"}) {
     const std::string dir = io::JoinPath(lake, layer);
-    FL_ASSIGN_OR_RETURN(bool exists, fs.Exists(dir));
-    if (!exists) continue;
-    FL_ASSIGN_OR_RETURN(std::vector<io::FileInfo> entries, fs.ListDirNames(dir));
-    for (const io::FileInfo& e : entries) {
-      const std::string rel = std::string(layer) + "/" + e.name;
-      FL_ASSIGN_OR_RETURN(bool table, is_table(rel));
-      if (table) out.push_back(rel);
+    auto exists = fs.Exists(dir);
+    if (!exists.ok() || !*exists) {
+      if (!exists.ok()) note(layer, exists.status());
+      continue;
     }
+    auto entries = fs.ListDirNames(dir);
+    if (!entries.ok()) {
+      note(layer, entries.status());
+      continue;
+    }
+    for (const io::FileInfo& e : *entries) add_if_table(std::string(layer) + "/" + e.name);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-Result<MaintenanceCounts> MaintainLake(std::shared_ptr<io::FileSystem> fs,
-                                       const std::string& lake) {
+MaintenanceCounts MaintainLake(std::shared_ptr<io::FileSystem> fs, const std::string& lake,
+                               const std::function<bool()>& stop) {
   MaintenanceCounts counts;
-  FL_ASSIGN_OR_RETURN(std::vector<std::string> tables, LakeTables(*fs, lake));
-  for (const std::string& rel : tables) {
-    ++counts.tables;
+  for (const std::string& rel : LakeTables(*fs, lake, &counts.errors)) {
+    if (stop && stop()) break;
     auto table = delta::Table::Open(fs, io::JoinPath(lake, rel));
+    auto snapshot = table->Latest();
+    if (!snapshot.ok()) {
+      counts.errors.push_back(fmt::format("{}: {}", rel, snapshot.status().message()));
+      continue;
+    }
+    // Only the tables FinanceLake keeps (another tool's table may be one it cannot write, or
+    // one whose own writers should not meet a compaction).
+    const std::string description = (*snapshot)->metadata().description.value_or("");
+    if (description.rfind("FinanceLake ", 0) != 0) continue;
+    ++counts.tables;
     auto optimized = delta::Optimize(*table);
     if (!optimized.ok()) {
       counts.errors.push_back(fmt::format("{}: {}", rel, optimized.status().message()));

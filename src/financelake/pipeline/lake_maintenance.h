@@ -9,11 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "financelake/base/result.h"
 #include "financelake/io/filesystem.h"
 
 namespace financelake::pipeline {
@@ -28,11 +28,16 @@ struct MaintenanceCounts {
 };
 
 // The Delta tables of a lake: <lake>/errors and every table directory under bronze/, silver/
-// and gold/ (lake-relative paths, sorted).
-Result<std::vector<std::string>> LakeTables(io::FileSystem& fs, const std::string& lake);
+// and gold/ (lake-relative paths, sorted). An entry that cannot be looked at (unreadable, a
+// symlink loop) is skipped and named in `errors` when given.
+std::vector<std::string> LakeTables(io::FileSystem& fs, const std::string& lake,
+                                    std::vector<std::string>* errors = nullptr);
 
-// One round over every table of the lake. A table that fails (say, a concurrent OPTIMIZE by
-// another process) is reported in `errors` and the round goes on.
-Result<MaintenanceCounts> MaintainLake(std::shared_ptr<io::FileSystem> fs, const std::string& lake);
+// One round over the lake's own tables (those whose description FinanceLake wrote: a table
+// another tool keeps under the lake is left alone). A table that fails (say, a concurrent
+// OPTIMIZE by another process) is reported in `errors` and the round goes on. `stop`, when
+// given, is checked before each table: a round stops there when it returns true.
+MaintenanceCounts MaintainLake(std::shared_ptr<io::FileSystem> fs, const std::string& lake,
+                               const std::function<bool()>& stop = nullptr);
 
 }  // namespace financelake::pipeline

@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "financelake/columnar/record_batch.h"
 #include "financelake/columnar/value.h"
+#include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/gold_stage.h"
@@ -78,32 +81,66 @@ TEST_F(LakeMaintenanceTest, CompactionBetweenContinuousPassesChangesNoRowAndLose
     ASSERT_TRUE(RunGoldOnce(lake_, nullptr, gold.get()).ok());
   };
   for (int r = 0; r < 4; ++r) round(r);
-  auto tables = LakeTables(*io::PosixFileSystem(), lake_);
-  ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+  // Another tool's table under gold/ (its own description, four files) and a symbolic link
+  // that leads nowhere (a loop) are left alone.
+  {
+    auto theirs = delta::Table::Open(io::PosixFileSystem(), lake_ + "/gold/theirs");
+    const columnar::Schema schema({columnar::Field{"id", columnar::DataType::Long(), true}});
+    delta::CreateOptions create;
+    create.description = "their own table";
+    ASSERT_TRUE(delta::CreateTable(*theirs, schema, create).ok());
+    for (int64_t i = 0; i < 4; ++i) {
+      std::vector<columnar::Column> cols;
+      cols.emplace_back(columnar::DataType::Long());
+      cols[0].Append<int64_t>(i);
+      auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+      ASSERT_TRUE(batch.ok());
+      ASSERT_TRUE(delta::Append(*theirs, *batch).ok());
+    }
+  }
+  std::filesystem::create_directory_symlink(lake_ + "/silver/loop", lake_ + "/silver/loop");
+  // And a table whose log is garbage: named in the errors, the round goes on.
+  std::filesystem::create_directories(lake_ + "/gold/broken/_delta_log");
+  std::ofstream(lake_ + "/gold/broken/_delta_log/00000000000000000000.json") << "not json\n";
+  std::vector<std::string> listing_errors;
+  const std::vector<std::string> tables =
+      LakeTables(*io::PosixFileSystem(), lake_, &listing_errors);
   const std::vector<std::string> want_tables = {
-      "bronze/crypto_prices", "bronze/stock_trades",  "errors",
-      "gold/daily_prices",    "silver/crypto_prices", "silver/stock_trades"};
-  ASSERT_EQ(*tables, want_tables);
+      "bronze/crypto_prices", "bronze/stock_trades", "errors",
+      "gold/broken",          "gold/daily_prices",   "gold/theirs",
+      "silver/crypto_prices", "silver/stock_trades"};
+  ASSERT_EQ(tables, want_tables);
+  EXPECT_TRUE(listing_errors.empty()) << listing_errors.front();
   std::map<std::string, std::vector<std::string>> before;
-  for (const std::string& t : *tables) before[t] = Rows(lake_, t);
-  size_t bronze_files = 0;
+  for (const std::string& t : tables) {
+    if (t != "gold/broken") before[t] = Rows(lake_, t);
+  }
+  size_t bronze_files = 0, their_files = 0;
   Rows(lake_, "bronze/stock_trades", &bronze_files);
   ASSERT_EQ(bronze_files, 4u);
+  Rows(lake_, "gold/theirs", &their_files);
+  ASSERT_EQ(their_files, 4u);
 
-  auto counts = MaintainLake(io::PosixFileSystem(), lake_);
-  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
-  EXPECT_EQ(counts->tables, 6);
-  EXPECT_TRUE(counts->errors.empty()) << counts->errors.front();
-  EXPECT_GE(counts->files_compacted,
-            4 + 4 + 4 + 4);              // Bronze's and Silver's four files each, at least
-  EXPECT_EQ(counts->files_vacuumed, 0);  // removed just now: within the retention
-  for (const std::string& t : *tables) EXPECT_EQ(Rows(lake_, t), before[t]) << t;
+  // A round asked to stop at once does nothing.
+  EXPECT_EQ(MaintainLake(io::PosixFileSystem(), lake_, [] { return true; }).tables, 0);
+  const MaintenanceCounts counts = MaintainLake(io::PosixFileSystem(), lake_);
+  EXPECT_EQ(counts.tables, 6);
+  ASSERT_EQ(counts.errors.size(), 1u);
+  EXPECT_EQ(counts.errors[0].rfind("gold/broken: ", 0), 0u) << counts.errors[0];
+  EXPECT_GE(counts.files_compacted, 4 + 4 + 4 + 4);  // Bronze's and Silver's 4 files each, at least
+  EXPECT_EQ(counts.files_vacuumed, 0);               // removed just now: within the retention
+  for (const auto& [t, rows] : before) EXPECT_EQ(Rows(lake_, t), rows) << t;
   Rows(lake_, "bronze/stock_trades", &bronze_files);
   EXPECT_EQ(bronze_files, 1u);
+  Rows(lake_, "gold/theirs", &their_files);
+  EXPECT_EQ(their_files, 4u);  // not ours: not compacted
+  std::filesystem::remove(lake_ + "/silver/loop");
+  std::filesystem::remove_all(lake_ + "/gold/theirs");
+  std::filesystem::remove_all(lake_ + "/gold/broken");
   // A second round finds nothing to do.
-  auto again = MaintainLake(io::PosixFileSystem(), lake_);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->files_compacted, 0);
+  const MaintenanceCounts again = MaintainLake(io::PosixFileSystem(), lake_);
+  EXPECT_TRUE(again.errors.empty());
+  EXPECT_EQ(again.files_compacted, 0);
 
   for (int r = 4; r < 7; ++r) round(r);
   // Every stock event once in Silver.
