@@ -394,32 +394,36 @@ Result<GoldCounts> RunSource(const std::string& lake, const std::shared_ptr<io::
     }
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, reader->ReadAll(wanted));
     counts.silver_rows += rows.num_rows();
+    std::optional<FeedFinder> feed_at;  // with the kept aggregates: the rows go by group and feed
+    if (use_kept) feed_at.emplace(rows);
+    std::vector<Row>* bucket = nullptr;  // the previous row's group and feed
+    uint32_t bucket_feed = UINT32_MAX;
     std::string_view last_key;
     int32_t last_day = INT32_MIN;
     for (int64_t i = 0; i < rows.num_rows(); ++i) {
       const std::string_view key = rows.column(0).StringAt(i);
+      const int32_t day = trading_date(rows.column(1).ValueAt<int64_t>(i));
+      const bool same_group = i > 0 && key == last_key && day == last_day;
       if (i == 0 || key != last_key) {
         if (keys.find(key) == keys.end()) keys.emplace(key);
         last_key = key;
       }
-      const int32_t day = trading_date(rows.column(1).ValueAt<int64_t>(i));
       if (day != last_day) {
         dates.insert(day);
         last_day = day;
       }
-    }
-    if (use_kept) {
-      FeedFinder feed_at(rows);
-      for (int64_t i = 0; i < rows.num_rows(); ++i) {
-        const Feed& feed = feed_at.feeds()[feed_at(i)];
-        auto& group = fresh.groups[GroupKey(std::string(rows.column(0).StringAt(i)),
-                                            trading_date(rows.column(1).ValueAt<int64_t>(i)))];
-        auto& bucket = group[feed.key];
-        if (bucket.second.empty()) bucket.first = feed;
-        bucket.second.push_back(RowAt(rows, i));
+      if (!use_kept) continue;
+      const uint32_t f = (*feed_at)(i);
+      if (!same_group || f != bucket_feed) {
+        const Feed& feed = feed_at->feeds()[f];
+        auto& slot = fresh.groups[GroupKey(std::string(key), day)][feed.key];
+        if (slot.second.empty()) slot.first = feed;
+        bucket = &slot.second;
+        bucket_feed = f;
       }
-      fresh.batches.push_back(std::move(rows));  // the rows' strings live here
+      bucket->push_back(RowAt(rows, i));
     }
+    if (use_kept) fresh.batches.push_back(std::move(rows));  // the rows' strings live here
   }
   // 2. The groups keys x dates are replaced: from the kept aggregates and the new rows, or
   // computed from all of Silver (every group without kept aggregates, or with a late row).

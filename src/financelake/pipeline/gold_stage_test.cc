@@ -436,18 +436,11 @@ TEST_F(GoldOrderTest, KeptAggregatesGiveTheGoldOfAFullPass) {
     auto rows = t->Scan(*t->Latest().value(), {});
     EXPECT_TRUE(rows.ok());
     for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
-      std::string line;
-      for (size_t c = 3; c < rows->num_columns(); ++c) {
-        line += rows->column(c).IsNull(i) ? std::string("null")
-                                          : columnar::FormatValue(rows->column(c).GetValue(i),
-                                                                  rows->schema().field(c).type);
-        line += " ";
-      }
       const std::string key =
           fmt::format("{} {} {}", rows->column(2).StringAt(i), rows->column(1).StringAt(i),
                       rows->column(0).ValueAt<int32_t>(i));
       EXPECT_EQ(out.count(key), 0u) << key << " twice in Gold";
-      out[key] = line;
+      out[key] = testing::RowText(*rows, i, 3);
     }
     return out;
   };

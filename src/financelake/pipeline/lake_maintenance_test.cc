@@ -35,16 +35,8 @@ class LakeMaintenanceTest : public testing::LakeTest {
     auto rows = t->Scan(**snap, {});
     EXPECT_TRUE(rows.ok()) << rel;
     std::vector<std::string> out;
-    for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
-      std::string line;
-      for (size_t c = 0; c < rows->num_columns(); ++c) {
-        line += rows->column(c).IsNull(i) ? std::string("null")
-                                          : columnar::FormatValue(rows->column(c).GetValue(i),
-                                                                  rows->schema().field(c).type);
-        line += "|";
-      }
-      out.push_back(line);
-    }
+    for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i)
+      out.push_back(testing::RowText(*rows, i));
     std::sort(out.begin(), out.end());
     return out;
   }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "financelake/columnar/record_batch.h"
+#include "financelake/columnar/value.h"
 #include "financelake/io/hooked_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/bronze_batch.h"
@@ -19,6 +21,19 @@
 namespace financelake::pipeline::testing {
 
 using io::HookedFileSystem;
+
+// Row `i` of `rows` from column `from` on, each cell as FormatValue prints it ("null" for a
+// null; doubles shortest-exact), each followed by '|'.
+inline std::string RowText(const columnar::RecordBatch& rows, int64_t i, size_t from = 0) {
+  std::string line;
+  for (size_t c = from; c < rows.num_columns(); ++c) {
+    line += rows.column(c).IsNull(i)
+                ? std::string("null")
+                : columnar::FormatValue(rows.column(c).GetValue(i), rows.schema().field(c).type);
+    line += "|";
+  }
+  return line;
+}
 
 // A fixture whose lake_ is an empty directory name unique to the test, removed afterwards.
 class LakeTest : public ::testing::Test {

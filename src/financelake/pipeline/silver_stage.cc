@@ -206,9 +206,10 @@ Result<SilverCounts> RunTopic(const SilverOptions& o, const std::shared_ptr<io::
   std::unique_ptr<IdSet> seen_owner;
   std::set<int32_t> dates_loaded;  // event dates whose Silver ids are in `seen`
   SilverIdCache::Table* cache = o.id_cache ? &o.id_cache->tables[contract.table] : nullptr;
-  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr silver_start, silver->table().Latest());
-  const int64_t v_silver_start = silver_start->version().value();
+  int64_t v_silver_start = -1;  // with a cache: Silver's version now
   if (cache != nullptr) {
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr silver_start, silver->table().Latest());
+    v_silver_start = silver_start->version().value();
     if (cache->seen && cache->silver_version == v_silver_start) {
       ids = std::move(cache->ids);
       seen_owner = std::move(cache->seen);
