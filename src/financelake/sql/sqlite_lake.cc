@@ -10,6 +10,7 @@
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
+#include "financelake/sql/group_order.h"
 #include "financelake/sql/pushdown.h"
 #include "financelake/sql/statement.h"
 
@@ -93,6 +94,7 @@ struct DeltaCursor {
   RowSelection rows;     // row ids are stable per snapshot: SQLite's OR plans deduplicate by rowid
   std::vector<int> col;  // declared column -> batch column, or -1 (null)
   size_t at = 0;         // into rows.selected, or the batch's row when all are selected
+  std::vector<uint32_t> grouped;  // rows.selected in GROUP BY order, when SQLite asked for it
 
   int64_t Row() const {
     return rows.selected != nullptr ? (*rows.selected)[at] : static_cast<int64_t>(at);
@@ -195,7 +197,25 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
         fmt::format("{}{}:{}", terms.empty() ? "" : ",", c.iColumn, static_cast<int>(OpFrom(c.op)));
     rows /= c.op == SQLITE_INDEX_CONSTRAINT_EQ ? 50 : 4;
   }
-  info->idxStr = Mprintf(fmt::format("{:x}|{}", static_cast<uint64_t>(info->colUsed), terms));
+  // A GROUP BY over this table's own columns (SQLite passes them only when every term is a
+  // plain column of this table under its declared collation): hand the rows over grouped and
+  // SQLite aggregates as they stream past instead of sorting them all (group_order.h).
+  std::string group;
+  if (info->nOrderBy > 0 && sqlite3_vtab_distinct(info) == 1) {
+    for (int k = 0; k < info->nOrderBy; ++k) {
+      const int col = info->aOrderBy[k].iColumn;
+      if (col < 0 || static_cast<size_t>(col) >= v->schema.num_fields() ||
+          !GroupableType(v->schema.field(static_cast<size_t>(col)).type)) {
+        group.clear();
+        break;
+      }
+      group +=
+          fmt::format("{}{}{}", group.empty() ? "" : ",", col, info->aOrderBy[k].desc ? "d" : "");
+    }
+    if (!group.empty()) info->orderByConsumed = 1;
+  }
+  info->idxStr =
+      Mprintf(fmt::format("{:x}|{}|{}", static_cast<uint64_t>(info->colUsed), terms, group));
   info->needToFreeIdxStr = 1;
   info->estimatedRows = static_cast<sqlite3_int64>(std::max(1.0, rows));
   info->estimatedCost = std::max(1.0, rows);
@@ -250,12 +270,13 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   const columnar::Schema& schema = snap->schema();
   const std::string plan = idx != nullptr ? idx : "";
   const size_t bar = plan.find('|');
+  const size_t group_bar = plan.find('|', bar + 1);
   const uint64_t used = std::strtoull(plan.substr(0, bar).c_str(), nullptr, 16);
   // The plan's terms with their values; pushed down when they bind to the snapshot (one that
   // does not, e.g. '2024-13-45' for a date, is simply left to SQLite).
   std::vector<PlanTerm> terms;
-  if (bar != std::string::npos && bar + 1 < plan.size()) {
-    std::stringstream ss(plan.substr(bar + 1));
+  if (bar != std::string::npos && bar + 1 < group_bar) {
+    std::stringstream ss(plan.substr(bar + 1, group_bar - bar - 1));
     std::string item;
     int k = 0;
     while (std::getline(ss, item, ',')) {
@@ -317,6 +338,27 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     }
   }
   cur->at = 0;
+  cur->grouped.clear();
+  if (group_bar != std::string::npos && group_bar + 1 < plan.size()) {
+    std::vector<GroupKey> keys;
+    std::stringstream ss(plan.substr(group_bar + 1));
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      const size_t col = std::strtoul(item.c_str(), nullptr, 10);
+      // A column the snapshot lacks reads as NULL in every row: it groups nothing.
+      if (col < cur->col.size() && cur->col[col] >= 0)
+        keys.push_back(GroupKey{cur->col[col], item.back() == 'd'});
+    }
+    if (!keys.empty()) {
+      auto grouped = GroupRows(batch, cur->rows.selected, keys);
+      if (!grouped.ok()) {
+        SetError(base->pVtab, fmt::format("{}: {}", v->path, grouped.status().message()));
+        return SQLITE_ERROR;
+      }
+      cur->grouped = std::move(*grouped);
+      cur->rows.selected = &cur->grouped;
+    }
+  }
   return SQLITE_OK;
 }
 
