@@ -78,6 +78,10 @@ class SyncOnCloseFile final : public io::WritableFile {
   bool closed_ = false;
 };
 
+// Writes of up to this many partitions sync each file before its close and then each directory
+// (a streaming commit's usual one or two files); more are synced together at the end.
+constexpr size_t kSyncEachFileUpTo = 8;
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -93,6 +97,7 @@ struct FileJob {
   std::vector<const Column*> columns;
   int64_t begin = 0, end = 0;
   RecordBatch owned;
+  bool sync_on_close = true;  // false: the caller syncs all files of the write at once
 };
 
 Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, const std::string& rel,
@@ -101,9 +106,9 @@ Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, cons
   parquet::WriteResult result;
   {
     FL_ASSIGN_OR_RETURN(std::unique_ptr<io::WritableFile> file, fs.NewWritableFile(full));
-    FL_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Open(
-                                         std::make_unique<SyncOnCloseFile>(std::move(file)),
-                                         *job.schema, options.parquet));
+    if (job.sync_on_close) file = std::make_unique<SyncOnCloseFile>(std::move(file));
+    FL_ASSIGN_OR_RETURN(
+        auto writer, parquet::ParquetWriter::Open(std::move(file), *job.schema, options.parquet));
     FL_RETURN_NOT_OK(writer->WriteColumns(job.columns, job.begin, job.end));
     FL_ASSIGN_OR_RETURN(result, writer->Close());
   }
@@ -243,6 +248,9 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     groups[std::move(key)].push_back(r);
   }
 
+  // A write of many files (a backfill of daily bars touches a partition per day) syncs them all
+  // at once at the end (FileSystem::SyncMany) instead of each file and directory on its own.
+  const bool sync_at_end = groups.size() > kSyncEachFileUpTo;
   int part = 0;
   std::vector<std::string> dirs;
   std::set<std::string> parents;
@@ -275,7 +283,7 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     for (auto& chunk : Chunk(std::move(rows), options.max_rows_per_file)) {
       // A run of consecutive rows (the whole batch, or a partition of rows in order) is written
       // from the batch itself; scattered rows are copied once.
-      FileJob job{dir, values, &data_schema, {}, 0, 0, {}};
+      FileJob job{dir, values, &data_schema, {}, 0, 0, {}, !sync_at_end};
       const bool run = chunk.back() - chunk.front() + 1 == static_cast<int64_t>(chunk.size());
       if (run) {
         for (size_t c : data_idx) job.columns.push_back(&batch.column(c));
@@ -300,12 +308,23 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
   for (const std::string& p : parents) {
     if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
   }
-  for (const std::string& dir : dirs) {
-    Status st = fs.SyncDir(dir.empty() ? table_path : io::JoinPath(table_path, dir));
-    if (!st.ok()) {
-      RemoveWritten(fs, table_path, added);
-      return st.WithContext("delta: write " + table_path);
+  std::vector<std::string> full_dirs;
+  for (const std::string& dir : dirs)
+    full_dirs.push_back(dir.empty() ? table_path : io::JoinPath(table_path, dir));
+  Status st;
+  if (sync_at_end) {
+    std::vector<std::string> files;
+    for (const AddFile& a : added) {
+      auto rel = DecodeLogPath(a.path);
+      if (rel.ok()) files.push_back(io::JoinPath(table_path, *rel));
     }
+    st = fs.SyncMany(files, full_dirs);
+  }
+  for (size_t i = 0; !sync_at_end && st.ok() && i < full_dirs.size(); ++i)
+    st = fs.SyncDir(full_dirs[i]);
+  if (!st.ok()) {
+    RemoveWritten(fs, table_path, added);
+    return st.WithContext("delta: write " + table_path);
   }
   return added;
 }

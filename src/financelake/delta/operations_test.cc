@@ -16,6 +16,7 @@
 #include "financelake/delta/data_writer.h"
 #include "financelake/delta/log.h"
 #include "financelake/io/atomic_file.h"
+#include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/hooked_filesystem.h"
 #include "financelake/io/memory_filesystem.h"
 #include "financelake/io/path.h"
@@ -140,6 +141,54 @@ TEST_F(OperationsTest, PartitionDirectoriesAreSyncedInTheirParent) {
   EXPECT_EQ(synced(), (std::vector<std::string>{"/t/part=q", "/t"}));
   MustAppend(Rows({{4, "d", "q"}, {5, "e", "r"}}));
   EXPECT_EQ(synced(), (std::vector<std::string>{"/t/part=q", "/t/part=r", "/t"}));
+}
+
+// A write of many partitions (a backfill of daily bars: one per day) syncs its files and
+// directories together at the end: one sync for all, not one per file and directory.
+TEST_F(OperationsTest, ManyPartitionsAreSyncedTogether) {
+  auto faulty = std::make_shared<io::FaultInjectingFileSystem>(mem_);
+  auto hooked = std::make_shared<HookedFileSystem>(faulty);
+  auto table = Table::Open(hooked, "/m");
+  CreateOptions options;
+  options.partition_columns = {"part"};
+  ASSERT_TRUE(CreateTable(*table, schema_, options).ok());
+  std::vector<std::tuple<int64_t, std::string, std::string>> many, two;
+  for (int i = 0; i < 12; ++i) many.emplace_back(i, "v", fmt::format("p{:02d}", i));
+  for (int i = 0; i < 2; ++i) two.emplace_back(100 + i, "v", fmt::format("q{}", i));
+  auto syncs_of = [&](const RecordBatch& batch) {
+    faulty->Reset();
+    hooked->synced_dirs.clear();
+    auto w = Append(*table, batch);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return faulty->Count(io::FaultOp::kSync);
+  };
+  const int for_two = syncs_of(Rows(two));  // 2 files, 2 partition dirs + the table's, the commit's
+  const int for_many = syncs_of(Rows(many));  // one for the 12 files and 13 dirs, the commit's
+  EXPECT_LT(for_many, for_two);
+  std::vector<std::string> data_dirs;
+  for (const std::string& d : hooked->synced_dirs) {
+    if (d.find("_delta_log") == std::string::npos) data_dirs.push_back(d);
+  }
+  ASSERT_EQ(data_dirs.size(), 13u);
+  EXPECT_EQ(data_dirs.front(), "/m/part=p00");
+  EXPECT_EQ(data_dirs[11], "/m/part=p11");
+  EXPECT_EQ(data_dirs.back(), "/m");
+
+  // The sync fails: nothing is committed and the written files are removed; a retry lands.
+  const DeltaVersion version = table->Latest().value()->version();
+  std::vector<std::tuple<int64_t, std::string, std::string>> more;
+  for (int i = 0; i < 12; ++i) more.emplace_back(200 + i, "w", fmt::format("r{:02d}", i));
+  faulty->Reset();
+  faulty->FailNth(io::FaultOp::kSync, 1);
+  EXPECT_FALSE(Append(*table, Rows(more)).ok());
+  EXPECT_EQ(table->Latest().value()->version(), version);
+  for (int i = 0; i < 12; ++i) {
+    auto left = mem_->ListDir(fmt::format("/m/part=r{:02d}", i));
+    EXPECT_TRUE(!left.ok() || left->empty()) << i;
+  }
+  auto retried = Append(*table, Rows(more));
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(TableRows(*table).size(), 26u);
 }
 
 TEST_F(OperationsTest, ReplaceWhereReplacesOnePartition) {

@@ -188,6 +188,13 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& path) {
   return base_->SyncDir(path);
 }
 
+Status FaultInjectingFileSystem::SyncMany(const std::vector<std::string>& files,
+                                          const std::vector<std::string>& dirs) {
+  FL_RETURN_NOT_OK(state_->Check(
+      FaultOp::kSync, files.empty() ? (dirs.empty() ? "" : dirs.front()) : files.front()));
+  return base_->SyncMany(files, dirs);
+}
+
 Status FaultInjectingFileSystem::SetMtime(const std::string& path, int64_t mtime_ms) {
   return base_->SetMtime(path, mtime_ms);
 }

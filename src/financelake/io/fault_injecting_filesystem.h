@@ -26,7 +26,7 @@ namespace financelake::io {
 // The calls that can be failed.
 enum class FaultOp : int {
   kWrite = 0,  // WritableFile::Append
-  kSync,       // WritableFile::Sync and FileSystem::SyncDir
+  kSync,       // WritableFile::Sync, FileSystem::SyncDir and SyncMany
   kRename,     // FileSystem::Rename and RenameNoReplace
   kCreate,     // FileSystem::NewWritableFile
   kDelete,     // FileSystem::Delete and DeleteDirRecursive
@@ -95,6 +95,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   Result<std::vector<FileInfo>> ListDirNames(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  Status SyncMany(const std::vector<std::string>& files,
+                  const std::vector<std::string>& dirs) override;
   Status SetMtime(const std::string& path, int64_t mtime_ms) override;
   Result<std::string> Canonical(const std::string& path) override;
 

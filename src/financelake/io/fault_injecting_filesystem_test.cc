@@ -107,6 +107,17 @@ TYPED_TEST(FaultTest, FailedSyncDirAfterRenameIsReported) {
   EXPECT_EQ(this->ListNames(this->P("")), Names{"table.json"});
 }
 
+TYPED_TEST(FaultTest, SyncManyIsOneSyncThatCanFail) {
+  const std::string a = this->P("a"), b = this->P("b");
+  this->WriteOld(a);
+  this->WriteOld(b);
+  this->faulty_->Reset();
+  FL_IO_ASSERT_OK(this->faulty_->SyncMany({a, b}, {this->P("")}));
+  EXPECT_EQ(this->faulty_->Count(FaultOp::kSync), 1);
+  this->faulty_->FailNth(FaultOp::kSync, 1);
+  this->ExpectInjected(this->faulty_->SyncMany({a, b}, {this->P("")}));
+}
+
 TYPED_TEST(FaultTest, FailAlwaysUntilReset) {
   const std::string path = this->P("r");
   FL_IO_ASSERT_OK(this->Write(path, "data"));

@@ -18,6 +18,27 @@ template <typename Env>
 class DirTest : public FileSystemTest<Env> {};
 TYPED_TEST_SUITE(DirTest, AllEnvs, EnvNames);
 
+TYPED_TEST(DirTest, SyncManyTakesFewOrManyPathsAndNamesOneThatIsNotThere) {
+  FL_IO_ASSERT_OK(this->fs().CreateDirs(this->P("d")));
+  std::vector<std::string> files;
+  for (int i = 0; i < 20; ++i) {
+    files.push_back(this->P("d/f" + std::to_string(i)));
+    FL_IO_ASSERT_OK(this->Write(files.back(), "x"));
+  }
+  const std::vector<std::string> few(files.begin(), files.begin() + 2);
+  FL_IO_ASSERT_OK(this->fs().SyncMany(few, {this->P("d")}));
+  FL_IO_ASSERT_OK(this->fs().SyncMany(files, {this->P("d"), this->P("")}));
+  FL_IO_ASSERT_OK(this->fs().SyncMany({}, {}));
+  for (std::vector<std::string> paths : {few, files}) {
+    paths.push_back(this->P("d/gone"));
+    const Status st = this->fs().SyncMany(paths, {this->P("d")});
+    EXPECT_TRUE(st.IsNotFound()) << st.ToString();
+    EXPECT_NE(st.message().find("d/gone"), std::string::npos) << st.ToString();
+    const Status dir = this->fs().SyncMany(files, {this->P("nodir")});
+    EXPECT_NE(dir.message().find("nodir"), std::string::npos) << dir.ToString();
+  }
+}
+
 TYPED_TEST(DirTest, ListDirIsSortedByName) {
   for (const char* name : {"b.parquet", "a.json", "_delta_log", "c", "B", "00000.json"}) {
     FL_IO_ASSERT_OK(this->Write(this->P(name), name));

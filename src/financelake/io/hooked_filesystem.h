@@ -17,7 +17,7 @@ class HookedFileSystem final : public FileSystem {
  public:
   explicit HookedFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
   std::function<void()> before_commit;
-  std::vector<std::string> synced_dirs;  // SyncDir's paths, in order
+  std::vector<std::string> synced_dirs;  // SyncDir's and SyncMany's directories, in order
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
     return base_->NewWritableFile(p);
@@ -46,6 +46,11 @@ class HookedFileSystem final : public FileSystem {
   Status SyncDir(const std::string& p) override {
     synced_dirs.push_back(p);
     return base_->SyncDir(p);
+  }
+  Status SyncMany(const std::vector<std::string>& files,
+                  const std::vector<std::string>& dirs) override {
+    synced_dirs.insert(synced_dirs.end(), dirs.begin(), dirs.end());
+    return base_->SyncMany(files, dirs);
   }
   Status SetMtime(const std::string& p, int64_t t) override { return base_->SetMtime(p, t); }
 

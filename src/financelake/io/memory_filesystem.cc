@@ -277,6 +277,17 @@ Status MemoryFileSystem::SyncDir(const std::string& path) {
   return ErrnoToStatus(IsFile(key) ? ENOTDIR : MissingErrno(key), "sync dir", path);
 }
 
+Status MemoryFileSystem::SyncMany(const std::vector<std::string>& files,
+                                  const std::vector<std::string>& dirs) {
+  for (const std::string& f : files) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string key = Normalize(f);
+    if (!IsFile(key)) return ErrnoToStatus(IsDir(key) ? EISDIR : MissingErrno(key), "sync", f);
+  }
+  for (const std::string& d : dirs) FL_RETURN_NOT_OK(SyncDir(d));
+  return Status::OK();
+}
+
 Status MemoryFileSystem::SetMtime(const std::string& path, int64_t mtime_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string key = Normalize(path);

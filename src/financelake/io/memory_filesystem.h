@@ -10,7 +10,8 @@
 //     and Delete(), and truncating re-opens (NewWritableFile on an existing path) are visible to
 //     them.
 //   - Visibility: WritableFile does not buffer; each Append() is visible to readers as soon as it
-//     returns. Sync() and SyncDir() are no-ops (everything is "durable" until the process exits).
+//     returns. Sync(), SyncDir() and SyncMany() are no-ops (everything is "durable" until the
+//     process exits).
 //   - Rename() and RenameNoReplace() are atomic, including for directories.
 //   - Modification times come from the wall clock on create and Append(), or from SetMtime().
 #pragma once
@@ -49,6 +50,8 @@ class MemoryFileSystem final : public FileSystem {
   Result<std::vector<FileInfo>> ListDir(const std::string& path) override;
   Status CreateDirs(const std::string& path) override;
   Status SyncDir(const std::string& path) override;
+  Status SyncMany(const std::vector<std::string>& files,
+                  const std::vector<std::string>& dirs) override;
   Status SetMtime(const std::string& path, int64_t mtime_ms) override;
 
  private:
