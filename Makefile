@@ -21,13 +21,17 @@ build: deps-node $(BUILD_DIR)/CMakeCache.txt
 demo: build
 	$(BUILD_DIR)/financelake demo --lake lake $(DEMO_ARGS)
 
+# A test that hangs fails after TEST_TIMEOUT seconds (the slowest takes about 3 minutes) instead
+# of holding the run until CI's limit.
+TEST_TIMEOUT ?= 1200
+
 test: deps-node build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout $(TEST_TIMEOUT)
 
 test-asan: deps-node
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFL_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit --timeout $(TEST_TIMEOUT)
 
 fuzz: deps-node
 	CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON

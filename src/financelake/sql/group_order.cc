@@ -49,6 +49,17 @@ bool FixedBits(const KeyColumn& k, uint32_t row, uint64_t bits[2]) {
   return true;
 }
 
+// Spreads every input bit over the low bits the table indexes by (whole-number doubles and
+// widened floats have dozens of zero low bits, which Mix alone leaves in place).
+uint64_t Finish(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 uint64_t HashRow(const std::vector<KeyColumn>& keys, uint32_t row) {
   uint64_t h = 0x243f6a8885a308d3ULL;
   for (const KeyColumn& k : keys) {
@@ -60,12 +71,12 @@ uint64_t HashRow(const std::vector<KeyColumn>& keys, uint32_t row) {
     uint64_t bits[2];
     h = FixedBits(k, row, bits) ? Mix(Mix(h, bits[0]), bits[1]) : Mix(h, 0x51ed27);
   }
-  return h;
+  return Finish(h);
 }
 
 // Same group: equal as SQLite compares, except that distinct decimals which become the same REAL
 // keep separate groups (the order below still puts such groups next to each other, which is all
-// SQLite needs).
+// SQLite needs: rounding to a double never reverses the order of two decimals of one scale).
 bool SameRow(const std::vector<KeyColumn>& keys, uint32_t a, uint32_t b) {
   for (const KeyColumn& k : keys) {
     if (k.width == 0) {
@@ -100,10 +111,9 @@ int OrderText(const std::string& a, const std::string& b) {
 
 // SQLite's order of one key column's values in rows a and b of the groups' representatives:
 // NULL (and NaN, which reads as NULL) first, numbers by value, text and blobs by memcmp and then
-// length (the BINARY collation), dates and timestamps as their text, decimals as the REAL they
-// become (`decimals`, per row).
-int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b, const std::vector<double>& decimals,
-                uint32_t ga, uint32_t gb) {
+// length (the BINARY collation), dates and timestamps as their text, decimals by their unscaled
+// values (SQLite sees REALs: the same order, with ties where several decimals round to one).
+int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b) {
   const Column& c = *k.column;
   auto null_like = [&](uint32_t r) {
     if (c.IsNull(r)) return true;
@@ -121,7 +131,7 @@ int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b, const std::vector<do
     case TypeKind::kLong: return Order(c.ValueAt<int64_t>(a), c.ValueAt<int64_t>(b));
     case TypeKind::kFloat: return Order(c.ValueAt<float>(a), c.ValueAt<float>(b));
     case TypeKind::kDouble: return Order(c.ValueAt<double>(a), c.ValueAt<double>(b));
-    case TypeKind::kDecimal: return Order(decimals[ga], decimals[gb]);
+    case TypeKind::kDecimal: return Order(c.ValueAt<__int128>(a), c.ValueAt<__int128>(b));
     case TypeKind::kDate: {
       const int32_t x = c.ValueAt<int32_t>(a), y = c.ValueAt<int32_t>(b);
       if (x >= kFirstDay && x <= kLastDay && y >= kFirstDay && y <= kLastDay) return Order(x, y);
@@ -151,7 +161,7 @@ bool GroupableType(const columnar::DataType& type) {
 
 Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
                                         const std::vector<uint32_t>* selected,
-                                        const std::vector<GroupKey>& keys) {
+                                        const std::vector<GroupKey>& keys, GroupRowsStats* stats) {
   if (selected == nullptr && batch.num_rows() > std::numeric_limits<uint32_t>::max()) {
     return Status::OutOfRange(
         fmt::format("{} rows are too many to group in memory; add a WHERE", batch.num_rows()));
@@ -190,13 +200,16 @@ Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
       slot_hash[at] = old_hash[s];
     }
   };
+  int64_t probes = 0;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t row = row_at(i);
     const uint64_t h = HashRow(columns, row);
     size_t at = h & mask;
+    ++probes;
     while (slots[at] != 0 &&
            (slot_hash[at] != h || !SameRow(columns, first_row[slots[at] - 1], row))) {
       at = (at + 1) & mask;
+      ++probes;
     }
     if (slots[at] != 0) {
       group_of[i] = slots[at] - 1;
@@ -211,23 +224,11 @@ Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
 
   // The groups in SQLite's order of their keys.
   const size_t groups = first_row.size();
-  std::vector<std::vector<double>> decimals(columns.size());
-  for (size_t k = 0; k < columns.size(); ++k) {
-    if (columns[k].kind != TypeKind::kDecimal) continue;
-    decimals[k].reserve(groups);
-    for (uint32_t row : first_row) {
-      const Column& c = *columns[k].column;
-      decimals[k].push_back(
-          c.IsNull(row)
-              ? 0.0
-              : std::strtod(columnar::FormatValue(c.GetValue(row), c.type()).c_str(), nullptr));
-    }
-  }
   std::vector<uint32_t> order(groups);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     for (size_t k = 0; k < columns.size(); ++k) {
-      const int c = CompareRows(columns[k], first_row[a], first_row[b], decimals[k], a, b);
+      const int c = CompareRows(columns[k], first_row[a], first_row[b]);
       if (c != 0) return columns[k].descending ? c > 0 : c < 0;
     }
     return false;
@@ -244,6 +245,10 @@ Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
   }
   std::vector<uint32_t> out(n);
   for (size_t i = 0; i < n; ++i) out[start[group_of[i]]++] = row_at(i);
+  if (stats != nullptr) {
+    stats->groups = static_cast<int64_t>(groups);
+    stats->probes = probes;
+  }
   return out;
 }
 

@@ -5,10 +5,10 @@
 //
 // The groups come in ascending order of their keys (descending per key where asked), compared
 // as SQLite compares the values the virtual table returns (NULL and NaN first, integers and
-// reals by value, text and blobs bytewise, dates and timestamps by their text, decimals by the
-// REAL they become), so the rows are sorted as well as grouped: whatever SQLite concludes from
-// the plan (it may take a consumed GROUP BY as also satisfying an identical ORDER BY), the
-// output is right. Within a group rows keep their scan order. Pure: no sqlite3.h here.
+// reals by value, text and blobs bytewise, dates and timestamps by their text, decimals by value),
+// so the rows are sorted as well as grouped: whatever SQLite concludes from the plan (it may take a
+// consumed GROUP BY as also satisfying an identical ORDER BY), the output is right. Within a group
+// rows keep their scan order. Pure: no sqlite3.h here.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +28,18 @@ struct GroupKey {
 // as JSON text, which this code does not build).
 bool GroupableType(const columnar::DataType& type);
 
+// What a grouping cost: groups found, and hash-table slots looked at (about one per row when
+// the keys hash well).
+struct GroupRowsStats {
+  int64_t groups = 0;
+  int64_t probes = 0;
+};
+
 // The rows of `batch` (all, or those in `selected`, as row numbers), grouped by `keys` in the
 // order above. An error when there are more rows than a uint32_t numbers.
 Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
                                         const std::vector<uint32_t>* selected,
-                                        const std::vector<GroupKey>& keys);
+                                        const std::vector<GroupKey>& keys,
+                                        GroupRowsStats* stats = nullptr);
 
 }  // namespace financelake::sql

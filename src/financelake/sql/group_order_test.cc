@@ -122,6 +122,28 @@ TEST(GroupRowsTest, SeveralKeysAndManyGroups) {
   }
 }
 
+TEST(GroupRowsTest, KeysWithZeroLowBitsStillHashApart) {
+  // Whole-number doubles (prices, quantities) and widened floats have dozens of zero low bits:
+  // grouping them must still look at about one slot per row, not walk a cluster of every group.
+  std::mt19937 rng(3);
+  Column whole(DataType::Double()), floats(DataType::Float()), longs(DataType::Long());
+  for (int i = 0; i < 40000; ++i) {
+    const uint32_t r = rng() % 10000;
+    whole.Append<double>(static_cast<double>(r));
+    floats.Append<float>(static_cast<float>(r) * 0.37f + 0.5f);
+    longs.Append<int64_t>(int64_t{r} << 32);
+  }
+  for (Column* c : {&whole, &floats, &longs}) {
+    const std::string type = c->type().ToString();
+    const auto batch = OneColumn(std::move(*c));
+    GroupRowsStats stats;
+    auto out = GroupRows(batch, nullptr, {{0, false}}, &stats);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_GT(stats.groups, 9000) << type;
+    EXPECT_LT(stats.probes, 3 * 40000) << type;
+  }
+}
+
 // SQL over a Delta table: a GROUP BY the virtual table groups must answer exactly as SQLite's own
 // sorter does (`GROUP BY +col` keeps the column from the virtual table, so SQLite sorts).
 class GroupedScanTest : public ::testing::Test {
@@ -237,6 +259,28 @@ TEST_F(GroupedScanTest, GroupByAnswersAsSqlitesSorterDoes) {
       EXPECT_EQ(Csv(grouped), want) << grouped;
     }
   }
+}
+
+TEST_F(GroupedScanTest, ANestedLoopGroupsItsKeptRowsOnce) {
+  // The grouped table as a nested loop's inner table under a range key: every outer row calls
+  // xFilter again on the same kept rows (scan_cache.h), which are grouped once, not per call.
+  const std::string q =
+      "WITH c(v) AS (VALUES (490), (491), (492), (493), (494)) SELECT t.ticker, count(*) FROM c "
+      "CROSS JOIN silver.trades t WHERE t.qty >= c.v GROUP BY {} ORDER BY 1";
+  session_->reset_scan_stats();
+  const std::string grouped = Csv(fmt::format(fmt::runtime(q), "t.ticker"));
+  const LakeScanStats stats = session_->scan_stats();
+  EXPECT_EQ(grouped, Csv(fmt::format(fmt::runtime(q), "+t.ticker")));
+  // The first call's own pruned scan, then the rows kept for the later calls.
+  EXPECT_LE(stats.groupings, 2) << grouped;
+  // A correlated subquery asks for each outer row's rows grouped: still the same answers.
+  const std::string correlated =
+      "SELECT o.venue, (SELECT group_concat(ticker || ':' || n, ' ') FROM (SELECT ticker, count(*) "
+      "AS n "
+      "FROM silver.trades i WHERE i.venue = o.venue GROUP BY {} ORDER BY ticker)) AS g FROM "
+      "(SELECT DISTINCT venue FROM silver.trades) o ORDER BY 1";
+  EXPECT_EQ(Csv(fmt::format(fmt::runtime(correlated), "ticker")),
+            Csv(fmt::format(fmt::runtime(correlated), "+ticker")));
 }
 
 TEST_F(GroupedScanTest, AJoinAndANestedGroupStillAnswerRight) {

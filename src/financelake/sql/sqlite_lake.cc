@@ -94,7 +94,13 @@ struct DeltaCursor {
   RowSelection rows;     // row ids are stable per snapshot: SQLite's OR plans deduplicate by rowid
   std::vector<int> col;  // declared column -> batch column, or -1 (null)
   size_t at = 0;         // into rows.selected, or the batch's row when all are selected
-  std::vector<uint32_t> grouped;  // rows.selected in GROUP BY order, when SQLite asked for it
+  // rows.selected in GROUP BY order, when SQLite asked for it, and what it was made from: a
+  // nested loop's next call on the same kept rows reuses it (the pointers keep their targets).
+  std::vector<uint32_t> grouped;
+  std::shared_ptr<const ScannedRows> grouped_rows;
+  std::shared_ptr<const KeyIndex> grouped_index;
+  const std::vector<uint32_t>* grouped_selected = nullptr;
+  std::string grouped_plan;
 
   int64_t Row() const {
     return rows.selected != nullptr ? (*rows.selected)[at] : static_cast<int64_t>(at);
@@ -338,8 +344,12 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     }
   }
   cur->at = 0;
-  cur->grouped.clear();
-  if (group_bar != std::string::npos && group_bar + 1 < plan.size()) {
+  const bool same_as_grouped = cur->grouped_rows == cur->rows.rows &&
+                               cur->grouped_selected == cur->rows.selected &&
+                               cur->grouped_plan == plan;
+  if (group_bar != std::string::npos && group_bar + 1 < plan.size() && same_as_grouped) {
+    cur->rows.selected = &cur->grouped;
+  } else if (group_bar != std::string::npos && group_bar + 1 < plan.size()) {
     std::vector<GroupKey> keys;
     std::stringstream ss(plan.substr(group_bar + 1));
     std::string item;
@@ -355,7 +365,12 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
         SetError(base->pVtab, fmt::format("{}: {}", v->path, grouped.status().message()));
         return SQLITE_ERROR;
       }
+      v->ctx->stats.groupings += 1;
       cur->grouped = std::move(*grouped);
+      cur->grouped_rows = cur->rows.rows;
+      cur->grouped_index = cur->rows.index;
+      cur->grouped_selected = cur->rows.selected;
+      cur->grouped_plan = plan;
       cur->rows.selected = &cur->grouped;
     }
   }

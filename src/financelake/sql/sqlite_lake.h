@@ -31,6 +31,7 @@ struct LakeScanStats {
   int64_t files_total = 0;
   int64_t files_read = 0;
   int64_t rows_read = 0;
+  int64_t groupings = 0;  // scans' rows put in GROUP BY order (group_order.h)
 };
 
 struct LakeContext {
