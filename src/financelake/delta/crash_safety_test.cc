@@ -33,13 +33,15 @@ const Schema& TestSchema() {
   return schema;
 }
 
-RecordBatch Rows(int64_t first, int64_t n) {
+// Rows in two partitions ("odd", "even"), or in `parts` of them ("p00", "p01", ...).
+RecordBatch Rows(int64_t first, int64_t n, int parts = 2) {
   std::vector<Column> cols;
   for (const auto& f : TestSchema().fields()) cols.emplace_back(f.type);
   for (int64_t i = first; i < first + n; ++i) {
     cols[0].AppendValue(Value::Int(i));
     cols[1].AppendValue(Value::Bytes("name-" + std::to_string(i)));
-    cols[2].AppendValue(Value::Bytes(i % 2 ? "odd" : "even"));
+    cols[2].AppendValue(
+        Value::Bytes(parts == 2 ? (i % 2 ? "odd" : "even") : fmt::format("p{:02d}", i % parts)));
   }
   return RecordBatch::Make(TestSchema(), std::move(cols)).value();
 }
@@ -89,18 +91,20 @@ Env MakeTable(int commits) {
 constexpr FaultOp kOps[] = {FaultOp::kWrite, FaultOp::kRename, FaultOp::kSync, FaultOp::kCreate,
                             FaultOp::kDelete};
 
-// For every op and every n: fail the n-th call of op during an exactly-once append (at version
-// `commits`, so a checkpoint is part of it when that is a multiple of 10).
-void CheckEveryFailedAppend(int commits) {
+// For every op and every n: fail the n-th call of op during an exactly-once append of
+// `row_count` rows in `parts` partitions (at version `commits`, so a checkpoint is part of it when
+// that is a multiple of 10). More than 8 partitions are synced together at the end
+// (data_writer.cc).
+void CheckEveryFailedAppend(int commits, int64_t row_count = 3, int parts = 2) {
   for (FaultOp op : kOps) {
     int injected = 0;
     for (int n = 1;; ++n) {
       SCOPED_TRACE(::testing::Message() << io::FaultOpName(op) << " #" << n);
       Env env = MakeTable(commits);
       const auto before = FreshRows(env.mem);
-      const auto added = [] {
+      const auto added = [&] {
         std::vector<std::string> rows;
-        RecordBatch b = Rows(7000, 3);
+        RecordBatch b = Rows(7000, row_count, parts);
         for (int64_t r = 0; r < b.num_rows(); ++r) {
           std::string line;
           columnar::AppendJsonRow(b, r, &line);
@@ -110,7 +114,7 @@ void CheckEveryFailedAppend(int commits) {
       }();
       env.faulty->FailNth(op, n);
       auto writer = Table::Open(env.faulty, "/t");
-      auto first = Append(*writer, Rows(7000, 3), TxnId{"job", 1});
+      auto first = Append(*writer, Rows(7000, row_count, parts), TxnId{"job", 1});
       const bool triggered = env.faulty->Count(op) >= n;
       env.faulty->Reset();
       if (!triggered) {
@@ -124,7 +128,8 @@ void CheckEveryFailedAppend(int commits) {
       ++injected;
       EXPECT_EQ(FreshRows(env.mem), first.ok() ? Union(before, added) : before)
           << (first.ok() ? "ok" : first.status().ToString());
-      auto retry = Append(*Table::Open(env.faulty, "/t"), Rows(7000, 3), TxnId{"job", 1});
+      auto retry =
+          Append(*Table::Open(env.faulty, "/t"), Rows(7000, row_count, parts), TxnId{"job", 1});
       ASSERT_TRUE(retry.ok()) << retry.status().ToString();
       EXPECT_EQ(retry->skipped, first.ok());
       EXPECT_EQ(FreshRows(env.mem), Union(before, added));
@@ -144,6 +149,10 @@ void CheckEveryFailedAppend(int commits) {
 
 TEST(CrashSafetyTest, FailedAppendsLeaveTheLastCommitAndRetryExactlyOnce) {
   CheckEveryFailedAppend(3);
+}
+
+TEST(CrashSafetyTest, FailedAppendsOfManyPartitionsLeaveTheLastCommitAndRetryExactlyOnce) {
+  CheckEveryFailedAppend(3, 24, 12);
 }
 
 TEST(CrashSafetyTest, FailedCheckpointDuringAnAppendNeverBreaksTheTable) {

@@ -158,6 +158,7 @@ TEST_F(OperationsTest, ManyPartitionsAreSyncedTogether) {
   auto syncs_of = [&](const RecordBatch& batch) {
     faulty->Reset();
     hooked->synced_dirs.clear();
+    hooked->synced_files.clear();
     auto w = Append(*table, batch);
     EXPECT_TRUE(w.ok()) << w.status().ToString();
     return faulty->Count(io::FaultOp::kSync);
@@ -173,6 +174,16 @@ TEST_F(OperationsTest, ManyPartitionsAreSyncedTogether) {
   EXPECT_EQ(data_dirs.front(), "/m/part=p00");
   EXPECT_EQ(data_dirs[11], "/m/part=p11");
   EXPECT_EQ(data_dirs.back(), "/m");
+  // The files synced are the files the commit names.
+  std::vector<std::string> named;
+  for (const AddFile& a : table->Latest().value()->files()) {
+    if (a.path.find("part=p") != std::string::npos) named.push_back("/m/" + a.path);
+  }
+  std::vector<std::string> synced = hooked->synced_files;
+  std::sort(named.begin(), named.end());
+  std::sort(synced.begin(), synced.end());
+  EXPECT_EQ(named.size(), 12u);
+  EXPECT_EQ(synced, named);
 
   // The sync fails: nothing is committed and the written files are removed; a retry lands.
   const DeltaVersion version = table->Latest().value()->version();

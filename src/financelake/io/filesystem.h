@@ -124,8 +124,9 @@ class FileSystem {
   virtual Status SyncDir(const std::string& path) = 0;
   // Makes the contents of closed `files` and the entries of `dirs` durable, as a Sync() of each
   // file before its close and a SyncDir() of each directory would. For writes of many files at
-  // once: on disk, more than a few paths take one syncfs() of their filesystem (one journal
-  // commit) instead of an fsync each (a daily-bar backfill wrote 5,714 partition files).
+  // once (a daily-bar backfill wrote 5,714 partition files): on disk, more than a few paths are
+  // fsync'd from several threads at once, so that the filesystem commits its journal for many
+  // of them together instead of once per file.
   virtual Status SyncMany(const std::vector<std::string>& files,
                           const std::vector<std::string>& dirs) = 0;
   // Sets the modification time of a file or directory.

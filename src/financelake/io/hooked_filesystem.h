@@ -17,6 +17,7 @@ class HookedFileSystem final : public FileSystem {
  public:
   explicit HookedFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
   std::function<void()> before_commit;
+  std::vector<std::string> synced_files;  // SyncMany's files, in order
   std::vector<std::string> synced_dirs;  // SyncDir's and SyncMany's directories, in order
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
@@ -49,6 +50,7 @@ class HookedFileSystem final : public FileSystem {
   }
   Status SyncMany(const std::vector<std::string>& files,
                   const std::vector<std::string>& dirs) override {
+    synced_files.insert(synced_files.end(), files.begin(), files.end());
     synced_dirs.insert(synced_dirs.end(), dirs.begin(), dirs.end());
     return base_->SyncMany(files, dirs);
   }
