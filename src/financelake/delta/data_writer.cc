@@ -124,13 +124,14 @@ Result<AddFile> WriteOneFileAt(io::FileSystem& fs, const std::string& full, cons
   return add;
 }
 
-// Writes one file; a failed write leaves no partial file behind (best effort).
+// Writes one file (its path in `*full`); a failed write leaves no partial file behind (best
+// effort).
 Result<AddFile> WriteOneFile(io::FileSystem& fs, const std::string& table_path, int part,
                              FileJob&& job, const StatsOptions& stats_options,
-                             const DataWriteOptions& options) {
+                             const DataWriteOptions& options, std::string* full_out) {
   const std::string name = DataFileName(part, options.parquet.compression);
   const std::string rel = job.dir.empty() ? name : job.dir + "/" + name;
-  const std::string full = io::JoinPath(table_path, rel);
+  const std::string& full = *full_out = io::JoinPath(table_path, rel);
   if (!job.dir.empty()) FL_RETURN_NOT_OK(fs.CreateDirs(io::JoinPath(table_path, job.dir)));
   auto add = WriteOneFileAt(fs, full, rel, std::move(job), stats_options, options);
   if (!add.ok()) (void)fs.Delete(full);
@@ -252,6 +253,7 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
   // at once at the end (FileSystem::SyncMany) instead of each file and directory on its own.
   const bool sync_at_end = groups.size() > kSyncEachFileUpTo;
   int part = 0;
+  std::vector<std::string> written;  // full paths of `added`
   std::vector<std::string> dirs;
   std::set<std::string> parents;
   for (auto& [key, rows] : groups) {
@@ -294,11 +296,14 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
         for (const Column& c : job.owned.columns()) job.columns.push_back(&c);
         job.end = job.owned.num_rows();
       }
-      auto add = WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options);
+      std::string full;
+      auto add =
+          WriteOneFile(fs, table_path, part++, std::move(job), stats_options, options, &full);
       if (!add.ok()) {
         RemoveWritten(fs, table_path, added);
         return add.status().WithContext("delta: write " + table_path);
       }
+      written.push_back(std::move(full));
       added.push_back(std::move(add).value());
     }
     dirs.push_back(dir);
@@ -313,15 +318,13 @@ Result<std::vector<AddFile>> WriteDataFiles(io::FileSystem& fs, const std::strin
     full_dirs.push_back(dir.empty() ? table_path : io::JoinPath(table_path, dir));
   Status st;
   if (sync_at_end) {
-    std::vector<std::string> files;
-    for (const AddFile& a : added) {
-      auto rel = DecodeLogPath(a.path);
-      if (rel.ok()) files.push_back(io::JoinPath(table_path, *rel));
+    st = fs.SyncMany(written, full_dirs);
+  } else {
+    for (const std::string& dir : full_dirs) {
+      st = fs.SyncDir(dir);
+      if (!st.ok()) break;
     }
-    st = fs.SyncMany(files, full_dirs);
   }
-  for (size_t i = 0; !sync_at_end && st.ok() && i < full_dirs.size(); ++i)
-    st = fs.SyncDir(full_dirs[i]);
   if (!st.ok()) {
     RemoveWritten(fs, table_path, added);
     return st.WithContext("delta: write " + table_path);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "financelake/base/hash.h"
+
 namespace financelake::parquet {
 
 inline uint64_t HashBytes(const char* p, size_t n) {
@@ -47,12 +49,7 @@ inline uint64_t LoadPrefix(const char* p, size_t n) {
 }
 
 inline uint64_t HashWord(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xFF51AFD7ED558CCDULL;
-  x ^= x >> 33;
-  x *= 0xC4CEB9FE1A85EC53ULL;
-  x ^= x >> 33;
-  return x;
+  return MixBits64(x);
 }
 
 // Fixed-width values (int32, int64, float, double), keyed by bit pattern so NaN and -0.0 are

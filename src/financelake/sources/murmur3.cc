@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "financelake/base/hash.h"
+
 namespace financelake::sources {
 namespace {
 
@@ -12,12 +14,7 @@ inline uint64_t Rotl64(uint64_t x, int r) {
 }
 
 inline uint64_t Fmix64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
+  return MixBits64(k);
 }
 
 // Blocks are read little-endian, as on the x86-64 machines the reference was defined on.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -12,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "financelake/base/hash.h"
 #include "financelake/columnar/value.h"
 
 namespace financelake::sql {
@@ -49,17 +49,6 @@ bool FixedBits(const KeyColumn& k, uint32_t row, uint64_t bits[2]) {
   return true;
 }
 
-// Spreads every input bit over the low bits the table indexes by (whole-number doubles and
-// widened floats have dozens of zero low bits, which Mix alone leaves in place).
-uint64_t Finish(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
 uint64_t HashRow(const std::vector<KeyColumn>& keys, uint32_t row) {
   uint64_t h = 0x243f6a8885a308d3ULL;
   for (const KeyColumn& k : keys) {
@@ -71,7 +60,7 @@ uint64_t HashRow(const std::vector<KeyColumn>& keys, uint32_t row) {
     uint64_t bits[2];
     h = FixedBits(k, row, bits) ? Mix(Mix(h, bits[0]), bits[1]) : Mix(h, 0x51ed27);
   }
-  return Finish(h);
+  return MixBits64(h);  // Mix alone leaves zero low bits (whole-number doubles) in place
 }
 
 // Same group: equal as SQLite compares, except that distinct decimals which become the same REAL

@@ -344,12 +344,13 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     }
   }
   cur->at = 0;
+  const bool wants_groups = group_bar != std::string::npos && group_bar + 1 < plan.size();
   const bool same_as_grouped = cur->grouped_rows == cur->rows.rows &&
                                cur->grouped_selected == cur->rows.selected &&
                                cur->grouped_plan == plan;
-  if (group_bar != std::string::npos && group_bar + 1 < plan.size() && same_as_grouped) {
+  if (wants_groups && same_as_grouped) {
     cur->rows.selected = &cur->grouped;
-  } else if (group_bar != std::string::npos && group_bar + 1 < plan.size()) {
+  } else if (wants_groups) {
     std::vector<GroupKey> keys;
     std::stringstream ss(plan.substr(group_bar + 1));
     std::string item;
