@@ -138,29 +138,37 @@ Result<CheckpointInfo> WriteCheckpoint(io::FileSystem& fs, const std::string& lo
 
 Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const std::string& log_dir,
                                                     int64_t retention_ms, int64_t now_ms) {
-  FL_ASSIGN_OR_RETURN_CTX(std::vector<io::FileInfo> entries, fs.ListDir(log_dir),
+  FL_ASSIGN_OR_RETURN_CTX(std::vector<io::FileInfo> entries, fs.ListDirNames(log_dir),
                           "delta: log cleanup");
   std::vector<MaintainedFile> files;
   for (const io::FileInfo& e : entries) {
     if (e.is_dir) continue;
     auto f = ClassifyLogEntry(e.name);
     if (!f) continue;
-    f->mtime_ms = e.mtime_ms;
     files.push_back(std::move(*f));
   }
+  entries = {};
   std::sort(files.begin(), files.end(), [](const MaintainedFile& a, const MaintainedFile& b) {
     return a.version != b.version ? a.version < b.version : a.name < b.name;
   });
-  // The newest expired version: commit times made monotonic over versions.
+  // The newest expired version: commit times made monotonic over versions, so the first
+  // commit that has not expired ends the search (and the Stats).
   const int64_t cutoff = now_ms - retention_ms;
   std::optional<int64_t> last_expired;
   int64_t prev = std::numeric_limits<int64_t>::min();
   for (const MaintainedFile& f : files) {
     if (f.kind != LogKind::kCommit) continue;
-    const int64_t t = prev == std::numeric_limits<int64_t>::min() ? f.mtime_ms
-                                                                  : std::max(f.mtime_ms, prev + 1);
+    auto info = fs.Stat(io::JoinPath(log_dir, f.name));
+    if (!info.ok()) {
+      if (info.status().IsNotFound()) continue;  // cleaned up by another writer meanwhile
+      return info.status().WithContext("delta: log cleanup");
+    }
+    const int64_t t = prev == std::numeric_limits<int64_t>::min()
+                          ? info->mtime_ms
+                          : std::max(info->mtime_ms, prev + 1);
     prev = t;
-    if (t <= cutoff) last_expired = f.version;
+    if (t > cutoff) break;
+    last_expired = f.version;
   }
   if (!last_expired) return std::vector<std::string>();
   // The newest complete checkpoint that every unexpired version can be rebuilt from.
@@ -176,6 +184,32 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
     deleted.push_back(f.name);
   }
   return deleted;
+}
+
+Result<bool> LogCleanupDue(io::FileSystem& fs, const std::string& log_dir, DeltaVersion latest,
+                           int64_t retention_ms, int64_t now_ms) {
+  if (latest.value() < kLogCleanupBatch) return true;
+  auto commit_exists = [&](int64_t v) {
+    return fs.Exists(io::JoinPath(log_dir, CommitFileName(DeltaVersion(v))));
+  };
+  // The oldest commit: cleanups delete a prefix of the versions, so presence is monotonic.
+  int64_t lo = 0, hi = latest.value();
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    FL_ASSIGN_OR_RETURN_CTX(const bool present, commit_exists(mid), "delta: log cleanup");
+    if (present) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  if (latest.value() - lo < kLogCleanupBatch) return true;
+  auto probe = fs.Stat(io::JoinPath(log_dir, CommitFileName(DeltaVersion(lo + kLogCleanupBatch))));
+  if (!probe.ok()) {
+    if (probe.status().IsNotFound()) return true;  // a gap: let the cleanup's listing decide
+    return probe.status().WithContext("delta: log cleanup");
+  }
+  return probe->mtime_ms <= now_ms - retention_ms;
 }
 
 Result<int64_t> ParseIntervalMs(std::string_view text) {

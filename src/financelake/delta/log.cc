@@ -366,12 +366,114 @@ Status CheckReadSupported(const std::string& table_path, const Protocol& protoco
   return Status::OK();
 }
 
+namespace {
+
+// Appends the commits after `after` to `listing`, one Stat each, until one is missing or
+// `target` is reached. False when the listing must decide instead: a commit missing before
+// `target`, the commit after the first missing one present (a gap, which the listing reports
+// as such), or a Stat that fails otherwise.
+bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_t after,
+                       std::optional<DeltaVersion> target, LogListing* listing) {
+  for (int64_t v = after + 1; !target || v <= target->value(); ++v) {
+    std::string path = CommitPath(table_path, DeltaVersion(v));
+    auto info = fs.Stat(path);
+    if (!info.ok()) {
+      if (!info.status().IsNotFound() || target) return false;
+      auto next = fs.Exists(CommitPath(table_path, DeltaVersion(v + 1)));
+      return next.ok() && !*next;
+    }
+    int64_t ts = info->mtime_ms;
+    if (!listing->commits.empty()) ts = std::max(ts, listing->commits.back().timestamp_ms + 1);
+    listing->commits.push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
+  }
+  return true;
+}
+
+// The part of the log a snapshot at `target` (latest when nullopt) is rebuilt from, found
+// without reading the directory: from `previous` while its commit is still there, else from
+// the checkpoint `_last_checkpoint` names, then commit after commit. A streaming table's log
+// holds a commit per second for the 30 days of delta.logRetentionDuration (2.6 million
+// files), and listing it for every snapshot would cost seconds. nullopt when this cannot answer
+// (no usable previous or `_last_checkpoint`, a file it names missing, a gap): then list.
+std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& table_path,
+                                       const Snapshot* previous,
+                                       std::optional<DeltaVersion> target) {
+  LogListing listing;
+  int64_t from = 0;
+  std::optional<io::FileInfo> previous_commit;
+  if (previous != nullptr && (!target || previous->version() <= *target)) {
+    // Gone when cleaned up since (or another table at this path): then as without it.
+    if (auto info = fs.Stat(CommitPath(table_path, previous->version())); info.ok()) {
+      previous_commit = std::move(info).value();
+    }
+  }
+  if (previous_commit) {
+    from = previous->version().value();
+    listing.commits.push_back(CommitFile{previous->version(), std::move(previous_commit->path),
+                                         previous_commit->mtime_ms, previous->timestamp_ms()});
+  } else {
+    auto last = ReadLastCheckpoint(fs, table_path);
+    if (!last.ok() || (target && last->version > *target)) return std::nullopt;
+    constexpr int64_t kMaxParts = 100000;
+    if (last->parts && (*last->parts < 1 || *last->parts > kMaxParts)) return std::nullopt;
+    CheckpointFiles cp{last->version, {}, 0};
+    if (last->parts) {
+      const int parts = static_cast<int>(*last->parts);
+      for (int i = 1; i <= parts; ++i) {
+        cp.paths.push_back(CheckpointPartPath(table_path, last->version, i, parts));
+      }
+    } else {
+      cp.paths.push_back(CheckpointPath(table_path, last->version));
+    }
+    for (const std::string& path : cp.paths) {
+      auto info = fs.Stat(path);
+      if (!info.ok()) return std::nullopt;
+      if (path == cp.paths.front()) cp.mtime_ms = info->mtime_ms;
+    }
+    from = last->version.value();
+    listing.checkpoints.push_back(std::move(cp));
+    std::string path = CommitPath(table_path, last->version);
+    if (auto info = fs.Stat(path); info.ok()) {
+      listing.commits.push_back(
+          CommitFile{last->version, std::move(path), info->mtime_ms, info->mtime_ms});
+    }
+  }
+  if (!ProbeCommitsAfter(fs, table_path, from, target, &listing)) return std::nullopt;
+  // A cleanup deletes versions in ascending order: if it took commits after the start while we
+  // probed (so the end found is not the log's end), it took the start first.
+  const std::string& start = listing.checkpoints.empty()
+                                 ? listing.commits.front().path
+                                 : listing.checkpoints.front().paths.front();
+  auto still = fs.Exists(start);
+  if (!still.ok() || !*still) return std::nullopt;
+  return listing;
+}
+
+}  // namespace
+
 Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_path,
                                  std::optional<DeltaVersion> version, SnapshotPtr previous) {
+  if (std::optional<LogListing> tail = ProbeLogTail(fs, table_path, previous.get(), version)) {
+    auto snapshot = LoadSnapshot(fs, table_path, *tail, version, previous);
+    if (snapshot.ok()) return snapshot;  // else the listing (an unreadable checkpoint, ...)
+  }
   // The latest version needs only the names and the commits after the newest checkpoint.
   FL_ASSIGN_OR_RETURN(LogListing listing,
                       ListLog(fs, table_path, version ? LogListMode::kFull : LogListMode::kLatest));
   return LoadSnapshot(fs, table_path, listing, version, std::move(previous));
+}
+
+Result<bool> LogHasVersions(io::FileSystem& fs, const std::string& table_path) {
+  if (auto commit0 = fs.Exists(CommitPath(table_path, DeltaVersion(0))); commit0.ok() && *commit0) {
+    return true;
+  }
+  if (ProbeLogTail(fs, table_path, nullptr, std::nullopt)) return true;
+  auto listing = ListLog(fs, table_path, LogListMode::kLatest);
+  if (!listing.ok()) {
+    if (listing.status().IsNotFound()) return false;
+    return listing.status();
+  }
+  return !listing->empty();
 }
 
 Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_path,

@@ -3,13 +3,18 @@
 // rebuilding a Snapshot at a version.
 //
 // Reconstruction of version v:
+//  0. Without listing, when possible: with a `previous` snapshot at version p <= v whose commit
+//     is still there, or else from the checkpoint `_last_checkpoint` names (at or before v, all
+//     its files present), Stat commit after commit until v (or, for the latest, until one is
+//     missing and the one after it is missing too), then steps 3-4 from there. Anything else
+//     (no usable start, a gap, an unreadable checkpoint, any error) falls back to 1-4, so a
+//     corrupt, missing or stale `_last_checkpoint` changes no result, only the cost. A log of a
+//     million commits lists in about 1.5 s; this costs a few Stats.
 //  1. List `_delta_log` (directories such as `.tmp/` and `_sidecars/`, `.crc` files, UUID-named
 //     v2 checkpoints, compacted logs and anything else not named below are ignored).
 //  2. Start from the newest complete checkpoint at or before v (classic `%020d.checkpoint.parquet`
 //     or every part of a multi-part `%020d.checkpoint.%010d.%010d.parquet`); one that fails to
-//     read is skipped for the next older one, and without any, from commit 0. Since we list the
-//     whole directory anyway, `_last_checkpoint` is only a hint we never depend on: a corrupt,
-//     missing or stale one changes nothing.
+//     read is skipped for the next older one, and without any, from commit 0.
 //     With a `previous` snapshot at version p <= v whose later commits are all present, start
 //     from it instead and read only commits p+1..v (Table::Latest's incremental update).
 //  3. Replay commits start+1..v, which must all exist (else DataLoss "log versions not
@@ -113,6 +118,10 @@ enum class LogListMode { kFull, kLatest };
 // the directory is missing.
 Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path,
                            LogListMode mode = LogListMode::kFull);
+
+// Whether the table at `table_path` has a version (a commit or a checkpoint): Table::Exists.
+// Answered from commit 0 or `_last_checkpoint` when they allow, else by listing.
+Result<bool> LogHasVersions(io::FileSystem& fs, const std::string& table_path);
 
 // The actions of commit `v`; NotFound when the file does not exist, DataLoss when malformed.
 Result<std::vector<Action>> ReadCommit(io::FileSystem& fs, const std::string& table_path,

@@ -7,6 +7,7 @@
 #include "financelake/delta/checkpoint_schema.h"
 #include "financelake/delta/scan.h"
 #include "financelake/delta/schema_json.h"
+#include "financelake/io/hooked_filesystem.h"
 #include "financelake/io/memory_filesystem.h"
 #include "financelake/io/path.h"
 #include "financelake/parquet/writer.h"
@@ -355,6 +356,119 @@ TEST_F(LogTest, CorruptCheckpointWithoutFallbackIsReported) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("delta: /lake/t: load: checkpoint "), std::string::npos)
       << r.status().message();
+}
+
+TEST_F(LogTest, LoadsFromTheLastCheckpointOrThePreviousSnapshotWithoutListing) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")}, 1000);
+  Commit(1, {Add("b")}, 1000);
+  Commit(2, {Add("c")}, 900);
+  auto v2 = Load();
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  WriteCheckpoint(**v2, {CheckpointPath(kTable, DeltaVersion(2))});
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(2), 4}));
+  Commit(3, {Remove("a")}, 950);
+  Commit(4, {Add("d")}, 940);
+  // Commits before the checkpoint are unreadable: a load must start from the checkpoint.
+  Write(CommitPath(kTable, DeltaVersion(0)), "garbage");
+  Write(CommitPath(kTable, DeltaVersion(1)), "garbage");
+  io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
+
+  auto latest = LoadSnapshot(hooked, kTable, std::nullopt);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ((*latest)->version(), DeltaVersion(4));
+  EXPECT_EQ(Paths(**latest), (std::vector<std::string>{"b", "c", "d"}));
+  // Timestamps as a listing on disk gives them: mtimes from the checkpoint's commit on, made
+  // increasing.
+  EXPECT_EQ((*latest)->timestamp_ms(), 951);
+  auto at3 = LoadSnapshot(hooked, kTable, DeltaVersion(3));
+  ASSERT_TRUE(at3.ok()) << at3.status().ToString();
+  EXPECT_EQ(Paths(**at3), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(hooked.listings, 0);
+
+  Commit(5, {Add("e")});
+  auto v5 = LoadSnapshot(hooked, kTable, std::nullopt, *latest);
+  ASSERT_TRUE(v5.ok()) << v5.status().ToString();
+  EXPECT_EQ(Paths(**v5), (std::vector<std::string>{"b", "c", "d", "e"}));
+  EXPECT_EQ(LoadSnapshot(hooked, kTable, std::nullopt, *v5)->get(), v5->get());
+  EXPECT_EQ(hooked.listings, 0);
+
+  // Table::Exists: commit 0, else the checkpoint `_last_checkpoint` names.
+  EXPECT_TRUE(*LogHasVersions(hooked, kTable));
+  ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(0))).ok());
+  EXPECT_TRUE(*LogHasVersions(hooked, kTable));
+  EXPECT_EQ(hooked.listings, 0);
+  ASSERT_TRUE(fs_.CreateDirs(DeltaLogDir("/lake/empty")).ok());
+  EXPECT_FALSE(*LogHasVersions(hooked, "/lake/empty"));
+  EXPECT_FALSE(*LogHasVersions(hooked, "/lake/none"));
+}
+
+TEST_F(LogTest, GapsBadHintsAndAReplacedTableAreLeftToTheListing) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  Commit(1, {Add("b")});
+  auto v1 = Load();
+  ASSERT_TRUE(v1.ok());
+  WriteCheckpoint(**v1, {CheckpointPath(kTable, DeltaVersion(1))});
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3}));
+  Commit(2, {Add("c")});
+  auto v2 = Load();
+  ASSERT_TRUE(v2.ok());
+  // A missing commit is a gap, not the end of the log, with or without a previous snapshot.
+  Commit(4, {Add("e")});
+  for (const SnapshotPtr& prev : {SnapshotPtr(), *v1, *v2}) {
+    auto gap = Load(std::nullopt, prev);
+    ASSERT_FALSE(gap.ok());
+    EXPECT_TRUE(gap.status().IsDataLoss()) << gap.status().ToString();
+    EXPECT_NE(gap.status().message().find("version 3 is missing"), std::string::npos)
+        << gap.status().message();
+  }
+  EXPECT_FALSE(Load(3).ok());
+  ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(4))).ok());
+  // A garbled `_last_checkpoint`, one naming a checkpoint that is not there, or an unreadable
+  // checkpoint: the listing finds what to load.
+  for (const std::string& hint :
+       {std::string("{not json"), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(2), 3}),
+        SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3, 2})}) {
+    Write(LastCheckpointPath(kTable), hint);
+    auto loaded = Load();
+    ASSERT_TRUE(loaded.ok()) << hint << ": " << loaded.status().ToString();
+    EXPECT_EQ(Paths(**loaded), (std::vector<std::string>{"a", "b", "c"})) << hint;
+  }
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3}));
+  Write(CheckpointPath(kTable, DeltaVersion(1)), "not parquet");
+  EXPECT_EQ(Paths(*Load().value()), (std::vector<std::string>{"a", "b", "c"}));
+  // Another table at the same path (fewer versions): the previous snapshot's commit is gone.
+  ASSERT_TRUE(fs_.DeleteDirRecursive(DeltaLogDir(kTable)).ok());
+  ASSERT_TRUE(fs_.CreateDirs(DeltaLogDir(kTable)).ok());
+  Commit(0, {Protocol{}, TableMetadata(), Add("x")});
+  Commit(1, {Add("y")});
+  auto replaced = Load(std::nullopt, *v2);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ(Paths(**replaced), (std::vector<std::string>{"x", "y"}));
+}
+
+TEST_F(LogTest, ACleanupDuringTheProbeIsNotTakenForTheLogsEnd) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  Commit(1, {Add("b")});
+  auto v1 = Load();
+  ASSERT_TRUE(v1.ok());
+  for (int v = 2; v <= 4; ++v) Commit(v, {Add("f" + std::to_string(v))});
+  auto v4 = Load();
+  ASSERT_TRUE(v4.ok());
+  WriteCheckpoint(**v4, {CheckpointPath(kTable, DeltaVersion(4))});
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(4), 6}));
+  Commit(5, {Add("f5")});
+  // A cleanup deletes versions 0-3 (oldest first) just as the update from v1 probes commit 2:
+  // the log does not end at 1.
+  io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
+  hooked.before_stat = [&](const std::string& path) {
+    if (path != CommitPath(kTable, DeltaVersion(2))) return;
+    hooked.before_stat = nullptr;
+    for (int v = 0; v <= 3; ++v) ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
+  };
+  auto latest = LoadSnapshot(hooked, kTable, std::nullopt, *v1);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ((*latest)->version(), DeltaVersion(5));
+  EXPECT_EQ(Paths(**latest), (std::vector<std::string>{"a", "b", "f2", "f3", "f4", "f5"}));
 }
 
 }  // namespace

@@ -511,6 +511,63 @@ TEST_F(OperationsTest, ExpiredLogsAreCleanedUpBelowTheCheckpoint) {
   EXPECT_EQ(TableRows(*fresh).size(), 10u);
 }
 
+TEST_F(OperationsTest, StreamingCommitsNeitherListTheLogNorCleanItAtEveryCheckpoint) {
+  Create({}, {{"delta.logRetentionDuration", "interval 1 day"}});
+  const std::string log = "/t/_delta_log/";
+  auto hand_commits = [&](int64_t from, int64_t to) {  // commits that change nothing
+    const std::string text = SerializeCommit({CommitInfo{Json::Object()}});
+    for (int64_t v = from; v <= to; ++v) {
+      ASSERT_TRUE(io::WriteFileAtomic(*mem_, log + CommitFileName(DeltaVersion(v)), text).ok());
+    }
+  };
+  auto age = [&](int64_t from, int64_t to) {
+    const int64_t old = WallClockMs() - 2 * kDayMs;
+    for (int64_t v = from; v <= to; ++v) {
+      ASSERT_TRUE(mem_->SetMtime(log + CommitFileName(DeltaVersion(v)), old + v).ok());
+    }
+  };
+  auto present = [&](int64_t v) { return *mem_->Exists(log + CommitFileName(DeltaVersion(v))); };
+  hand_commits(1, 1008);
+  MustAppend(Rows({{1, "v", "p"}}));  // 1009
+  // Every commit so far has expired: the checkpoint at 1010 cleans up below itself.
+  age(0, 1009);
+  fs_->listings = 0;
+  MustAppend(Rows({{2, "v", "p"}}));
+  EXPECT_EQ(fs_->listings, 1);
+  EXPECT_FALSE(present(0));
+  EXPECT_FALSE(present(1009));
+  EXPECT_TRUE(present(1010));
+  // The next thousand commits are fresh: their checkpoints neither list the log nor clean it.
+  hand_commits(1011, 2008);
+  fs_->listings = 0;
+  MustAppend(Rows({{3, "v", "p"}}));  // 2009
+  MustAppend(Rows({{4, "v", "p"}}));  // 2010: checkpoint
+  EXPECT_EQ(fs_->listings, 0);
+  EXPECT_TRUE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(2010))));
+  EXPECT_TRUE(present(1010));
+  // Once a thousand of them have expired, the next checkpoint cleans up again.
+  hand_commits(2011, 2018);
+  MustAppend(Rows({{5, "v", "p"}}));  // 2019
+  age(1010, 2019);
+  fs_->listings = 0;
+  MustAppend(Rows({{6, "v", "p"}}));  // 2020
+  EXPECT_EQ(fs_->listings, 1);
+  EXPECT_FALSE(present(2019));
+  EXPECT_FALSE(*mem_->Exists(log + CheckpointFileName(DeltaVersion(2010))));
+  EXPECT_TRUE(present(2020));
+  auto fresh = Table::Open(mem_, "/t");
+  EXPECT_EQ(TableRows(*fresh).size(), 6u);
+  // A log of fewer than a thousand versions is cleaned at every checkpoint (the listing is
+  // cheap); one whose version a thousand after its oldest is missing is cleaned too.
+  hand_commits(2021, 3025);
+  const int64_t now = WallClockMs();
+  EXPECT_FALSE(*LogCleanupDue(*mem_, log, DeltaVersion(3025), kDayMs, now));
+  EXPECT_TRUE(*LogCleanupDue(*mem_, log, DeltaVersion(3019), kDayMs, now));
+  EXPECT_TRUE(*LogCleanupDue(*mem_, log, DeltaVersion(999), kDayMs, now));
+  ASSERT_TRUE(mem_->Delete(log + CommitFileName(DeltaVersion(3020))).ok());
+  EXPECT_TRUE(*LogCleanupDue(*mem_, log, DeltaVersion(3025), kDayMs, now));
+}
+
 TEST(LogCleanupTest, KeepsWhatUnexpiredVersionsNeed) {
   io::MemoryFileSystem fs;
   const std::string log = "/t/_delta_log";

@@ -42,12 +42,7 @@ std::string Table::LogDir() const {
 }
 
 Result<bool> Table::Exists() const {
-  auto listing = ListLog(*fs_, path_, LogListMode::kLatest);
-  if (!listing.ok()) {
-    if (listing.status().IsNotFound()) return false;
-    return listing.status();
-  }
-  return !listing->empty();
+  return LogHasVersions(*fs_, path_);
 }
 
 Result<SnapshotPtr> Table::Latest() {

@@ -123,6 +123,8 @@ void PostCommit(Table& table, DeltaVersion version, const Metadata& md) {
   if ((*snapshot)->Property("delta.enableExpiredLogCleanup", "true") == "false") return;
   auto retention = DurationPropertyMs(**snapshot, "delta.logRetentionDuration", "interval 30 days");
   if (!retention.ok()) return;
+  auto due = LogCleanupDue(table.fs(), table.LogDir(), version, *retention, now);
+  if (!due.ok() || !*due) return;
   auto cleaned = CleanupExpiredLogs(table.fs(), table.LogDir(), *retention, now);
   (void)cleaned;
 }

@@ -1,6 +1,7 @@
 // HookedFileSystem (tests): forwards to another filesystem and runs `before_commit` once, just
 // before the next Delta commit file (`*.json`) is published, so that another writer can win the
-// race at a chosen point; records the directories synced.
+// race at a chosen point (and `before_stat` before each Stat); records the directories synced
+// and counts directory listings.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,8 @@ class HookedFileSystem final : public FileSystem {
   std::function<void()> before_commit;
   std::vector<std::string> synced_files;  // SyncMany's files, in order
   std::vector<std::string> synced_dirs;  // SyncDir's and SyncMany's directories, in order
+  int listings = 0;                      // ListDir and ListDirNames calls
+  std::function<void(const std::string&)> before_stat;  // runs before every Stat(path)
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
     return base_->NewWritableFile(p);
@@ -39,9 +42,17 @@ class HookedFileSystem final : public FileSystem {
   Status Delete(const std::string& p) override { return base_->Delete(p); }
   Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
   Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
-  Result<FileInfo> Stat(const std::string& p) override { return base_->Stat(p); }
+  Result<FileInfo> Stat(const std::string& p) override {
+    if (before_stat) before_stat(p);
+    return base_->Stat(p);
+  }
   Result<std::vector<FileInfo>> ListDir(const std::string& p) override {
+    ++listings;
     return base_->ListDir(p);
+  }
+  Result<std::vector<FileInfo>> ListDirNames(const std::string& p) override {
+    ++listings;
+    return base_->ListDirNames(p);
   }
   Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
   Status SyncDir(const std::string& p) override {
