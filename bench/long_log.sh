@@ -4,7 +4,8 @@
 # absent) a table of one CSV row, adds COMMITS commits that change nothing (commitInfo only,
 # written by python3) and a checkpoint, then times on copies of it:
 #   `table describe` (one snapshot load), 20 `table append`s (one commit each, checkpoints at
-#   every tenth: what a streaming writer does) and one `sql` count.
+#   every tenth: what a streaming writer does), one `sql` count and the dashboard explorer's
+#   history query (`history(...) LIMIT 50`).
 # Give several binaries to compare them on the same table (e.g. one built before a change).
 # usage: bench/long_log.sh WORKDIR COMMITS BINARY...
 set -euo pipefail
@@ -31,7 +32,7 @@ EOF
 fi
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 echo "long_log: a table of $(find "$BASE/t/_delta_log" -maxdepth 1 -type f | wc -l) log files"
-printf '%-40s %12s %16s %12s\n' binary "describe s" "20 appends s" "sql s"
+printf '%-40s %12s %16s %12s %14s\n' binary "describe s" "20 appends s" "sql s" "history s"
 for bin in "${BINS[@]}"; do
   rm -rf "$WORK/copy" && cp -a "$BASE" "$WORK/copy"
   d=$(secs "$bin" table describe "$WORK/copy/t")
@@ -39,6 +40,7 @@ for bin in "${BINS[@]}"; do
   for _ in $(seq 1 20); do "$bin" table append "$WORK/copy/t" --csv "$WORK/row.csv" > /dev/null; done
   a=$(echo "$(date +%s.%N) - $t0" | bc)
   q=$(secs "$bin" sql --lake "$WORK/copy" "SELECT count(*) FROM t")
-  printf '%-40s %12.3f %16.3f %12.3f\n' "$bin" "$d" "$a" "$q"
+  h=$(secs "$bin" sql --lake "$WORK/copy" "SELECT version, operation FROM history('t') LIMIT 50")
+  printf '%-40s %12.3f %16.3f %12.3f %14.3f\n' "$bin" "$d" "$a" "$q" "$h"
 done
 rm -rf "$WORK/copy"

@@ -52,7 +52,6 @@ struct MaintainedFile {
   int64_t version = 0;
   LogKind kind = LogKind::kCommit;
   std::string name;
-  int64_t mtime_ms = 0;
 };
 
 // Log entries cleanup may delete: commits, checkpoints (any naming) and version checksums.
@@ -80,6 +79,27 @@ std::optional<MaintainedFile> ClassifyLogEntry(const std::string& name) {
     return std::nullopt;
   }
   return f;
+}
+
+// Where a kind's names sort among one version's files.
+int NameRank(LogKind kind) {
+  switch (kind) {
+    case LogKind::kCheckpointPart: return 0;  // "%020d.checkpoint.0000000001..." and UUIDs
+    case LogKind::kCheckpoint: return 1;      // "%020d.checkpoint.parquet"
+    case LogKind::kCrc: return 2;             // "%020d.crc"
+    case LogKind::kCommit: return 3;          // "%020d.json"
+  }
+  return 4;
+}
+
+std::string NameOf(const MaintainedFile& f) {
+  switch (f.kind) {
+    case LogKind::kCommit: return CommitFileName(DeltaVersion(f.version));
+    case LogKind::kCheckpoint: return CheckpointFileName(DeltaVersion(f.version));
+    case LogKind::kCrc: return fmt::format("{:020}.crc", f.version);
+    case LogKind::kCheckpointPart: return f.name;
+  }
+  return f.name;
 }
 
 Status UpdateLastCheckpoint(io::FileSystem& fs, const std::string& log_dir,
@@ -138,18 +158,24 @@ Result<CheckpointInfo> WriteCheckpoint(io::FileSystem& fs, const std::string& lo
 
 Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const std::string& log_dir,
                                                     int64_t retention_ms, int64_t now_ms) {
-  FL_ASSIGN_OR_RETURN_CTX(std::vector<io::FileInfo> entries, fs.ListDirNames(log_dir),
-                          "delta: log cleanup");
+  // A log holds millions of names: they are read one by one and kept as versions, with a name
+  // only where it cannot be rebuilt from the version (multi-part and UUID checkpoints).
   std::vector<MaintainedFile> files;
-  for (const io::FileInfo& e : entries) {
-    if (e.is_dir) continue;
-    auto f = ClassifyLogEntry(e.name);
-    if (!f) continue;
-    files.push_back(std::move(*f));
-  }
-  entries = {};
+  FL_RETURN_NOT_OK_CTX(fs.ForEachDirName(log_dir,
+                                         [&](std::string_view name, bool is_dir) {
+                                           if (is_dir) return Status::OK();
+                                           auto f = ClassifyLogEntry(std::string(name));
+                                           if (!f) return Status::OK();
+                                           if (f->kind != LogKind::kCheckpointPart) f->name = {};
+                                           files.push_back(std::move(*f));
+                                           return Status::OK();
+                                         }),
+                       "delta: log cleanup");
+  // Versions ascending; within one, the order of the names.
   std::sort(files.begin(), files.end(), [](const MaintainedFile& a, const MaintainedFile& b) {
-    return a.version != b.version ? a.version < b.version : a.name < b.name;
+    if (a.version != b.version) return a.version < b.version;
+    if (a.kind != b.kind) return NameRank(a.kind) < NameRank(b.kind);
+    return a.name < b.name;
   });
   // The newest expired version: commit times made monotonic over versions, so the first
   // commit that has not expired ends the search (and the Stats).
@@ -158,7 +184,7 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
   int64_t prev = std::numeric_limits<int64_t>::min();
   for (const MaintainedFile& f : files) {
     if (f.kind != LogKind::kCommit) continue;
-    auto info = fs.Stat(io::JoinPath(log_dir, f.name));
+    auto info = fs.Stat(io::JoinPath(log_dir, NameOf(f)));
     if (!info.ok()) {
       if (info.status().IsNotFound()) continue;  // cleaned up by another writer meanwhile
       return info.status().WithContext("delta: log cleanup");
@@ -180,8 +206,9 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
   if (!keep_from) return deleted;
   for (const MaintainedFile& f : files) {
     if (f.version >= *keep_from) break;
-    FL_RETURN_NOT_OK_CTX(fs.Delete(io::JoinPath(log_dir, f.name)), "delta: log cleanup");
-    deleted.push_back(f.name);
+    std::string name = NameOf(f);
+    FL_RETURN_NOT_OK_CTX(fs.Delete(io::JoinPath(log_dir, name)), "delta: log cleanup");
+    deleted.push_back(std::move(name));
   }
   return deleted;
 }

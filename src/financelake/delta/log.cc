@@ -368,10 +368,15 @@ Status CheckReadSupported(const std::string& table_path, const Protocol& protoco
 
 namespace {
 
+// Versions looked at past the first missing commit for one that is there (a gap). With the
+// default checkpoint interval (10) it covers every version after the newest checkpoint; the
+// `_last_checkpoint` cross-check in ProbeLogTail covers gaps before it.
+constexpr int64_t kGapWindow = 10;
+
 // Appends the commits after `after` to `listing`, one Stat each, until one is missing or
 // `target` is reached. False when the listing must decide instead: a commit missing before
-// `target`, the commit after the first missing one present (a gap, which the listing reports
-// as such), or a Stat that fails otherwise.
+// `target`, a commit present within kGapWindow versions after the first missing one (a gap,
+// which the listing reports as such), or a Stat that fails otherwise.
 bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_t after,
                        std::optional<DeltaVersion> target, LogListing* listing) {
   for (int64_t v = after + 1; !target || v <= target->value(); ++v) {
@@ -379,8 +384,11 @@ bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_
     auto info = fs.Stat(path);
     if (!info.ok()) {
       if (!info.status().IsNotFound() || target) return false;
-      auto next = fs.Exists(CommitPath(table_path, DeltaVersion(v + 1)));
-      return next.ok() && !*next;
+      for (int64_t k = 1; k <= kGapWindow; ++k) {
+        auto later = fs.Exists(CommitPath(table_path, DeltaVersion(v + k)));
+        if (!later.ok() || *later) return false;
+      }
+      return true;
     }
     int64_t ts = info->mtime_ms;
     if (!listing->commits.empty()) ts = std::max(ts, listing->commits.back().timestamp_ms + 1);
@@ -401,6 +409,7 @@ std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& ta
   LogListing listing;
   int64_t from = 0;
   std::optional<io::FileInfo> previous_commit;
+  auto last = ReadLastCheckpoint(fs, table_path);
   if (previous != nullptr && (!target || previous->version() <= *target)) {
     // Gone when cleaned up since (or another table at this path): then as without it.
     if (auto info = fs.Stat(CommitPath(table_path, previous->version())); info.ok()) {
@@ -412,7 +421,6 @@ std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& ta
     listing.commits.push_back(CommitFile{previous->version(), std::move(previous_commit->path),
                                          previous_commit->mtime_ms, previous->timestamp_ms()});
   } else {
-    auto last = ReadLastCheckpoint(fs, table_path);
     if (!last.ok() || (target && last->version > *target)) return std::nullopt;
     constexpr int64_t kMaxParts = 100000;
     if (last->parts && (*last->parts < 1 || *last->parts > kMaxParts)) return std::nullopt;
@@ -446,6 +454,9 @@ std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& ta
                                  : listing.checkpoints.front().paths.front();
   auto still = fs.Exists(start);
   if (!still.ok() || !*still) return std::nullopt;
+  // Nor is an end before the newest checkpoint the log's end: commits deleted by hand, or by a
+  // cleanup that deletes in another order (delta-rs), below a checkpoint.
+  if (!target && last.ok() && last->version > *listing.latest()) return std::nullopt;
   return listing;
 }
 
@@ -461,6 +472,13 @@ Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_pa
   FL_ASSIGN_OR_RETURN(LogListing listing,
                       ListLog(fs, table_path, version ? LogListMode::kFull : LogListMode::kLatest));
   return LoadSnapshot(fs, table_path, listing, version, std::move(previous));
+}
+
+std::optional<DeltaVersion> ProbeLatestVersion(io::FileSystem& fs, const std::string& table_path,
+                                               const Snapshot* previous) {
+  std::optional<LogListing> tail = ProbeLogTail(fs, table_path, previous, std::nullopt);
+  if (!tail) return std::nullopt;
+  return tail->latest();
 }
 
 Result<bool> LogHasVersions(io::FileSystem& fs, const std::string& table_path) {

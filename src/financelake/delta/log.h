@@ -6,9 +6,9 @@
 //  0. Without listing, when possible: with a `previous` snapshot at version p <= v whose commit
 //     is still there, or else from the checkpoint `_last_checkpoint` names (at or before v, all
 //     its files present), Stat commit after commit until v (or, for the latest, until one is
-//     missing and the one after it is missing too), then steps 3-4 from there. Anything else
-//     (no usable start, a gap, an unreadable checkpoint, any error) falls back to 1-4, so a
-//     corrupt, missing or stale `_last_checkpoint` changes no result, only the cost. A log of a
+//     missing and none of the next 10 is there), then steps 3-4 from there. Anything else (no
+//     usable start, a gap, an end before the version `_last_checkpoint` names, the start gone
+//     after the probe, an unreadable checkpoint, any error) falls back to 1-4. A log of a
 //     million commits lists in about 1.5 s; this costs a few Stats.
 //  1. List `_delta_log` (directories such as `.tmp/` and `_sidecars/`, `.crc` files, UUID-named
 //     v2 checkpoints, compacted logs and anything else not named below are ignored).
@@ -118,6 +118,11 @@ enum class LogListMode { kFull, kLatest };
 // the directory is missing.
 Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path,
                            LogListMode mode = LogListMode::kFull);
+
+// The latest version as a snapshot load finds it without listing (step 0 above), or nullopt
+// when that would need the listing. Reads no checkpoint.
+std::optional<DeltaVersion> ProbeLatestVersion(io::FileSystem& fs, const std::string& table_path,
+                                               const Snapshot* previous);
 
 // Whether the table at `table_path` has a version (a commit or a checkpoint): Table::Exists.
 // Answered from commit 0 or `_last_checkpoint` when they allow, else by listing.

@@ -471,5 +471,77 @@ TEST_F(LogTest, ACleanupDuringTheProbeIsNotTakenForTheLogsEnd) {
   EXPECT_EQ(Paths(**latest), (std::vector<std::string>{"a", "b", "f2", "f3", "f4", "f5"}));
 }
 
+TEST_F(LogTest, AMultiPartCheckpointIsLoadedWithoutListing) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  for (int v = 1; v <= 5; ++v) Commit(v, {Add("f" + std::to_string(v))});
+  auto v5 = Load();
+  ASSERT_TRUE(v5.ok());
+  WriteCheckpoint(**v5, {CheckpointPartPath(kTable, DeltaVersion(5), 1, 2),
+                         CheckpointPartPath(kTable, DeltaVersion(5), 2, 2)});
+  LastCheckpoint hint{DeltaVersion(5), 6};
+  hint.parts = 2;
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(hint));
+  Commit(6, {Remove("a")});
+  for (int v = 0; v <= 5; ++v) Write(CommitPath(kTable, DeltaVersion(v)), "garbage");
+  io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
+  auto latest = LoadSnapshot(hooked, kTable, std::nullopt);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(Paths(**latest), (std::vector<std::string>{"f1", "f2", "f3", "f4", "f5"}));
+  EXPECT_EQ(hooked.listings, 0);
+}
+
+TEST_F(LogTest, MissingCommitsAreNotTakenForTheEndOfTheLog) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  for (int v = 1; v <= 30; ++v) Commit(v, {Add("f" + std::to_string(v))});
+  auto v5 = Load(5);
+  ASSERT_TRUE(v5.ok());
+  auto v20 = Load(20);
+  ASSERT_TRUE(v20.ok());
+  WriteCheckpoint(**v20, {CheckpointPath(kTable, DeltaVersion(20))});
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(20), 22}));
+  // Two commits missing after the checkpoint: a gap, reported as such.
+  ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(23))).ok());
+  ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(24))).ok());
+  for (const SnapshotPtr& prev : {SnapshotPtr(), *v20}) {
+    auto gap = Load(std::nullopt, prev);
+    ASSERT_FALSE(gap.ok());
+    EXPECT_NE(gap.status().message().find("version 23 is missing (after 22 comes 25)"),
+              std::string::npos)
+        << gap.status().message();
+  }
+  Commit(23, {Add("f23")});
+  Commit(24, {Add("f24")});
+  // Commits 6..19 deleted out of order (another engine's cleanup below the checkpoint at 20)
+  // while a reader holds version 5, whose commit stays: the latest is still 30.
+  for (int v = 19; v >= 6; --v) ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
+  auto latest = Load(std::nullopt, *v5);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ((*latest)->version(), DeltaVersion(30));
+  EXPECT_EQ((*latest)->files().size(), 31u);
+}
+
+TEST_F(LogTest, ACleanupDuringAProbeFromAStaleHintIsNotTakenForTheLogsEnd) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  for (int v = 1; v <= 9; ++v) Commit(v, {Add("f" + std::to_string(v))});
+  WriteCheckpoint(*Load(4).value(), {CheckpointPath(kTable, DeltaVersion(4))});
+  WriteCheckpoint(*Load(8).value(), {CheckpointPath(kTable, DeltaVersion(8))});
+  // `_last_checkpoint` still names 4 (its writer stopped before updating it).
+  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(4), 6}));
+  io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
+  hooked.before_stat = [&](const std::string& path) {
+    if (path != CommitPath(kTable, DeltaVersion(6))) return;
+    hooked.before_stat = nullptr;
+    // A cleanup below the checkpoint at 8, oldest first.
+    for (int v = 0; v <= 7; ++v) {
+      if (v == 4) ASSERT_TRUE(fs_.Delete(CheckpointPath(kTable, DeltaVersion(4))).ok());
+      ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
+    }
+  };
+  auto latest = LoadSnapshot(hooked, kTable, std::nullopt);
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ((*latest)->version(), DeltaVersion(9));
+  EXPECT_EQ((*latest)->files().size(), 10u);
+}
+
 }  // namespace
 }  // namespace financelake::delta

@@ -94,7 +94,51 @@ Result<SnapshotPtr> Table::AsOfTimestamp(int64_t timestamp_ms) {
   return LoadSnapshot(*fs_, path_, listing, (*std::prev(it))->version);
 }
 
-Result<std::vector<HistoryEntry>> Table::History(int64_t limit) {
+std::optional<std::vector<CommitFile>> Table::RecentCommits(int64_t limit,
+                                                            std::optional<DeltaVersion> before) {
+  int64_t last = 0;
+  if (before) {
+    last = before->value() - 1;
+    // Below a missing commit the whole history has nothing either (it stops at a gap).
+    if (last < 0) return std::vector<CommitFile>();
+    auto there = fs_->Exists(CommitPath(path_, DeltaVersion(last)));
+    if (there.ok() && !*there) return std::vector<CommitFile>();
+  } else {
+    SnapshotPtr cached;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cached = latest_;
+    }
+    // The latest version only: a fresh Table need not decode the checkpoint for it.
+    std::optional<DeltaVersion> latest = ProbeLatestVersion(*fs_, path_, cached.get());
+    if (!latest) return std::nullopt;  // the listing decides (and reports errors) as before
+    last = latest->value();
+  }
+  std::vector<CommitFile> commits;
+  for (int64_t v = std::max<int64_t>(0, last - limit + 1); v <= last && limit > 0; ++v) {
+    std::string path = CommitPath(path_, DeltaVersion(v));
+    auto info = fs_->Stat(path);
+    if (!info.ok()) return std::nullopt;
+    int64_t ts = info->mtime_ms;
+    if (!commits.empty()) ts = std::max(ts, commits.back().timestamp_ms + 1);
+    commits.push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
+  }
+  return commits;
+}
+
+Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
+                                                 std::optional<DeltaVersion> before) {
+  if (limit >= 0) {
+    if (std::optional<std::vector<CommitFile>> recent = RecentCommits(limit, before)) {
+      std::vector<HistoryEntry> out;
+      for (auto it = recent->rbegin(); it != recent->rend(); ++it) {
+        auto info = ReadCommitInfo(*fs_, *it);
+        if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
+        out.push_back(HistoryEntry{it->version, it->timestamp_ms, std::move(info).value()});
+      }
+      return out;
+    }
+  }
   FL_ASSIGN_OR_RETURN(LogListing listing, ListLog(*fs_, path_));
   if (listing.empty()) {
     return Status::NotFound(fmt::format("delta: {}: not a Delta table (empty _delta_log)", path_));
@@ -108,6 +152,7 @@ Result<std::vector<HistoryEntry>> Table::History(int64_t limit) {
         std::prev(it)->version.value() != it->version.value() + 1) {
       break;  // a gap: older versions cannot be rebuilt from here
     }
+    if (before && it->version >= *before) continue;
     auto info = ReadCommitInfo(*fs_, *it);
     if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
     out.push_back(HistoryEntry{it->version, it->timestamp_ms, std::move(info).value()});

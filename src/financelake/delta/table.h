@@ -12,8 +12,9 @@
 
 #include "financelake/columnar/expr.h"
 #include "financelake/columnar/record_batch.h"
-#include "financelake/io/filesystem.h"
+#include "financelake/delta/log.h"
 #include "financelake/delta/snapshot.h"
+#include "financelake/io/filesystem.h"
 
 namespace financelake::delta {
 
@@ -56,8 +57,16 @@ class Table {
   // The latest version whose commit timestamp is <= timestamp_ms (Spark's semantics); an error
   // naming the earliest/latest timestamps when out of range.
   Result<SnapshotPtr> AsOfTimestamp(int64_t timestamp_ms);
-  // Newest first; at most `limit` entries (-1: all recoverable).
-  Result<std::vector<HistoryEntry>> History(int64_t limit = -1);
+  // Newest first; at most `limit` entries (-1: all recoverable), of versions below `before`
+  // when given (the next page; nothing when commit `before` - 1 is missing). With a limit,
+  // those commits are found without listing the log when they are all there (a streaming
+  // table's log holds millions of commits), and returned as they are: their timestamps are
+  // made increasing from the oldest of them, as Spark's history with a limit does (time travel
+  // by timestamp makes them increasing over the whole log; the two differ only where commit
+  // files' times go backwards), and versions below a gap or whose checkpoint was deleted are
+  // not looked for. Otherwise the log is listed: history stops at the first gap.
+  Result<std::vector<HistoryEntry>> History(int64_t limit = -1,
+                                            std::optional<DeltaVersion> before = std::nullopt);
 
   // Rows of a snapshot: live files read with projection, partition values filled in from the
   // log, columns missing from a file read as null, filter applied.
@@ -68,6 +77,10 @@ class Table {
 
  private:
   Table(std::shared_ptr<io::FileSystem> fs, std::string path);
+  // History's window: the newest `limit` commits, Stat by Stat; nullopt when one is missing or
+  // the latest version cannot be loaded (then the listing decides).
+  std::optional<std::vector<CommitFile>> RecentCommits(int64_t limit,
+                                                       std::optional<DeltaVersion> before);
 
   std::shared_ptr<io::FileSystem> fs_;
   std::string path_;

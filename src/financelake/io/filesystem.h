@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -116,6 +117,15 @@ class FileSystem {
   // stat per entry (a Delta log of 100,000 commits lists in milliseconds). Sorted by name.
   virtual Result<std::vector<FileInfo>> ListDirNames(const std::string& path) {
     return ListDir(path);
+  }
+  // Calls `fn(name, is_dir)` for each entry, in no particular order, without holding them all
+  // (a Delta log of millions of commits); stops at the first error `fn` returns. NotFound if
+  // the directory does not exist.
+  virtual Status ForEachDirName(const std::string& path,
+                                const std::function<Status(std::string_view, bool)>& fn) {
+    FL_ASSIGN_OR_RETURN(std::vector<FileInfo> entries, ListDirNames(path));
+    for (const FileInfo& e : entries) FL_RETURN_NOT_OK(fn(e.name, e.is_dir));
+    return Status::OK();
   }
 
   // Creates a directory and any missing parents (mkdir -p); OK if it exists already.

@@ -2,9 +2,11 @@
 // memory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <latch>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "financelake/io/filesystem_test_env.h"
@@ -76,6 +78,33 @@ TYPED_TEST(DirTest, ListDirNamesMatchesListDirWithoutStats) {
     EXPECT_EQ(names[i].is_dir, full[i].is_dir) << full[i].name;
   }
   EXPECT_TRUE(this->fs().ListDirNames(this->P("missing")).status().IsNotFound());
+}
+
+TYPED_TEST(DirTest, ForEachDirNameVisitsEveryEntryOnceAndStopsAtAnError) {
+  for (const char* name : {"b.parquet", "a.json", "c", "00000.json"}) {
+    FL_IO_ASSERT_OK(this->Write(this->P(name), name));
+  }
+  FL_IO_ASSERT_OK(this->fs().CreateDirs(this->P("_delta_log")));
+  std::vector<std::pair<std::string, bool>> seen;
+  FL_IO_ASSERT_OK(this->fs().ForEachDirName(this->P(""), [&](std::string_view name, bool is_dir) {
+    seen.emplace_back(std::string(name), is_dir);
+    return Status::OK();
+  }));
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, bool>>{{"00000.json", false},
+                                                             {"_delta_log", true},
+                                                             {"a.json", false},
+                                                             {"b.parquet", false},
+                                                             {"c", false}}));
+  int calls = 0;
+  const Status stop = this->fs().ForEachDirName(this->P(""), [&](std::string_view, bool) {
+    return ++calls == 2 ? Status::Aborted("enough") : Status::OK();
+  });
+  EXPECT_EQ(stop.code(), StatusCode::kAborted) << stop.ToString();
+  EXPECT_EQ(calls, 2);
+  const Status missing = this->fs().ForEachDirName(
+      this->P("missing"), [](std::string_view, bool) { return Status::OK(); });
+  EXPECT_TRUE(missing.IsNotFound()) << missing.ToString();
 }
 
 TYPED_TEST(DirTest, ListDirOfMissingOrFileFails) {

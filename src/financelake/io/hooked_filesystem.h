@@ -43,7 +43,7 @@ class HookedFileSystem final : public FileSystem {
   Status DeleteDirRecursive(const std::string& p) override { return base_->DeleteDirRecursive(p); }
   Result<bool> Exists(const std::string& p) override { return base_->Exists(p); }
   Result<FileInfo> Stat(const std::string& p) override {
-    if (before_stat) before_stat(p);
+    if (auto hook = before_stat) hook(p);  // a copy: the hook may reset itself
     return base_->Stat(p);
   }
   Result<std::vector<FileInfo>> ListDir(const std::string& p) override {

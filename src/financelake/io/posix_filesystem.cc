@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -189,9 +190,24 @@ class PosixFs final : public FileSystem {
   }
 
   Result<std::vector<FileInfo>> ListDirNames(const std::string& path) override {
+    std::vector<FileInfo> out;
+    FL_RETURN_NOT_OK(ForEachDirName(path, [&](std::string_view name, bool is_dir) {
+      FileInfo info;
+      info.name = std::string(name);
+      info.path = JoinPath(path, info.name);
+      info.is_dir = is_dir;
+      out.push_back(std::move(info));
+      return Status::OK();
+    }));
+    std::sort(out.begin(), out.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    return out;
+  }
+
+  Status ForEachDirName(const std::string& path,
+                        const std::function<Status(std::string_view, bool)>& fn) override {
     UniqueDir dir(::opendir(CPath(path)));
     if (dir == nullptr) return PosixError("list", path);
-    std::vector<FileInfo> out;
     while (true) {
       errno = 0;
       const struct dirent* entry = ::readdir(dir.get());
@@ -201,24 +217,19 @@ class PosixFs final : public FileSystem {
       }
       const std::string_view name = entry->d_name;
       if (name == "." || name == "..") continue;
-      FileInfo info;
-      info.name = std::string(name);
-      info.path = JoinPath(path, info.name);
-      if (entry->d_type == DT_DIR) {
-        info.is_dir = true;
-      } else if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+      bool is_dir = entry->d_type == DT_DIR;
+      if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+        const std::string child = JoinPath(path, name);
         struct stat st;  // filesystems without d_type, and symbolic links: ask
-        if (::stat(info.path.c_str(), &st) != 0) {
+        if (::stat(child.c_str(), &st) != 0) {
           if (errno == ENOENT || errno == ELOOP) continue;  // a link that leads nowhere
-          return PosixError("stat", info.path);
+          return PosixError("stat", child);
         }
-        info.is_dir = S_ISDIR(st.st_mode);
+        is_dir = S_ISDIR(st.st_mode);
       }
-      out.push_back(std::move(info));
+      FL_RETURN_NOT_OK(fn(name, is_dir));
     }
-    std::sort(out.begin(), out.end(),
-              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
-    return out;
+    return Status::OK();
   }
 
   Status CreateDirs(const std::string& path) override {

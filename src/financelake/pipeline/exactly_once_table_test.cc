@@ -55,7 +55,8 @@ TEST_F(ExactlyOnceTableTest, AnUnknownCommitOutcomeKeepsTheStagedFiles) {
 
   faulty->Reset();
   faulty->FailNth(io::FaultOp::kSync, 2);  // 1: the commit's temp file, 2: the log directory
-  faulty->FailNth(io::FaultOp::kRead, 1);  // the read-back of the commit file
+  // 1: `_last_checkpoint` (read by the snapshot update), 2: the read-back of the commit file
+  faulty->FailNth(io::FaultOp::kRead, 2);
   auto r = (*table)->CommitFiles(*files, {{"app", -1, 9}}, "q");
   ASSERT_FALSE(r.ok()) << "the injected faults did not hit the commit (the write path changed?)";
   ASSERT_EQ(faulty->Count(io::FaultOp::kRename), 1) << "the commit was renamed into place once";

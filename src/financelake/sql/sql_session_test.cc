@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "financelake/delta/operations.h"
+#include "financelake/io/atomic_file.h"
 #include "financelake/io/posix_filesystem.h"
 
 namespace financelake::sql {
@@ -245,6 +246,37 @@ TEST_F(SqlSessionTest, TimeTravelAndHistory) {
   // The pinned tables are gone after the statement.
   EXPECT_EQ(Text("SELECT count(*) FROM temp.sqlite_master WHERE name GLOB '__delta_tt*'"),
             "count(*)\n0\n");
+}
+
+TEST_F(SqlSessionTest, HistoryIsReadAPageAtATimeNewestFirst) {
+  // 200 more commits (versions 4..203) that change nothing.
+  const std::string log = lake_ + "/silver/trades/_delta_log/";
+  for (int v = 4; v <= 203; ++v) {
+    ASSERT_TRUE(io::WriteFileAtomic(*fs_, log + fmt::format("{:020}.json", v),
+                                    R"({"commitInfo":{"timestamp":1,"operation":"NOOP"}})"
+                                    "\n")
+                    .ok());
+  }
+  const std::string h = "history('silver/trades')";
+  EXPECT_EQ(Text("SELECT count(*), min(version), max(version), count(DISTINCT version) FROM " + h),
+            "count(*),min(version),max(version),count(DISTINCT version)\n204,0,203,204\n");
+  // Across the first page (64 commits) into the second.
+  EXPECT_EQ(Text("SELECT version FROM " + h + " LIMIT 3 OFFSET 62"), "version\n141\n140\n139\n");
+  EXPECT_EQ(Text("SELECT version FROM " + h + " WHERE operation = 'CREATE TABLE'"), "version\n0\n");
+  // Row ids stay unique, a second scan of one cursor starts over, and the timestamps (the
+  // commits were written within milliseconds) decrease down the rows across the pages.
+  EXPECT_EQ(Text("SELECT count(DISTINCT rowid) FROM " + h), "count(DISTINCT rowid)\n204\n");
+  EXPECT_EQ(Text("SELECT count(*) FROM " + h + " a JOIN " + h + " b ON a.version = b.version + 1"),
+            "count(*)\n203\n");
+  EXPECT_EQ(Text("SELECT count(*) FROM (SELECT version, timestamp, lag(timestamp) OVER "
+                 "(ORDER BY version DESC) AS newer FROM " +
+                 h + ") WHERE timestamp >= newer"),
+            "count(*)\n0\n");
+  // A LIMIT reads only the pages it needs: a damaged old commit is not reached.
+  ASSERT_TRUE(io::WriteFileAtomic(*fs_, log + fmt::format("{:020}.json", 10), "garbage\n").ok());
+  EXPECT_EQ(Text("SELECT version FROM " + h + " LIMIT 2"), "version\n203\n202\n");
+  EXPECT_NE(Error("SELECT count(*) FROM " + h).find("00000000000000000010.json"), std::string::npos)
+      << Error("SELECT count(*) FROM " + h);
 }
 
 TEST_F(SqlSessionTest, MaintenanceKeepsTheAnswers) {

@@ -480,10 +480,18 @@ struct Row {
   std::string timestamp, operation, parameters, metrics, engine;
 };
 
+// Commits are read a page at a time, newest first, so that `LIMIT 50` (the dashboard's
+// explorer) reads 64 commits of a log that may hold millions; the pages double up to 4096.
 struct HistoryCursor {
   sqlite3_vtab_cursor base{};
   std::vector<Row> rows;
   size_t at = 0;
+  delta::Table* table = nullptr;
+  std::string name;                    // for errors
+  std::optional<DeltaVersion> before;  // the next page ends below this version
+  std::optional<int64_t> oldest_ms;    // the previous page's oldest timestamp
+  int64_t page = 64;
+  bool last_page = false;
 };
 
 constexpr int kHistoryTableArg = 6;
@@ -537,6 +545,32 @@ std::string JsonMember(const Json& o, const char* key) {
   return v->is_string() ? v->as_string() : v->Dump();
 }
 
+// The next `page` commits below `before` (the newest when unset) into `rows`.
+int LoadHistoryPage(HistoryCursor* cur) {
+  cur->rows.clear();
+  cur->at = 0;
+  auto history = cur->table->History(cur->page, cur->before);
+  if (!history.ok()) {
+    SetError(cur->base.pVtab, fmt::format("{}: {}", cur->name, history.status().message()));
+    return SQLITE_ERROR;
+  }
+  cur->last_page = static_cast<int64_t>(history->size()) < cur->page;
+  if (!history->empty()) cur->before = history->back().version;
+  for (const delta::HistoryEntry& h : *history) {
+    const Json& ci = h.commit_info.value;
+    // A page makes its timestamps increasing from its own oldest commit; below the previous
+    // page's they stay decreasing down the rows.
+    int64_t ts = h.timestamp_ms;
+    if (cur->oldest_ms && ts >= *cur->oldest_ms) ts = *cur->oldest_ms - 1;
+    cur->oldest_ms = ts;
+    cur->rows.push_back({h.version.value(), columnar::FormatTimestampMicros(ts * 1000),
+                         h.commit_info.operation(), JsonMember(ci, "operationParameters"),
+                         JsonMember(ci, "operationMetrics"), JsonMember(ci, "engineInfo")});
+  }
+  cur->page = std::min<int64_t>(cur->page * 2, 4096);
+  return SQLITE_OK;
+}
+
 int HistoryFilter(sqlite3_vtab_cursor* base, int idx, const char*, int argc, sqlite3_value** argv) {
   auto* cur = reinterpret_cast<HistoryCursor*>(base);
   auto* v = reinterpret_cast<HistoryVtab*>(base->pVtab);
@@ -552,23 +586,19 @@ int HistoryFilter(sqlite3_vtab_cursor* base, int idx, const char*, int argc, sql
     SetError(base->pVtab, t.status().message());
     return SQLITE_ERROR;
   }
-  auto history = v->ctx->TableAt(t->path).History();
-  if (!history.ok()) {
-    SetError(base->pVtab, fmt::format("{}: {}", t->SqlName(), history.status().message()));
-    return SQLITE_ERROR;
-  }
-  for (const delta::HistoryEntry& h : *history) {
-    const Json& ci = h.commit_info.value;
-    cur->rows.push_back({h.version.value(), columnar::FormatTimestampMicros(h.timestamp_ms * 1000),
-                         h.commit_info.operation(), JsonMember(ci, "operationParameters"),
-                         JsonMember(ci, "operationMetrics"), JsonMember(ci, "engineInfo")});
-  }
-  return SQLITE_OK;
+  cur->table = &v->ctx->TableAt(t->path);
+  cur->name = t->SqlName();
+  cur->before.reset();
+  cur->oldest_ms.reset();
+  cur->page = 64;
+  cur->last_page = false;
+  return LoadHistoryPage(cur);
 }
 
 int HistoryNext(sqlite3_vtab_cursor* base) {
-  ++reinterpret_cast<HistoryCursor*>(base)->at;
-  return SQLITE_OK;
+  auto* cur = reinterpret_cast<HistoryCursor*>(base);
+  if (++cur->at < cur->rows.size() || cur->last_page) return SQLITE_OK;
+  return LoadHistoryPage(cur);
 }
 
 int HistoryEof(sqlite3_vtab_cursor* base) {
@@ -598,7 +628,8 @@ int HistoryColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
 }
 
 int HistoryRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
-  *rowid = static_cast<sqlite3_int64>(reinterpret_cast<HistoryCursor*>(base)->at);
+  const auto* cur = reinterpret_cast<HistoryCursor*>(base);
+  *rowid = cur->rows[cur->at].version;  // unique across pages
   return SQLITE_OK;
 }
 
