@@ -30,15 +30,16 @@ for v in range(1, n + 1):
 EOF
   "${BINS[0]}" table checkpoint "$BASE/t" > /dev/null
 fi
-secs() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+secs() { local t0; t0=$(date +%s%N); "$@" > /dev/null; since "$t0"; }
 echo "long_log: a table of $(find "$BASE/t/_delta_log" -maxdepth 1 -type f | wc -l) log files"
 printf '%-40s %12s %16s %12s %14s\n' binary "describe s" "20 appends s" "sql s" "history s"
 for bin in "${BINS[@]}"; do
   rm -rf "$WORK/copy" && cp -a "$BASE" "$WORK/copy"
   d=$(secs "$bin" table describe "$WORK/copy/t")
-  t0=$(date +%s.%N)
+  t0=$(date +%s%N)
   for _ in $(seq 1 20); do "$bin" table append "$WORK/copy/t" --csv "$WORK/row.csv" > /dev/null; done
-  a=$(echo "$(date +%s.%N) - $t0" | bc)
+  a=$(since "$t0")
   q=$(secs "$bin" sql --lake "$WORK/copy" "SELECT count(*) FROM t")
   h=$(secs "$bin" sql --lake "$WORK/copy" "SELECT version, operation FROM history('t') LIMIT 50")
   printf '%-40s %12.3f %16.3f %12.3f %14.3f\n' "$bin" "$d" "$a" "$q" "$h"
