@@ -181,7 +181,7 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
   // commit that has not expired ends the search (and the Stats).
   const int64_t cutoff = now_ms - retention_ms;
   std::optional<int64_t> last_expired;
-  int64_t prev = std::numeric_limits<int64_t>::min();
+  int64_t prev = kNoPreviousCommit;
   for (const MaintainedFile& f : files) {
     if (f.kind != LogKind::kCommit) continue;
     auto info = fs.Stat(io::JoinPath(log_dir, NameOf(f)));
@@ -189,9 +189,7 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
       if (info.status().IsNotFound()) continue;  // cleaned up by another writer meanwhile
       return info.status().WithContext("delta: log cleanup");
     }
-    const int64_t t = prev == std::numeric_limits<int64_t>::min()
-                          ? info->mtime_ms
-                          : std::max(info->mtime_ms, prev + 1);
+    const int64_t t = CommitTimestamp(info->mtime_ms, prev);
     prev = t;
     if (t > cutoff) break;
     last_expired = f.version;

@@ -328,7 +328,7 @@ Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path, Lo
   if (names_only) FL_RETURN_NOT_OK(StatFromLatestCheckpoint(fs, table_path, &listing));
   for (size_t i = 1; i < listing.commits.size(); ++i) {
     int64_t& ts = listing.commits[i].timestamp_ms;
-    ts = std::max(ts, listing.commits[i - 1].timestamp_ms + 1);
+    ts = CommitTimestamp(ts, listing.commits[i - 1].timestamp_ms);
   }
   return listing;
 }
@@ -373,12 +373,10 @@ namespace {
 // `_last_checkpoint` cross-check in ProbeLogTail covers gaps before it.
 constexpr int64_t kGapWindow = 10;
 
-// Appends the commits after `after` to `listing`, one Stat each, until one is missing or
-// `target` is reached. False when the listing must decide instead: a commit missing before
-// `target`, a commit present within kGapWindow versions after the first missing one (a gap,
-// which the listing reports as such), or a Stat that fails otherwise.
+}  // namespace
+
 bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_t after,
-                       std::optional<DeltaVersion> target, LogListing* listing) {
+                       std::optional<DeltaVersion> target, std::vector<CommitFile>* commits) {
   for (int64_t v = after + 1; !target || v <= target->value(); ++v) {
     std::string path = CommitPath(table_path, DeltaVersion(v));
     auto info = fs.Stat(path);
@@ -390,12 +388,14 @@ bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_
       }
       return true;
     }
-    int64_t ts = info->mtime_ms;
-    if (!listing->commits.empty()) ts = std::max(ts, listing->commits.back().timestamp_ms + 1);
-    listing->commits.push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
+    const int64_t ts = CommitTimestamp(
+        info->mtime_ms, commits->empty() ? kNoPreviousCommit : commits->back().timestamp_ms);
+    commits->push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
   }
   return true;
 }
+
+namespace {
 
 // The part of the log a snapshot at `target` (latest when nullopt) is rebuilt from, found
 // without reading the directory: from `previous` while its commit is still there, else from
@@ -410,6 +410,11 @@ std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& ta
   int64_t from = 0;
   std::optional<io::FileInfo> previous_commit;
   auto last = ReadLastCheckpoint(fs, table_path);
+  // Without a readable `_last_checkpoint` an end found from `previous` cannot be cross-checked
+  // against the newest checkpoint (below): commits deleted after it, by hand or out of order,
+  // would pass for the log's end. The latest version is then left to the listing (a log that
+  // short lists in microseconds; a writer that never writes the hint loses the shortcut).
+  if (!target && !last.ok()) return std::nullopt;
   if (previous != nullptr && (!target || previous->version() <= *target)) {
     // Gone when cleaned up since (or another table at this path): then as without it.
     if (auto info = fs.Stat(CommitPath(table_path, previous->version())); info.ok()) {
@@ -446,7 +451,7 @@ std::optional<LogListing> ProbeLogTail(io::FileSystem& fs, const std::string& ta
           CommitFile{last->version, std::move(path), info->mtime_ms, info->mtime_ms});
     }
   }
-  if (!ProbeCommitsAfter(fs, table_path, from, target, &listing)) return std::nullopt;
+  if (!ProbeCommitsAfter(fs, table_path, from, target, &listing.commits)) return std::nullopt;
   // A cleanup deletes versions in ascending order: if it took commits after the start while we
   // probed (so the end found is not the log's end), it took the start first.
   const std::string& start = listing.checkpoints.empty()
@@ -542,10 +547,14 @@ Result<SnapshotPtr> LoadSnapshot(io::FileSystem& fs, const std::string& table_pa
     }
     if (start < 0 && listing.FindCommit(DeltaVersion(0)) == nullptr) {
       if (!last_error.ok()) return last_error.WithContext(TableError(table_path, "load"));
+      const std::string oldest =
+          listing.commits.empty()
+              ? std::string("the log holds no commit")
+              : fmt::format("the oldest commit is {}", listing.commits.front().version.value());
       return Status::DataLoss(TableError(
           table_path, fmt::format("cannot rebuild version {}: no checkpoint at or before it and "
-                                  "no commit 0 (the oldest commit is {})",
-                                  target.value(), listing.commits.front().version.value())));
+                                  "no commit 0 ({})",
+                                  target.value(), oldest)));
     }
   }
   for (int64_t v = start + 1; v <= target.value(); ++v) {

@@ -29,7 +29,9 @@
 // Every error names the table: "delta: /lake/t: ...". Thread-safe (no state).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +92,14 @@ struct CommitFile {
   int64_t timestamp_ms = 0;  // Spark's commit timestamp: mtime made strictly increasing
 };
 
+// Spark's commit timestamp: the commit file's mtime, or 1 ms after the previous commit's
+// timestamp when the clock went backwards between them (`previous_ms` kNoPreviousCommit for
+// the first commit looked at).
+inline constexpr int64_t kNoPreviousCommit = std::numeric_limits<int64_t>::min();
+constexpr int64_t CommitTimestamp(int64_t mtime_ms, int64_t previous_ms) {
+  return previous_ms == kNoPreviousCommit ? mtime_ms : std::max(mtime_ms, previous_ms + 1);
+}
+
 struct CheckpointFiles {
   DeltaVersion version;
   std::vector<std::string> paths;  // one, or every part in order
@@ -123,6 +133,13 @@ Result<LogListing> ListLog(io::FileSystem& fs, const std::string& table_path,
 // when that would need the listing. Reads no checkpoint.
 std::optional<DeltaVersion> ProbeLatestVersion(io::FileSystem& fs, const std::string& table_path,
                                                const Snapshot* previous);
+
+// Appends the commits after `after` to `commits` (ascending, timestamps continuing theirs), one
+// Stat each, until one is missing or `target` is reached. False when a listing must decide
+// instead: a commit missing before `target`, a commit present within a few versions after the
+// first missing one (a gap, which the listing reports as such), or a Stat that fails otherwise.
+bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_t after,
+                       std::optional<DeltaVersion> target, std::vector<CommitFile>* commits);
 
 // Whether the table at `table_path` has a version (a commit or a checkpoint): Table::Exists.
 // Answered from commit 0 or `_last_checkpoint` when they allow, else by listing.

@@ -15,6 +15,15 @@
 namespace financelake::delta {
 namespace {
 
+// `_last_checkpoint`'s text naming the checkpoint of `version` (`size` actions, `parts` parts).
+std::string HintText(int64_t version, int64_t size, std::optional<int64_t> parts = std::nullopt) {
+  LastCheckpoint hint;
+  hint.version = DeltaVersion(version);
+  hint.size = size;
+  hint.parts = parts;
+  return SerializeLastCheckpoint(hint);
+}
+
 constexpr char kTable[] = "/lake/t";
 
 Metadata TableMetadata(std::map<std::string, std::string> config = {}) {
@@ -358,6 +367,34 @@ TEST_F(LogTest, CorruptCheckpointWithoutFallbackIsReported) {
       << r.status().message();
 }
 
+// Found by the delta_log fuzz target: a log left with a checkpoint and no commit (every commit
+// file deleted by hand or by another tool) crashed a load of a version before the checkpoint.
+TEST_F(LogTest, ALogOfACheckpointAndNoCommitAnswersEveryVersion) {
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  Commit(1, {Add("b")});
+  Commit(2, {Add("c")});
+  auto v2 = Load();
+  ASSERT_TRUE(v2.ok());
+  WriteCheckpoint(**v2, {CheckpointPath(kTable, DeltaVersion(2))});
+  for (int v = 0; v <= 2; ++v) ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
+  auto latest = Load();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(Paths(**latest), (std::vector<std::string>{"a", "b", "c"}));
+  auto before = Load(1);
+  ASSERT_FALSE(before.ok());
+  EXPECT_TRUE(before.status().IsDataLoss());
+  EXPECT_EQ(before.status().message(),
+            "delta: /lake/t: cannot rebuild version 1: no checkpoint at or before it and no "
+            "commit 0 (the log holds no commit)");
+  // The same with the checkpoint unreadable: its error, for the latest version too.
+  Write(CheckpointPath(kTable, DeltaVersion(2)), "not parquet");
+  EXPECT_FALSE(Load(1).ok());
+  auto broken = Load();
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("checkpoint"), std::string::npos)
+      << broken.status().message();
+}
+
 TEST_F(LogTest, LoadsFromTheLastCheckpointOrThePreviousSnapshotWithoutListing) {
   Commit(0, {Protocol{}, TableMetadata(), Add("a")}, 1000);
   Commit(1, {Add("b")}, 1000);
@@ -365,7 +402,7 @@ TEST_F(LogTest, LoadsFromTheLastCheckpointOrThePreviousSnapshotWithoutListing) {
   auto v2 = Load();
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   WriteCheckpoint(**v2, {CheckpointPath(kTable, DeltaVersion(2))});
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(2), 4}));
+  Write(LastCheckpointPath(kTable), HintText(2, 4));
   Commit(3, {Remove("a")}, 950);
   Commit(4, {Add("d")}, 940);
   // Commits before the checkpoint are unreadable: a load must start from the checkpoint.
@@ -408,7 +445,7 @@ TEST_F(LogTest, GapsBadHintsAndAReplacedTableAreLeftToTheListing) {
   auto v1 = Load();
   ASSERT_TRUE(v1.ok());
   WriteCheckpoint(**v1, {CheckpointPath(kTable, DeltaVersion(1))});
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3}));
+  Write(LastCheckpointPath(kTable), HintText(1, 3));
   Commit(2, {Add("c")});
   auto v2 = Load();
   ASSERT_TRUE(v2.ok());
@@ -425,15 +462,13 @@ TEST_F(LogTest, GapsBadHintsAndAReplacedTableAreLeftToTheListing) {
   ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(4))).ok());
   // A garbled `_last_checkpoint`, one naming a checkpoint that is not there, or an unreadable
   // checkpoint: the listing finds what to load.
-  for (const std::string& hint :
-       {std::string("{not json"), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(2), 3}),
-        SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3, 2})}) {
+  for (const std::string& hint : {std::string("{not json"), HintText(2, 3), HintText(1, 3, 2)}) {
     Write(LastCheckpointPath(kTable), hint);
     auto loaded = Load();
     ASSERT_TRUE(loaded.ok()) << hint << ": " << loaded.status().ToString();
     EXPECT_EQ(Paths(**loaded), (std::vector<std::string>{"a", "b", "c"})) << hint;
   }
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(1), 3}));
+  Write(LastCheckpointPath(kTable), HintText(1, 3));
   Write(CheckpointPath(kTable, DeltaVersion(1)), "not parquet");
   EXPECT_EQ(Paths(*Load().value()), (std::vector<std::string>{"a", "b", "c"}));
   // Another table at the same path (fewer versions): the previous snapshot's commit is gone.
@@ -455,7 +490,7 @@ TEST_F(LogTest, ACleanupDuringTheProbeIsNotTakenForTheLogsEnd) {
   auto v4 = Load();
   ASSERT_TRUE(v4.ok());
   WriteCheckpoint(**v4, {CheckpointPath(kTable, DeltaVersion(4))});
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(4), 6}));
+  Write(LastCheckpointPath(kTable), HintText(4, 6));
   Commit(5, {Add("f5")});
   // A cleanup deletes versions 0-3 (oldest first) just as the update from v1 probes commit 2:
   // the log does not end at 1.
@@ -478,9 +513,7 @@ TEST_F(LogTest, AMultiPartCheckpointIsLoadedWithoutListing) {
   ASSERT_TRUE(v5.ok());
   WriteCheckpoint(**v5, {CheckpointPartPath(kTable, DeltaVersion(5), 1, 2),
                          CheckpointPartPath(kTable, DeltaVersion(5), 2, 2)});
-  LastCheckpoint hint{DeltaVersion(5), 6};
-  hint.parts = 2;
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(hint));
+  Write(LastCheckpointPath(kTable), HintText(5, 6, 2));
   Commit(6, {Remove("a")});
   for (int v = 0; v <= 5; ++v) Write(CommitPath(kTable, DeltaVersion(v)), "garbage");
   io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
@@ -498,7 +531,7 @@ TEST_F(LogTest, MissingCommitsAreNotTakenForTheEndOfTheLog) {
   auto v20 = Load(20);
   ASSERT_TRUE(v20.ok());
   WriteCheckpoint(**v20, {CheckpointPath(kTable, DeltaVersion(20))});
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(20), 22}));
+  Write(LastCheckpointPath(kTable), HintText(20, 22));
   // Two commits missing after the checkpoint: a gap, reported as such.
   ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(23))).ok());
   ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(24))).ok());
@@ -518,6 +551,18 @@ TEST_F(LogTest, MissingCommitsAreNotTakenForTheEndOfTheLog) {
   ASSERT_TRUE(latest.ok()) << latest.status().ToString();
   EXPECT_EQ((*latest)->version(), DeltaVersion(30));
   EXPECT_EQ((*latest)->files().size(), 31u);
+  // The same with `_last_checkpoint` garbled or missing, so nothing names the checkpoint at 20
+  // (found by the delta_log fuzz target): the end found from version 5 is not taken.
+  for (bool garbled : {true, false}) {
+    if (garbled) {
+      Write(LastCheckpointPath(kTable), "{not json");
+    } else {
+      ASSERT_TRUE(fs_.Delete(LastCheckpointPath(kTable)).ok());
+    }
+    auto without_hint = Load(std::nullopt, *v5);
+    ASSERT_TRUE(without_hint.ok()) << without_hint.status().ToString();
+    EXPECT_EQ((*without_hint)->version(), DeltaVersion(30));
+  }
 }
 
 TEST_F(LogTest, ACleanupDuringAProbeFromAStaleHintIsNotTakenForTheLogsEnd) {
@@ -526,14 +571,16 @@ TEST_F(LogTest, ACleanupDuringAProbeFromAStaleHintIsNotTakenForTheLogsEnd) {
   WriteCheckpoint(*Load(4).value(), {CheckpointPath(kTable, DeltaVersion(4))});
   WriteCheckpoint(*Load(8).value(), {CheckpointPath(kTable, DeltaVersion(8))});
   // `_last_checkpoint` still names 4 (its writer stopped before updating it).
-  Write(LastCheckpointPath(kTable), SerializeLastCheckpoint(LastCheckpoint{DeltaVersion(4), 6}));
+  Write(LastCheckpointPath(kTable), HintText(4, 6));
   io::HookedFileSystem hooked(std::shared_ptr<io::FileSystem>(&fs_, [](io::FileSystem*) {}));
   hooked.before_stat = [&](const std::string& path) {
     if (path != CommitPath(kTable, DeltaVersion(6))) return;
     hooked.before_stat = nullptr;
     // A cleanup below the checkpoint at 8, oldest first.
     for (int v = 0; v <= 7; ++v) {
-      if (v == 4) ASSERT_TRUE(fs_.Delete(CheckpointPath(kTable, DeltaVersion(4))).ok());
+      if (v == 4) {
+        ASSERT_TRUE(fs_.Delete(CheckpointPath(kTable, DeltaVersion(4))).ok());
+      }
       ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
     }
   };

@@ -115,27 +115,24 @@ std::optional<std::vector<CommitFile>> Table::RecentCommits(int64_t limit,
     last = latest->value();
   }
   std::vector<CommitFile> commits;
-  for (int64_t v = std::max<int64_t>(0, last - limit + 1); v <= last && limit > 0; ++v) {
-    std::string path = CommitPath(path_, DeltaVersion(v));
-    auto info = fs_->Stat(path);
-    if (!info.ok()) return std::nullopt;
-    int64_t ts = info->mtime_ms;
-    if (!commits.empty()) ts = std::max(ts, commits.back().timestamp_ms + 1);
-    commits.push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
-  }
+  if (limit <= 0) return commits;
+  const int64_t after = std::max<int64_t>(-1, last - limit);
+  if (!ProbeCommitsAfter(*fs_, path_, after, DeltaVersion(last), &commits)) return std::nullopt;
   return commits;
 }
 
 Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
                                                  std::optional<DeltaVersion> before) {
+  std::vector<HistoryEntry> out;
+  auto add = [&](const CommitFile& commit) -> Status {
+    auto info = ReadCommitInfo(*fs_, commit);
+    if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
+    out.push_back(HistoryEntry{commit.version, commit.timestamp_ms, std::move(info).value()});
+    return Status::OK();
+  };
   if (limit >= 0) {
     if (std::optional<std::vector<CommitFile>> recent = RecentCommits(limit, before)) {
-      std::vector<HistoryEntry> out;
-      for (auto it = recent->rbegin(); it != recent->rend(); ++it) {
-        auto info = ReadCommitInfo(*fs_, *it);
-        if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
-        out.push_back(HistoryEntry{it->version, it->timestamp_ms, std::move(info).value()});
-      }
+      for (auto it = recent->rbegin(); it != recent->rend(); ++it) FL_RETURN_NOT_OK(add(*it));
       return out;
     }
   }
@@ -144,7 +141,6 @@ Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
     return Status::NotFound(fmt::format("delta: {}: not a Delta table (empty _delta_log)", path_));
   }
   const auto earliest = listing.earliest_recoverable();
-  std::vector<HistoryEntry> out;
   for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
     if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
     if (!earliest || it->version < *earliest) break;
@@ -153,9 +149,7 @@ Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
       break;  // a gap: older versions cannot be rebuilt from here
     }
     if (before && it->version >= *before) continue;
-    auto info = ReadCommitInfo(*fs_, *it);
-    if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
-    out.push_back(HistoryEntry{it->version, it->timestamp_ms, std::move(info).value()});
+    FL_RETURN_NOT_OK(add(*it));
   }
   return out;
 }
