@@ -64,15 +64,16 @@ void Disagree(const char* what) {
 // The same snapshot (or both failing to load)?
 void ExpectSame(const financelake::Result<financelake::delta::SnapshotPtr>& probed,
                 const financelake::Result<financelake::delta::SnapshotPtr>& listed) {
-  if (probed.ok() != listed.ok())
-    Disagree(probed.ok() ? "only the probe loaded" : "only the listing loaded");
+  if (probed.ok() != listed.ok()) {
+    return Disagree(probed.ok() ? "only the probe loaded" : "only the listing loaded");
+  }
   if (!probed.ok()) return;
-  if ((*probed)->version() != (*listed)->version()) Disagree("version");
+  if ((*probed)->version() != (*listed)->version()) return Disagree("version");
   const auto& a = (*probed)->files();
   const auto& b = (*listed)->files();
-  if (a.size() != b.size()) Disagree("number of files");
+  if (a.size() != b.size()) return Disagree("number of files");
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].path != b[i].path) Disagree("files");
+    if (a[i].path != b[i].path) return Disagree("files");
   }
 }
 
@@ -153,9 +154,9 @@ void ProbeAgainstListing(std::string_view bytes) {
       auto some = t->History(limit);
       if (!all.ok() || !some.ok()) continue;
       const size_t expect = std::min(all->size(), static_cast<size_t>(limit));
-      if (some->size() != expect) Disagree("history length");
+      if (some->size() != expect) return Disagree("history length");
       for (size_t i = 0; i < expect; ++i) {
-        if ((*some)[i].version != (*all)[i].version) Disagree("history versions");
+        if ((*some)[i].version != (*all)[i].version) return Disagree("history versions");
       }
     }
   };
@@ -175,7 +176,7 @@ void ProbeAgainstListing(std::string_view bytes) {
   if (!delta::CleanupExpiredLogs(*fs, log_dir, 1000, cutoff + 1000).ok()) return;
   for (const auto& [v, snapshot] : kept) {
     auto after = LoadByListing(*fs, table, DeltaVersion(v));
-    if (!after.ok()) Disagree("an unexpired version lost by the log cleanup");
+    if (!after.ok()) return Disagree("an unexpired version lost by the log cleanup");
     ExpectSame(after, snapshot);
   }
   compare_all();

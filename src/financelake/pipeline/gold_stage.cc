@@ -310,8 +310,9 @@ std::optional<GroupFeeds> Advance(GroupFeeds kept,
   for (auto& [feed_key, feed_rows] : *fresh) {
     std::vector<Row>& rows = feed_rows.second;
     std::sort(rows.begin(), rows.end(), gold::Before);
+    const std::string& key = feed_key;  // clang 14 cannot capture a structured binding
     auto it = std::find_if(kept.begin(), kept.end(),
-                           [&](const FeedAggregate& f) { return f.feed.key == feed_key; });
+                           [&](const FeedAggregate& f) { return f.feed.key == key; });
     if (it == kept.end()) {
       kept.push_back(FeedAggregate{feed_rows.first, DayAggregate{}, {}});
       it = kept.end() - 1;

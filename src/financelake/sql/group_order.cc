@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -32,14 +33,25 @@ uint64_t Mix(uint64_t h, uint64_t v) {
   return h;
 }
 
+// Decimals of up to 15 digits each become a REAL of their own in SQLite (DBL_DIG), in the same
+// order, so their unscaled values group and order them as SQLite does; wider ones are grouped
+// and ordered by that REAL, which several of them can share (found by a differential hunt:
+// GROUP BY k, g over decimal(38,0) keys one apart gave the group (k, 1) twice).
+constexpr int kExactDecimalDigits = 15;
+
+bool DecimalByReal(const KeyColumn& k) {
+  return k.kind == TypeKind::kDecimal && k.column->type().precision() > kExactDecimalDigits;
+}
+
 // A fixed-width value's bits, false for NULL. NaN reads as NULL and -0.0 as 0.0, as SQLite sees
 // them, so rows SQLite calls equal share a group (and keep their scan order within it).
 bool FixedBits(const KeyColumn& k, uint32_t row, uint64_t bits[2]) {
   if (k.column->IsNull(row)) return false;
   bits[0] = bits[1] = 0;
-  if (k.kind == TypeKind::kDouble || k.kind == TypeKind::kFloat) {
-    const double d = k.kind == TypeKind::kDouble ? k.column->ValueAt<double>(row)
-                                                 : k.column->ValueAt<float>(row);
+  if (k.kind == TypeKind::kDouble || k.kind == TypeKind::kFloat || DecimalByReal(k)) {
+    const double d = k.kind == TypeKind::kDouble  ? k.column->ValueAt<double>(row)
+                     : k.kind == TypeKind::kFloat ? k.column->ValueAt<float>(row)
+                                                  : DecimalAsReal(*k.column, row);
     if (std::isnan(d)) return false;
     const double normal = d == 0 ? 0.0 : d;
     std::memcpy(bits, &normal, sizeof normal);
@@ -63,9 +75,7 @@ uint64_t HashRow(const std::vector<KeyColumn>& keys, uint32_t row) {
   return MixBits64(h);  // Mix alone leaves zero low bits (whole-number doubles) in place
 }
 
-// Same group: equal as SQLite compares, except that distinct decimals which become the same REAL
-// keep separate groups (the order below still puts such groups next to each other, which is all
-// SQLite needs: rounding to a double never reverses the order of two decimals of one scale).
+// Same group: equal as SQLite compares.
 bool SameRow(const std::vector<KeyColumn>& keys, uint32_t a, uint32_t b) {
   for (const KeyColumn& k : keys) {
     if (k.width == 0) {
@@ -100,8 +110,8 @@ int OrderText(const std::string& a, const std::string& b) {
 
 // SQLite's order of one key column's values in rows a and b of the groups' representatives:
 // NULL (and NaN, which reads as NULL) first, numbers by value, text and blobs by memcmp and then
-// length (the BINARY collation), dates and timestamps as their text, decimals by their unscaled
-// values (SQLite sees REALs: the same order, with ties where several decimals round to one).
+// length (the BINARY collation), dates and timestamps as their text, decimals as the REALs
+// SQLite sees (by their unscaled values where that is the same order, see kExactDecimalDigits).
 int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b) {
   const Column& c = *k.column;
   auto null_like = [&](uint32_t r) {
@@ -120,7 +130,9 @@ int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b) {
     case TypeKind::kLong: return Order(c.ValueAt<int64_t>(a), c.ValueAt<int64_t>(b));
     case TypeKind::kFloat: return Order(c.ValueAt<float>(a), c.ValueAt<float>(b));
     case TypeKind::kDouble: return Order(c.ValueAt<double>(a), c.ValueAt<double>(b));
-    case TypeKind::kDecimal: return Order(c.ValueAt<__int128>(a), c.ValueAt<__int128>(b));
+    case TypeKind::kDecimal:
+      if (DecimalByReal(k)) return Order(DecimalAsReal(c, a), DecimalAsReal(c, b));
+      return Order(c.ValueAt<__int128>(a), c.ValueAt<__int128>(b));
     case TypeKind::kDate: {
       const int32_t x = c.ValueAt<int32_t>(a), y = c.ValueAt<int32_t>(b);
       if (x >= kFirstDay && x <= kLastDay && y >= kFirstDay && y <= kLastDay) return Order(x, y);
@@ -138,6 +150,12 @@ int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b) {
 }
 
 }  // namespace
+
+double DecimalAsReal(const Column& column, int64_t row) {
+  const std::string text = columnar::FormatValue(column.GetValue(row), column.type());
+  const double d = std::strtod(text.c_str(), nullptr);
+  return d == 0 ? 0.0 : d;
+}
 
 bool GroupableType(const columnar::DataType& type) {
   switch (type.kind()) {

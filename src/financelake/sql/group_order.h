@@ -5,7 +5,8 @@
 //
 // The groups come in ascending order of their keys (descending per key where asked), compared
 // as SQLite compares the values the virtual table returns (NULL and NaN first, integers and
-// reals by value, text and blobs bytewise, dates and timestamps by their text, decimals by value),
+// reals by value, text and blobs bytewise, dates and timestamps by their text, decimals by the
+// REAL SQLite sees),
 // so the rows are sorted as well as grouped: whatever SQLite concludes from the plan (it may take a
 // consumed GROUP BY as also satisfying an identical ORDER BY), the output is right. Within a group
 // rows keep their scan order. Pure: no sqlite3.h here.
@@ -23,6 +24,11 @@ struct GroupKey {
   int column = 0;  // into the batch
   bool descending = false;
 };
+
+// The REAL SQLite is handed for row `row` of a decimal column (the virtual table returns
+// decimals so): the decimal's text read back as a double, -0.0 as 0.0. Up to 15 significant
+// digits every decimal has its own REAL; beyond, neighbours can share one.
+double DecimalAsReal(const columnar::Column& column, int64_t row);
 
 // Whether rows can be grouped by a column of this type (nested types cannot: SQLite sees them
 // as JSON text, which this code does not build).

@@ -158,7 +158,8 @@ class GroupedScanTest : public ::testing::Test {
                              {"qty", DataType::Long(), true},
                              {"venue", DataType::Short(), true},
                              {"flag", DataType::Boolean(), true},
-                             {"amount", DataType::Decimal(12, 4), true}});
+                             {"amount", DataType::Decimal(12, 4), true},
+                             {"big", DataType::Decimal(38, 0), true}});
     auto t = delta::Table::Open(io::PosixFileSystem(), lake_ + "/silver/trades");
     ASSERT_TRUE(delta::CreateTable(*t, schema, {}).ok());
     const char* tickers[] = {"AAPL", "aapl", "MSFT", "O'NEIL", "\xc3\x89TF", ""};
@@ -186,6 +187,10 @@ class GroupedScanTest : public ::testing::Test {
         cols[5].Append<int16_t>(static_cast<int16_t>((r >> 16) % 7));
         cols[6].Append<uint8_t>((r >> 20) & 1);
         cols[7].Append<__int128>(static_cast<__int128>((r >> 21) % 9) * 12345);
+        // Decimals one apart that SQLite sees as one REAL (1.2345678901234567e+19).
+        const __int128 base = static_cast<__int128>(1234567890) * 10000000000 + 1234567890;
+        const __int128 bigs[] = {base, base + 1, base + 2, -base, 0, base * 1000 + 7};
+        cols[8].Append<__int128>(bigs[(r >> 24) % 6]);
       }
       auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
       ASSERT_TRUE(batch.ok());
@@ -223,6 +228,10 @@ TEST_F(GroupedScanTest, GroupByAnswersAsSqlitesSorterDoes) {
       {"venue", " HAVING count(*) > 10 ORDER BY venue"},
       {"flag", ""},
       {"amount", " ORDER BY amount"},
+      {"big", ""},
+      {"big, flag", " ORDER BY big, flag"},
+      {"big, venue", ""},
+      {"flag, big", " ORDER BY flag DESC, big DESC"},
       {"ticker, day", " ORDER BY ticker, day"},
       {"day, ticker", " ORDER BY day DESC, ticker DESC"},
       {"price, flag, venue", ""},

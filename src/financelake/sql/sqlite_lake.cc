@@ -428,11 +428,7 @@ int DeltaColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
     case TypeKind::kTimestamp:
       ResultText(ctx, columnar::FormatTimestampMicros(c.ValueAt<int64_t>(r)));
       break;
-    case TypeKind::kDecimal: {
-      const std::string text = columnar::FormatValue(c.GetValue(r), c.type());
-      sqlite3_result_double(ctx, std::strtod(text.c_str(), nullptr));
-      break;
-    }
+    case TypeKind::kDecimal: sqlite3_result_double(ctx, DecimalAsReal(c, r)); break;
     default: {
       std::string json;  // struct, array, map: JSON text, as `table scan` prints it
       columnar::AppendJsonValue(c, r, &json);

@@ -346,6 +346,19 @@ bool CreatesView(std::string_view statement) {
   return (second == "TEMP" || second == "TEMPORARY") && w.size() > 2 && Upper(w[2]) == "VIEW";
 }
 
+namespace {
+
+// After `delta(`: a column list closed by `) AS`, so `WITH delta(a, b) AS (...)` names a common
+// table expression delta rather than calling the time-travel function.
+bool CteColumnList(Cursor c) {
+  do {
+    if (c.Word().empty()) return false;
+  } while (c.Eat(','));
+  return c.Eat(')') && Upper(c.Word()) == "AS";
+}
+
+}  // namespace
+
 Result<std::string> RewriteTimeTravel(std::string_view s, int* counter,
                                       std::vector<TimeTravel>* calls) {
   std::string out;
@@ -361,7 +374,7 @@ Result<std::string> RewriteTimeTravel(std::string_view s, int* counter,
     if (boundary && s.size() - i >= 5 && Upper(std::string(s.substr(i, 5))) == "DELTA" &&
         (i + 5 == s.size() || !IsIdent(s[i + 5]))) {
       Cursor c{s, i + 5};
-      if (c.Eat('(')) {
+      if (c.Eat('(') && !CteColumnList(c)) {
         TimeTravel tt;
         auto table = c.String();
         if (!table)
