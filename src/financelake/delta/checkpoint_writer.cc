@@ -214,20 +214,8 @@ Result<std::vector<std::string>> CleanupExpiredLogs(io::FileSystem& fs, const st
 Result<bool> LogCleanupDue(io::FileSystem& fs, const std::string& log_dir, DeltaVersion latest,
                            int64_t retention_ms, int64_t now_ms) {
   if (latest.value() < kLogCleanupBatch) return true;
-  auto commit_exists = [&](int64_t v) {
-    return fs.Exists(io::JoinPath(log_dir, CommitFileName(DeltaVersion(v))));
-  };
-  // The oldest commit: cleanups delete a prefix of the versions, so presence is monotonic.
-  int64_t lo = 0, hi = latest.value();
-  while (lo < hi) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    FL_ASSIGN_OR_RETURN_CTX(const bool present, commit_exists(mid), "delta: log cleanup");
-    if (present) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
+  FL_ASSIGN_OR_RETURN_CTX(const int64_t lo, OldestCommitVersion(fs, log_dir, latest),
+                          "delta: log cleanup");
   if (latest.value() - lo < kLogCleanupBatch) return true;
   auto probe = fs.Stat(io::JoinPath(log_dir, CommitFileName(DeltaVersion(lo + kLogCleanupBatch))));
   if (!probe.ok()) {

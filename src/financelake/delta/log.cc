@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "financelake/delta/checkpoint_schema.h"
+#include "financelake/delta/conflict.h"
 #include "financelake/delta/schema_json.h"
 #include "financelake/io/path.h"
 #include "financelake/parquet/reader.h"
@@ -393,6 +394,22 @@ bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_
     commits->push_back(CommitFile{DeltaVersion(v), std::move(path), info->mtime_ms, ts});
   }
   return true;
+}
+
+Result<int64_t> OldestCommitVersion(io::FileSystem& fs, const std::string& log_dir,
+                                    DeltaVersion latest) {
+  int64_t lo = 0, hi = latest.value();
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    FL_ASSIGN_OR_RETURN(const bool present,
+                        fs.Exists(io::JoinPath(log_dir, CommitFileName(DeltaVersion(mid)))));
+    if (present) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
 }
 
 namespace {

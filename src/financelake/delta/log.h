@@ -141,6 +141,11 @@ std::optional<DeltaVersion> ProbeLatestVersion(io::FileSystem& fs, const std::st
 bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_t after,
                        std::optional<DeltaVersion> target, std::vector<CommitFile>* commits);
 
+// The oldest commit of a log whose commits are deleted oldest first (as log cleanups delete):
+// a binary search over the commit names below `latest` (about log2(latest) Stats).
+Result<int64_t> OldestCommitVersion(io::FileSystem& fs, const std::string& log_dir,
+                                    DeltaVersion latest);
+
 // Whether the table at `table_path` has a version (a commit or a checkpoint): Table::Exists.
 // Answered from commit 0 or `_last_checkpoint` when they allow, else by listing.
 Result<bool> LogHasVersions(io::FileSystem& fs, const std::string& table_path);

@@ -571,16 +571,18 @@ TEST_F(OperationsTest, StreamingCommitsNeitherListTheLogNorCleanItAtEveryCheckpo
   EXPECT_TRUE(*LogCleanupDue(*mem_, log, DeltaVersion(3025), kDayMs, now));
 }
 
+// The versions of a history, newest first (empty, with a test failure, on an error).
+std::vector<int64_t> Versions(const Result<std::vector<HistoryEntry>>& h) {
+  std::vector<int64_t> out;
+  EXPECT_TRUE(h.ok()) << h.status().ToString();
+  if (!h.ok()) return out;
+  for (const HistoryEntry& e : *h) out.push_back(e.version.value());
+  return out;
+}
+
 TEST_F(OperationsTest, HistoryWithALimitReadsTheNewestCommitsWithoutListing) {
   Create();
   for (int i = 1; i <= 25; ++i) MustAppend(Rows({{i, "v", "p"}}));
-  auto versions = [](const Result<std::vector<HistoryEntry>>& h) {
-    std::vector<int64_t> out;
-    EXPECT_TRUE(h.ok()) << h.status().ToString();
-    if (!h.ok()) return out;
-    for (const HistoryEntry& e : *h) out.push_back(e.version.value());
-    return out;
-  };
   auto range = [](int64_t from, int64_t to) {  // from down to `to`
     std::vector<int64_t> out;
     for (int64_t v = from; v >= to; --v) out.push_back(v);
@@ -588,24 +590,48 @@ TEST_F(OperationsTest, HistoryWithALimitReadsTheNewestCommitsWithoutListing) {
   };
   fs_->listings = 0;
   auto newest = table_->History(5);
-  EXPECT_EQ(versions(newest), range(25, 21));
+  EXPECT_EQ(Versions(newest), range(25, 21));
   EXPECT_EQ((*newest)[4].commit_info.operation(), "WRITE");
   for (size_t i = 1; i < newest->size(); ++i) {
     EXPECT_LT((*newest)[i].timestamp_ms, (*newest)[i - 1].timestamp_ms);
   }
-  EXPECT_EQ(versions(table_->History(5, DeltaVersion(21))), range(20, 16));
-  EXPECT_EQ(versions(table_->History(100)), range(25, 0));
-  EXPECT_EQ(versions(table_->History(3, DeltaVersion(2))), range(1, 0));
+  EXPECT_EQ(Versions(table_->History(5, DeltaVersion(21))), range(20, 16));
+  EXPECT_EQ(Versions(table_->History(100)), range(25, 0));
+  EXPECT_EQ(Versions(table_->History(3, DeltaVersion(2))), range(1, 0));
   EXPECT_EQ(fs_->listings, 0);
   // The whole history (no limit) lists, and agrees.
-  EXPECT_EQ(versions(table_->History()), range(25, 0));
+  EXPECT_EQ(Versions(table_->History()), range(25, 0));
   // A window that meets a missing commit is left to the listing: history stops at the gap.
   ASSERT_TRUE(mem_->Delete("/t/_delta_log/" + CommitFileName(DeltaVersion(12))).ok());
-  EXPECT_EQ(versions(table_->History(100)), range(25, 13));
-  EXPECT_EQ(versions(table_->History(5, DeltaVersion(15))), range(14, 13));
-  EXPECT_EQ(versions(table_->History(5, DeltaVersion(13))), std::vector<int64_t>{});
-  EXPECT_EQ(versions(table_->History(5, DeltaVersion(12))), range(11, 7));  // all there
-  EXPECT_EQ(versions(table_->History(5)), range(25, 21));
+  EXPECT_EQ(Versions(table_->History(100)), range(25, 13));
+  EXPECT_EQ(Versions(table_->History(5, DeltaVersion(15))), range(14, 13));
+  EXPECT_EQ(Versions(table_->History(5, DeltaVersion(13))), std::vector<int64_t>{});
+  EXPECT_EQ(Versions(table_->History(5, DeltaVersion(12))), range(11, 7));  // all there
+  EXPECT_EQ(Versions(table_->History(5)), range(25, 21));
+}
+
+// Found by review: a window below the oldest version that can be rebuilt (commits a cleanup
+// interrupted midway left below the oldest checkpoint) was history with a limit but not without.
+TEST_F(OperationsTest, HistoryWithALimitEndsWhereTheWholeHistoryDoes) {
+  Create();
+  for (int i = 1; i <= 25; ++i) MustAppend(Rows({{i, "v", "p"}}));  // checkpoints at 10 and 20
+  std::vector<int64_t> from25to10;
+  for (int64_t v = 25; v >= 10; --v) from25to10.push_back(v);
+  auto drop = [&](int from, int to) {
+    for (int v = from; v <= to; ++v) {
+      ASSERT_TRUE(mem_->Delete("/t/_delta_log/" + CommitFileName(DeltaVersion(v))).ok());
+    }
+  };
+  drop(0, 4);  // interrupted: commits 5-9 are left, with no checkpoint at or below them
+  EXPECT_EQ(Versions(table_->History()), from25to10);
+  EXPECT_EQ(Versions(table_->History(20)), from25to10);
+  EXPECT_EQ(Versions(table_->History(100)), from25to10);
+  drop(5, 9);  // completed: the oldest commit has its checkpoint
+  fs_->listings = 0;
+  EXPECT_EQ(Versions(table_->History(16)), from25to10);
+  EXPECT_EQ(Versions(table_->History(3)), std::vector<int64_t>({25, 24, 23}));
+  EXPECT_EQ(fs_->listings, 0);
+  EXPECT_EQ(Versions(table_->History(17)), from25to10);
 }
 
 TEST(LogCleanupTest, KeepsWhatUnexpiredVersionsNeed) {

@@ -118,6 +118,19 @@ std::optional<std::vector<CommitFile>> Table::RecentCommits(int64_t limit,
   if (limit <= 0) return commits;
   const int64_t after = std::max<int64_t>(-1, last - limit);
   if (!ProbeCommitsAfter(*fs_, path_, after, DeltaVersion(last), &commits)) return std::nullopt;
+  // History stops below the oldest version that can be rebuilt: commit 0, else the oldest
+  // checkpoint. After a complete cleanup the oldest commit has a checkpoint beside it; a cleanup
+  // interrupted midway leaves older commits without one (then the listing decides).
+  if (after >= 0) {
+    auto zero = fs_->Exists(CommitPath(path_, DeltaVersion(0)));
+    if (!zero.ok()) return std::nullopt;
+    if (!*zero) {
+      auto oldest = OldestCommitVersion(*fs_, DeltaLogDir(path_), DeltaVersion(last));
+      if (!oldest.ok() || *oldest > after + 1) return std::nullopt;
+      auto checkpoint = fs_->Exists(CheckpointPath(path_, DeltaVersion(*oldest)));
+      if (!checkpoint.ok() || !*checkpoint) return std::nullopt;
+    }
+  }
   return commits;
 }
 

@@ -26,6 +26,7 @@ struct KeyColumn {
   TypeKind kind;
   size_t width;  // 0: strings and binaries
   bool descending;
+  const double* reals = nullptr;  // a wide decimal's REALs, per batch row (DecimalByReal)
 };
 
 uint64_t Mix(uint64_t h, uint64_t v) {
@@ -39,8 +40,8 @@ uint64_t Mix(uint64_t h, uint64_t v) {
 // GROUP BY k, g over decimal(38,0) keys one apart gave the group (k, 1) twice).
 constexpr int kExactDecimalDigits = 15;
 
-bool DecimalByReal(const KeyColumn& k) {
-  return k.kind == TypeKind::kDecimal && k.column->type().precision() > kExactDecimalDigits;
+bool DecimalByReal(const columnar::DataType& type) {
+  return type.kind() == TypeKind::kDecimal && type.precision() > kExactDecimalDigits;
 }
 
 // A fixed-width value's bits, false for NULL. NaN reads as NULL and -0.0 as 0.0, as SQLite sees
@@ -48,10 +49,10 @@ bool DecimalByReal(const KeyColumn& k) {
 bool FixedBits(const KeyColumn& k, uint32_t row, uint64_t bits[2]) {
   if (k.column->IsNull(row)) return false;
   bits[0] = bits[1] = 0;
-  if (k.kind == TypeKind::kDouble || k.kind == TypeKind::kFloat || DecimalByReal(k)) {
-    const double d = k.kind == TypeKind::kDouble  ? k.column->ValueAt<double>(row)
-                     : k.kind == TypeKind::kFloat ? k.column->ValueAt<float>(row)
-                                                  : DecimalAsReal(*k.column, row);
+  if (k.kind == TypeKind::kDouble || k.kind == TypeKind::kFloat || k.reals != nullptr) {
+    const double d = k.reals != nullptr            ? k.reals[row]
+                     : k.kind == TypeKind::kDouble ? k.column->ValueAt<double>(row)
+                                                   : k.column->ValueAt<float>(row);
     if (std::isnan(d)) return false;
     const double normal = d == 0 ? 0.0 : d;
     std::memcpy(bits, &normal, sizeof normal);
@@ -131,7 +132,7 @@ int CompareRows(const KeyColumn& k, uint32_t a, uint32_t b) {
     case TypeKind::kFloat: return Order(c.ValueAt<float>(a), c.ValueAt<float>(b));
     case TypeKind::kDouble: return Order(c.ValueAt<double>(a), c.ValueAt<double>(b));
     case TypeKind::kDecimal:
-      if (DecimalByReal(k)) return Order(DecimalAsReal(c, a), DecimalAsReal(c, b));
+      if (k.reals != nullptr) return Order(k.reals[a], k.reals[b]);
       return Order(c.ValueAt<__int128>(a), c.ValueAt<__int128>(b));
     case TypeKind::kDate: {
       const int32_t x = c.ValueAt<int32_t>(a), y = c.ValueAt<int32_t>(b);
@@ -178,6 +179,8 @@ Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
     return selected != nullptr ? (*selected)[i] : static_cast<uint32_t>(i);
   };
   std::vector<KeyColumn> columns;
+  std::vector<std::vector<double>> reals;  // converted once: the text round trip is slow
+  reals.reserve(keys.size());
   for (const GroupKey& k : keys) {
     const Column& c = batch.column(static_cast<size_t>(k.column));
     if (!GroupableType(c.type()))
@@ -185,6 +188,14 @@ Result<std::vector<uint32_t>> GroupRows(const columnar::RecordBatch& batch,
           fmt::format("cannot group by a {} column", c.type().ToString()));
     columns.push_back(
         KeyColumn{&c, c.type().kind(), static_cast<size_t>(c.type().fixed_width()), k.descending});
+    if (DecimalByReal(c.type())) {
+      std::vector<double>& r = reals.emplace_back(static_cast<size_t>(c.length()), 0.0);
+      for (size_t i = 0; i < n; ++i) {
+        const uint32_t row = row_at(i);
+        if (c.IsValid(row)) r[row] = DecimalAsReal(c, row);
+      }
+      columns.back().reals = r.data();
+    }
   }
 
   // Group numbers in order of first appearance, by an open-addressing table of representatives.

@@ -348,13 +348,19 @@ bool CreatesView(std::string_view statement) {
 
 namespace {
 
-// After `delta(`: a column list closed by `) AS`, so `WITH delta(a, b) AS (...)` names a common
-// table expression delta rather than calling the time-travel function.
+// After `delta(`: a column list closed by `) AS (` (or `AS [NOT] MATERIALIZED`), so
+// `WITH delta(a, b) AS (...)` names a common table expression delta rather than calling the
+// time-travel function (`SELECT delta(x) AS y` is still a call, refused with its message).
 bool CteColumnList(Cursor c) {
   do {
     if (c.Word().empty()) return false;
   } while (c.Eat(','));
-  return c.Eat(')') && Upper(c.Word()) == "AS";
+  if (!c.Eat(')') || Upper(c.Word()) != "AS") return false;
+  const size_t at = c.i;
+  if (c.Eat('(')) return true;
+  c.i = at;
+  const std::string next = Upper(c.Word());
+  return next == "MATERIALIZED" || next == "NOT";
 }
 
 }  // namespace

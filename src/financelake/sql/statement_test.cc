@@ -131,9 +131,13 @@ TEST(TimeTravelTest, DeltaCallsBecomePinnedTables) {
     EXPECT_EQ(*kept, cte);
   }
   EXPECT_EQ(calls.size(), 2u);
+  EXPECT_TRUE(RewriteTimeTravel("WITH delta(a) AS MATERIALIZED (SELECT 1) SELECT a FROM delta",
+                                &counter, &calls)
+                  .ok());
   auto bad = [&](const char* q) {
     return RewriteTimeTravel(q, &counter, &calls).status().message();
   };
+  EXPECT_EQ(bad("SELECT delta(x) AS y FROM t"), bad("SELECT * FROM delta(x)"));
   EXPECT_EQ(bad("SELECT * FROM delta(x)"),
             "delta(): the first argument is the table, as a string: delta('silver/stock_trades', "
             "version => 0)");
