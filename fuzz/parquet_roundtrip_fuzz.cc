@@ -78,6 +78,15 @@ __int128 Pow10(int n) {
   return r;
 }
 
+// Appends the next sizeof(T) bytes of `in` to `col` as a T; false when the input ran out.
+template <typename T>
+bool AppendFixed(Bytes& in, Column* col) {
+  const uint8_t* p = nullptr;
+  if (!in.Take(sizeof(T), &p)) return false;
+  col->Append<T>(Load<T>(p));
+  return true;
+}
+
 // Appends one value of `type` read from `in` to `col`; false when the input ran out.
 bool AppendValue(Bytes& in, const DataType& type, Column* col) {
   const uint8_t* p = nullptr;
@@ -86,32 +95,14 @@ bool AppendValue(Bytes& in, const DataType& type, Column* col) {
       if (!in.Take(1, &p)) return false;
       col->Append<uint8_t>(*p & 1);
       return true;
-    case TypeKind::kByte:
-      if (!in.Take(1, &p)) return false;
-      col->Append<int8_t>(Load<int8_t>(p));
-      return true;
-    case TypeKind::kShort:
-      if (!in.Take(2, &p)) return false;
-      col->Append<int16_t>(Load<int16_t>(p));
-      return true;
+    case TypeKind::kByte: return AppendFixed<int8_t>(in, col);
+    case TypeKind::kShort: return AppendFixed<int16_t>(in, col);
     case TypeKind::kInteger:
-    case TypeKind::kDate:
-      if (!in.Take(4, &p)) return false;
-      col->Append<int32_t>(Load<int32_t>(p));
-      return true;
+    case TypeKind::kDate: return AppendFixed<int32_t>(in, col);
     case TypeKind::kLong:
-    case TypeKind::kTimestamp:
-      if (!in.Take(8, &p)) return false;
-      col->Append<int64_t>(Load<int64_t>(p));
-      return true;
-    case TypeKind::kFloat:
-      if (!in.Take(4, &p)) return false;
-      col->Append<float>(Load<float>(p));
-      return true;
-    case TypeKind::kDouble:
-      if (!in.Take(8, &p)) return false;
-      col->Append<double>(Load<double>(p));
-      return true;
+    case TypeKind::kTimestamp: return AppendFixed<int64_t>(in, col);
+    case TypeKind::kFloat: return AppendFixed<float>(in, col);
+    case TypeKind::kDouble: return AppendFixed<double>(in, col);
     case TypeKind::kDecimal: {
       if (!in.Take(16, &p)) return false;
       const __int128 bound = Pow10(type.precision());
