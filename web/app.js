@@ -383,38 +383,57 @@ function showView(view) {
 }
 
 // ---- live updates -----------------------------------------------------------------------------
-function connectEvents() {
+// One live refresh at a time, across reopened streams too: commits arriving during one schedule
+// the next after it ends. (Overlapping refreshes would claim the panels from each other, and
+// under a steady stream of commits slower than the refresh none would ever finish.)
+const live = {
+  pending: null,
+  running: false,
+  again: false
+};
+
+async function runLive() {
+  if (live.running) {
+    live.again = true;
+    return;
+  }
+  live.running = true;
+  try {
+    await refresh();
+  } finally {
+    live.running = false;
+  }
+  if (live.again) {
+    live.again = false;
+    scheduleLive();
+  }
+}
+
+function scheduleLive() {
+  if (live.pending) return;
+  live.pending = setTimeout(() => {
+    live.pending = null;
+    runLive();
+  }, 500);  // coalesce bursts of commits
+}
+
+function connectEvents(reopened = false) {
   const es = new EventSource(withToken('/api/events'));
-  let pending = null;
-  let running = false;
-  let again = false;
-  es.onopen = () => { $('live').dataset.status = 'on'; $('live').textContent = 'live'; };
-  es.onerror = () => { $('live').dataset.status = 'off'; $('live').textContent = 'live: reconnecting'; };
-  // One live refresh at a time: commits arriving during one schedule the next after it ends.
-  // (Overlapping refreshes would claim the panels from each other, and under a steady stream of
-  // commits slower than the refresh none would ever finish.)
-  const run = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      await refresh();
-    } finally {
-      running = false;
-    }
-    if (again) {
-      again = false;
-      schedule();
-    }
+  es.onopen = () => {
+    $('live').dataset.status = 'on';
+    $('live').textContent = 'live';
+    if (reopened) scheduleLive();  // commits made while no stream was open
   };
-  const schedule = () => {
-    if (pending) return;
-    pending = setTimeout(() => { pending = null; run(); }, 500);  // coalesce bursts of commits
+  es.onerror = () => {
+    $('live').dataset.status = 'off';
+    $('live').textContent = 'live: reconnecting';
+    // The browser retries a dropped stream itself, but gives up for good on an HTTP error (503
+    // when the server has its maximum of open streams, or a restart answering 401): open a new
+    // one after a pause.
+    if (es.readyState === EventSource.CLOSED) setTimeout(() => connectEvents(true), 5000);
   };
-  es.addEventListener('commit', schedule);
-  es.addEventListener('reload', schedule);
+  es.addEventListener('commit', scheduleLive);
+  es.addEventListener('reload', scheduleLive);
 }
 
 // ---- wiring -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { buildDir, fixturesDir, mkTmp, repoDir, rmTmp, runFlAsync, runFlOk } from './lib.mjs';
@@ -303,6 +304,40 @@ test('live refreshes run one at a time while commits keep arriving', async () =>
     assert.deepEqual(problems, []);
     await context.close();
   } finally {
+    await stopChild(child);
+  }
+});
+
+test('a live stream refused at the limit of open streams is opened again once one is free', async () => {
+  const { base, child } = await startServe(['--threads', '6']);  // at most 3 event streams
+  const held = [];
+  try {
+    // Take every stream from outside the browser: the page's EventSource gets a 503, on which a
+    // browser gives up for good (it retries only dropped streams).
+    const u = new URL(base);
+    for (let i = 0; i < 3; i++) {
+      const req = http.get({ host: u.hostname, port: u.port, path: '/api/events' });
+      const res = await new Promise((resolve, reject) => { req.on('response', resolve); req.on('error', reject); });
+      assert.equal(res.statusCode, 200);
+      res.resume();
+      held.push(req);
+    }
+    const { context, page, problems } = await open(base);
+    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live: reconnecting', null, { timeout: 15000 });
+    for (const req of held) req.destroy();
+    // The server frees a slot within about a second; the page tries again after 5 s.
+    await page.waitForFunction(() => document.querySelector('#live')?.textContent === 'live', null, { timeout: 20000 });
+    // Live again: a new commit reaches the page without a reload.
+    await page.click('#views button[data-view="lake"]');
+    await page.waitForSelector('#tables tbody tr');
+    const before = await page.$$eval('#tables tbody tr', (trs) => trs.find((r) => r.firstChild.textContent === 'gold.model_metrics')?.children[1].textContent);
+    runFlOk(['backtest', '--lake', lake, '--ticker', 'AAPL', '--epochs', '1', '--hidden', '4', '--folds', '2', '--record']);
+    await page.waitForFunction((v) => [...document.querySelectorAll('#tables tbody tr')]
+      .some((r) => r.firstChild.textContent === 'gold.model_metrics' && r.children[1].textContent !== v), before, { timeout: 15000 });
+    assert.deepEqual(problems.filter((p) => !/503|Service Unavailable/.test(p)), []);
+    await context.close();
+  } finally {
+    for (const req of held) req.destroy();
     await stopChild(child);
   }
 });

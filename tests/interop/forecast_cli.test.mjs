@@ -235,14 +235,26 @@ test('a NaN or empty close fails its ticker naming the line; the others are trai
   assert.ok(!fs.existsSync(path.join(lake, 'models', 'COKE')));
 });
 
-test('backtest --record: each configuration has its own version name', async () => {
+test('backtest --record: each configuration and each history has its own version name', async () => {
   const lake = path.join(dir, 'record');
   const csv = cokeCsv('coke_record.csv');
-  const a = runFlOk(['backtest', '--csv', csv, '--lake', lake, '--record', '--folds', '2', '--epochs', '2', '--hidden', '16,8']);
-  const b = runFlOk(['backtest', '--csv', csv, '--lake', lake, '--record', '--folds', '2', '--epochs', '2', '--hidden', '8,4']);
-  const name = (out) => out.match(/recorded as model version (\S+)/)[1];
-  assert.match(name(a.stdout), /^backtest-seed42-[0-9a-f]{8}$/);
+  const args = ['--lake', lake, '--record', '--folds', '2', '--epochs', '2'];
+  const a = runFlOk(['backtest', '--csv', csv, ...args, '--hidden', '16,8']);
+  const b = runFlOk(['backtest', '--csv', csv, ...args, '--hidden', '8,4']);
+  // The same settings over a history that has grown (here: shrunk by its last 20 days) are new
+  // figures, not "already recorded".
+  const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+  const shorter = path.join(dir, 'coke_record_shorter.csv');
+  fs.writeFileSync(shorter, lines.slice(0, -20).join('\n') + '\n');
+  const c = runFlOk(['backtest', '--csv', shorter, ...args, '--hidden', '16,8']);
+  const again = runFlOk(['backtest', '--csv', csv, ...args, '--hidden', '16,8']);
+  const name = (out) => out.match(/^COKE: recorded as model version (\S+)$/m)[1];
+  assert.match(name(a.stdout), /^backtest-seed42-[0-9a-f]{8}-[0-9a-f]{8}$/);
   assert.notEqual(name(a.stdout), name(b.stdout));
-  const { rows } = await duckdbQuery(`SELECT DISTINCT model_version FROM read_parquet(${parquet(lake, 'model_metrics')}) WHERE split = 'backtest' ORDER BY 1`);
-  assert.deepEqual(rows.map((x) => x.model_version), [name(a.stdout), name(b.stdout)].sort());
+  assert.notEqual(name(a.stdout), name(c.stdout));
+  assert.equal(name(again.stdout), name(a.stdout));
+  const { rows } = await duckdbQuery(`SELECT model_version, count(*) AS n FROM read_parquet(${parquet(lake, 'model_metrics')}) WHERE split = 'backtest' GROUP BY 1 ORDER BY 1`);
+  assert.deepEqual(rows.map((x) => x.model_version), [name(a.stdout), name(b.stdout), name(c.stdout)].sort());
+  // The rerun of the first configuration on the same history added nothing.
+  assert.equal(new Set(rows.map((x) => Number(x.n))).size, 1, rows.map((x) => `${x.model_version}: ${x.n}`).join(", "));
 });

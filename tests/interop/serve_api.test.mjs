@@ -221,6 +221,7 @@ test('security: loopback unless a token, the token on every request, validated i
   try {
     const denied = await get(base, '/api/tables');
     assert.equal(denied.status, 401);
+    assert.equal(denied.headers['x-content-type-options'], 'nosniff');
     assert.ok(!denied.body.includes(TOKEN));
     assert.equal((await get(base, '/api/tables', { Authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
     assert.equal((await get(base, '/api/tables', { Authorization: `Bearer ${TOKEN}` })).status, 200);
@@ -360,6 +361,54 @@ test('health dates the last ingest by the last commit that added data, not by OP
     assert.ok(last.bronze_tables[0].last_commit > after.last_commit, JSON.stringify(last));
     assert.equal(last.last_ingest, after.last_ingest);
     assert.equal(last.bronze_rows, 4);
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('answers are stored per exact parameters; history pages and refuses time travel; /metrics escapes table names', async () => {
+  const wlake = path.join(dir, 'weird-lake');
+  fs.cpSync(lake, wlake, { recursive: true });
+  fs.cpSync(path.join(wlake, 'gold', 'daily_prices'), path.join(wlake, 'gold', 'we"ird\\x'), { recursive: true });
+  const { base, child } = await startServeOn(wlake);
+  try {
+    // A parameter name that decodes to 'limit=2<US>offset' once stored its answer (limit 100,
+    // offset 0: an unknown name is ignored) under the key of limit=2&offset=1.
+    const rows = '/api/tables/gold/daily_prices/rows';
+    const crafted = await json(base, `${rows}?limit%3D2%1Foffset=1`);
+    assert.equal(crafted.limit, 100);
+    const asked = await json(base, `${rows}?limit=2&offset=1`);
+    assert.equal(asked.limit, 2);
+    assert.equal(asked.offset, 1);
+    assert.equal(asked.rows.length, 2);
+    assert.deepEqual(asked.rows[0], crafted.rows[1]);
+    // The same with the value: first the request whose key the crafted one would spell, then it.
+    await json(base, '/api/candles?from=2015-01-02&ticker=AAPL');
+    const noTicker = await get(base, '/api/candles?from=2015-01-02%1Fticker%3DAAPL');
+    assert.equal(noTicker.status, 400, noTicker.body);
+
+    // History: every version, paged; time travel refused, not ignored.
+    const hist = '/api/tables/gold/daily_prices/history';
+    const { history } = await json(base, hist);
+    assert.ok(history.length >= 1);
+    const page = await json(base, `${hist}?limit=1&offset=${history.length - 1}`);
+    assert.deepEqual(page.history, [history[history.length - 1]]);
+    for (const q of ['version=0', 'timestamp=2030-01-01T00:00:00Z']) {
+      const r = await get(base, `${hist}?${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.body}`);
+      assert.match(JSON.parse(r.body).error, /the history lists every version/);
+    }
+    // Rows read by timestamp report no version rather than the latest one.
+    const oldest = history[history.length - 1];
+    const byTime = await json(base, `${rows}?timestamp=${encodeURIComponent(oldest.timestamp)}&limit=1`);
+    assert.equal(byTime.version, null);
+
+    // /metrics: label values escaped per the text format, so the scrape stays parseable.
+    const metrics = (await get(base, '/metrics')).body;
+    assert.ok(metrics.includes('financelake_table_version{table="gold/we\\"ird\\\\x"} '), metrics);
+    for (const line of metrics.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      assert.match(line, /^[a-z_]+(\{([a-z_]+="([^"\\\n]|\\["\\n])*",?)*\})? [-0-9.e+]+$/, line);
+    }
   } finally {
     await stopChild(child);
   }

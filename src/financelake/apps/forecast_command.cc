@@ -133,9 +133,11 @@ Status FailuresWithRead(const pipeline::DailySeriesSet& set, std::vector<std::st
   return Failures(labels, st);
 }
 
-// The version name of `backtest --record` metrics: the seed and a hash of every setting that
-// changes the results, so that two configurations never share one.
-std::string BacktestVersion(const ml::ForecastConfig& c) {
+// The version name of `backtest --record` metrics: the seed, a hash of every setting that
+// changes the results and a hash of the ticker's history, so that two configurations, or one
+// run over a history that has grown or changed, never share one (a later run's metrics were
+// taken for the earlier run's and dropped as already recorded).
+std::string BacktestVersion(const ml::ForecastConfig& c, const ml::DailySeries& s) {
   std::string hidden, features;
   for (int h : c.hidden) hidden += fmt::format("{},", h);
   for (const std::string& f : c.features) features += f + ",";
@@ -145,7 +147,17 @@ std::string BacktestVersion(const ml::ForecastConfig& c) {
       c.window, hidden, c.dropout, features, c.train.max_epochs, c.train.batch_size,
       c.train.patience, c.train.learning_rate, c.train.validation_fraction, c.folds,
       c.test_fraction);
-  return fmt::format("backtest-seed{}-{:08x}", c.train.seed, ml::Fnv1a(key) & 0xffffffffULL);
+  uint64_t data = ml::Fnv1a(s.ticker);
+  auto add = [&data](const auto& v) {
+    data = ml::Fnv1a(
+        std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0])), data);
+  };
+  add(s.days);
+  add(s.close);
+  add(s.avg_price);
+  add(s.volume);
+  return fmt::format("backtest-seed{}-{:08x}-{:08x}", c.train.seed, ml::Fnv1a(key) & 0xffffffffULL,
+                     data & 0xffffffffULL);
 }
 
 void AddMetricRows(const std::string& version, const std::string& ticker, const std::string& split,
@@ -344,6 +356,7 @@ Status Backtest(const ForecastArgs& a) {
               a.features.c_str());
   Json json = Json::Array();
   std::vector<pipeline::ModelMetricRow> rows;
+  std::string recorded;
   const int64_t now = pipeline::WallMicros();
   for (size_t i = 0; i < labels.size(); ++i) {
     if (!results[i]) continue;
@@ -356,7 +369,7 @@ Status Backtest(const ForecastArgs& a) {
     t.Set("persistence", MetricsJson(r.persistence));
     t.Set("drift", MetricsJson(r.drift));
     t.Set("skill", Json::Double(r.skill));
-    t.Set("served", Json::String(r.skill < 1 ? "lstm" : "persistence"));
+    t.Set("served", Json::String(ml::ServedForecaster(r.skill, r.lstm.n)));
     Json folds = Json::Array();
     for (const ml::BacktestFold& f : r.folds) {
       Json o = Json::Object();
@@ -372,13 +385,15 @@ Status Backtest(const ForecastArgs& a) {
     }
     t.Set("folds", std::move(folds));
     json.Push(std::move(t));
-    AddMetricRows(BacktestVersion(config), r.ticker, "backtest", r.lstm, r.persistence, r.drift,
-                  r.skill, now, &rows);
+    const std::string version = BacktestVersion(config, set.series[i]);
+    AddMetricRows(version, r.ticker, "backtest", r.lstm, r.persistence, r.drift, r.skill, now,
+                  &rows);
+    recorded += fmt::format("{}: recorded as model version {}\n", r.ticker, version);
   }
   if (!a.json.empty()) FL_RETURN_NOT_OK(io::WriteFileAtomic(*fs, a.json, json.Dump() + "\n"));
   if (a.record) {
-    std::printf("recorded as model version %s\n", BacktestVersion(config).c_str());
     FL_RETURN_NOT_OK(AppendTables(a, fs, rows, {}));
+    std::printf("%s", recorded.c_str());
   }
   return FailuresWithRead(set, labels, st);
 }

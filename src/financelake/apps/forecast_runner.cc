@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "financelake/columnar/value.h"
+#include "financelake/ml/forecast_model.h"
 
 namespace financelake::apps {
 
@@ -82,8 +84,13 @@ void PrintBacktest(const ml::BacktestResult& r) {
   Row("all folds", "lstm", r.lstm);
   Row("", "persistence", r.persistence);
   Row("", "drift", r.drift);
-  std::printf("  skill MAE(lstm)/MAE(persistence) = %s: %s\n", FmtMetric(r.skill).c_str(),
-              r.skill < 1 ? "the LSTM beat persistence" : "persistence is at least as good (it would be served)");
+  const bool lstm = std::string_view(ml::ServedForecaster(r.skill, r.lstm.n)) == "lstm";
+  std::printf(
+      "  skill MAE(lstm)/MAE(persistence) = %s: %s\n", FmtMetric(r.skill).c_str(),
+      lstm ? "the LSTM beat persistence"
+      : r.skill < 1
+          ? "the LSTM beat persistence, but on fewer than 20 days (persistence would be served)"
+          : "persistence is at least as good (it would be served)");
 }
 
 }  // namespace financelake::apps

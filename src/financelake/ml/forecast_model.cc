@@ -150,7 +150,9 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
   m.persistence = bt.persistence;
   m.drift = bt.drift;
   m.skill = bt.skill;
-  m.served = bt.skill < 1 ? "lstm" : "persistence";
+  // Served only on enough evidence: a lower MAE over a handful of days is chance as often as
+  // not (on 4-11 test days, LSTMs served this way then did worse than persistence).
+  m.served = ServedForecaster(bt.skill, bt.lstm.n);
   const int n = static_cast<int>(s.size());
   const Eigen::MatrixXd raw = ComputeForecastFeatures(s, config.features);
   m.scaler = MinMaxScaler::Fit(raw, s.close, static_cast<size_t>(n - 1));
@@ -179,6 +181,17 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
 Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t target_day) {
   if (m.net == nullptr) return Status::FailedPrecondition(fmt::format("{}: the model has no network", s.ticker));
   FL_RETURN_NOT_OK(ValidateDailySeries(s, m.config.features, static_cast<size_t>(m.config.window)));
+  // A shorter history would give the window's first days other returns or volatilities than the
+  // whole history does (the first return 0, a volatility of fewer returns): another forecast,
+  // which then replaced the right one in gold/predictions.
+  const size_t warmup = FeatureWarmupDays(m.config.features);
+  if (s.size() < static_cast<size_t>(m.config.window) + warmup) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: {} days of history; model {} needs {} ({} for its window, {} more before it for its "
+        "return/volatility features)",
+        s.ticker, s.size(), m.version, static_cast<size_t>(m.config.window) + warmup,
+        m.config.window, warmup));
+  }
   const bool uses_avg = std::find(m.config.features.begin(), m.config.features.end(),
                                   "avg_price") != m.config.features.end();
   if (uses_avg && m.avg_price_definition != s.avg_price_definition) {

@@ -22,6 +22,16 @@
 
 namespace financelake::ml {
 
+// The LSTM is served only when its validation covered at least this many days (and it beat
+// persistence over them): a shorter history serves persistence.
+inline constexpr int64_t kMinServingEvidenceDays = 20;
+
+// What `train` serves for a validation with this skill (LSTM MAE / persistence MAE) over this
+// many days: "lstm" or "persistence".
+inline const char* ServedForecaster(double skill, int64_t validation_days) {
+  return skill < 1 && validation_days >= kMinServingEvidenceDays ? "lstm" : "persistence";
+}
+
 inline constexpr int kForecastModelFormatVersion = 1;
 
 struct ForecastModel {

@@ -102,6 +102,14 @@ Eigen::MatrixXd ComputeForecastFeatures(const DailySeries& s, const std::vector<
   return out;
 }
 
+size_t FeatureWarmupDays(const std::vector<std::string>& features) {
+  auto has = [&](const char* f) {
+    return std::find(features.begin(), features.end(), f) != features.end();
+  };
+  if (has("volatility")) return kVolatilityDays;
+  return has("return") ? 1 : 0;
+}
+
 MinMaxScaler MinMaxScaler::Fit(const Eigen::MatrixXd& features, const std::vector<double>& close, size_t last_day) {
   MinMaxScaler s;
   const Eigen::Index n = static_cast<Eigen::Index>(last_day) + 1;

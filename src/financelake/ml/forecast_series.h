@@ -54,6 +54,10 @@ Status ValidateDailySeries(const DailySeries& s, const std::vector<std::string>&
 // Unscaled features, one column per day (F x days).
 Eigen::MatrixXd ComputeForecastFeatures(const DailySeries& s, const std::vector<std::string>& features);
 
+// Days a history needs before a window so that the window's features are what the whole
+// history gives: 1 for `return` (the day before), 20 for `volatility` (20 returns), else 0.
+size_t FeatureWarmupDays(const std::vector<std::string>& features);
+
 // Per-feature min-max scaling to [0, 1], plus the target's (close).
 struct MinMaxScaler {
   std::vector<double> min, max;  // per feature

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -241,6 +242,14 @@ TEST(ForecastModelTest, ServesTheLstmOnlyWhenItBeatsPersistence) {
   EXPECT_DOUBLE_EQ(f->predicted_close, walk.back());
   EXPECT_DOUBLE_EQ(f->baseline_close, walk.back());
   EXPECT_NE(f->lstm_close, walk.back());  // the network's own figure is still reported
+  // The zig-zag again, on a history whose validation covers fewer than 20 days: the LSTM beats
+  // persistence there too, but on too few days to be served.
+  auto short_zigzag = TrainForecastModel(
+      Synthetic("ZIG", 100, [](int i) { return 100.0 + (i % 2 == 0 ? 5 : -5); }), c);
+  ASSERT_TRUE(short_zigzag.ok()) << short_zigzag.status().ToString();
+  EXPECT_LT(short_zigzag->lstm.n, kMinServingEvidenceDays);
+  EXPECT_LT(short_zigzag->skill, 1);
+  EXPECT_EQ(short_zigzag->served, "persistence");
 }
 
 TEST(ForecastModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
@@ -277,6 +286,39 @@ TEST(ForecastModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   EXPECT_TRUE(LoadForecastModel(*fs, lake, "MSFT").status().IsNotFound());
   EXPECT_FALSE(ForecastModelDir(lake, "../etc").ok());
   ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
+}
+
+// The last `window + 20` days give the forecast the whole history gives (its returns and
+// volatilities are the same); one day fewer is refused, not answered with another forecast
+// (which then replaced the right one in gold/predictions).
+TEST(ForecastModelTest, AHistoryTooShortForItsFeaturesIsRefused) {
+  ForecastConfig c = SmallConfig();
+  c.features = {"avg_price", "total_volume", "return", "volatility"};
+  const DailySeries s =
+      LoadYahoo("mplfinance/yahoofinance-SPY-20080101-20180101.csv", "SPY", 0, 200);
+  auto m = TrainForecastModel(s, c);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  auto tail = [&](size_t n) {
+    DailySeries t = s;
+    const size_t drop = s.size() - n;
+    t.days.erase(t.days.begin(), t.days.begin() + static_cast<std::ptrdiff_t>(drop));
+    t.close.erase(t.close.begin(), t.close.begin() + static_cast<std::ptrdiff_t>(drop));
+    t.avg_price.erase(t.avg_price.begin(), t.avg_price.begin() + static_cast<std::ptrdiff_t>(drop));
+    t.volume.erase(t.volume.begin(), t.volume.begin() + static_cast<std::ptrdiff_t>(drop));
+    return t;
+  };
+  const size_t need = static_cast<size_t>(m->config.window) + 20;
+  auto full = ForecastNextDay(*m, s, 1);
+  auto enough = ForecastNextDay(*m, tail(need), 1);
+  ASSERT_TRUE(full.ok() && enough.ok());
+  EXPECT_EQ(enough->lstm_close, full->lstm_close);
+  auto short_one = ForecastNextDay(*m, tail(need - 1), 1);
+  ASSERT_FALSE(short_one.ok());
+  EXPECT_NE(
+      short_one.status().message().find(fmt::format("SPY: {} days of history; model", need - 1)),
+      std::string::npos)
+      << short_one.status().ToString();
+  EXPECT_NE(short_one.status().message().find(fmt::format("needs {}", need)), std::string::npos);
 }
 
 // A manifest edited by hand (served flipped, scaler nulled, odd shapes) is refused with a

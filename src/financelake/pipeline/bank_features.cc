@@ -77,7 +77,11 @@ class WindowSpread {
     if (n < 3) return NAN;
     double spread = sq_ - sum_ * sum_ / n;  // n * variance
     constexpr double kRounding = 1e-10;
-    if (changes_ > 2 * (k - lo) + 64 || (churn_ > 0 && spread <= kRounding * churn_)) {
+    // The first z-score of a walk starts from an exact pass: the sums so far are of deviations
+    // from 0, which for large amounts (1e6 +- 15) lose the spread to cancellation, by an amount
+    // that depended on where the walk started, i.e. on how the rows were batched.
+    if (fresh_ || changes_ > 2 * (k - lo) + 64 || (churn_ > 0 && spread <= kRounding * churn_)) {
+      fresh_ = false;
       Exact(ev, lo, k);
       spread = sq_ - sum_ * sum_ / n;
     }
@@ -110,10 +114,14 @@ class WindowSpread {
     changes_ = 0;
   }
 
+  bool fresh_ = true;                  // no Exact() yet
   double ref_ = 0, sum_ = 0, sq_ = 0;  // sums of (amount - ref_) and its square
   double churn_ = 0;                   // sum of every change's squared deviation since Exact()
   size_t changes_ = 0;
 };
+
+// 24-hour windows of at most this many rows are summed exactly at each batch row.
+constexpr size_t kExactSumRows = 256;
 
 bool Earlier(const Event& a, const Event& b) {
   return EarlierThan(a.time, a.id, b.time, b.id);
@@ -171,6 +179,12 @@ void AccountFeatures(const BankHistory& history, const BankHistory::Account* his
       f.count = static_cast<int64_t>(start + k);
       f.n1h = static_cast<int64_t>(k - lo1h);
       f.n24h = static_cast<int64_t>(k - lo24h);
+      // A small window is summed afresh, in order: the running sum's leftovers (2.8e-17 for an
+      // empty window) depended on where the walk started, i.e. on the batching.
+      if (k - lo24h <= kExactSumRows) {
+        sum24 = 0;
+        for (size_t j = lo24h; j < k; ++j) sum24 += ev[j].amount;
+      }
       f.sum24h = std::isfinite(sum24) ? std::max(0.0, sum24) : NAN;
       const int64_t prev_time = k > 0 ? ev[k - 1].time : (start > 0 ? h[start - 1].time : e.time);
       f.since_last = k == 0 && start == 0 ? NAN : static_cast<double>(e.time - prev_time) / 1e6;

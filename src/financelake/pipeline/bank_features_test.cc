@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "financelake/columnar/text_values.h"
 #include "financelake/delta/operations.h"
@@ -87,6 +88,23 @@ class BankFeaturesTest : public testing::LakeTest {
       }
       EXPECT_EQ(out.count(std::string(rows->column(0).StringAt(i))), 0u);
       out[std::string(rows->column(0).StringAt(i))] = line;
+    }
+    return out;
+  }
+
+  // event_id -> the double column's value (NaN for null), bit for bit.
+  std::map<std::string, double> Raw(const std::string& column) {
+    std::map<std::string, double> out;
+    auto table =
+        delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+    auto snap = table->Latest();
+    EXPECT_TRUE(snap.ok());
+    if (!snap.ok()) return out;
+    auto rows = table->Scan(**snap, {{"event_id", column}, std::nullopt, -1});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    for (int64_t i = 0; rows.ok() && i < rows->num_rows(); ++i) {
+      out[std::string(rows->column(0).StringAt(i))] =
+          rows->column(1).IsNull(i) ? NAN : rows->column(1).ValueAt<double>(i);
     }
     return out;
   }
@@ -454,6 +472,73 @@ TEST_F(BankFeaturesTest, APipelineModelThatIsGoneStopsTheStage) {
   auto exists = fs->Exists(SilverTablePath(lake_, "bank_transactions") +
                            "/_delta_log/00000000000000000001.json");
   EXPECT_FALSE(exists.ok() && *exists);  // nothing committed
+}
+
+// amount_zscore and amount_sum_24h do not depend on how rows are batched: amounts of 1e6 +- 15
+// (the spread was lost to cancellation by an amount that depended on where the pass's walk
+// started: 1.4e-6 relative between one pass and three), and an empty 24-hour window sums to 0
+// (a running sum left 2.8e-17). Checked against the definition in long double.
+TEST_F(BankFeaturesTest, SpreadAndSumsDoNotDependOnTheBatching) {
+  constexpr int64_t kStart = 1704067200;  // 2024-01-01
+  std::vector<std::string> tx;
+  std::vector<std::pair<int64_t, double>> events;  // (time, amount)
+  uint64_t x = 0x2545F4914F6CDD1DULL;
+  for (int i = 0; i < 80; ++i) {  // every 9 hours
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double amount =
+        std::round((1e6 + static_cast<double>(x % 6000) / 100.0 - 30) * 100) / 100;
+    events.push_back({kStart + i * 9 * 3600LL, amount});
+    tx.push_back(
+        Tx(fmt::format("z{:03d}", i), "ACZ", Iso(events.back().first), amount, "M1", "US"));
+  }
+  // Then two small payments an hour apart and one 45 days later: its 24-hour window is empty.
+  const int64_t later = kStart + 80 * 9 * 3600LL + 86400;
+  for (const auto& [id, t, a] : std::vector<std::tuple<std::string, int64_t, double>>{
+           {"d1", later, 0.1}, {"d2", later + 3600, 0.2}, {"d3", later + 45 * 86400LL, 5}}) {
+    tx.push_back(Tx(id, "ACZ", Iso(t), a, "M1", "US"));
+  }
+  auto exact_z = [&](size_t k) {  // over the events of the 30 days before event k
+    std::vector<long double> w;
+    for (size_t j = 0; j < k; ++j) {
+      if (events[j].first >= events[k].first - 30 * 86400LL) w.push_back(events[j].second);
+    }
+    long double mean = 0, var = 0;
+    for (long double a : w) mean += a;
+    mean /= w.size();
+    for (long double a : w) var += (a - mean) * (a - mean);
+    return static_cast<double>((events[k].second - mean) / std::sqrt(var / w.size()));
+  };
+  std::vector<std::map<std::string, double>> z, sum;
+  for (const std::vector<size_t>& cuts :
+       {std::vector<size_t>{tx.size()}, std::vector<size_t>{40, 60, tx.size()}}) {
+    std::filesystem::remove_all(lake_);
+    next_offsets_.clear();
+    history_ = std::make_shared<BankHistory>();
+    size_t from = 0;
+    for (size_t cut : cuts) {
+      Bronze(std::vector<std::string>(tx.begin() + static_cast<std::ptrdiff_t>(from),
+                                      tx.begin() + static_cast<std::ptrdiff_t>(cut)));
+      Run();
+      from = cut;
+    }
+    z.push_back(Raw("amount_zscore"));
+    sum.push_back(Raw("amount_sum_24h"));
+  }
+  for (size_t k = 3; k < events.size(); ++k) {
+    const std::string id = fmt::format("z{:03d}", k);
+    const double want = exact_z(k);
+    for (size_t run = 0; run < 2; ++run) {
+      EXPECT_NEAR(z[run].at(id), want, 1e-9 * std::abs(want) + 1e-12) << id << " run " << run;
+    }
+  }
+  EXPECT_EQ(sum[0].at("d3"), 0.0);
+  EXPECT_EQ(sum[1].at("d3"), 0.0);
+  // Bit for bit (with nulls as NaN), whatever the batching.
+  ASSERT_EQ(sum[0].size(), sum[1].size());
+  for (const auto& [id, v] : sum[0]) {
+    const double w = sum[1].at(id);
+    EXPECT_TRUE(v == w || (std::isnan(v) && std::isnan(w))) << id << ": " << v << " vs " << w;
+  }
 }
 
 }  // namespace

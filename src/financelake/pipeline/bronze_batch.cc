@@ -5,7 +5,7 @@
 #include "financelake/base/check.h"
 #include "financelake/base/utf8.h"
 #include "financelake/pipeline/bronze_schema.h"
-#include "financelake/sources/event_time.h"
+#include "financelake/pipeline/event_time_field.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -76,8 +76,7 @@ void BronzeBatchBuilder::Append(const BronzeRecord& r, int64_t ingest_time_us) {
     columns_[kEventKey].AppendNull();
   }
   const JsonField& et = fields_[kFEventTime];
-  auto parsed =
-      et.present ? sources::ParseEventTime(et.value) : Result<int64_t>(Status::NotFound(""));
+  auto parsed = JsonEventTime(et);
   if (parsed.ok()) {
     columns_[kEventTime].Append<int64_t>(*parsed);
   } else {

@@ -217,7 +217,12 @@ Result<DailySeriesSet> ReadCsvDailySeries(io::FileSystem& fs, const std::string&
 }
 
 int32_t NextTradingDay(const std::string& asset_class, int32_t day) {
-  return asset_class == "crypto" ? day + 1 : sources::NextNyseTradingDay(day);
+  if (asset_class == "crypto") return day + 1;
+  // Past the one-off closures too (2018-12-05 is not the day after 2018-12-04; 2012-10-31 is
+  // the day after 2012-10-26).
+  int32_t next = sources::NextNyseTradingDay(day);
+  while (IsOneOffNyseClosure(next)) next = sources::NextNyseTradingDay(next);
+  return next;
 }
 
 std::vector<int32_t> MissingTradingDays(const ml::DailySeries& s) {

@@ -121,5 +121,20 @@ TEST_F(DailySeriesTest, AvgPriceHasOneDefinitionPerSeries) {
   EXPECT_EQ(b->series[0].avg_price_definition, ml::kAvgPriceClose);
 }
 
+// The forecast's target day is the next day the exchange opened: past weekends and holidays,
+// and past the one-off closures the rules do not give (a TSLA history ending 2018-12-04 targeted
+// 2018-12-05, the day of mourning for President Bush).
+TEST(NextTradingDayTest, SkipsOneOffClosuresAsWellAsTheRules) {
+  auto day = [](int y, unsigned m, unsigned d) {
+    return static_cast<int32_t>(columnar::DaysFromCivil(y, m, d));
+  };
+  EXPECT_EQ(NextTradingDay("stock", day(2018, 12, 4)), day(2018, 12, 6));
+  EXPECT_EQ(NextTradingDay("stock", day(2012, 10, 26)), day(2012, 10, 31));  // Sandy
+  EXPECT_EQ(NextTradingDay("stock", day(2025, 1, 8)), day(2025, 1, 10));
+  EXPECT_EQ(NextTradingDay("stock", day(2024, 1, 5)), day(2024, 1, 8));  // a weekend
+  EXPECT_EQ(NextTradingDay("stock", day(2016, 12, 23)), day(2016, 12, 27));
+  EXPECT_EQ(NextTradingDay("crypto", day(2018, 12, 4)), day(2018, 12, 5));
+}
+
 }  // namespace
 }  // namespace financelake::pipeline

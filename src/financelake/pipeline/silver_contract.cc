@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
 #include "financelake/base/json.h"
+#include "financelake/pipeline/event_time_field.h"
 #include "financelake/pipeline/json_fields.h"
 #include "financelake/sources/event_time.h"
 
@@ -20,7 +22,7 @@ using columnar::Field;
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
 // 0001-01-01T00:00:00Z: the first day a Delta date partition value (YYYY-MM-DD) can name.
-constexpr int64_t kMinEventTimeUs = -62135596800LL * 1000000;
+constexpr int64_t kMinEventTimeUs = sources::kFirstEventTimeMillis * 1000;
 
 SilverField Req(std::string name, SilverType type, FieldCheck check = FieldCheck::kNone) {
   return {std::move(name), type, true, false, check, {}};
@@ -213,11 +215,13 @@ bool IsNumberLiteral(const JsonField& f) {
   return c == '-' || (c >= '0' && c <= '9');
 }
 
-// The literal as a double; out of range becomes +-infinity (refused by the finite checks).
+// The literal as a double: too large becomes +-infinity (refused by the finite checks), too
+// small for a double becomes the nearest double (0 or a subnormal), as strtod rounds it.
 double NumberValue(std::string_view text) {
   double d = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), d);
-  if (r.ec == std::errc::result_out_of_range) return text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+  if (r.ec == std::errc::result_out_of_range)
+    return std::strtod(std::string(text).c_str(), nullptr);
   return d;
 }
 
@@ -239,6 +243,74 @@ std::vector<JsonField>& FieldsFor(const SilverContract& contract) {
     for (size_t k = 0; k < n; ++k) f[2 + k].name = FieldAt(contract, k).name;
   }
   return f;
+}
+
+// Where a price contract's fields are among its values (-1: it has no such field).
+struct PriceFields {
+  int price = -1, volume = -1, open = -1, high = -1, low = -1, close = -1;
+  const char* price_name = "price";
+  const char* volume_name = "volume";
+};
+
+const PriceFields& PriceFieldsOf(const SilverContract& contract) {
+  thread_local std::map<const SilverContract*, PriceFields> cache;
+  auto [it, added] = cache.try_emplace(&contract);
+  PriceFields& p = it->second;
+  if (added) {
+    if (contract.topic == "crypto-prices") {
+      p.price_name = "price_usd";
+      p.volume_name = "volume_24h";
+    }
+    const size_t n = contract.fields.size() + contract.added_fields.size();
+    for (size_t k = 0; k < n; ++k) {
+      const std::string& name = FieldAt(contract, k).name;
+      const int i = static_cast<int>(k);
+      if (name == p.price_name) p.price = i;
+      if (name == p.volume_name) p.volume = i;
+      if (name == "open") p.open = i;
+      if (name == "high") p.high = i;
+      if (name == "low") p.low = i;
+      if (name == "close") p.close = i;
+    }
+  }
+  return p;
+}
+
+// A price row's values across fields (docs/events.md): low <= high, the open, the close and
+// the price within [low, high], a bar's close equal to its price, and a notional (price x
+// volume) that is a number. Fields the row lacks (null) are not compared.
+std::string CheckPriceRow(const PriceFields& f, const std::vector<Parsed>& values) {
+  auto at = [&](int k) -> const Parsed* { return k < 0 || values[k].null ? nullptr : &values[k]; };
+  const Parsed* price = at(f.price);
+  const Parsed* low = at(f.low);
+  const Parsed* high = at(f.high);
+  if (low != nullptr && high != nullptr && low->d > high->d) {
+    return fmt::format("field 'low' ({}) is above field 'high' ({})", low->d, high->d);
+  }
+  const std::pair<const char*, int> bounded[] = {
+      {"open", f.open}, {"close", f.close}, {f.price_name, f.price}};
+  for (const auto& [name, k] : bounded) {
+    const Parsed* v = at(k);
+    if (v == nullptr) continue;
+    if (low != nullptr && v->d < low->d) {
+      return fmt::format("field '{}' ({}) is below field 'low' ({})", name, v->d, low->d);
+    }
+    if (high != nullptr && v->d > high->d) {
+      return fmt::format("field '{}' ({}) is above field 'high' ({})", name, v->d, high->d);
+    }
+  }
+  const Parsed* close = at(f.close);
+  if (close != nullptr && price != nullptr && close->d != price->d) {
+    return fmt::format(
+        "field 'close' ({}) differs from field '{}' ({}): a bar's close is its price", close->d,
+        f.price_name, price->d);
+  }
+  const Parsed* volume = at(f.volume);
+  if (volume != nullptr && price != nullptr && !std::isfinite(price->d * volume->d)) {
+    return fmt::format("field '{}' ({}) times field '{}' ({}) is not a finite number", f.price_name,
+                       price->d, f.volume_name, volume->d);
+  }
+  return "";
 }
 
 std::string MalformedReason(std::string_view payload) {
@@ -265,15 +337,10 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
   if (!reason.empty()) return reason;
   const JsonField& et = fields[1];
   if (!et.present) return "missing required field 'event_time'";
-  Result<int64_t> when = Status::InvalidArgument("");
-  if (et.is_string) {
-    when = sources::ParseEventTime(et.value);
-  } else if (IsNumberLiteral(et)) {
-    const double ms = NumberValue(et.value);
-    if (std::isfinite(ms) && std::fabs(ms) < 1e15) when = static_cast<int64_t>(std::llround(ms * 1000));
-  } else {
+  if (!et.is_string && !IsNumberLiteral(et)) {
     return "field 'event_time': expected a string or epoch milliseconds, got " + LiteralTypeName(et);
   }
+  const Result<int64_t> when = JsonEventTime(et);
   if (!when.ok()) {
     return fmt::format("field 'event_time': not a timestamp ({})", when.status().message());
   }
@@ -327,6 +394,10 @@ std::string ParseSilverRow(const SilverContract& contract, std::string_view payl
       case SilverType::kTimestamp:
         break;
     }
+    if (!reason.empty()) return reason;
+  }
+  if (contract.topic != "bank-transactions") {
+    reason = CheckPriceRow(PriceFieldsOf(contract), values);
     if (!reason.empty()) return reason;
   }
   const int64_t days = (*when >= 0 ? *when : *when - kDayUs + 1) / kDayUs;

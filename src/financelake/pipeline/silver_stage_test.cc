@@ -222,21 +222,29 @@ TEST_F(SilverStageTest, BadInputCensus) {
       {stock_bad[1], "payload is not JSON: json: ..."},
       {stock_bad[2], "field 'price': must be > 0, got inf"},
       {stock_bad[3], "field 'price': expected a number, got a string"},
-      {stock_bad[4], "field 'event_id': expected 1-128 printable characters without spaces, got '" + long_id.substr(0, 64) + "'"},
+      {stock_bad[4], "field 'event_id': expected 1-128 printable characters without spaces, got '" +
+                         long_id.substr(0, 64) + "'"},
       {stock_bad[5], "field 'volume': expected a number, got an array"},
       {stock_bad[6], "field 'event_time': not a timestamp (..."},
       {stock_bad[7], "field 'event_time': expected a string or epoch milliseconds, got a boolean"},
-      {stock_bad[8], "field 'event_time': -999999999999999 is before the year 1"},
-      {stock_bad[9], "field 'event_time': -62135596800001 is before the year 1"},
+      {stock_bad[8],
+       "field 'event_time': not a timestamp (event time -999999999999999: epoch milliseconds "
+       "outside the years 1..9999)"},
+      {stock_bad[9],
+       "field 'event_time': not a timestamp (event time '-62135596800001': epoch milliseconds "
+       "outside the years 1..9999)"},
       {stock_bad[10], "field 'kind': expected trade or bar, got 'banana'"},
-      {crypto_bad[2], "field 'symbol': expected 2-10 of A-Z, 0-9 (the coin without its quote currency), got 'BTC-USD'"},
+      {crypto_bad[2],
+       "field 'symbol': expected 2-10 of A-Z, 0-9 (the coin without its quote currency), got "
+       "'BTC-USD'"},
       {crypto_bad[3], "field 'kind': expected tick or bar, got 'candle'"},
       {bank_bad[3], "field 'is_fraud': expected true or false, got a string"},
       {crypto_bad[0], "field 'change_24h': must be finite, got inf"},
       {crypto_bad[1], "payload is not JSON: json: ..."},
       {bank_bad[0], "field 'currency': unknown ISO 4217 currency code, got 'XXX'"},
       {bank_bad[1], "field 'country': expected an ISO 3166-1 alpha-2 country code, got 'gb'"},
-      {bank_bad[2], "field 'type': expected PAYMENT, TRANSFER, WITHDRAWAL, DEPOSIT or CARD, got 'REFUND'"},
+      {bank_bad[2],
+       "field 'type': expected PAYMENT, TRANSFER, WITHDRAWAL, DEPOSIT or CARD, got 'REFUND'"},
   });
 }
 

@@ -27,6 +27,22 @@ bool SameToken(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+// A Prometheus label value (text format 0.0.4): backslash, double quote and line feed escaped,
+// so a table directory of any name cannot break the scrape.
+std::string LabelValue(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 Api::Api(LakeView* view, EventHub* events, ApiOptions options)
@@ -60,6 +76,7 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     if (!SameToken(given, options_.auth_token)) {
       out = ErrorResponse(401, "authentication required: send the server's token (Authorization: Bearer <token>, or open the page with ?token=<token>)");
       out.headers.emplace_back("WWW-Authenticate", "Bearer");
+      out.headers.emplace_back("X-Content-Type-Options", "nosniff");  // as every other answer
       ++errors_4xx_;
       return out;
     }
@@ -70,9 +87,12 @@ HttpResponse Api::Handle(const HttpRequest& request) {
   const auto versions_before = VersionsOf(reads);
   std::string key;
   if (!reads.empty()) {
+    // Each name and value length-prefixed: decoded parameters may hold any byte, so a joined
+    // "name=value" could be spelled by another request (a name "limit=2\x1foffset" once stored
+    // a limit-100 answer under the key of limit=2&offset=1).
     key = request.path;
     for (const auto& [k, v] : request.params) {
-      if (k != "token") key += "\x1f" + k + "=" + v;
+      if (k != "token") key += fmt::format("\x1f{}:{}{}:{}", k.size(), k, v.size(), v);
     }
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = answers_.find(key);
@@ -244,16 +264,19 @@ HttpResponse Api::Metrics() {
   std::string out;
   out += "# HELP financelake_table_version Latest Delta version of each table.\n# TYPE financelake_table_version gauge\n";
   const auto tables = view_->Tables();
-  for (const TableState& t : tables) out += fmt::format("financelake_table_version{{table=\"{}\"}} {}\n", t.rel, t.version);
+  for (const TableState& t : tables)
+    out +=
+        fmt::format("financelake_table_version{{table=\"{}\"}} {}\n", LabelValue(t.rel), t.version);
   out += "# HELP financelake_table_rows Rows in each table (from the log's statistics).\n# TYPE financelake_table_rows gauge\n";
   for (const TableState& t : tables) {
-    if (t.rows >= 0) out += fmt::format("financelake_table_rows{{table=\"{}\"}} {}\n", t.rel, t.rows);
+    if (t.rows >= 0)
+      out += fmt::format("financelake_table_rows{{table=\"{}\"}} {}\n", LabelValue(t.rel), t.rows);
   }
   out += "# HELP financelake_table_last_commit_seconds Time of each table's latest commit.\n"
          "# TYPE financelake_table_last_commit_seconds gauge\n";
   for (const TableState& t : tables) {
-    out += fmt::format("financelake_table_last_commit_seconds{{table=\"{}\"}} {:.3f}\n", t.rel,
-                       static_cast<double>(t.last_commit_ms) / 1000.0);
+    out += fmt::format("financelake_table_last_commit_seconds{{table=\"{}\"}} {:.3f}\n",
+                       LabelValue(t.rel), static_cast<double>(t.last_commit_ms) / 1000.0);
   }
   out += fmt::format("# HELP financelake_http_requests_total Requests served.\n# TYPE financelake_http_requests_total counter\n"
                      "financelake_http_requests_total {}\n",
@@ -312,8 +335,9 @@ HttpResponse Api::Events(const HttpRequest& r) {
       return write(reload ? "retry: 3000\n: connected\n\nevent: reload\ndata: {}\n\n" : "retry: 3000\n: connected\n\n");
     }
     bool gap = false;
-    // Short waits: a client that left is noticed at the next write, freeing its thread.
-    const auto events = hub->WaitAfter(*cursor, 5000, &gap);
+    // Short waits: a client that left is noticed at the next write, freeing its thread and its
+    // stream slot within about a second (at 5 s, clients reconnecting were refused meanwhile).
+    const auto events = hub->WaitAfter(*cursor, 1000, &gap);
     if (hub->closed()) return false;
     if (gap && !write("event: reload\ndata: {}\n\n")) return false;
     if (events.empty()) return write(": keep-alive\n\n");

@@ -56,7 +56,11 @@ HttpResponse Api::TableRows(const std::string& rel, const HttpRequest& r) {
   if (fmt_ == "csv") return CsvResponse(*rows, FileStem(rel));
   Json j = Json::Object();
   j.Set("table", Json::String(t->name));
-  j.Set("version", r.Has("version") ? Json::Int(IntParam(r, "version", 0, 0, int64_t{1} << 50)) : Json::Int(t->version));
+  // The version read: the one asked for, the latest, or (timestamp: resolved inside the query)
+  // null rather than the latest version.
+  j.Set("version", r.Has("version")     ? Json::Int(IntParam(r, "version", 0, 0, int64_t{1} << 50))
+                   : r.Has("timestamp") ? Json::Null()
+                                        : Json::Int(t->version));
   j.Set("total", t->rows >= 0 && !r.Has("version") && !r.Has("timestamp") ? Json::Int(t->rows) : Json::Null());
   j.Set("limit", Json::Int(limit));
   j.Set("offset", Json::Int(offset));
@@ -69,11 +73,18 @@ HttpResponse Api::TableHistory(const std::string& rel, const HttpRequest& r) {
   auto t = view_->Table(rel);
   if (!t.ok()) return ErrorResponse(404, t.status().message());
   const std::string fmt_ = FormatParam(r);
+  // The history lists every version: time travel does not apply (it was accepted and ignored).
+  for (const char* p : {"version", "timestamp"}) {
+    if (r.Has(p))
+      throw ApiInvalid{fmt::format(
+          "{}: the history lists every version of {}; page it with limit and offset", p, t->name)};
+  }
   const int64_t limit = IntParam(r, "limit", 100, 1, options_.max_limit);
-  auto rows = view_->Query(fmt::format(
-      "SELECT version, timestamp, operation, operation_parameters, operation_metrics FROM history({}) LIMIT {}",
-      sql::SqlString(rel),
-      limit));
+  const int64_t offset = IntParam(r, "offset", 0, 0, int64_t{1} << 40);
+  auto rows =
+      view_->Query(fmt::format("SELECT version, timestamp, operation, operation_parameters, "
+                               "operation_metrics FROM history({}) LIMIT {} OFFSET {}",
+                               sql::SqlString(rel), limit, offset));
   if (!rows.ok()) return StatusResponse(rows.status());
   if (fmt_ == "csv") return CsvResponse(*rows, FileStem(rel) + "_history");
   Json j = Json::Object();

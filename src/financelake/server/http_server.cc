@@ -6,7 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
+#include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace financelake::server {
 
@@ -34,16 +38,47 @@ HttpRequest RequestFromTarget(std::string method, const std::string& target) {
   return r;
 }
 
+namespace {
+
+// Whether the server is stopping, and how many calls into the handler (or a stream) are running:
+// once Stop() returns, no call may reach the handler's objects, which the caller then destroys.
+struct Gate {
+  std::atomic<bool> stopping{false};
+  std::atomic<int> busy{0};
+
+  // False once stopping; else the caller holds the gate until Leave(). (Incremented before the
+  // check, so Stop(), which sets `stopping` before it waits for `busy` to be 0, cannot miss one.)
+  bool Enter() {
+    ++busy;
+    if (!stopping.load()) return true;
+    --busy;
+    return false;
+  }
+  void Leave() { --busy; }
+};
+
+}  // namespace
+
 struct HttpServer::Impl {
   httplib::Server server;
   std::thread thread;
-  std::atomic<bool> stopping{false};
+  Gate gate;
+  std::chrono::milliseconds stop_wait{0};
 };
 
 namespace {
 
-void Serve(const HttpHandler& handler, const std::atomic<bool>& stopping, const httplib::Request& req,
+void Serve(const HttpHandler& handler, Gate& gate, const httplib::Request& req,
            httplib::Response& res) {
+  if (!gate.Enter()) {
+    res.status = 503;
+    res.set_content(R"({"error":"the server is stopping"})", "application/json");
+    return;
+  }
+  struct Held {
+    Gate& g;
+    ~Held() { g.Leave(); }
+  } held{gate};
   HttpRequest r;
   r.method = req.method;
   r.path = req.path;
@@ -68,15 +103,27 @@ void Serve(const HttpHandler& handler, const std::atomic<bool>& stopping, const 
   res.status = out.status;
   for (const auto& [k, v] : out.headers) res.set_header(k, v);
   if (out.stream) {
-    auto stream = std::move(out.stream);
-    res.set_chunked_content_provider(
-        out.content_type, [stream, &stopping](size_t, httplib::DataSink& sink) {
-          const bool more = !stopping.load() && stream([&](std::string_view chunk) {
-            return !stopping.load() && sink.is_writable() && sink.write(chunk.data(), chunk.size());
-          });
-          if (!more) sink.done();
-          return more;
-        });
+    // The stream (and what it holds of the handler's objects) counts as a call into the handler
+    // until it is destroyed, after its response ends.
+    struct Hold {
+      decltype(HttpResponse::stream) stream;
+      Gate& gate;
+      ~Hold() {
+        stream = nullptr;
+        gate.Leave();
+      }
+    };
+    ++gate.busy;
+    std::shared_ptr<Hold> hold(new Hold{std::move(out.stream), gate});
+    res.set_chunked_content_provider(out.content_type, [hold](size_t, httplib::DataSink& sink) {
+      Gate& gate = hold->gate;
+      const bool more = !gate.stopping.load() && hold->stream([&](std::string_view chunk) {
+        return !gate.stopping.load() && sink.is_writable() &&
+               sink.write(chunk.data(), chunk.size());
+      });
+      if (!more) sink.done();
+      return more;
+    });
     return;
   }
   res.set_content(out.body, out.content_type);
@@ -86,9 +133,11 @@ void Serve(const HttpHandler& handler, const std::atomic<bool>& stopping, const 
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl, int port) : impl_(std::move(impl)), port_(port) {}
 
-Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port, int threads,
-                                                      HttpHandler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, int port,
+                                                      int threads, HttpHandler handler,
+                                                      std::chrono::milliseconds stop_wait) {
   auto impl = std::make_unique<Impl>();
+  impl->stop_wait = stop_wait;
   const int n = std::max(2, threads);
   impl->server.new_task_queue = [n] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
   impl->server.set_payload_max_length(64 * 1024);  // a read-only API: small requests only
@@ -120,8 +169,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, i
     res.set_content(fmt::format(R"({{"error":"{}"}})", what), "application/json");
   });
   auto h = std::make_shared<HttpHandler>(std::move(handler));
-  const std::atomic<bool>* stopping = &impl->stopping;
-  auto route = [h, stopping](const httplib::Request& req, httplib::Response& res) { Serve(*h, *stopping, req, res); };
+  Gate* gate = &impl->gate;
+  auto route = [h, gate](const httplib::Request& req, httplib::Response& res) {
+    Serve(*h, *gate, req, res);
+  };
   impl->server.Get(".*", route);
   impl->server.Post(".*", route);
   impl->server.Put(".*", route);
@@ -137,13 +188,40 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, i
   if (bound <= 0) return Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address here)", host, port));
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  // cpp-httplib's stop() does nothing before the listening loop runs: a Stop() right after
+  // Start() would leave it listening.
+  for (int i = 0; i < 500 && !raw->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl), bound));
 }
 
 void HttpServer::Stop() {
-  if (impl_ == nullptr || impl_->stopping.exchange(true)) return;
+  if (impl_ == nullptr || impl_->gate.stopping.exchange(true)) return;
   impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  // The pool's workers finish their requests; one reading a slow client's request (up to 5 s per
+  // read, without an overall limit) held SIGTERM up for as long as the client kept trickling.
+  // After stop_wait the server is left to the process's exit (its memory stays allocated: those
+  // workers still use it).
+  auto joined = std::make_shared<std::promise<void>>();
+  std::future<void> done = joined->get_future();
+  std::thread joiner([impl = impl_.get(), joined] {
+    if (impl->thread.joinable()) impl->thread.join();
+    joined->set_value();
+  });
+  if (done.wait_for(impl_->stop_wait) == std::future_status::ready) {
+    joiner.join();
+    return;
+  }
+  joiner.detach();
+  // Calls into the handler end on their own (a stream within a second of `stopping`); only
+  // workers reading a request, which never reach the handler now, are left behind.
+  while (impl_->gate.busy.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Kept where a leak checker sees it (reachable from a static), never destroyed.
+  static std::mutex left_mu;
+  static auto* left = new std::vector<Impl*>();
+  std::lock_guard<std::mutex> lock(left_mu);
+  left->push_back(impl_.release());
 }
 
 HttpServer::~HttpServer() { Stop(); }

@@ -5,6 +5,7 @@
 // goes away.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,14 +51,19 @@ class HttpServer {
  public:
   // Binds `host:port` (port 0: any free port) and serves on `threads` worker threads (each
   // open event stream holds one). Unavailable with the reason when it cannot bind.
-  static Result<std::unique_ptr<HttpServer>> Start(const std::string& host, int port, int threads,
-                                                   HttpHandler handler);
+  // `stop_wait`: how long Stop() waits for the workers (see Stop).
+  static Result<std::unique_ptr<HttpServer>> Start(
+      const std::string& host, int port, int threads, HttpHandler handler,
+      std::chrono::milliseconds stop_wait = std::chrono::seconds(6));
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const { return port_; }
-  // Stops accepting, ends the streams, joins the threads. Idempotent.
+  // Stops accepting, ends the streams and joins the threads, waiting at most `stop_wait` (longer
+  // than the 5 s keep-alive and read timeouts, so idle connections end on their own): workers
+  // still reading a request then (a client trickling it) are left to the process's exit. Either
+  // way no call reaches the handler once Stop has returned. Idempotent.
   void Stop();
 
  private:

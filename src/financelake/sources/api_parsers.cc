@@ -41,6 +41,32 @@ double Num(const Json* v) {
   return kUnknown;
 }
 
+// kPrice: > 0, where 0 means unknown (Yahoo sends an open of 0 for early rows of many tickers,
+// and 0 for every price of a halted one's bars).
+enum class Sign { kAny, kNonNegative, kPrice };
+
+// An optional value of a response: NaN when absent or null (or a price of 0), else a number (or
+// a numeric string) of the sign asked. Anything else fails the whole response (nothing from it
+// is emitted): "<where>: 'volume' is -5, not a number >= 0".
+Status OptionalNum(const Json* v, Sign sign, std::string_view where, std::string_view name,
+                   double* out) {
+  *out = kUnknown;
+  if (v == nullptr || v->is_null()) return Status::OK();
+  const double d = Num(v);
+  if (sign == Sign::kPrice && d == 0) return Status::OK();
+  const bool ok =
+      std::isfinite(d) && (sign == Sign::kAny || d > 0 || (sign == Sign::kNonNegative && d == 0));
+  if (!ok) {
+    const char* want = sign == Sign::kAny     ? "a number"
+                       : sign == Sign::kPrice ? "a price > 0 (or 0 or null: unknown)"
+                                              : "a number >= 0";
+    return Status::DataLoss(
+        fmt::format("{}: '{}' is {}, not {}", where, name, v->Dump().substr(0, 64), want));
+  }
+  *out = d;
+  return Status::OK();
+}
+
 // "YYYY-MM-DD" -> days since the epoch.
 bool ParseDay(std::string_view s, int32_t* days) {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
@@ -203,18 +229,26 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
           complete += kDailyBarSettleMicros;
         }
       }
+      const std::string where = fmt::format("yahoo: {}: bar {}", symbol, i);
+      double volume, open, high, low, adj_close;
+      FL_RETURN_NOT_OK(
+          OptionalNum(at(q.Find("volume"), i), Sign::kNonNegative, where, "volume", &volume));
+      FL_RETURN_NOT_OK(OptionalNum(at(q.Find("open"), i), Sign::kPrice, where, "open", &open));
+      FL_RETURN_NOT_OK(OptionalNum(at(q.Find("high"), i), Sign::kPrice, where, "high", &high));
+      FL_RETURN_NOT_OK(OptionalNum(at(q.Find("low"), i), Sign::kPrice, where, "low", &low));
+      FL_RETURN_NOT_OK(OptionalNum(at(adj0, i), Sign::kPrice, where, "adjclose", &adj_close));
       Event e;
       if (crypto) {
         CryptoPriceRecord c;
         c.symbol = base;
         c.event_time = when;
         c.price_usd = close;
-        c.volume_24h = Num(at(q.Find("volume"), i));
+        c.volume_24h = volume;
         c.is_bar = true;
         c.interval = granularity;
-        c.open = Num(at(q.Find("open"), i));
-        c.high = Num(at(q.Find("high"), i));
-        c.low = Num(at(q.Find("low"), i));
+        c.open = open;
+        c.high = high;
+        c.low = low;
         // As a replayed CSV bar has it: the same bar from either differs only by `source`.
         if (daily) c.change_24h = DailyBarChange24h(c.open, close);
         out.Write(c, discriminator, &e);
@@ -223,14 +257,14 @@ Result<ParsedBody> ParseYahooChart(std::string_view body, EventSerializer& out) 
         s.ticker = symbol;
         s.event_time = when;
         s.price = close;
-        s.volume = Num(at(q.Find("volume"), i));
+        s.volume = volume;
         s.is_bar = true;
         s.interval = granularity;
-        s.open = Num(at(q.Find("open"), i));
-        s.high = Num(at(q.Find("high"), i));
-        s.low = Num(at(q.Find("low"), i));
+        s.open = open;
+        s.high = high;
+        s.low = low;
         s.close = close;
-        s.adj_close = Num(at(adj0, i));
+        s.adj_close = adj_close;
         out.Write(s, discriminator, &e);
       }
       parsed.Add(std::move(e), complete);
@@ -258,7 +292,8 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     FL_ASSIGN_OR_RETURN(std::string symbol, g->GetString("01. symbol"));
     FL_RETURN_NOT_OK(CheckKey("alphavantage", ValidateTicker(symbol)));
     int32_t day = 0;
-    if (!ParseDay(g->GetString("07. latest trading day", ""), &day)) {
+    const std::string latest = g->GetString("07. latest trading day", "");
+    if (latest.size() != 10 || !ParseDay(latest, &day)) {
       return Status::DataLoss("alphavantage: 'Global Quote' has no valid '07. latest trading day'");
     }
     StockTradeRecord s;
@@ -268,13 +303,13 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     if (!std::isfinite(s.price) || s.price <= 0) {
       return Status::DataLoss("alphavantage: 'Global Quote' has no valid '05. price'");
     }
-    s.volume = Num(g->Find("06. volume"));
-    if (s.volume < 0)
-      return Status::DataLoss("alphavantage: 'Global Quote' has a negative '06. volume'");
+    constexpr std::string_view kQuote = "alphavantage: 'Global Quote'";
+    FL_RETURN_NOT_OK(
+        OptionalNum(g->Find("06. volume"), Sign::kNonNegative, kQuote, "06. volume", &s.volume));
+    FL_RETURN_NOT_OK(OptionalNum(g->Find("02. open"), Sign::kPrice, kQuote, "02. open", &s.open));
+    FL_RETURN_NOT_OK(OptionalNum(g->Find("03. high"), Sign::kPrice, kQuote, "03. high", &s.high));
+    FL_RETURN_NOT_OK(OptionalNum(g->Find("04. low"), Sign::kPrice, kQuote, "04. low", &s.low));
     s.is_bar = true;
-    s.open = Num(g->Find("02. open"));
-    s.high = Num(g->Find("03. high"));
-    s.low = Num(g->Find("04. low"));
     s.close = s.price;
     Event e;
     out.Write(s, "bar:1d", &e);
@@ -308,10 +343,10 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
   }
   for (const Json::Member& m : series->members()) {
     int32_t day = 0;
-    if (!ParseDay(m.first, &day))
+    if (m.first.size() != (daily ? 10u : 19u) || !ParseDay(m.first, &day))
       return Status::DataLoss("alphavantage: bad series key '" + m.first + "'");
     int64_t when = NewYorkClose(day);
-    if (!daily && m.first.size() >= 19) {  // "YYYY-MM-DD HH:MM:SS", US/Eastern
+    if (!daily) {  // "YYYY-MM-DD HH:MM:SS", US/Eastern
       const std::string& k = m.first;
       auto two = [&](size_t at) {
         return std::isdigit(static_cast<unsigned char>(k[at])) &&
@@ -335,14 +370,16 @@ Result<ParsedBody> ParseAlphaVantage(std::string_view body, EventSerializer& out
     if (!std::isfinite(s.price) || s.price <= 0) {
       return Status::DataLoss("alphavantage: bar " + m.first + " has no valid '4. close'");
     }
-    s.volume = Num(m.second.Find("5. volume"));
-    if (s.volume < 0)
-      return Status::DataLoss("alphavantage: bar " + m.first + " has a negative '5. volume'");
+    const std::string where = "alphavantage: bar " + m.first;
+    FL_RETURN_NOT_OK(
+        OptionalNum(m.second.Find("5. volume"), Sign::kNonNegative, where, "5. volume", &s.volume));
+    FL_RETURN_NOT_OK(
+        OptionalNum(m.second.Find("1. open"), Sign::kPrice, where, "1. open", &s.open));
+    FL_RETURN_NOT_OK(
+        OptionalNum(m.second.Find("2. high"), Sign::kPrice, where, "2. high", &s.high));
+    FL_RETURN_NOT_OK(OptionalNum(m.second.Find("3. low"), Sign::kPrice, where, "3. low", &s.low));
     s.is_bar = true;
     s.interval = interval;
-    s.open = Num(m.second.Find("1. open"));
-    s.high = Num(m.second.Find("2. high"));
-    s.low = Num(m.second.Find("3. low"));
     s.close = s.price;
     Event e;
     out.Write(s, "bar:" + interval, &e);
@@ -411,9 +448,13 @@ Result<ParsedBody> ParseCoinGeckoSimplePrice(std::string_view body,
                        ? static_cast<int64_t>(updated) * 1000000
                        : now_us;
     c.price_usd = usd;
-    c.volume_24h = Num(coin.second.Find("usd_24h_vol"));
-    c.market_cap = Num(coin.second.Find("usd_market_cap"));
-    c.change_24h = Num(coin.second.Find("usd_24h_change"));
+    const std::string where = "coingecko: '" + coin.first + "'";
+    FL_RETURN_NOT_OK(OptionalNum(coin.second.Find("usd_24h_vol"), Sign::kNonNegative, where,
+                                 "usd_24h_vol", &c.volume_24h));
+    FL_RETURN_NOT_OK(OptionalNum(coin.second.Find("usd_market_cap"), Sign::kNonNegative, where,
+                                 "usd_market_cap", &c.market_cap));
+    FL_RETURN_NOT_OK(OptionalNum(coin.second.Find("usd_24h_change"), Sign::kAny, where,
+                                 "usd_24h_change", &c.change_24h));
     Event e;
     out.Write(c, "tick", &e);
     // A tick is final as it is: complete at once, even when stamped ahead of this machine's

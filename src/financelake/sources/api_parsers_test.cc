@@ -353,7 +353,69 @@ TEST(ApiParsersTest, ImpossibleValuesFailTheResponseNothingIsEmitted) {
   fails(ParseYahooChart(
             head + R"j([1e30],"indicators":{"quote":[{"close":[10],"volume":[1]}]}}]}})j", out),
         "timestamp 1e30");
+  // Optional values too: a negative volume, a price that is not > 0, text or a boolean where a
+  // number belongs (once emitted as -5, 0, or silently null).
+  for (const char* quote : {R"j("volume":[-5])j", R"j("volume":["abc"])j", R"j("volume":[true])j",
+                            R"j("open":[-1])j", R"j("high":["x"])j", R"j("low":[-0.5])j"}) {
+    fails(ParseYahooChart(
+              head + R"j([1704205800],"indicators":{"quote":[{"close":[10],)j" + quote + "}]}}]}}",
+              out),
+          quote);
+  }
+  fails(
+      ParseYahooChart(
+          head +
+              R"j([1704205800],"indicators":{"quote":[{"close":[10]}],"adjclose":[{"adjclose":[-2]}]}}]}})j",
+          out),
+      "negative adjclose");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (Daily)":{"2024-01-02":{"1. open":"-1","4. close":"86.6"}}})j",
+          out),
+      "negative open");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (Daily)":{"2024-01-02garbage":{"4. close":"86.6"}}})j",
+          out),
+      "a daily key with more after the date");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (1min)":{"2024-01-02":{"4. close":"86.6"}}})j",
+          out),
+      "an intraday key without its time");
+  fails(
+      ParseAlphaVantage(
+          R"j({"Global Quote":{"01. symbol":"MSFT","05. price":"112.5","04. low":"-3","07. latest trading day":"2018-10-05"}})j",
+          out),
+      "negative low");
+  fails(ParseCoinGeckoSimplePrice(
+            R"j({"bitcoin":{"usd":5,"usd_24h_vol":-3,"last_updated_at":1700000000}})j", {}, 0, out),
+        "negative volume_24h");
+  fails(ParseCoinGeckoSimplePrice(
+            R"j({"bitcoin":{"usd":5,"usd_market_cap":"lots","last_updated_at":1700000000}})j", {},
+            0, out),
+        "text market cap");
+  // A price of 0 is Yahoo's "unknown" (early rows of many tickers, a halted one's bars): the bar
+  // is emitted with that value null.
+  auto zero_open = ParseYahooChart(
+      head +
+          R"j([1704205800],"indicators":{"quote":[{"close":[10],"open":[0],"high":[0],"low":[0],"volume":[0]}]}}]}})j",
+      out);
+  ASSERT_TRUE(zero_open.ok()) << zero_open.status().ToString();
+  ASSERT_EQ(zero_open->events.size(), 1u);
+  const Json zero_bar = Parsed(zero_open->events[0].payload);
+  for (const char* k : {"open", "high", "low"}) EXPECT_TRUE(zero_bar.Find(k)->is_null()) << k;
+  EXPECT_EQ(zero_bar.Find("volume")->as_double(), 0);
   // The same shapes with sane values parse (the cases above fail for the value, not the shape).
+  auto av = ParseAlphaVantage(
+      R"j({"Meta Data":{"2. Symbol":"MSFT"},"Time Series (Daily)":{"2024-01-02":{"1. open":"85","3. low":"0.5","5. volume":"0","4. close":"86.6"}}})j",
+      out);
+  ASSERT_TRUE(av.ok()) << av.status().ToString();
+  EXPECT_EQ(av->events.size(), 1u);
+  auto cg_change = ParseCoinGeckoSimplePrice(
+      R"j({"bitcoin":{"usd":5,"usd_24h_vol":0,"usd_market_cap":null,"usd_24h_change":-3.5,"last_updated_at":1700000000}})j",
+      {}, 0, out);
+  ASSERT_TRUE(cg_change.ok()) << cg_change.status().ToString();
   auto ok = ParseYahooChart(
       head +
           R"j([1704205800,1704292200],"indicators":{"quote":[{"close":[10,null],"volume":[1,1]}]}}]}})j",

@@ -1,7 +1,11 @@
 #include "financelake/sources/csv_file.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <map>
 
 #include "financelake/io/path.h"
 #include "financelake/sources/csv_text.h"
@@ -194,6 +198,18 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         file.file_ticker_ = *from_name;
       }
     }
+    // A ticker taken for a crypto one must make a crypto symbol (--asset-class crypto with
+    // BRK-B would give every row a symbol Silver refuses).
+    std::vector<std::string_view> fixed = {file.file_ticker_};
+    for (const auto& column : file.price_layout_.wide) fixed.push_back(column.second);
+    for (std::string_view t : fixed) {
+      if (t.empty() || !file.IsCrypto(t)) continue;
+      if (Status valid = ValidateCryptoSymbol(file.SymbolOf(t)); !valid.ok()) {
+        return Status::InvalidArgument(
+            ctx + ": " + valid.message() + " (read as crypto: " +
+            (options.asset_class == AssetClass::kCrypto ? "--asset-class crypto)" : "a USD pair)"));
+      }
+    }
   }
 
   int64_t last_time = INT64_MIN;
@@ -207,7 +223,29 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
     file.malformed_.push_back({std::move(why), std::string(rec.raw), file.SymbolOf("")});
     file.items_.push_back(item);
   };
+  // Rows dated with a time of midnight, and the (ticker cell, date) of rows with another time of
+  // day: a midnight row whose ticker has other times on the same date is an intraday bar, not a
+  // daily one (an hourly file's 00:00 bar once became the day's candle). A daily file with one
+  // stray time (a DST-shifted stamp) keeps its other rows.
+  struct Midnight {
+    size_t first_item, end_item;  // the row's items: [first_item, end_item)
+    std::string date, raw, ticker;
+    int32_t day;
+  };
+  std::vector<Midnight> midnights;
+  std::map<std::pair<std::string, int32_t>, int64_t> intraday;  // -> the first such row's line
+  auto ticker_cell = [&] {
+    return file.price_layout_.ticker >= 0
+               ? std::string(TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.ticker)]))
+               : std::string();
+  };
+  auto close_midnight = [&] {
+    if (!midnights.empty() && midnights.back().end_item == SIZE_MAX) {
+      midnights.back().end_item = file.items_.size();
+    }
+  };
   while (reader.Next(&rec)) {
+    close_midnight();
     if (rec.unterminated_quote) {
       malformed("a quoted field is not closed before the end of the file");
       continue;
@@ -223,6 +261,14 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         malformed(reason);
         continue;
       }
+      // The row's time must be an event time (years 1..9999); a huge `Time` would overflow.
+      const double when_us = static_cast<double>(options.card_start_micros) + row.seconds * 1e6;
+      if (!(when_us < static_cast<double>(kEndEventTimeMillis) * 1000.0)) {
+        malformed(
+            fmt::format("column 'Time': {} seconds after the start ({}) is past the year 9999",
+                        row.seconds, FormatEventTime(options.card_start_micros)));
+        continue;
+      }
       row.content_hash = MurmurHash3X64_128(rec.raw).h1;
       CsvItem item;
       item.type = CsvItem::Type::kCard;
@@ -235,7 +281,18 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       continue;
     }
     int32_t day;
+    const std::string_view date_text =
+        TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.date)]);
+    const size_t items_before = file.items_.size();
     if (!ParsePriceDate(file.price_layout_, rec.fields, &day, &reason)) {
+      if (reason.find("has a time of day") != std::string::npos) {
+        const size_t cut = date_text.find_first_of(" T");
+        int32_t date = 0;
+        std::string ignored;
+        if (ParseCsvDate(date_text.substr(0, cut), &date, &ignored)) {
+          intraday.try_emplace({ticker_cell(), date}, rec.line);
+        }
+      }
       malformed(reason);
       if (file.price_layout_.ticker >= 0) {
         const std::string t(TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.ticker)]));
@@ -243,9 +300,21 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       }
       continue;
     }
+    if (date_text.find_first_of(" T") != std::string_view::npos) {
+      midnights.push_back({items_before, SIZE_MAX, std::string(date_text), std::string(rec.raw),
+                           ticker_cell(), day});
+    }
     PriceBar bar;
     if (file.kind_ == CsvFileKind::kBars) {
-      if (ParsePriceRow(file.price_layout_, rec.fields, &bar, &reason)) {
+      bool ok = ParsePriceRow(file.price_layout_, rec.fields, &bar, &reason);
+      if (ok && !bar.ticker.empty() && file.IsCrypto(bar.ticker)) {
+        // A ticker column's value read as crypto must make a crypto symbol.
+        if (Status valid = ValidateCryptoSymbol(file.SymbolOf(bar.ticker)); !valid.ok()) {
+          ok = false;
+          reason = valid.message() + " (read as crypto)";
+        }
+      }
+      if (ok) {
         file.AddBar(day, std::move(bar), rec.line, -1, &last_time);
       } else {
         malformed(reason);
@@ -263,6 +332,23 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
         file.items_.back().cell = static_cast<int16_t>(k);
         file.malformed_.back().symbol = file.SymbolOf(file.price_layout_.wide[k].second);
       }
+    }
+  }
+  close_midnight();
+  for (const Midnight& m : midnights) {
+    const auto other = intraday.find({m.ticker, m.day});
+    if (other == intraday.end()) continue;
+    for (size_t k = m.first_item; k < m.end_item; ++k) {
+      CsvItem& item = file.items_[k];
+      if (item.type == CsvItem::Type::kMalformed) continue;
+      const std::string symbol(file.Symbol(item));
+      item.type = CsvItem::Type::kMalformed;
+      item.index = static_cast<uint32_t>(file.malformed_.size());
+      file.malformed_.push_back(
+          {fmt::format("column 'Date': '{}' is an intraday bar (line {} has another time of day on "
+                       "the same date); expected a daily date",
+                       m.date, other->second),
+           m.raw, symbol});
     }
   }
   return file;

@@ -2,8 +2,11 @@
 // resume, interleaving, pacing, errors, and the filesystem interface.
 #include "financelake/sources/csv_source.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -275,6 +278,106 @@ TEST(CsvSourceTest, CardFilesOfTheSameNameKeepTheirOwnEventIds) {
   EXPECT_FALSE(a.empty());
   EXPECT_NE(a, ids("/b/cards.csv"));
   EXPECT_EQ(a, ids("/a/cards.csv"));
+}
+
+// A card row whose `Time` puts it past the year 9999 is malformed (it overflowed into a garbage
+// or clamped event_time, and an event_id computed from it).
+TEST(CsvSourceTest, ACardTimePastTheYear9999IsMalformed) {
+  const std::string path = ::testing::TempDir() + "/cards_far.csv";
+  {
+    std::ofstream f(path);
+    f << "Time";
+    for (int i = 1; i <= 28; ++i) f << ",V" << i;
+    f << ",Amount,Class\n";
+    for (const char* time : {"60", "1e13", "4e12", "1e300"}) {
+      f << time;
+      for (int i = 1; i <= 28; ++i) f << ",0.5";
+      f << ",10,0\n";
+    }
+  }
+  const Replay r = Replayed(Files({path}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(FormatEventTime(r.events[0].event_time.value()), "2013-09-01T00:01:00.000000Z");
+  ASSERT_EQ(r.malformed.size(), 3u);
+  for (const MalformedRecord& m : r.malformed) {
+    EXPECT_NE(m.reason.find("column 'Time': "), std::string::npos) << m.reason;
+    EXPECT_NE(m.reason.find("past the year 9999"), std::string::npos) << m.reason;
+  }
+  std::remove(path.c_str());
+}
+
+// An hourly file's 00:00 rows are not daily bars: once the file shows another time of day,
+// every row of it is malformed (its 00:00 bar became the day's candle in Gold). A daily file
+// dated with midnights (yfinance) stays daily.
+TEST(CsvSourceTest, MidnightRowsOfAnIntradayFileAreNotDailyBars) {
+  const std::string path = ::testing::TempDir() + "/BTC-USD_1h.csv";
+  {
+    std::ofstream f(path);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    for (int day = 1; day <= 2; ++day) {
+      for (int hour = 0; hour < 3; ++hour) {
+        f << fmt::format("2021-01-0{} {:02d}:00:00,110,111,109,110.5,110.5,1000\n", day, hour);
+      }
+    }
+    f << "2021-01-03,110,111,109,110.5,110.5,1000\n";  // a date alone stays a daily row
+  }
+  const Replay r = Replayed(Files({path}));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_NE(r.events[0].payload.find("\"2021-01-03T23:59:59"), std::string::npos)
+      << r.events[0].payload;
+  ASSERT_EQ(r.malformed.size(), 6u);
+  int midnights = 0;
+  for (const MalformedRecord& m : r.malformed) {
+    if (m.reason.find("is an intraday bar (line " + std::to_string(m.line + 1) +
+                      " has another time of day on the same date)") != std::string::npos) {
+      ++midnights;
+    } else {
+      EXPECT_NE(m.reason.find("has a time of day"), std::string::npos) << m.reason;
+    }
+  }
+  EXPECT_EQ(midnights, 2);
+  std::remove(path.c_str());
+  // A daily file dated with midnights and one stray time (a DST-shifted stamp): only that row
+  // is malformed.
+  const std::string daily = ::testing::TempDir() + "/XYZ_daily.csv";
+  {
+    std::ofstream f(daily);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    f << "2021-01-04 00:00:00-05:00,10,11,9,10.5,10.5,1000\n";
+    f << "2021-01-05 23:00:00-05:00,10,11,9,10.5,10.5,1000\n";
+    f << "2021-01-06 00:00:00-05:00,10,11,9,10.5,10.5,1000\n";
+  }
+  const Replay d = Replayed(Files({daily}));
+  ASSERT_TRUE(d.status.ok()) << d.status.ToString();
+  EXPECT_EQ(d.events.size(), 2u);
+  ASSERT_EQ(d.malformed.size(), 1u);
+  EXPECT_EQ(d.malformed[0].line, 3);
+  std::remove(daily.c_str());
+}
+
+// --asset-class crypto (or a USD pair) must give a symbol of the crypto contract; a stock
+// ticker read as crypto is refused up front, not sent to Silver's errors row by row.
+TEST(CsvSourceTest, ATickerReadAsCryptoMustMakeACryptoSymbol) {
+  for (const char* ticker : {"BRK-B", "F"}) {
+    CsvSourceOptions o = Files({TestData("XYZ_dirty_daily.csv")});
+    o.asset_class = AssetClass::kCrypto;
+    o.ticker = ticker;
+    const Replay r = Replayed(o);
+    EXPECT_TRUE(r.status.IsInvalidArgument()) << r.status.ToString();
+    EXPECT_NE(r.status.message().find(std::string("crypto symbol '") + ticker + "'"),
+              std::string::npos)
+        << r.status.message();
+    EXPECT_TRUE(r.events.empty());
+  }
+  CsvSourceOptions o = Files({TestData("XYZ_dirty_daily.csv")});
+  o.asset_class = AssetClass::kCrypto;
+  o.ticker = "BTC-USD";
+  const Replay r = Replayed(o);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_FALSE(r.events.empty());
+  EXPECT_EQ(r.events[0].key, "BTC");
 }
 
 TEST(CsvSourceTest, BadOptionsAndFilesAreInvalidArgument) {

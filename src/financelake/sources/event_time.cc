@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "financelake/columnar/value.h"
 #include "financelake/sources/json_writer.h"
@@ -38,28 +41,42 @@ Status Invalid(std::string_view text) {
                                  "milliseconds");
 }
 
-// Epoch milliseconds, optionally negative and with a fraction.
-bool ParseEpochMillis(std::string_view text, int64_t* micros) {
+// Epoch milliseconds, optionally negative and with a fraction: nullopt when `text` is not of
+// that form; an error when it is but names no time of the years 1..9999.
+std::optional<Result<int64_t>> ParseEpochMillis(std::string_view text) {
   size_t i = 0;
   if (i < text.size() && text[i] == '-') ++i;
-  if (i == text.size()) return false;
+  if (i == text.size()) return std::nullopt;
   for (size_t j = i; j < text.size(); ++j) {
-    if ((text[j] < '0' || text[j] > '9') && text[j] != '.') return false;
+    if ((text[j] < '0' || text[j] > '9') && text[j] != '.') return std::nullopt;
+  }
+  // Whole milliseconds exactly (a double holds microseconds exactly only up to 2^53).
+  int64_t whole = 0;
+  const auto w = std::from_chars(text.data(), text.data() + text.size(), whole);
+  if (w.ec == std::errc() && w.ptr == text.data() + text.size() && whole >= kFirstEventTimeMillis &&
+      whole < kEndEventTimeMillis) {
+    return Result<int64_t>(whole * 1000);
   }
   double ms = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), ms);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return false;
-  // ±9e15 ms is roughly ±285,000 years; beyond it the microsecond value overflows.
-  if (!std::isfinite(ms) || std::fabs(ms) > 9.0e15) return false;
-  *micros = static_cast<int64_t>(std::llround(ms * 1000.0));
-  return true;
+  if (r.ec == std::errc::result_out_of_range) {
+    ms = std::strtod(std::string(text).c_str(), nullptr);  // +-HUGE_VAL, or 0 for an underflow
+  } else if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  if (!std::isfinite(ms) || ms < static_cast<double>(kFirstEventTimeMillis) ||
+      ms >= static_cast<double>(kEndEventTimeMillis)) {
+    return Result<int64_t>(
+        Status::InvalidArgument("event time '" + std::string(text.substr(0, 64)) +
+                                "': epoch milliseconds outside the years 1..9999"));
+  }
+  return Result<int64_t>(static_cast<int64_t>(std::llround(ms * 1000.0)));
 }
 
 }  // namespace
 
 Result<int64_t> ParseEventTime(std::string_view text) {
-  int64_t epoch;
-  if (ParseEpochMillis(text, &epoch)) return epoch;
+  if (std::optional<Result<int64_t>> epoch = ParseEpochMillis(text)) return *std::move(epoch);
   size_t pos = 0;
   int y, mo, d;
   if (!Digits(text, &pos, 4, &y) || pos >= text.size() || text[pos++] != '-' ||
@@ -93,7 +110,6 @@ Result<int64_t> ParseEventTime(std::string_view text) {
       for (int i = ndigits; i < 6; ++i) frac_us *= 10;
     }
   }
-  // 23:59:60 (a leap second) is accepted and lands on the next day's midnight.
   if (hh > 23 || mm > 59 || ss > 60) return Invalid(text);
   int offset_s = 0;
   if (pos < text.size()) {
@@ -103,8 +119,12 @@ Result<int64_t> ParseEventTime(std::string_view text) {
     } else if (c == '+' || c == '-') {
       int oh, om = 0;
       if (!Digits(text, &pos, 2, &oh)) return Invalid(text);
-      if (pos < text.size() && text[pos] == ':') ++pos;
-      if (pos < text.size() && !Digits(text, &pos, 2, &om)) return Invalid(text);
+      if (pos < text.size() && text[pos] == ':') {
+        ++pos;
+        if (!Digits(text, &pos, 2, &om)) return Invalid(text);  // "+05:" lacks its minutes
+      } else if (pos < text.size() && !Digits(text, &pos, 2, &om)) {
+        return Invalid(text);
+      }
       if (oh > 23 || om > 59) return Invalid(text);
       offset_s = (oh * 3600 + om * 60) * (c == '-' ? -1 : 1);
     } else {
@@ -112,6 +132,10 @@ Result<int64_t> ParseEventTime(std::string_view text) {
     }
   }
   if (pos != text.size()) return Invalid(text);
+  // A leap second is the 61st second of the last UTC minute of a day (23:59:60Z, or its local
+  // time with an offset); it lands on the next day's midnight.
+  if (ss == 60 && ((hh * 60 + mm - offset_s / 60) % 1440 + 1440) % 1440 != 1439)
+    return Invalid(text);
   const int64_t days =
       columnar::DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const int64_t secs = days * 86400 + hh * 3600 + mm * 60 + ss - offset_s;

@@ -17,6 +17,9 @@ namespace financelake::sources {
 
 inline constexpr int64_t kMicrosPerSecond = 1000000;
 inline constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+// Event times are of the years 1..9999: [kFirstEventTimeMillis, kEndEventTimeMillis).
+inline constexpr int64_t kFirstEventTimeMillis = -62135596800000;  // 0001-01-01T00:00:00Z
+inline constexpr int64_t kEndEventTimeMillis = 253402300800000;    // 10000-01-01T00:00:00Z
 
 // Microseconds since the Unix epoch. InvalidArgument names the text and what was expected.
 // Years 1..9999 only.
