@@ -228,7 +228,8 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
   // daily one (an hourly file's 00:00 bar once became the day's candle). A daily file with one
   // stray time (a DST-shifted stamp) keeps its other rows.
   struct Midnight {
-    size_t first_item, end_item;  // the row's items: [first_item, end_item)
+    size_t first_item;  // the row's items: from here while their line is the row's
+    int64_t line;
     std::string date, raw, ticker;
     int32_t day;
   };
@@ -239,13 +240,7 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
                ? std::string(TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.ticker)]))
                : std::string();
   };
-  auto close_midnight = [&] {
-    if (!midnights.empty() && midnights.back().end_item == SIZE_MAX) {
-      midnights.back().end_item = file.items_.size();
-    }
-  };
   while (reader.Next(&rec)) {
-    close_midnight();
     if (rec.unterminated_quote) {
       malformed("a quoted field is not closed before the end of the file");
       continue;
@@ -283,25 +278,24 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
     int32_t day;
     const std::string_view date_text =
         TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.date)]);
+    const size_t time_at = date_text.find_first_of(" T");  // npos: a date alone
     const size_t items_before = file.items_.size();
     if (!ParsePriceDate(file.price_layout_, rec.fields, &day, &reason)) {
-      if (reason.find("has a time of day") != std::string::npos) {
-        const size_t cut = date_text.find_first_of(" T");
-        int32_t date = 0;
-        std::string ignored;
-        if (ParseCsvDate(date_text.substr(0, cut), &date, &ignored)) {
-          intraday.try_emplace({ticker_cell(), date}, rec.line);
-        }
+      // A good date with a time that is not midnight: an intraday row.
+      int32_t date = 0;
+      std::string ignored;
+      if (time_at != std::string_view::npos &&
+          ParseCsvDate(date_text.substr(0, time_at), &date, &ignored)) {
+        intraday.try_emplace({ticker_cell(), date}, rec.line);
       }
       malformed(reason);
-      if (file.price_layout_.ticker >= 0) {
-        const std::string t(TrimSpaces(rec.fields[static_cast<size_t>(file.price_layout_.ticker)]));
-        if (ValidateTicker(t).ok()) file.malformed_.back().symbol = file.SymbolOf(t);
+      if (const std::string t = ticker_cell(); !t.empty() && ValidateTicker(t).ok()) {
+        file.malformed_.back().symbol = file.SymbolOf(t);
       }
       continue;
     }
-    if (date_text.find_first_of(" T") != std::string_view::npos) {
-      midnights.push_back({items_before, SIZE_MAX, std::string(date_text), std::string(rec.raw),
+    if (time_at != std::string_view::npos) {
+      midnights.push_back({items_before, rec.line, std::string(date_text), std::string(rec.raw),
                            ticker_cell(), day});
     }
     PriceBar bar;
@@ -334,11 +328,10 @@ Result<CsvFile> CsvFile::Load(io::FileSystem& fs, const std::string& path,
       }
     }
   }
-  close_midnight();
   for (const Midnight& m : midnights) {
     const auto other = intraday.find({m.ticker, m.day});
     if (other == intraday.end()) continue;
-    for (size_t k = m.first_item; k < m.end_item; ++k) {
+    for (size_t k = m.first_item; k < file.items_.size() && file.items_[k].line == m.line; ++k) {
       CsvItem& item = file.items_[k];
       if (item.type == CsvItem::Type::kMalformed) continue;
       const std::string symbol(file.Symbol(item));
