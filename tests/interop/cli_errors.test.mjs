@@ -111,6 +111,11 @@ test('bad cat options', () => {
   expectFailure(['parquet', 'cat', valid, '--format', 'xml'], 'xml');
   expectFailure(['parquet', 'cat', valid, '--columns', 'id,no_such_column'], 'no_such_column');
   expectFailure(['parquet', 'cat', valid, '--limit', 'abc'], 'abc');
+  expectFailure(['parquet', 'cat', valid, '--columns', 'name,NAME'], ["'NAME' is named twice"]);
+  expectFailure(['parquet', 'cat', valid, '--limit', '99999999999999999999'], 'out of range');
+  // Names as `table scan` takes them: spaces around them and case do not matter.
+  const r = runFlOk(['parquet', 'cat', valid, '--columns', 'ID, name', '--limit', '1', '--format', 'jsonl']);
+  assert.deepEqual(JSON.parse(r.stdout), { id: 0, name: 'name_0' });
 });
 
 test('pipeline over a lake that is not there creates nothing', async () => {

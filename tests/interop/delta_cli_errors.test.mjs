@@ -105,6 +105,18 @@ test('bad --schema, --partition-by and --property', () => {
   // An existing table: create again, or append with a schema that is not the table's.
   expectFailure(['table', 'create', table, '--schema', 'id:long'], [table, /exist/i]);
   expectFailure(['table', 'append', table, '--csv', csv, '--schema', 'id:long,name:string,px:string'], /schema/);
+  // --partition-by and --property are chosen at creation: on an existing table they must restate
+  // what it has (they were accepted and ignored), and a failed append commits nothing.
+  expectFailure(['table', 'append', table, '--csv', csv, '--partition-by', 'name'],
+    ["--partition-by 'name'", 'not partitioned', 'chosen when a table is created']);
+  expectFailure(['table', 'append', table, '--csv', csv, '--property', 'delta.appendOnly=true'],
+    ["--property 'delta.appendOnly=true'", 'delta.appendOnly unset']);
+  assert.equal(JSON.parse(runFlOk(['table', 'describe', table, '--format', 'json']).stdout).version, 2);
+  const parted = path.join(dir, 'parted');
+  runFlOk(['table', 'append', parted, '--csv', csv, '--partition-by', 'name', '--property', 'delta.appendOnly=true']);
+  runFlOk(['table', 'append', parted, '--csv', csv, '--partition-by', 'NAME', '--property', 'delta.appendOnly=true']);
+  expectFailure(['table', 'append', parted, '--csv', csv, '--partition-by', 'id'], ['partitioned by name']);
+  expectFailure(['table', 'append', parted, '--csv', csv, '--property', 'delta.appendOnly=false'], ['delta.appendOnly=true']);
 });
 
 test('bad CSV input for append', () => {
@@ -126,6 +138,11 @@ test('bad options', () => {
   expectFailure(['table', 'describe', table, '--format', 'xml'], 'xml');
   expectFailure(['table', 'scan', table, '--columns', 'id,nope'], 'nope');
   expectFailure(['table', 'scan', table, '--limit', '-5'], '-5');
+  // Out of a 64-bit integer's range: refused, not clamped to the largest one.
+  expectFailure(['table', 'scan', table, '--limit', '99999999999999999999'], ['--limit', "'99999999999999999999' is out of range"]);
+  expectFailure(['table', 'scan', table, '--version', '-99999999999999999999'], ['--version', 'out of range']);
+  // A JSON line cannot hold a key twice.
+  expectFailure(['table', 'scan', table, '--columns', 'id,ID', '--format', 'jsonl'], ["'ID' is named twice"]);
   expectFailure(['table', 'optimize', table, '--target-size', '0'], '--target-size');
   expectFailure(['table', 'vacuum', table, '--retain-hours', '-1'], '--retain-hours');
   // A retention below the table's 7 days without --force is refused.

@@ -210,6 +210,18 @@ test('bad input: one clear line, non-zero exit', () => {
   expectFailure(['ingest', '--source', 'coingecko', '--once', '--lake', dir], /--once with --source coingecko needs --polls N/);
   expectFailure(['broker', '--port', '70000'], '--port');
   expectFailure(['broker', '--port', '0', '--topics', 'trades,bad topic!'], /'bad topic!' is not a legal Kafka topic name/);
+  // A topic name is checked before it reaches librdkafka (a leading '^' is a pattern there, which
+  // took partitions and ingested nothing) or becomes a table directory ('../../x'); nothing is made.
+  const topicsLake = path.join(dir, 'bad-topics');
+  for (const t of ['^crypto.*', '../../x', 'ok,bad topic']) {
+    expectFailure(['ingest', '--brokers', '127.0.0.1:1', '--topics', t, '--lake', topicsLake, '--once'], ['--topics', 'is not a legal Kafka topic name']);
+  }
+  assert.ok(!fs.existsSync(topicsLake), 'a refused ingest made its lake');
+  expectFailure(['produce', '--source', 'sim', '--count', '1', '--topics', 'crypto-prices', '--brokers', '127.0.0.1:1', '--topic', 'x y'], "--topic: 'x y' is not a legal");
+  expectFailure(['produce', '--source', 'sim', '--count', '1', '--brokers', '127.0.0.1:1', '--topic-prefix', 'a/'], "--topic-prefix: 'a/stock-trades' is not a legal");
+  // Out of range for the option's integer type: refused, not clamped (-1 became 2^64 - 1).
+  expectFailure(['demo', '--seed', '-1', '--lake', path.join(dir, 'demo-seed')], "--seed: '-1' is negative");
+  expectFailure(['demo', '--seed', '99999999999999999999', '--lake', path.join(dir, 'demo-seed')], '--seed: \'99999999999999999999\' is out of range');
   expectFailure(['demo', '--rate', '0'], '--rate');
   // demo checks every flag before it writes its bootstrap history into the lake.
   const demoLake = path.join(dir, 'demo-bad-flags');

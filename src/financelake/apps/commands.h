@@ -41,4 +41,8 @@ void RegisterSqlCommand(CLI::App& app, Action* action);
 // serve: the dashboard and REST API.
 void RegisterServeCommand(CLI::App& app, Action* action);
 
+// After the Register* calls: every integer option of `app` and its subcommands refuses text out
+// of its type's range (CLI11 would clamp it) with a message naming the option and the range.
+void CheckIntegerRanges(CLI::App& app);
+
 }  // namespace financelake::apps

@@ -128,7 +128,9 @@ Status BootstrapFraudModel(const DemoArgs& a, const std::string& start, FraudSta
   o.source.flags = {{"seed", std::to_string(a.seed)}, {"topics", "bank-transactions"},
                     {"start", sources::FormatEventTime(*start_us - kDays * 86400LL * 1000000)},
                     {"days", std::to_string(kDays)}};
-  o.stream_id = "demo-bank-history";
+  // Of this seed and start: a rerun after a crash before the model was saved resumes it; one with
+  // another --start simulates its own history (the bank simulator draws per start).
+  o.stream_id = fmt::format("demo-bank-history-{}-{}", a.seed, *start_us);
   FL_ASSIGN_OR_RETURN(auto ingested, pipeline::RunSourceIngest(o));
   pipeline::SilverOptions so;
   so.lake = a.lake;

@@ -13,6 +13,7 @@
 #include "financelake/apps/source_flags.h"
 #include "financelake/base/utf8.h"
 #include "financelake/kafka/kafka_types.h"
+#include "financelake/kafka/topic_name.h"
 #include "financelake/pipeline/ingest_metrics.h"
 #include "financelake/pipeline/kafka_ingest.h"
 #include "financelake/pipeline/metrics_http.h"
@@ -149,6 +150,9 @@ Status RunIngest(const IngestArgs& a) {
     o.lake = a.lake;
     o.brokers = a.brokers;
     o.topics = SplitCommaList(a.topics);
+    // Checked here: librdkafka takes '^...' as a pattern, and a name becomes a table's directory.
+    for (const std::string& t : o.topics)
+      FL_RETURN_NOT_OK(kafka::CheckTopicName(t).WithContext("--topics"));
     o.group = a.group;
     o.flush = flush;
     o.max_buffered_bytes = a.max_buffered_bytes;

@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   financelake::apps::RegisterBenchServeCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterBenchAllCommand(*app.get_subcommand("bench"), &action);
   financelake::apps::RegisterTableCommands(app, &action);
+  financelake::apps::CheckIntegerRanges(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "financelake/apps/commands.h"
+#include "financelake/apps/table_format.h"
 #include "financelake/columnar/csv_reader.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/io/posix_filesystem.h"
@@ -45,20 +46,6 @@ Status RunSchema(const ParquetArgs& a) {
   return WriteStdout(out);
 }
 
-Result<std::vector<size_t>> ParseColumns(const columnar::Schema& schema, const std::string& list,
-                                         const std::string& file) {
-  std::vector<size_t> out;
-  if (list.empty()) return out;
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ',')) {
-    auto idx = schema.FieldIndex(name);
-    if (!idx) return Status::NotFound(fmt::format("{}: no column named '{}'", file, name));
-    out.push_back(*idx);
-  }
-  return out;
-}
-
 Status RunCat(const ParquetArgs& a) {
   if (a.format != "jsonl" && a.format != "csv") {
     return Status::InvalidArgument(fmt::format("--format must be csv or jsonl, not '{}'", a.format));
@@ -66,7 +53,7 @@ Status RunCat(const ParquetArgs& a) {
   if (a.limit < -1) return Status::InvalidArgument(fmt::format("--limit must be >= 0, not {}", a.limit));
   auto fs = io::PosixFileSystem();
   FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, a.file));
-  FL_ASSIGN_OR_RETURN(auto cols, ParseColumns(reader->schema(), a.columns, a.file));
+  FL_ASSIGN_OR_RETURN(auto cols, ResolveColumnList(reader->schema(), a.columns, a.file));
   int64_t remaining = a.limit < 0 ? INT64_MAX : a.limit;
   bool header_done = false;
   std::string out;

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +15,7 @@
 #include "financelake/apps/signals.h"
 #include "financelake/apps/source_flags.h"
 #include "financelake/kafka/producer.h"
+#include "financelake/kafka/topic_name.h"
 
 namespace financelake::apps {
 namespace {
@@ -62,6 +63,14 @@ Status RunProduce(const ProduceArgs& a) {
   // has retried the message until message.timeout.ms, so producing on would leave a gap in the
   // topic that nobody hears about until the end.
   Status delivery_failure;
+  if (!a.topic.empty()) FL_RETURN_NOT_OK(kafka::CheckTopicName(a.topic).WithContext("--topic"));
+  if (!a.topic_prefix.empty()) {
+    for (sources::Topic t : {sources::Topic::kStockTrades, sources::Topic::kCryptoPrices,
+                             sources::Topic::kBankTransactions}) {
+      FL_RETURN_NOT_OK(kafka::CheckTopicName(a.topic_prefix + std::string(sources::TopicName(t)))
+                           .WithContext("--topic-prefix"));
+    }
+  }
   if (!a.brokers.empty()) {
     kafka::ProducerOptions po;
     po.brokers = a.brokers;

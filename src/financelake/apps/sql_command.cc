@@ -91,8 +91,15 @@ Status DotCommand(sql::SqlSession& session, const DotLine& cmd, sql::OutputForma
   if (cmd.name == ".quit" || cmd.name == ".exit") {
     *quit = true;
   } else if (cmd.name == ".tables") {
-    for (const auto& t : session.tables())
-      std::printf("%s (%s)\n", t.SqlName().c_str(), t.FlatName().c_str());
+    for (const auto& t : session.tables()) {
+      if (t.dotted && t.flat) {
+        std::printf("%s (%s)\n", t.SqlName().c_str(), t.FlatName().c_str());
+      } else if (t.HasSqlName()) {
+        std::printf("%s\n", t.SqlName().c_str());
+      } else {
+        std::printf("%s (no SQL name: delta('%s'))\n", t.rel.c_str(), t.rel.c_str());
+      }
+    }
     std::fflush(stdout);
   } else if (cmd.name == ".help") {
     std::printf(

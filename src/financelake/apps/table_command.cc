@@ -1,6 +1,7 @@
 // `financelake table create|append|scan|history|describe|optimize|vacuum|checkpoint PATH`: a
 // Delta table at PATH (the table root, holding `_delta_log/`), through delta/operations.h.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -166,6 +167,32 @@ Result<delta::CreateOptions> MakeCreateOptions(const TableArgs& a, const Schema&
   return opts;
 }
 
+// On an existing table --partition-by and --property may only restate what it has: both are
+// chosen when a table is created, and an append that ignored them would leave the user believing
+// otherwise.
+Status CheckCreateOptionsHeld(const TableArgs& a, const delta::Snapshot& snap) {
+  FL_ASSIGN_OR_RETURN(delta::CreateOptions want, MakeCreateOptions(a, snap.schema()));
+  if (!a.partition_by.empty() && want.partition_columns != snap.partition_columns()) {
+    const std::string has =
+        snap.partition_columns().empty()
+            ? std::string("not partitioned")
+            : fmt::format("partitioned by {}", fmt::join(snap.partition_columns(), ","));
+    return Status::FailedPrecondition(fmt::format(
+        "--partition-by '{}': {} exists, {}; partitioning is chosen when a table is created",
+        a.partition_by, a.path, has));
+  }
+  const auto& config = snap.metadata().configuration;
+  for (const auto& [key, value] : want.properties) {
+    const auto it = config.find(key);
+    if (it == config.end() || it->second != value) {
+      return Status::FailedPrecondition(fmt::format(
+          "--property '{}={}': {} exists with {}; properties are set when a table is created", key,
+          value, a.path, it == config.end() ? key + " unset" : key + "=" + it->second));
+    }
+  }
+  return Status::OK();
+}
+
 Result<Schema> ParseSchemaArg(const std::string& text) {
   FL_ASSIGN_OR_RETURN_CTX(Schema schema, Schema::Parse(text), "--schema");
   if (schema.num_fields() == 0) return Status::InvalidArgument("--schema: no columns");
@@ -320,6 +347,7 @@ Status RunAppend(const TableArgs& a) {
   }
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, std::move(loaded));
   const Schema& schema = snap->schema();
+  FL_RETURN_NOT_OK(CheckCreateOptionsHeld(a, *snap));
   if (given && !SameColumns(*given, schema)) {
     return Status::FailedPrecondition(
         fmt::format("--schema '{}' does not match the schema of {}: '{}'", a.schema, a.path,
@@ -361,13 +389,9 @@ Status RunScan(const TableArgs& a) {
     opts.filter = std::move(filter).value();
   }
   if (!a.columns.empty()) {
-    for (const std::string& c : SplitList(a.columns)) {
-      const auto idx = snap->schema().ResolveFieldIndex(c);  // case-insensitive, as --where
-      if (!idx) {
-        return Status::NotFound(fmt::format("--columns: {} has no column named '{}'", a.path, c));
-      }
-      opts.columns.push_back(snap->schema().field(*idx).name);
-    }
+    FL_ASSIGN_OR_RETURN(std::vector<size_t> cols,
+                        ResolveColumnList(snap->schema(), a.columns, "--columns: " + a.path));
+    for (size_t i : cols) opts.columns.push_back(snap->schema().field(i).name);
   } else if (a.count && snap->schema().num_fields() > 0) {
     // Counting needs no values: read the narrowest thing there is, one column.
     opts.columns.push_back(snap->schema().field(0).name);
@@ -623,8 +647,10 @@ void RegisterTableCommands(CLI::App& app, Action* action) {
   append->add_option("--schema", a->schema,
                      "column types 'name:type,...' for a new table (default: inferred); for an "
                      "existing table it must match the table's");
-  append->add_option("--partition-by", a->partition_by, "partition columns, for a new table");
-  append->add_option("--property", a->properties, "table property key=value, for a new table");
+  append->add_option("--partition-by", a->partition_by,
+                     "partition columns, for a new table (an existing table's must be these)");
+  append->add_option("--property", a->properties,
+                     "table property key=value, for a new table (an existing table must have it)");
   set(append, RunAppend);
 
   CLI::App* scan = t->add_subcommand("scan", "Print the table's rows");

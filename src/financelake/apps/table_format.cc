@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/text_values.h"
 
 namespace financelake::apps {
@@ -22,26 +23,6 @@ size_t DisplayWidth(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
-}
-
-// Keeps a cell on one line: control characters become \n, \t, \r or \xNN.
-std::string EscapeControl(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c != 0x7F) {
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  return out;
 }
 
 // The value part of `{"name":VALUE}` as AppendJsonRow prints a one-column row.
@@ -140,6 +121,29 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
   if (text == "jsonl") return OutputFormat::kJsonl;
   return Status::InvalidArgument(
       fmt::format("--format must be table, csv or jsonl, not '{}'", text));
+}
+
+Result<std::vector<size_t>> ResolveColumnList(const columnar::Schema& schema,
+                                              const std::string& list, const std::string& where) {
+  std::vector<size_t> out;
+  if (list.empty()) return out;
+  size_t from = 0;
+  while (true) {
+    const size_t comma = std::min(list.find(',', from), list.size());
+    std::string_view name(list.data() + from, comma - from);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    const auto idx = schema.ResolveFieldIndex(name);
+    if (!idx) return Status::NotFound(fmt::format("{}: no column named '{}'", where, name));
+    if (std::find(out.begin(), out.end(), *idx) != out.end()) {
+      return Status::InvalidArgument(fmt::format(
+          "--columns: '{}' is named twice (a JSON line cannot hold a key twice)", name));
+    }
+    out.push_back(*idx);
+    if (comma == list.size()) break;
+    from = comma + 1;
+  }
+  return out;
 }
 
 Status WriteStdout(std::string_view text) {

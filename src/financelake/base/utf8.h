@@ -1,5 +1,5 @@
 // UTF-8 decoding and validation, shared by the JSON writer (which never emits invalid UTF-8) and
-// Delta statistics (which leave out min/max values that are not UTF-8).
+// Delta statistics (which leave out min/max values that are not UTF-8); one-line text for tables.
 #pragma once
 
 #include <cstddef>
@@ -27,5 +27,9 @@ void AppendUtf8Replacing(std::string_view s, std::string* out);
 // `s` itself when it is UTF-8; otherwise `s` with U+FFFD (as above) written into `*scratch`,
 // returned as a view of it. For storing text in Parquet string columns, which must be UTF-8.
 std::string_view Utf8OrReplaced(std::string_view s, std::string* scratch);
+
+// Keeps text on one line for a terminal table: control characters (and DEL) become \n, \t, \r
+// or \xNN; every other byte is kept.
+std::string EscapeControl(std::string_view s);
 
 }  // namespace financelake

@@ -449,6 +449,18 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::HighWatermarks(
   return out;
 }
 
+Result<KafkaOffset> Consumer::HighWatermark(const TopicPartition& tp,
+                                            std::chrono::milliseconds timeout) {
+  FL_RETURN_NOT_OK(CheckOpen());
+  int64_t low = 0;
+  int64_t high = 0;
+  FL_RETURN_NOT_OK(ErrorStatus(
+      "kafka: watermarks: " + tp.ToString(),
+      rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition.value(), &low,
+                                       &high, static_cast<int>(timeout.count()))));
+  return KafkaOffset(high);
+}
+
 bool Consumer::CaughtUp(const std::map<TopicPartition, KafkaOffset>& targets) const {
   if (!assigned_once_) return false;
   for (const TopicPartition& tp : assignment_) {

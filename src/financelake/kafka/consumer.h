@@ -130,6 +130,10 @@ class Consumer {
   // subscribed topics, asked of the brokers now. NotFound for a topic the cluster lacks.
   Result<std::map<TopicPartition, KafkaOffset>> HighWatermarks(std::chrono::milliseconds timeout);
 
+  // The high watermark of one partition, asked of its leader now (callable from the rebalance
+  // callback, e.g. to check a start offset against the partition's end).
+  Result<KafkaOffset> HighWatermark(const TopicPartition& tp, std::chrono::milliseconds timeout);
+
   // True once this consumer has an assignment and has read, in every assigned partition
   // present in `targets`, up to the target offset (e.g. the HighWatermarks() taken at start).
   bool CaughtUp(const std::map<TopicPartition, KafkaOffset>& targets) const;

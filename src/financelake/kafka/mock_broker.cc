@@ -15,6 +15,7 @@
 #include <string>
 
 #include "financelake/kafka/rdkafka_util.h"
+#include "financelake/kafka/topic_name.h"
 
 namespace financelake::kafka {
 namespace {
@@ -30,17 +31,8 @@ extern "C" void OnStopSignal(int /*sig*/) {
   (void)n;
 }
 
-// Kafka's rule for topic names: 1-249 of [a-zA-Z0-9._-], not "." or "..".
-Status CheckTopicName(const std::string& topic) {
-  const bool legal =
-      !topic.empty() && topic.size() <= 249 && topic != "." && topic != ".." &&
-      std::all_of(topic.begin(), topic.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
-      });
-  if (legal) return Status::OK();
-  return Status::InvalidArgument("kafka: broker: '" + topic +
-                                 "' is not a legal Kafka topic name (1-249 characters of a-z, "
-                                 "A-Z, 0-9, '.', '_', '-')");
+Status CheckBrokerTopic(const std::string& topic) {
+  return CheckTopicName(topic).WithContext("kafka: broker");
 }
 
 }  // namespace
@@ -57,7 +49,7 @@ Result<std::unique_ptr<MockBroker>> MockBroker::Start(const BrokerOptions& optio
   if (options.brokers < 1 || options.brokers > 16) {
     return Status::InvalidArgument("kafka: broker: brokers must be in 1..16");
   }
-  for (const std::string& topic : options.topics) FL_RETURN_NOT_OK(CheckTopicName(topic));
+  for (const std::string& topic : options.topics) FL_RETURN_NOT_OK(CheckBrokerTopic(topic));
   std::unique_ptr<MockBroker> broker(new MockBroker());
   FL_ASSIGN_OR_RETURN(internal::ConfPtr conf,
                       internal::BuildConf({{"client.id", "financelake-broker"}}, {}, {}));
@@ -92,7 +84,7 @@ MockBroker::~MockBroker() {
 }
 
 Status MockBroker::CreateTopic(const std::string& topic, int partitions) {
-  FL_RETURN_NOT_OK(CheckTopicName(topic));
+  FL_RETURN_NOT_OK(CheckBrokerTopic(topic));
   if (partitions < 1 || partitions > kMaxPartitions) {
     return Status::InvalidArgument("kafka: broker: topic '" + topic +
                                    "': partitions must be in 1.." + std::to_string(kMaxPartitions));

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "financelake/columnar/expr.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
@@ -177,7 +178,9 @@ void SavePipelineModelOnAmount(const std::string& lake) {
 }
 
 // Silver scores with the pipeline model; gold/fraud_alerts takes each alert once, also when
-// the Silver log it would read was cleaned up after a compaction (the new files then repeat rows).
+// the Silver log it would read was cleaned up after a compaction (the new files then repeat rows),
+// and knows alerts by Silver's identity: a second event sharing a transaction_id (two card CSVs
+// of one name) is an alert of its own on that path too.
 TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
   SavePipelineModelOnAmount(lake_);
   Bronze({Tx("s1", "A", "2024-01-06T10:00:00Z", 20, "M1", "US"),
@@ -188,8 +191,10 @@ TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
   auto first = RunFraudAlertsOnce(lake_);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->alerts, 1);
-  Bronze({Tx("f2", "B", "2024-01-06T12:00:00Z", 7000, "M1", "US")});
-  EXPECT_EQ(Run().fraud_alerts, 1);  // Silver v2
+  std::string twin = Tx("f1b", "C", "2024-01-06T11:00:00Z", 6000, "M1", "US");
+  twin.replace(twin.find("\"Tf1b\""), 6, "\"Tf1\"");  // f1's transaction_id and time
+  Bronze({Tx("f2", "B", "2024-01-06T12:00:00Z", 7000, "M1", "US"), twin});
+  EXPECT_EQ(Run().fraud_alerts, 2);  // Silver v2
   // Compact Silver (v3 rewrites f1's and f2's rows into one file), checkpoint, then lose the
   // commits the alerts stage has not read.
   auto silver = delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
@@ -202,7 +207,7 @@ TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
   }
   auto second = RunFraudAlertsOnce(lake_);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
-  EXPECT_EQ(second->alerts, 1);  // f2 only: f1 is in the compacted file again
+  EXPECT_EQ(second->alerts, 2);  // f2 and f1b: f1 is in the compacted file again
   auto alerts = delta::Table::Open(io::PosixFileSystem(), FraudAlertsPath(lake_));
   auto snap = alerts->Latest();
   ASSERT_TRUE(snap.ok());
@@ -211,7 +216,62 @@ TEST_F(BankFeaturesTest, AlertsLandOnceEvenAfterLogCleanup) {
   std::vector<std::string> ids;
   for (int64_t i = 0; i < rows->num_rows(); ++i) ids.emplace_back(rows->column(0).StringAt(i));
   std::sort(ids.begin(), ids.end());
-  EXPECT_EQ(ids, (std::vector<std::string>{"Tf1", "Tf2"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"Tf1", "Tf1", "Tf2"}));
+}
+
+// A gold/fraud_alerts table from before its event_id column: the stage adds the column, and on
+// the cleaned-log path knows the older alerts by transaction_id and event_time (f1 again in the
+// compacted file is not taken twice).
+TEST_F(BankFeaturesTest, AlertsOfATableWithoutEventIdsAreKnownByTransactionAndTime) {
+  SavePipelineModelOnAmount(lake_);
+  Bronze({Tx("s1", "A", "2024-01-06T10:00:00Z", 20, "M1", "US"),
+          Tx("f1", "A", "2024-01-06T11:00:00Z", 5000, "M1", "US")});
+  EXPECT_EQ(Run().fraud_alerts, 1);  // Silver v1
+  // The older stage's commit of Silver v1: f1's alert without an event_id.
+  std::vector<columnar::Field> old_fields = FraudAlertsSchema().fields();
+  ASSERT_EQ(old_fields.back().name, "event_id");
+  old_fields.pop_back();
+  std::vector<std::string> names;
+  for (const columnar::Field& f : old_fields) names.push_back(f.name);
+  auto silver =
+      delta::Table::Open(io::PosixFileSystem(), SilverTablePath(lake_, "bank_transactions"));
+  auto v1 = silver->Latest();
+  ASSERT_TRUE(v1.ok());
+  const std::vector<std::pair<std::string, columnar::Value>> tf1 = {
+      {"transaction_id", columnar::Value::Bytes("Tf1")}};
+  auto f1 = silver->Scan(**v1, {names, columnar::Expr::Equals((*v1)->schema(), tf1), -1});
+  ASSERT_TRUE(f1.ok()) << f1.status().ToString();
+  ASSERT_EQ(f1->num_rows(), 1);
+  {
+    auto old = ExactlyOnceTable::OpenOrCreate(io::PosixFileSystem(), FraudAlertsPath(lake_),
+                                              {columnar::Schema(old_fields), {}, ""});
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    const std::string app = "financelake-gold:fraud_alerts";
+    ASSERT_TRUE((*old)->Commit(*f1, {{app, -1, 1}}, app).ok());
+  }
+  Bronze({Tx("f2", "B", "2024-01-06T12:00:00Z", 7000, "M1", "US")});
+  EXPECT_EQ(Run().fraud_alerts, 1);  // Silver v2
+  ASSERT_TRUE(delta::Optimize(*silver).ok());
+  ASSERT_TRUE(delta::Checkpoint(*silver).ok());
+  for (const char* v : {"00000000000000000002.json", "00000000000000000003.json"}) {
+    ASSERT_TRUE(
+        std::filesystem::remove(SilverTablePath(lake_, "bank_transactions") + "/_delta_log/" + v));
+  }
+  auto run = RunFraudAlertsOnce(lake_);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(run->alerts, 1);  // f2 only
+  auto alerts = delta::Table::Open(io::PosixFileSystem(), FraudAlertsPath(lake_));
+  auto snap = alerts->Latest();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ((*snap)->schema(), FraudAlertsSchema());
+  auto rows = alerts->Scan(**snap, {{"transaction_id", "event_id"}, std::nullopt, -1});
+  ASSERT_TRUE(rows.ok());
+  std::map<std::string, std::string> ids;
+  for (int64_t i = 0; i < rows->num_rows(); ++i) {
+    ids[std::string(rows->column(0).StringAt(i))] =
+        rows->column(1).IsNull(i) ? "null" : std::string(rows->column(1).StringAt(i));
+  }
+  EXPECT_EQ(ids, (std::map<std::string, std::string>{{"Tf1", "null"}, {"Tf2", "f2"}}));
 }
 
 // "YYYY-MM-DDTHH:MM:SSZ" of a Unix time.

@@ -1,6 +1,7 @@
 #include "financelake/pipeline/daily_series.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -125,6 +126,8 @@ Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, s
   const columnar::Column& low = rows.column(5);
   const columnar::Column& vol = rows.column(6);
   std::map<std::string, ml::DailySeries, std::less<>> by;
+  std::map<std::string, std::set<std::string>>
+      other_classes;  // a ticker Gold has as two instruments
   for (int64_t i = 0; i < rows.num_rows(); ++i) {
     const std::string_view t = ticker.StringAt(i);
     if (!Wanted(tickers, t)) continue;
@@ -133,6 +136,8 @@ Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, s
       it = by.emplace(std::string(t), ml::DailySeries{}).first;
       it->second.ticker = std::string(t);
       it->second.asset_class = std::string(cls.StringAt(i));
+    } else if (cls.StringAt(i) != it->second.asset_class) {
+      other_classes[std::string(t)].insert(std::string(cls.StringAt(i)));
     }
     ml::DailySeries& s = it->second;
     s.days.push_back(date.ValueAt<int32_t>(i));
@@ -143,6 +148,16 @@ Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, s
   }
   DailySeriesSet set;
   for (auto& [t, s] : by) {
+    if (auto other = other_classes.find(t); other != other_classes.end()) {
+      // Gold keeps them apart (its key has asset_class); one forecast series is one instrument.
+      std::set<std::string> classes = other->second;
+      classes.insert(s.asset_class);
+      set.failed[t] = Status::InvalidArgument(fmt::format(
+          "{}: {} holds two instruments of this name ({}); a forecast is of one: ingest one of "
+          "them under another ticker",
+          t, table->path(), fmt::join(classes, " and ")));
+      continue;
+    }
     Finish(&s);
     set.series.push_back(std::move(s));
   }

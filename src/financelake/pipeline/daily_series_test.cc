@@ -9,7 +9,9 @@
 #include <fstream>
 
 #include "financelake/columnar/value.h"
+#include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/lake_test_util.h"
+#include "financelake/pipeline/silver_stage.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -119,6 +121,50 @@ TEST_F(DailySeriesTest, AvgPriceHasOneDefinitionPerSeries) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(b->series[0].avg_price, (std::vector<double>{9, 12}));
   EXPECT_EQ(b->series[0].avg_price_definition, ml::kAvgPriceClose);
+}
+
+// Gold keeps a stock and a coin of one name apart (asset_class is in its key); a forecast series
+// is of one instrument, so such a ticker fails with a message naming both instead of mixing
+// ~$30,000 coin closes with ~$30 share closes into one history. Other tickers are read.
+TEST_F(DailySeriesTest, ATickerOfTwoInstrumentsInGoldFails) {
+  std::vector<std::string> stocks, coins;
+  for (int d = 4; d <= 8; ++d) {
+    for (const char* t : {"BTC", "MSFT"}) {
+      stocks.push_back(fmt::format(
+          R"({{"event_id":"s{}{}","event_time":"2021-01-0{}T20:00:00Z","ticker":"{}","price":30,)"
+          R"("volume":10,"source":"csv","kind":"bar","interval":"1d","open":30,"high":31,"low":29,"close":30}})",
+          t, d, d, t));
+    }
+    coins.push_back(fmt::format(
+        R"({{"event_id":"c{}","event_time":"2021-01-0{}T12:00:00Z","symbol":"BTC","price_usd":30000,)"
+        R"("volume_24h":5,"market_cap":null,"change_24h":null,"source":"sim","kind":"tick"}})",
+        d, d));
+  }
+  const int64_t ingested = int64_t{1767225600} * 1000000;  // 2026-01-01
+  AppendBronze("stock-trades", stocks, ingested);
+  AppendBronze("crypto-prices", coins, ingested);
+  SilverOptions so;
+  so.lake = lake_;
+  auto silver = RunSilverOnce(so);
+  ASSERT_TRUE(silver.ok()) << silver.status().ToString();
+  EXPECT_EQ((*silver)["stock_trades"].silver_rows, 10);
+  EXPECT_EQ((*silver)["crypto_prices"].silver_rows, 5);
+  auto gold = RunGoldOnce(lake_);
+  ASSERT_TRUE(gold.ok()) << gold.status().ToString();
+  for (const std::vector<std::string>& asked :
+       {std::vector<std::string>{}, std::vector<std::string>{"BTC"}}) {
+    auto set = ReadGoldDailySeries(io::PosixFileSystem(), lake_, asked);
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    ASSERT_EQ(set->failed.count("BTC"), 1u) << ::testing::PrintToString(set->warnings);
+    EXPECT_EQ(set->failed.at("BTC").message(),
+              "BTC: " + DailyPricesPath(lake_) +
+                  " holds two instruments of this name (crypto and stock); a forecast is of one: "
+                  "ingest one of them under another ticker");
+    std::vector<std::string> read;
+    for (const ml::DailySeries& s : set->series) read.push_back(s.ticker);
+    EXPECT_EQ(read, asked.empty() ? std::vector<std::string>{"MSFT"} : std::vector<std::string>{});
+    EXPECT_TRUE(WarningsOf(*set, "BTC").empty()) << ::testing::PrintToString(set->warnings);
+  }
 }
 
 // The forecast's target day is the next day the exchange opened: past weekends and holidays,

@@ -27,6 +27,9 @@ const columnar::Schema& FraudAlertsSchema() {
       Field{"merchant", DataType::String(), true},
       Field{"country", DataType::String(), true},
       Field{"channel", DataType::String(), true},
+      // Silver's row key with event_time: transaction_ids repeat across streams (two card CSVs
+      // of one name, a simulator seed run twice). Null in rows of tables from before it.
+      Field{"event_id", DataType::String(), true},
   });
   return kSchema;
 }
@@ -37,15 +40,44 @@ std::string FraudAlertsPath(std::string_view lake) {
 
 namespace {
 
-// transaction_ids already alerted (only needed when the Silver log was cleaned up and the new
-// files may repeat rows).
-Result<std::unordered_set<std::string>> AlertedIds(ExactlyOnceTable& alerts) {
-  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, alerts.table().Latest());
-  FL_ASSIGN_OR_RETURN(columnar::RecordBatch ids, alerts.table().Scan(*snap, {{"transaction_id"}, std::nullopt, -1}));
-  std::unordered_set<std::string> out;
-  for (int64_t i = 0; i < ids.num_rows(); ++i) out.emplace(ids.column(0).StringAt(i));
-  return out;
-}
+// The alerts already taken, by Silver's identity of their rows (only needed when the Silver log
+// was cleaned up and the new files may repeat rows). Rows written before the event_id column
+// are known by transaction_id and event_time instead.
+class AlertedRows {
+ public:
+  static Result<AlertedRows> Load(ExactlyOnceTable& alerts) {
+    FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, alerts.table().Latest());
+    FL_ASSIGN_OR_RETURN(
+        columnar::RecordBatch rows,
+        alerts.table().Scan(*snap,
+                            {{"event_id", "transaction_id", "event_time"}, std::nullopt, -1}));
+    AlertedRows out;
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      const int64_t time = rows.column(2).ValueAt<int64_t>(i);
+      if (rows.column(0).IsNull(i)) {
+        out.legacy_.insert(Key(rows.column(1).StringAt(i), time));
+      } else {
+        out.ids_.insert(Key(rows.column(0).StringAt(i), time));
+      }
+    }
+    return out;
+  }
+
+  // False when the row was alerted before; otherwise remembers it.
+  bool Take(std::string_view event_id, std::string_view transaction_id, int64_t time) {
+    if (!legacy_.empty() && legacy_.count(Key(transaction_id, time)) != 0) return false;
+    return ids_.insert(Key(event_id, time)).second;
+  }
+
+ private:
+  static std::string Key(std::string_view id, int64_t time) {
+    std::string key(id);
+    key.append(reinterpret_cast<const char*>(&time), sizeof time);
+    return key;
+  }
+
+  std::unordered_set<std::string> ids_, legacy_;
+};
 
 }  // namespace
 
@@ -65,9 +97,9 @@ Result<FraudAlertCounts> RunFraudAlertsOnce(const std::string& lake, std::shared
   counts.silver_version = v_done;
   if (v_done >= v_latest) return counts;
   FL_ASSIGN_OR_RETURN(const TableChanges changes, DataFilesAdded(*silver, v_done, v_latest));
-  std::unordered_set<std::string> seen;
+  AlertedRows seen;
   if (!changes.from_log) {
-    FL_ASSIGN_OR_RETURN(seen, AlertedIds(*alerts));
+    FL_ASSIGN_OR_RETURN(seen, AlertedRows::Load(*alerts));
   }
   const columnar::Schema& schema = FraudAlertsSchema();
   std::vector<columnar::Column> out;
@@ -77,18 +109,22 @@ Result<FraudAlertCounts> RunFraudAlertsOnce(const std::string& lake, std::shared
     FL_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(*fs, io::JoinPath(silver->path(), rel)));
     const columnar::Schema& file_schema = reader->schema();
     std::vector<size_t> cols;
-    for (const char* name : {"transaction_id", "account_id", "event_time", "amount", "fraud_score",
-                             "model_version", "merchant", "country", "channel", "fraud_alert"}) {
+    for (const char* name :
+         {"transaction_id", "account_id", "event_time", "amount", "fraud_score", "model_version",
+          "merchant", "country", "channel", "event_id", "fraud_alert"}) {
       auto i = file_schema.FieldIndex(name);
       if (!i) return Status::DataLoss(silver->path() + "/" + rel + ": no column " + name);
       cols.push_back(*i);
     }
     FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, reader->ReadAll(cols));
     counts.silver_rows += rows.num_rows();
-    const columnar::Column& alert = rows.column(9);
+    const columnar::Column& alert = rows.column(10);
     for (int64_t r = 0; r < rows.num_rows(); ++r) {
       if (alert.IsNull(r) || alert.ValueAt<uint8_t>(r) == 0) continue;
-      if (!changes.from_log && !seen.emplace(rows.column(0).StringAt(r)).second) continue;
+      if (!changes.from_log && !seen.Take(rows.column(9).StringAt(r), rows.column(0).StringAt(r),
+                                          rows.column(2).ValueAt<int64_t>(r))) {
+        continue;
+      }
       for (size_t c = 0; c < out.size(); ++c) out[c].AppendValue(rows.column(c).GetValue(r));
       ++counts.alerts;
     }

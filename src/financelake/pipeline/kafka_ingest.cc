@@ -110,8 +110,9 @@ class KafkaIngest {
           if (l.lag) o_.metrics->SetLag(l.partition.topic, l.partition.partition.value(), *l.lag);
         }
       }
-      if (o_.once && !consumer_->assignment().empty() && batch.empty() &&
-          consumer_->CaughtUp(targets)) {
+      // A member the group gave no partition is caught up too (CaughtUp waits for the first
+      // assignment, empty or not): with more members than partitions it would never end.
+      if (o_.once && batch.empty() && consumer_->CaughtUp(targets)) {
         return Status::OK();
       }
     }
@@ -297,10 +298,29 @@ class KafkaIngest {
       if (ts == topics_.end()) continue;
       FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
                                          KafkaAppId(o_.group, tp.topic, tp.partition.value())));
+      if (v >= 0) FL_RETURN_NOT_OK(CheckLakeNotAhead(tp, v));
       parts_[tp] = PartitionState{v, v};
       e.start_offsets[tp] = v >= 0 ? KafkaOffset(v + 1) : kafka::kOffsetBeginning;
     }
     return Status::OK();
+  }
+
+  // A partition that ends before the lake's position for it is another partition than the one
+  // the lake read: the topic was deleted and made again, or the broker restarted empty (the dev
+  // broker keeps nothing). Reading on from the lake's position would skip its messages silently
+  // (they are below it), so that is refused. (One that has already grown past the position is
+  // not told apart.) A failed lookup checks nothing: the broker is asked again at the next
+  // assignment.
+  Status CheckLakeNotAhead(const TopicPartition& tp, int64_t last_in_lake) {
+    auto high = consumer_->HighWatermark(tp, std::chrono::milliseconds(o_.connect_timeout_ms));
+    if (!high.ok() || high->value() > last_in_lake) return Status::OK();
+    return Status::FailedPrecondition(fmt::format(
+        "{}: the lake has read it up to offset {} (group {}), but the partition's next "
+        "offset is only {}: the topic was made again or the broker restarted empty, and reading on "
+        "from "
+        "offset {} would skip its new messages, so nothing is read; to take the new topic as a "
+        "new stream, ingest it with another --group",
+        tp.ToString(), last_in_lake, o_.group, high->value(), last_in_lake + 1));
   }
 
   const KafkaIngestOptions& o_;

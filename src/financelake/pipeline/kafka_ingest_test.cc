@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -194,6 +195,85 @@ TEST_F(KafkaIngestTest, AFreshLakeStartsAtTheBeginningWhateverKafkaCommitted) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows_committed, 500);
   ExpectComplete(500);
+}
+
+// The broker restarted empty (the dev broker keeps nothing) while the lake kept its positions:
+// the new partitions end below them, and reading on from the lake's offsets would skip every new
+// message. Refused with the reason, before anything is read; another group takes them afresh.
+TEST_F(KafkaIngestTest, ALakeAheadOfItsPartitionsIsRefused) {
+  Produce(900, 0);
+  ASSERT_TRUE(RunKafkaIngest(Options(true)).ok());
+  ExpectComplete(900);
+  producer_.reset();
+  broker_.reset();
+  broker_ = kafka::test::StartBroker(3);
+  ASSERT_NE(broker_, nullptr);
+  producer_ = kafka::test::OpenProducer(broker_->bootstrap());
+  ASSERT_NE(producer_, nullptr);
+  Produce(30, 5000);  // about 10 per partition, below the ~300 the lake has read of each
+  for (bool once : {true, false}) {
+    KafkaIngestOptions o = Options(once);
+    o.connect_timeout_ms = 10000;
+    std::atomic<bool> stop{false};
+    o.stop = &stop;
+    auto r = RunKafkaIngest(o);
+    ASSERT_FALSE(r.ok()) << "once " << once;
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("(group g), but the partition's next offset is only "),
+              std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("ingest it with another --group"), std::string::npos);
+  }
+  EXPECT_EQ(Bronze().size(), 900u);  // nothing read, nothing written
+  KafkaIngestOptions fresh = Options(true);
+  fresh.group = "g2";
+  auto r = RunKafkaIngest(fresh);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 30);  // the new topic's offsets again: Bronze keys by group too
+  auto table = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_.string(), kTopic));
+  auto snap = table->Latest();
+  ASSERT_TRUE(snap.ok());
+  EXPECT_EQ((*snap)->num_records().value_or(-1), 930);
+}
+
+// More members than partitions: an `--once` member the group gives nothing is caught up and
+// ends (it waited for a partition for ever), while the member holding the partition goes on.
+TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {
+  producer_.reset();
+  broker_ = kafka::test::StartBroker(1);
+  ASSERT_NE(broker_, nullptr);
+  producer_ = kafka::test::OpenProducer(broker_->bootstrap());
+  ASSERT_NE(producer_, nullptr);
+  Produce(50, 0);
+  std::atomic<bool> stop_a{false};
+  Status status_a;
+  std::thread a([&] {
+    KafkaIngestOptions o = Options(false);
+    o.stop = &stop_a;
+    status_a = RunKafkaIngest(o).status();
+  });
+  auto landed = [&] {
+    auto table = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_.string(), kTopic));
+    auto snap = table->Latest();
+    return snap.ok() ? (*snap)->num_records().value_or(0) : 0;
+  };
+  for (int i = 0; i < 300 && landed() < 50; ++i) std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(landed(), 50);  // the continuous member holds the partition
+  std::atomic<bool> stop_b{false};
+  auto b = std::async(std::launch::async, [&] {
+    KafkaIngestOptions o = Options(true);
+    o.stop = &stop_b;
+    return RunKafkaIngest(o);
+  });
+  const bool ended = b.wait_for(std::chrono::seconds(90)) == std::future_status::ready;
+  stop_b = true;
+  auto rb = b.get();
+  stop_a = true;
+  a.join();
+  EXPECT_TRUE(ended) << "the --once member without a partition did not end";
+  EXPECT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_TRUE(status_a.ok()) << status_a.ToString();
+  ExpectComplete(50);
 }
 
 TEST_F(KafkaIngestTest, TinyBufferStillIngestsEverything) {

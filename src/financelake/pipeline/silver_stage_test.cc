@@ -228,7 +228,7 @@ TEST_F(SilverStageTest, BadInputCensus) {
       {stock_bad[6], "field 'event_time': not a timestamp (..."},
       {stock_bad[7], "field 'event_time': expected a string or epoch milliseconds, got a boolean"},
       {stock_bad[8],
-       "field 'event_time': not a timestamp (event time -999999999999999: epoch milliseconds "
+       "field 'event_time': not a timestamp (event time '-999999999999999': epoch milliseconds "
        "outside the years 1..9999)"},
       {stock_bad[9],
        "field 'event_time': not a timestamp (event time '-62135596800001': epoch milliseconds "

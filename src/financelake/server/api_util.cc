@@ -150,6 +150,7 @@ std::string FromItem(const TableState& t, const HttpRequest& r) {
   if (r.Has("timestamp")) {
     return fmt::format("delta({}, timestamp => {})", sql::SqlString(t.rel), sql::SqlString(r.Param("timestamp")));
   }
+  if (!t.has_sql_name) return fmt::format("delta({})", sql::SqlString(t.rel));
   return QuoteSqlName(t.name);
 }
 

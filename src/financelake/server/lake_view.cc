@@ -67,6 +67,7 @@ Result<std::vector<TableState>> LakeView::Poll() {
   for (const sql::LakeTable& t : listed) {
     TableState st;
     st.name = t.SqlName();
+    st.has_sql_name = t.HasSqlName();
     st.rel = t.rel;
     auto snap = TableAt(t.path).Latest();
     if (!snap.ok()) continue;  // a table being created: next poll

@@ -22,8 +22,9 @@
 namespace financelake::server {
 
 struct TableState {
-  std::string name;  // SQL name: gold.daily_prices
+  std::string name;  // SQL name: gold.daily_prices (the path when it has none: lake_catalog.h)
   std::string rel;   // gold/daily_prices
+  bool has_sql_name = true;
   int64_t version = -1;
   int64_t files = 0;
   int64_t rows = -1;  // -1: unknown (files without stats)

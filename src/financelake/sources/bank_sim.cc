@@ -46,8 +46,13 @@ std::string_view ChannelName(Channel channel) {
   return "POS";
 }
 
+// The customers (accounts and their habits) come from the seed alone; their transactions, the
+// frauds and the ids from the seed and the start: a simulation from another start (the demo's
+// two weeks of history before its live stream) is another draw for the same customers, not the
+// same transactions shifted in time.
 BankSim::BankSim(const BankSimOptions& options, uint64_t seed, int64_t start_micros)
-    : fraud_rng_(StreamSeed(seed, "bank/fraud")), id_salt_(StreamSeed(seed, "bank/ids")) {
+    : fraud_rng_(StreamSeed(seed, "bank/fraud/from/" + std::to_string(start_micros))),
+      id_salt_(StreamSeed(seed, "bank/ids/from/" + std::to_string(start_micros))) {
   const double f = options.fraud_rate;
   fraud_start_p_ = f <= 0 ? 0 : f / (1.0 - f) / kMeanScenarioLength;
   const auto everyday = MerchantsWithRole(MerchantRole::kEveryday);
@@ -84,6 +89,8 @@ BankSim::BankSim(const BankSimOptions& options, uint64_t seed, int64_t start_mic
     a.wake_hour = 6 + static_cast<int>(r.Below(4));
     a.active_hours = 13 + static_cast<int>(r.Below(5));
     a.tx_per_day = options.tx_per_account_day * r.LogNormal(-0.125, 0.5);
+    a.rng.Seed(
+        StreamSeed(seed, "account/" + std::to_string(i) + "/from/" + std::to_string(start_micros)));
     ScheduleNext(i, start_micros);
   }
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "financelake/sources/event_time.h"
@@ -153,6 +154,38 @@ TEST(BankSimTest, AccountsHaveDistinctIdsAndStableHabits) {
   }
   EXPECT_EQ(ids.size(), 3000u);
   EXPECT_NE(a.account(0).id, c.account(0).id);
+}
+
+// Two weeks of history before a start and the stream from it (what the demo trains its fraud
+// model on, and what it then scores) are two draws for the same customers: no transaction of one
+// is a copy of the other's shifted in time, and no transaction id repeats.
+TEST(BankSimTest, AnotherStartIsAnotherDrawForTheSameCustomers) {
+  BankSimOptions o;
+  o.accounts = 200;
+  constexpr int64_t kTwoWeeks = 14 * 86400LL * 1000000;
+  BankSim history(o, 42, kStart - kTwoWeeks), live(o, 42, kStart);
+  std::set<std::string> ids;
+  std::set<std::tuple<uint32_t, double, int64_t>> history_rows;  // account, amount, time + 2 weeks
+  char id[32];
+  BankTx tx;
+  for (int i = 0; i < 3000; ++i) {
+    history.Next(&tx);
+    history.FormatTransactionId(tx.number, id);
+    ids.insert(id);
+    history_rows.insert({tx.account, tx.amount, tx.event_time + kTwoWeeks});
+  }
+  int copies = 0;
+  for (int i = 0; i < 3000; ++i) {
+    live.Next(&tx);
+    live.FormatTransactionId(tx.number, id);
+    EXPECT_TRUE(ids.insert(id).second) << id;
+    copies += history_rows.count({tx.account, tx.amount, tx.event_time});
+  }
+  EXPECT_EQ(copies, 0);
+  for (uint32_t i = 0; i < o.accounts; ++i) {
+    EXPECT_EQ(history.account(i).id, live.account(i).id);
+    EXPECT_EQ(history.account(i).usual, live.account(i).usual);
+  }
 }
 
 }  // namespace

@@ -41,14 +41,18 @@ Status Invalid(std::string_view text) {
                                  "milliseconds");
 }
 
-// Epoch milliseconds, optionally negative and with a fraction: nullopt when `text` is not of
-// that form; an error when it is but names no time of the years 1..9999.
-std::optional<Result<int64_t>> ParseEpochMillis(std::string_view text) {
+}  // namespace
+
+std::optional<Result<int64_t>> ParseEpochMillis(std::string_view text, bool allow_exponent) {
   size_t i = 0;
   if (i < text.size() && text[i] == '-') ++i;
   if (i == text.size()) return std::nullopt;
   for (size_t j = i; j < text.size(); ++j) {
-    if ((text[j] < '0' || text[j] > '9') && text[j] != '.') return std::nullopt;
+    const char c = text[j];
+    const bool exponent_char = c == 'e' || c == 'E' || c == '+' || c == '-';
+    if ((c < '0' || c > '9') && c != '.' && !(allow_exponent && exponent_char)) {
+      return std::nullopt;
+    }
   }
   // Whole milliseconds exactly (a double holds microseconds exactly only up to 2^53).
   int64_t whole = 0;
@@ -73,10 +77,9 @@ std::optional<Result<int64_t>> ParseEpochMillis(std::string_view text) {
   return Result<int64_t>(static_cast<int64_t>(std::llround(ms * 1000.0)));
 }
 
-}  // namespace
-
 Result<int64_t> ParseEventTime(std::string_view text) {
-  if (std::optional<Result<int64_t>> epoch = ParseEpochMillis(text)) return *std::move(epoch);
+  if (std::optional<Result<int64_t>> epoch = ParseEpochMillis(text, false))
+    return *std::move(epoch);
   size_t pos = 0;
   int y, mo, d;
   if (!Digits(text, &pos, 4, &y) || pos >= text.size() || text[pos++] != '-' ||

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ inline constexpr int64_t kEndEventTimeMillis = 253402300800000;    // 10000-01-0
 // Microseconds since the Unix epoch. InvalidArgument names the text and what was expected.
 // Years 1..9999 only.
 Result<int64_t> ParseEventTime(std::string_view text);
+
+// Microseconds of epoch milliseconds written as a number: an optional '-', digits and an optional
+// fraction, plus an exponent when `allow_exponent` (JSON numbers). Whole milliseconds are exact.
+// nullopt when `text` is no such number; InvalidArgument when it is but names no time of the
+// years 1..9999. ParseEventTime's epoch form, and JSON numbers in event_time fields.
+std::optional<Result<int64_t>> ParseEpochMillis(std::string_view text, bool allow_exponent);
 
 // ParseEventTime plus a bare date "YYYY-MM-DD" (midnight UTC) and "now" (`now_micros`), for
 // command-line options such as --start.

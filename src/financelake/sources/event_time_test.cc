@@ -40,5 +40,20 @@ TEST(EventTimeTest, EpochMillisecondsAreOfTheYears1To9999) {
   }
 }
 
+TEST(EventTimeTest, JsonNumbersOfMillisecondsMayHaveAnExponentAndStayExact) {
+  // Past 2^53 microseconds a double of ms * 1000 is not exact; whole milliseconds are.
+  EXPECT_EQ(**ParseEpochMillis("253402300799999", true), 253402300799999 * 1000);
+  EXPECT_EQ(**ParseEpochMillis("1.7042058e12", true), 1704205800000 * 1000);
+  EXPECT_EQ(**ParseEpochMillis("-1E3", true), -1000 * 1000);
+  EXPECT_FALSE(ParseEpochMillis("1.7042058e12", false).has_value());  // text: no exponent
+  EXPECT_FALSE(ParseEpochMillis("12-3", true).has_value());
+  EXPECT_FALSE(ParseEpochMillis("-", true).has_value());
+  const auto far = ParseEpochMillis("1e300", true);
+  ASSERT_TRUE(far.has_value());
+  ASSERT_FALSE(far->ok());
+  EXPECT_EQ(far->status().message(),
+            "event time '1e300': epoch milliseconds outside the years 1..9999");
+}
+
 }  // namespace
 }  // namespace financelake::sources

@@ -66,11 +66,21 @@ TEST(SimOptionsTest, StartPricesTooSmallToQuoteAreRefused) {
   direct.crypto = {{"SHIB", 1e-8}};
   ExpectInvalid(ValidateSimOptions(direct), "sim: crypto");
   EXPECT_TRUE(ParseSimOptions({{"tickers", "PENNY=0.00001"}, {"crypto", "SHIB=0.0000001"}}).ok());
+  // Above a billion a price times its tick scale was no finite integer ("price":null).
+  ExpectInvalid(ParseSimOptions({{"tickers", "X=1e307"}}).status(),
+                "start price 1e+307 is above 1000000000");
+  ExpectInvalid(ParseSimOptions({{"crypto", "BTC=2e9"}}).status(), "--crypto: symbol 'BTC'");
+  EXPECT_TRUE(ParseSimOptions({{"tickers", "BRK=1e9"}}).ok());
 }
 
 TEST(SimOptionsTest, ErrorsNameTheFlag) {
   ExpectInvalid(ParseSimOptions({{"rate", "-5"}}).status(), "rate must be >= 0");
   ExpectInvalid(ParseSimOptions({{"rate", "fast"}}).status(), "--rate: 'fast' is not a number");
+  ExpectInvalid(ParseSimOptions({{"rate", "1e20"}}).status(),
+                "rate 1e+20 events/s is out of range");
+  ExpectInvalid(ParseSimOptions({{"rate", "1e-300"}}).status(), "out of range: 0.001 to 1e9");
+  EXPECT_TRUE(ParseSimOptions({{"rate", "0"}}).ok());
+  EXPECT_TRUE(ParseSimOptions({{"rate", "0.001"}}).ok());
   ExpectInvalid(ParseSimOptions({{"seed", "-1"}}).status(), "--seed");
   ExpectInvalid(ParseSimOptions({{"start", "yesterday"}}).status(), "--start: time 'yesterday'");
   ExpectInvalid(ParseSimOptions({{"tickers", "AAPL,GOOG!"}}).status(), "--tickers: ticker 'GOOG!'");

@@ -11,6 +11,9 @@ namespace financelake::sources {
 // from there down a price would not keep 3 significant digits.
 inline constexpr int kMaxPriceDecimals = 9;
 inline constexpr double kMinSimStartPrice = 1e-7;
+// The largest start price: a billion (a price times its tick scale must stay a finite integer,
+// 1e307 came out as null).
+inline constexpr double kMaxSimStartPrice = 1e9;
 
 // Decimal places for `price`: `base` (the market's usual tick) or more, so that the price keeps
 // 3 significant digits, at most kMaxPriceDecimals.

@@ -1,5 +1,7 @@
 #include "financelake/sources/sim_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -216,6 +218,12 @@ Status ValidateSimOptions(const SimOptions& o) {
   if (!(o.rate >= 0) || !std::isfinite(o.rate)) {
     return Invalid("rate must be >= 0 events/s (0 = as fast as possible), got " +
                    std::to_string(o.rate));
+  }
+  // The pacing schedule counts events in 64-bit integers: beyond these it overflows (1e20/s let
+  // one event through per batch, 1e-300/s ran unpaced).
+  if (o.rate != 0 && (o.rate < 1e-3 || o.rate > 1e9)) {
+    return Invalid(fmt::format(
+        "rate {} events/s is out of range: 0.001 to 1e9 (0 = as fast as possible)", o.rate));
   }
   if (!(o.days >= 0) || o.days > 36500) {
     return Invalid("days must be in [0, 36500] (0 = no limit), got " + std::to_string(o.days));

@@ -73,6 +73,11 @@ Status ValidateCryptoSymbol(std::string_view s) {
 }
 
 Status CheckStartPrice(std::string_view symbol, double start_price) {
+  if (start_price > kMaxSimStartPrice) {
+    return Status::InvalidArgument(
+        fmt::format("symbol '{}': start price {} is above {:.0f}, the largest the simulator takes",
+                    symbol, start_price, kMaxSimStartPrice));
+  }
   if (start_price == 0 || start_price >= kMinSimStartPrice) return Status::OK();
   return Status::InvalidArgument(
       fmt::format("symbol '{}': start price {} is below {:.7f}, the smallest the simulator quotes "

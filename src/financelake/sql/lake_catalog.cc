@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
+#include <string_view>
 
 #include "financelake/io/path.h"
 
@@ -19,17 +22,75 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Strips SQL quoting: "a", `a`, [a], 'a'.
-std::string Unquote(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t b = 0;
-  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  s = s.substr(b);
+// Strips SQL quoting from a name or a dotted name: each part may be "a", `a`, [a] or 'a', with a
+// doubled quote inside standing for one ("x""y", 'x''y'); quote characters elsewhere are kept,
+// as is an unclosed quote.
+std::string Unquote(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   std::string out;
-  for (char c : s) {
-    if (c != '"' && c != '`' && c != '[' && c != ']' && c != '\'') out += c;
+  size_t i = 0;
+  bool part_start = true;
+  while (i < s.size()) {
+    const char open = s[i];
+    const char close = open == '[' ? ']' : open;
+    if (part_start && (open == '"' || open == '`' || open == '[' || open == '\'')) {
+      std::string part;
+      size_t j = i + 1;
+      bool closed = false;
+      while (j < s.size()) {
+        if (s[j] == close) {
+          if (close != ']' && j + 1 < s.size() && s[j + 1] == close) {
+            part += close;
+            j += 2;
+            continue;
+          }
+          closed = true;
+          break;
+        }
+        part += s[j++];
+      }
+      if (closed && (j + 1 == s.size() || s[j + 1] == '.')) {
+        out += part;
+        i = j + 1;
+        part_start = false;
+        continue;
+      }
+    }
+    part_start = s[i] == '.';
+    out += s[i++];
   }
   return out;
+}
+
+// Decides the names each table holds (see LakeTable).
+void AssignSqlNames(std::vector<LakeTable>* tables) {
+  std::map<std::string, std::set<std::string>> spellings;  // lower-case layer -> its spellings
+  for (const LakeTable& t : *tables) {
+    if (!t.layer.empty()) spellings[Lower(t.layer)].insert(t.layer);
+  }
+  std::map<std::string, std::vector<LakeTable*>> dotted, flat;  // lower-case name -> claimants
+  for (LakeTable& t : *tables) {
+    const std::string layer = Lower(t.layer);
+    if (!t.layer.empty() && layer != "main" && layer != "temp" && spellings[layer].size() == 1) {
+      dotted[layer + "." + Lower(t.name)].push_back(&t);
+    }
+    flat[Lower(t.FlatName())].push_back(&t);
+  }
+  for (auto& [name, claimants] : dotted) {
+    if (claimants.size() == 1) claimants[0]->dotted = true;
+  }
+  for (auto& [name, claimants] : flat) {
+    std::vector<LakeTable*> roots;
+    for (LakeTable* t : claimants) {
+      if (t->layer.empty()) roots.push_back(t);
+    }
+    if (claimants.size() == 1) {
+      claimants[0]->flat = true;
+    } else if (roots.size() == 1) {
+      roots[0]->flat = true;
+    }
+  }
 }
 
 }  // namespace
@@ -57,18 +118,36 @@ Result<std::vector<LakeTable>> ListLakeTables(io::FileSystem& fs, const std::str
     }
   }
   std::sort(out.begin(), out.end(), [](const LakeTable& a, const LakeTable& b) { return a.rel < b.rel; });
+  AssignSqlNames(&out);
   return out;
 }
 
 Result<LakeTable> ResolveLakeTable(const std::vector<LakeTable>& tables, std::string ref) {
-  const std::string want = Lower(Unquote(ref));
+  const std::string unquoted = Unquote(ref);
+  for (const LakeTable& t : tables) {
+    if (unquoted == t.rel || unquoted == t.rel + "/") return t;
+  }
+  const std::string want = Lower(unquoted);
+  std::vector<const LakeTable*> found;
   for (const LakeTable& t : tables) {
     const std::string rel = Lower(t.rel);
-    if (want == rel || want == Lower(t.SqlName()) || want == Lower(t.FlatName()) || want == rel + "/") return t;
+    if (want == rel || want == rel + "/" || (t.dotted && want == Lower(t.layer + "." + t.name)) ||
+        (t.flat && want == Lower(t.FlatName()))) {
+      found.push_back(&t);
+    }
+  }
+  if (found.size() == 1) return *found[0];
+  if (found.size() > 1) {
+    std::string paths;
+    for (const LakeTable* t : found) paths += (paths.empty() ? "" : ", ") + t->rel;
+    return Status::InvalidArgument(fmt::format(
+        "'{}' names {} tables ({}), whose names differ only in case: name one by its exact path, "
+        "as in delta('{}')",
+        unquoted, found.size(), paths, found[0]->rel));
   }
   std::string known;
   for (const LakeTable& t : tables) known += (known.empty() ? "" : ", ") + t.SqlName();
-  return Status::NotFound(fmt::format("no table '{}' in the lake (tables: {})", Unquote(ref),
+  return Status::NotFound(fmt::format("no table '{}' in the lake (tables: {})", unquoted,
                                       known.empty() ? "none" : known));
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "financelake/base/json.h"
+#include "financelake/base/utf8.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 
@@ -98,12 +99,14 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
   }
   std::vector<size_t> w(r.columns.size());
   std::vector<bool> numeric(r.columns.size(), true);
-  for (size_t c = 0; c < r.columns.size(); ++c) w[c] = Width(r.columns[c]);
+  std::vector<std::string> head;
+  for (const std::string& name : r.columns) head.push_back(EscapeControl(name));
+  for (size_t c = 0; c < r.columns.size(); ++c) w[c] = Width(head[c]);
   std::vector<std::vector<std::string>> text;
   for (const auto& row : r.rows) {
     std::vector<std::string> t;
     for (size_t c = 0; c < row.size(); ++c) {
-      t.push_back(row[c].kind == Cell::Kind::kNull ? "NULL" : row[c].ToText());
+      t.push_back(row[c].kind == Cell::Kind::kNull ? "NULL" : EscapeControl(row[c].ToText()));
       w[c] = std::max(w[c], Width(t.back()));
       if (row[c].kind == Cell::Kind::kText || row[c].kind == Cell::Kind::kBlob) numeric[c] = false;
     }
@@ -115,7 +118,7 @@ std::string FormatResult(const ResultSet& r, OutputFormat format) {
   };
   std::string line;
   for (size_t c = 0; c < r.columns.size(); ++c)
-    line += (c ? "  " : "") + cell(r.columns[c], c, numeric[c]);
+    line += (c ? "  " : "") + cell(head[c], c, numeric[c]);
   while (!line.empty() && line.back() == ' ') line.pop_back();
   out += line + "\n";
   line.clear();

@@ -53,5 +53,17 @@ TEST(ResultSetTest, JsonKeysAreUnique) {
             "id,id,id_2,x,id\n1,2,3,4,5\n");  // CSV keeps the names
 }
 
+// The table keeps each row on one line: control characters in values and names are escaped as
+// `table scan` prints them; CSV and JSON lines keep the text as it is (quoted / escaped there).
+TEST(ResultSetTest, TheTableKeepsARowOnOneLine) {
+  const ResultSet r = OneRow({"x\ty", "b"}, {Cell::Text("line1\nline2\r\x01"), Cell::Int(7)});
+  EXPECT_EQ(FormatResult(r, OutputFormat::kTable),
+            "x\\ty                b\n"
+            "------------------  -\n"
+            "line1\\nline2\\r\\x01  7\n"
+            "(1 row)\n");
+  EXPECT_EQ(FormatResult(r, OutputFormat::kCsv), "x\ty,b\n\"line1\nline2\r\x01\",7\n");
+}
+
 }  // namespace
 }  // namespace financelake::sql

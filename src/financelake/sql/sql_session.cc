@@ -81,10 +81,11 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
     return Status::Internal(
         fmt::format("SQLite: cannot register the lake modules: {}", sqlite3_errmsg(s->db_)));
   }
+  // The names each table holds were decided with the lake's listing (lake_catalog.h): no two
+  // tables claim one, and a layer is attached only when SQLite can tell it from the others.
   std::set<std::string> layers;
   for (const LakeTable& t : s->ctx_.tables) {
-    if (!t.layer.empty() && t.layer != "main" && t.layer != "temp" &&
-        layers.insert(t.layer).second) {
+    if (t.dotted && layers.insert(t.layer).second) {
       FL_RETURN_NOT_OK(s->Exec("ATTACH DATABASE ':memory:' AS " + SqlIdentifier(t.layer)));
     }
   }
@@ -93,13 +94,15 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(std::shared_ptr<io::FileSys
   for (const LakeTable& t : s->ctx_.tables) {
     const std::string using_ = " USING delta(" + SqlString(t.path) + ")";
     Status st = Status::OK();
-    if (layers.count(t.layer) > 0) {
+    if (t.dotted) {
       st = s->Exec("CREATE VIRTUAL TABLE " + SqlIdentifier(t.layer) + "." + SqlIdentifier(t.name) +
                    using_);
     }
-    if (st.ok()) st = s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_);
+    if (st.ok() && t.flat) {
+      st = s->Exec("CREATE VIRTUAL TABLE main." + SqlIdentifier(t.FlatName()) + using_);
+    }
     if (!st.ok()) {
-      if (layers.count(t.layer) > 0) {
+      if (t.dotted) {
         (void)s->Exec("DROP TABLE IF EXISTS " + SqlIdentifier(t.layer) + "." +
                       SqlIdentifier(t.name));
       }
@@ -147,15 +150,19 @@ Result<ResultSet> SqlSession::RunStatement(const std::string& statement) {
   if (ls.kind == Kind::kNone) return RunQuery(statement);
   if (ls.kind == Kind::kShowTables) {
     ResultSet r = Rows({"table", "also_as", "path", "version", "files", "rows", "bytes"});
+    // A table without an SQL name (lake_catalog.h) shows its path and NULL here.
+    auto also_as = [](const LakeTable& t) {
+      return t.flat ? Cell::Text(t.FlatName()) : Cell::Null();
+    };
     for (const LakeTable& t : ctx_.tables) {
       auto snap = ctx_.TableAt(t.path).Latest();
       if (!snap.ok()) {  // listed, so that the damage is visible; nothing else known
-        r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
-                          Cell::Null(), Cell::Null(), Cell::Null(), Cell::Null()});
+        r.rows.push_back({Cell::Text(t.SqlName()), also_as(t), Cell::Text(t.rel), Cell::Null(),
+                          Cell::Null(), Cell::Null(), Cell::Null()});
         continue;
       }
       const auto n = (*snap)->num_records();
-      r.rows.push_back({Cell::Text(t.SqlName()), Cell::Text(t.FlatName()), Cell::Text(t.rel),
+      r.rows.push_back({Cell::Text(t.SqlName()), also_as(t), Cell::Text(t.rel),
                         Cell::Int((*snap)->version().value()),
                         Cell::Int(static_cast<int64_t>((*snap)->files().size())),
                         n ? Cell::Int(*n) : Cell::Null(), Cell::Int((*snap)->total_bytes())});

@@ -448,6 +448,58 @@ TEST_F(SqlSessionTest, NanReadsAsNull) {
   }
 }
 
+// Names SQLite would confuse (it ignores case, and `main` and `temp` are its own schemas): no
+// statement fails because of them, no table answers for another, and a name two tables would
+// share is held by neither (their paths still reach them; a name given only by case is refused
+// as ambiguous). Quotes inside a table's path survive unquoting.
+TEST_F(SqlSessionTest, NamesSqliteWouldConfuseNeitherFailNorShadow) {
+  const columnar::Schema schema({columnar::Field{"a", columnar::DataType::Long(), false}});
+  auto add = [&](const std::string& rel, int64_t a) {
+    auto cols = Columns(schema);
+    cols[0].Append<int64_t>(a);
+    ASSERT_TRUE(AddTable(rel, schema, std::move(cols)).ok()) << rel;
+  };
+  add("Bronze/x", 1);
+  add("bronze/y", 2);
+  add("gold/prices", 3);
+  add("gold_prices", 4);
+  add("main/x", 5);
+  add("x", 6);
+  add("temp/y", 7);
+  add("silver/x'y", 8);
+  EXPECT_EQ(Text("SELECT a FROM gold_prices"),
+            "a\n4\n");  // the table of that name, not gold/prices
+  EXPECT_EQ(Text("SELECT a FROM gold.prices"), "a\n3\n");
+  EXPECT_EQ(Text("SELECT a FROM delta('gold_prices')"), "a\n4\n");
+  EXPECT_EQ(Text("SELECT a FROM delta('gold/prices')"), "a\n3\n");
+  EXPECT_EQ(Text("SELECT a FROM main.x"), "a\n6\n");  // main/x is main_x: `main` is SQLite's
+  EXPECT_EQ(Text("SELECT a FROM main_x"), "a\n5\n");
+  EXPECT_EQ(Text("SELECT a FROM temp_y"), "a\n7\n");
+  // Bronze and bronze are one schema name to SQLite: neither layer is attached; flat names stay.
+  EXPECT_EQ(Text("SELECT a FROM Bronze_x"), "a\n1\n");
+  EXPECT_EQ(Text("SELECT a FROM bronze_y"), "a\n2\n");
+  EXPECT_EQ(Text("SELECT a FROM delta('Bronze/x')"), "a\n1\n");
+  EXPECT_EQ(Text("SELECT a FROM delta('silver/x''y')"), "a\n8\n");
+  EXPECT_EQ(Text("SELECT a FROM \"silver\".\"x'y\""), "a\n8\n");
+  EXPECT_EQ(Text("SELECT count(*) AS n FROM history('silver.x''y')"), "n\n2\n");
+  EXPECT_EQ(Error("DESCRIBE HISTORY \"silver.x'y\""), "ok");
+  const std::string tables = Text("SHOW TABLES");
+  for (const char* row : {"\nBronze_x,Bronze_x,Bronze/x,", "\nbronze_y,bronze_y,bronze/y,",
+                          "\ngold.prices,,gold/prices,", "\ngold_prices,gold_prices,gold_prices,",
+                          "\nmain_x,main_x,main/x,", "\ntemp_y,temp_y,temp/y,",
+                          "\nsilver.x'y,silver_x'y,silver/x'y,"}) {
+    EXPECT_NE(tables.find(row), std::string::npos) << row << "\n" << tables;
+  }
+  auto lower = ResolveLakeTable(session_->tables(), "bronze/X");
+  EXPECT_EQ(lower.ok() ? lower->rel : lower.status().message(), "Bronze/x");
+  add("bronze/x", 9);  // now Bronze/x and bronze/x differ only in case
+  EXPECT_EQ(Text("SELECT a FROM delta('bronze/x')"), "a\n9\n");
+  EXPECT_EQ(Text("SELECT a FROM delta('Bronze/x')"), "a\n1\n");
+  EXPECT_EQ(Error("SELECT a FROM delta('BRONZE/X')"),
+            "SQL: 'BRONZE/X' names 2 tables (Bronze/x, bronze/x), whose names differ only in case: "
+            "name one by its exact path, as in delta('Bronze/x')");
+}
+
 TEST(SqlCatalogTest, MissingLakeIsNamed) {
   auto s = SqlSession::Open(io::PosixFileSystem(), "/nonexistent/lake");
   ASSERT_FALSE(s.ok());
