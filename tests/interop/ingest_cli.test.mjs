@@ -217,6 +217,12 @@ test('bad input: one clear line, non-zero exit', () => {
     expectFailure(['ingest', '--brokers', '127.0.0.1:1', '--topics', t, '--lake', topicsLake, '--once'], ['--topics', 'is not a legal Kafka topic name']);
   }
   assert.ok(!fs.existsSync(topicsLake), 'a refused ingest made its lake');
+  // Kafka-only flags with --source would be ignored (no metrics server started): refused.
+  for (const [flag, value] of [['--metrics-port', '19999'], ['--group', 'g'], ['--kafka-setting', 'a=b'], ['--max-buffered-bytes', '5']]) {
+    expectFailure(['ingest', '--source', 'sim', '--count', '10', flag, value, '--lake', topicsLake], `${flag} is for Kafka (--brokers)`);
+  }
+  expectFailure(['ingest', '--source', 'sim', '--count', '10', '--progress-interval-s', 'nan', '--lake', topicsLake], '--progress-interval-s nan');
+  assert.ok(!fs.existsSync(topicsLake), 'a refused ingest made its lake');
   expectFailure(['produce', '--source', 'sim', '--count', '1', '--topics', 'crypto-prices', '--brokers', '127.0.0.1:1', '--topic', 'x y'], "--topic: 'x y' is not a legal");
   expectFailure(['produce', '--source', 'sim', '--count', '1', '--brokers', '127.0.0.1:1', '--topic-prefix', 'a/'], "--topic-prefix: 'a/stock-trades' is not a legal");
   // Out of range for the option's integer type: refused, not clamped (-1 became 2^64 - 1).

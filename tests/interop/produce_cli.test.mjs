@@ -72,7 +72,8 @@ test('bad flags: one clear line, non-zero exit', () => {
   expectFailure(['produce', '--bogus', '1'], '--bogus');
   expectFailure(['produce', '--source', 'sim', '--ticker', 'AAPL'], /unknown sim option --ticker/);
   expectFailure(['produce', '--source', 'yahoo', '--seed', '1'], /--seed: not a flag of the yahoo source/);
-  expectFailure(['produce', '--topic', 'x', '--count', '1'], '--topic, --topic-prefix and --kafka-setting need --brokers');
+  expectFailure(['produce', '--topic', 'x', '--count', '1'], '--topic, --topic-prefix, --kafka-setting and --compression need --brokers');
+  expectFailure(['produce', '--compression', 'zstd', '--count', '1'], '--compression need --brokers');
   // An unset variable in `--brokers "$KAFKA"` must not quietly write to stdout instead.
   expectFailure(['produce', '--brokers', '', '--count', '1'], /--brokers is empty/);
   expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--kafka-setting', 'nonsense'], /setting 'nonsense'/);

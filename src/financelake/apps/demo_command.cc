@@ -16,6 +16,7 @@
 #include "financelake/apps/commands.h"
 #include "financelake/apps/lake_upkeep.h"
 #include "financelake/apps/signals.h"
+#include "financelake/io/atomic_file.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/ml/fraud_training.h"
 #include "financelake/pipeline/bank_features.h"
@@ -57,7 +58,7 @@ server::DashboardOptions DemoDashboard(const DemoArgs& a) {
 }
 
 // The previous weekday at 14:30 UTC (New York's session is open then all year), so stocks trade
-// from the first second; fixed for a day, so a restarted demo continues the same stream.
+// from the first second. A lake remembers the start its demo ran from (ChooseStart).
 std::string DefaultStart() {
   const int64_t day_s = 86400;
   int64_t days = std::chrono::duration_cast<std::chrono::seconds>(
@@ -68,6 +69,41 @@ std::string DefaultStart() {
     --days;
   }
   return std::to_string((days * day_s + 14 * 3600 + 30 * 60) * 1000);  // epoch ms
+}
+
+// The start of the stream a lake's demo runs, remembered in the lake so that a rerun without
+// --start continues that stream (DefaultStart moves every day: a rerun the next day simulated a
+// second price path over the first one's days, mixing both in Gold). Not a table (the leading
+// '_' keeps it out of the lake's listing).
+std::string DemoStartPath(const std::string& lake) {
+  return lake + "/_demo_start";
+}
+
+// --start, else the lake's remembered start, else DefaultStart().
+Result<std::string> ChooseStart(const DemoArgs& a) {
+  if (a.start == "now") {  // the moment of this first run, so that a rerun continues its stream
+    return std::to_string(pipeline::WallMicros() / 1000);
+  }
+  if (!a.start.empty()) return a.start;
+  auto fs = io::PosixFileSystem();
+  const std::string path = DemoStartPath(a.lake);
+  FL_ASSIGN_OR_RETURN(bool remembered, fs->Exists(path));
+  if (!remembered) return DefaultStart();
+  FL_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (!sources::ParseTimeOption(text, 0).ok()) {
+    return Status::DataLoss(fmt::format(
+        "{}: '{}' is not a start time (the start of this lake's demo stream); give --start, or "
+        "delete the file to start from the previous weekday",
+        path, text.substr(0, 64)));
+  }
+  return text;
+}
+
+Status RememberStart(const std::string& lake, const std::string& start) {
+  auto fs = io::PosixFileSystem();
+  FL_RETURN_NOT_OK(fs->CreateDirs(lake));
+  return io::WriteFileAtomic(*fs, DemoStartPath(lake), start + "\n");
 }
 
 struct FraudState {
@@ -159,9 +195,10 @@ Status RunDemo(const DemoArgs& a) {
   o.source.name = "sim";
   o.source.flags["seed"] = std::to_string(a.seed);
   o.source.flags["rate"] = fmt::format("{}", a.rate);
-  o.source.flags["start"] = a.start.empty() ? DefaultStart() : a.start;
+  FL_ASSIGN_OR_RETURN(o.source.flags["start"], ChooseStart(a));
   if (!a.tickers.empty()) o.source.flags["tickers"] = a.tickers;
   FL_RETURN_NOT_OK(sources::ValidateSourceSpec(o.source));
+  FL_RETURN_NOT_OK(RememberStart(a.lake, o.source.flags["start"]));
   std::atomic<bool>& stop = InstallStopSignals();
   FraudState fraud;
   FL_RETURN_NOT_OK(BootstrapFraudModel(a, o.source.flags["start"], &fraud));
@@ -292,7 +329,9 @@ void RegisterDemoCommand(CLI::App& app, Action* action) {
   cmd->add_option("--rate", a->rate, "simulated events per second (default 2000)");
   cmd->add_option("--seed", a->seed, "simulator seed (default 42)");
   cmd->add_option("--tickers", a->tickers, "stocks to simulate, e.g. AAPL,MSFT (default ~20)");
-  cmd->add_option("--start", a->start, "simulated start time (default: the previous weekday, 14:30 UTC)");
+  cmd->add_option("--start", a->start,
+                  "simulated start time (default: the lake's demo stream's, else the previous "
+                  "weekday, 14:30 UTC)");
   cmd->add_option("--duration-s", a->duration_s, "stop after this many seconds (default: until Ctrl-C)");
   cmd->add_option("--maintenance-interval-s", a->maintenance_interval_s,
                   "compact small files and vacuum every table this often (default 3600; 0: never)");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -71,12 +72,32 @@ class ProgressLog {
   bool printed_ = false;
 };
 
+// Flags of the Kafka path given with --source would be ignored (no metrics server would start).
+Status CheckKafkaOnlyFlags(const IngestArgs& a) {
+  const IngestArgs defaults;
+  for (const auto& [flag, given] :
+       {std::pair<const char*, bool>{"--group", a.group != defaults.group},
+        {"--kafka-setting", !a.kafka_settings.empty()},
+        {"--metrics-port", a.metrics_port != defaults.metrics_port},
+        {"--max-buffered-bytes", a.max_buffered_bytes != defaults.max_buffered_bytes},
+        {"--connect-timeout-ms", a.connect_timeout_ms != defaults.connect_timeout_ms}}) {
+    if (given)
+      return Status::InvalidArgument(
+          fmt::format("{} is for Kafka (--brokers); this ingest reads --source", flag));
+  }
+  return Status::OK();
+}
+
 Status CheckLimits(const IngestArgs& a) {
   if (a.max_latency_ms <= 0) return Status::InvalidArgument("--max-latency-ms must be > 0");
   if (a.max_batch_rows <= 0) return Status::InvalidArgument("--max-batch-rows must be > 0");
   if (a.max_batch_bytes <= 0) return Status::InvalidArgument("--max-batch-bytes must be > 0");
   if (a.max_buffered_bytes <= 0) return Status::InvalidArgument("--max-buffered-bytes must be > 0");
   if (a.connect_timeout_ms <= 0) return Status::InvalidArgument("--connect-timeout-ms must be > 0");
+  if (!(a.progress_interval_s >= 0) || !std::isfinite(a.progress_interval_s)) {
+    return Status::InvalidArgument(fmt::format(
+        "--progress-interval-s {}: must be a number of seconds >= 0", a.progress_interval_s));
+  }
   return Status::OK();
 }
 
@@ -128,6 +149,7 @@ Status RunIngest(const IngestArgs& a) {
       return Status::InvalidArgument(
           "give either --source (in-process) or --brokers (Kafka), not both");
     }
+    FL_RETURN_NOT_OK(CheckKafkaOnlyFlags(a));
     FL_RETURN_NOT_OK(CheckSourceEnds(a));
     pipeline::SourceIngestOptions o;
     o.lake = a.lake;

@@ -2,8 +2,10 @@
 // keeps the clamped value when the text is out of range (`--limit 99999999999999999999` became
 // 9223372036854775807, `--seed -1` became 18446744073709551615): every INT / UINT option gets a
 // check that runs on the text before the conversion.
-#include <charconv>
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -12,26 +14,27 @@
 namespace financelake::apps {
 namespace {
 
-// "" when `text` is no plain decimal integer (CLI11's conversion judges those) or fits the type.
+// "" when `text` fits the type or is no integer at all (CLI11's conversion reports those). Read
+// as CLI11 reads it: strtoll / strtoull in base 0 (leading spaces, 0x hex, 0 octal).
 std::string OutOfRange(const std::string& text, bool is_unsigned) {
-  std::string_view t = text;
-  const bool negative = !t.empty() && t[0] == '-';
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
-  if (t.empty()) return "";
-  for (char c : t) {
-    if (c < '0' || c > '9') return "";
+  size_t first = 0;
+  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first])) != 0) ++first;
+  if (is_unsigned && first + 1 < text.size() && text[first] == '-' &&
+      std::isdigit(static_cast<unsigned char>(text[first + 1])) != 0) {
+    return "'" + text + "' is negative; expected an integer >= 0";
   }
+  errno = 0;
+  char* end = nullptr;
   if (is_unsigned) {
-    if (negative) return "'" + text + "' is negative; expected an integer >= 0";
-    uint64_t v = 0;
-    if (std::from_chars(t.data(), t.data() + t.size(), v).ec == std::errc()) return "";
-    return "'" + text + "' is out of range (at most 18446744073709551615)";
+    (void)std::strtoull(text.c_str(), &end, 0);
+  } else {
+    (void)std::strtoll(text.c_str(), &end, 0);
   }
-  int64_t v = 0;
-  const std::string signed_text = (negative ? "-" : "") + std::string(t);
-  const auto r = std::from_chars(signed_text.data(), signed_text.data() + signed_text.size(), v);
-  if (r.ec == std::errc()) return "";
-  return "'" + text + "' is out of range (-9223372036854775808..9223372036854775807)";
+  if (errno != ERANGE) return "";
+  return "'" + text + "' is out of range (" +
+         (is_unsigned ? "at most 18446744073709551615"
+                      : "-9223372036854775808..9223372036854775807") +
+         ")";
 }
 
 }  // namespace

@@ -87,8 +87,10 @@ Status RunProduce(const ProduceArgs& a) {
     };
     FL_ASSIGN_OR_RETURN(producer, kafka::Producer::Open(po));
     FL_RETURN_NOT_OK(producer->WaitForBroker(std::chrono::milliseconds(a.connect_timeout_ms)));
-  } else if (!a.topic.empty() || !a.topic_prefix.empty() || !a.kafka_settings.empty()) {
-    return Status::InvalidArgument("--topic, --topic-prefix and --kafka-setting need --brokers");
+  } else if (!a.topic.empty() || !a.topic_prefix.empty() || !a.kafka_settings.empty() ||
+             a.compression != ProduceArgs().compression) {
+    return Status::InvalidArgument(
+        "--topic, --topic-prefix, --kafka-setting and --compression need --brokers");
   }
   // One topic per event type is the contract ingest relies on, so --topic may only rename the
   // topic of a source that emits one type.

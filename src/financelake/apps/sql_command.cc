@@ -97,7 +97,7 @@ Status DotCommand(sql::SqlSession& session, const DotLine& cmd, sql::OutputForma
       } else if (t.HasSqlName()) {
         std::printf("%s\n", t.SqlName().c_str());
       } else {
-        std::printf("%s (no SQL name: delta('%s'))\n", t.rel.c_str(), t.rel.c_str());
+        std::printf("%s (no SQL name: delta(%s))\n", t.rel.c_str(), sql::SqlString(t.rel).c_str());
       }
     }
     std::fflush(stdout);

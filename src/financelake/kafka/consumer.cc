@@ -292,7 +292,7 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
       assign_status = ErrorStatus("kafka: rebalance: assign", rd_kafka_assign(rk, partitions));
     }
     if (!callback_status.ok()) rd_kafka_pause_partitions(rk, partitions);
-    assigned_once_ = true;
+    awaiting_assignment_ = false;
   } else {
     event.kind = RebalanceEvent::Kind::kRevoke;
     const bool resync = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
@@ -319,6 +319,11 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
       assignment_.erase(tp);
       positions_.erase(tp);
     }
+    // Until the assignment that follows, an empty assignment_ is no "nothing to read": the
+    // eager protocol always follows a revocation with an assignment (empty or not); the
+    // cooperative one takes back some partitions and may add none, so there only a consumer
+    // left with nothing waits for one.
+    if (!cooperative || resync || assignment_.empty()) awaiting_assignment_ = true;
     if (batch_ != nullptr) {
       std::erase_if(*batch_, [&](const Message& m) {
         return revoked.contains({std::string(m.topic()), m.partition()});
@@ -449,20 +454,8 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::HighWatermarks(
   return out;
 }
 
-Result<KafkaOffset> Consumer::HighWatermark(const TopicPartition& tp,
-                                            std::chrono::milliseconds timeout) {
-  FL_RETURN_NOT_OK(CheckOpen());
-  int64_t low = 0;
-  int64_t high = 0;
-  FL_RETURN_NOT_OK(ErrorStatus(
-      "kafka: watermarks: " + tp.ToString(),
-      rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition.value(), &low,
-                                       &high, static_cast<int>(timeout.count()))));
-  return KafkaOffset(high);
-}
-
 bool Consumer::CaughtUp(const std::map<TopicPartition, KafkaOffset>& targets) const {
-  if (!assigned_once_) return false;
+  if (awaiting_assignment_) return false;
   for (const TopicPartition& tp : assignment_) {
     auto target = targets.find(tp);
     if (target == targets.end() || target->second.value() <= 0) continue;

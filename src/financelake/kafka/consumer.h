@@ -130,12 +130,10 @@ class Consumer {
   // subscribed topics, asked of the brokers now. NotFound for a topic the cluster lacks.
   Result<std::map<TopicPartition, KafkaOffset>> HighWatermarks(std::chrono::milliseconds timeout);
 
-  // The high watermark of one partition, asked of its leader now (callable from the rebalance
-  // callback, e.g. to check a start offset against the partition's end).
-  Result<KafkaOffset> HighWatermark(const TopicPartition& tp, std::chrono::milliseconds timeout);
-
-  // True once this consumer has an assignment and has read, in every assigned partition
-  // present in `targets`, up to the target offset (e.g. the HighWatermarks() taken at start).
+  // True when this consumer's latest rebalance event gave it an assignment (an empty one too)
+  // and it has read, in every assigned partition present in `targets`, up to the target offset
+  // (e.g. the HighWatermarks() taken at start). False before the first assignment and between a
+  // revocation and the assignment that follows it (the partitions are only passing through).
   bool CaughtUp(const std::map<TopicPartition, KafkaOffset>& targets) const;
 
   // Position, cached high watermark and lag of every assigned partition; no network call.
@@ -171,7 +169,7 @@ class Consumer {
   const RebalanceCallback on_rebalance_;
   std::set<TopicPartition> assignment_;
   std::map<TopicPartition, KafkaOffset> positions_;
-  bool assigned_once_ = false;
+  bool awaiting_assignment_ = true;  // no assignment yet, or a revocation since the last one
   bool closing_ = false;  // Close() has begun
   bool offsets_gone_ = false;
   bool closed_ = false;

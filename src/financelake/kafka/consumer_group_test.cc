@@ -136,6 +136,43 @@ TEST_P(ConsumerGroupTest, MembersSplitPartitionsAndAJoinerTriggersARebalance) {
   EXPECT_EQ(c->revoked(), before + 1);
 }
 
+// `ingest --once` ends when CaughtUp(): between a revocation and the assignment that follows,
+// a member's empty assignment is not "nothing left to read" (it ended there, with a partition's
+// records unread, when another member left the group). An empty assignment that was given is.
+TEST_P(ConsumerGroupTest, CaughtUpWaitsForTheAssignmentAfterARevocation) {
+  auto a = Join();
+  const std::map<TopicPartition, KafkaOffset> nothing_to_reach;  // every partition is caught up
+  EXPECT_FALSE(a->consumer->CaughtUp(nothing_to_reach));         // no assignment yet
+  ASSERT_TRUE(PollUntil(
+      {a->consumer.get()}, [&] { return a->consumer->assignment().size() == 3; },
+      milliseconds(30000)));
+  EXPECT_TRUE(a->consumer->CaughtUp(nothing_to_reach));
+  auto b = Join();
+  std::vector<Consumer*> two = {a->consumer.get(), b->consumer.get()};
+  int windows = 0;  // polls that ended between a's revocation and its next assignment
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+       !Balanced(two) && std::chrono::steady_clock::now() < deadline;) {
+    for (Consumer* c : two) {
+      auto batch = c->Poll(1000, milliseconds(20));
+      ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+      const bool between = !a->events.empty() &&
+                           a->events.back().kind == RebalanceEvent::Kind::kRevoke &&
+                           a->consumer->assignment().empty();
+      if (between) {
+        ++windows;
+        EXPECT_FALSE(a->consumer->CaughtUp(nothing_to_reach)) << "a revoked member looked done";
+      }
+    }
+  }
+  ASSERT_TRUE(Balanced(two));
+  EXPECT_TRUE(a->consumer->CaughtUp(nothing_to_reach));
+  EXPECT_TRUE(b->consumer->CaughtUp(nothing_to_reach));
+  if (GetParam() == AssignmentStrategy::kRoundRobin) {
+    // Eager: a gave all three back and waited for the group to re-form.
+    EXPECT_GE(windows, 1) << "no poll fell between the revocation and the assignment";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Strategies, ConsumerGroupTest,
                          ::testing::Values(AssignmentStrategy::kRoundRobin,
                                            AssignmentStrategy::kCooperativeSticky),

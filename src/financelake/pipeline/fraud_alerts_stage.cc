@@ -70,9 +70,9 @@ class AlertedRows {
   }
 
  private:
-  static std::string Key(std::string_view id, int64_t time) {
-    std::string key(id);
-    key.append(reinterpret_cast<const char*>(&time), sizeof time);
+  static std::string Key(std::string_view id, int64_t time) {  // fixed-width time first
+    std::string key(reinterpret_cast<const char*>(&time), sizeof time);
+    key.append(id);
     return key;
   }
 

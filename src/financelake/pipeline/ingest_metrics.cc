@@ -69,8 +69,10 @@ std::string IngestMetrics::Render() const {
           "topic");
   counter("financelake_ingest_errors_total", "Errors by kind (commit retries, lost races).",
           errors_, "kind");
-  out += "# HELP financelake_ingest_consumer_lag Records behind the partition's end.\n"
-         "# TYPE financelake_ingest_consumer_lag gauge\n";
+  out +=
+      "# HELP financelake_ingest_consumer_lag Records of the partition not yet in the table (its "
+      "end offset minus the committed position).\n"
+      "# TYPE financelake_ingest_consumer_lag gauge\n";
   for (const auto& [tp, v] : lag_) {
     out += fmt::format("financelake_ingest_consumer_lag{{topic=\"{}\",partition=\"{}\"}} {}\n",
                        Escape(tp.first), tp.second, v);

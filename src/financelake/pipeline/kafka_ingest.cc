@@ -67,12 +67,16 @@ class KafkaIngest {
     FL_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(co));
     FL_RETURN_NOT_OK(consumer_->WaitForBroker(std::chrono::milliseconds(o_.connect_timeout_ms)));
     std::map<TopicPartition, KafkaOffset> targets;
+    Result<std::map<TopicPartition, KafkaOffset>> ends =
+        consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms));
     if (o_.once) {
-      FL_ASSIGN_OR_RETURN(targets, consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms)));
+      FL_ASSIGN_OR_RETURN(targets, ends);
     }
     // Only now, with the broker reachable (and with --once the topics there), are the Bronze
     // tables opened or created: a failed start writes nothing.
     FL_RETURN_NOT_OK(OpenTables());
+    // (Without --once a topic may be missing yet: then there is nothing to check it against.)
+    if (ends.ok()) FL_RETURN_NOT_OK(CheckLakeNotAhead(*ends));
     Status st = Loop(targets);
     if (st.ok()) st = Flush();
     Status closed = consumer_->Close();  // the final revoke commits anything left
@@ -106,8 +110,14 @@ class KafkaIngest {
       if (o_.metrics != nullptr && MonotonicMs() - last_lag_ms >= 1000) {
         last_lag_ms = MonotonicMs();
         o_.metrics->ClearLag();
+        // Behind the end by what is not in the table yet: records fetched and buffered but not
+        // committed still count (a lag of 0 with 5,000 records waiting told lag tools otherwise).
         for (const kafka::PartitionLag& l : consumer_->Lag()) {
-          if (l.lag) o_.metrics->SetLag(l.partition.topic, l.partition.partition.value(), *l.lag);
+          auto ps = parts_.find(l.partition);
+          if (!l.high_watermark || ps == parts_.end()) continue;
+          const int64_t lag =
+              std::max<int64_t>(0, l.high_watermark->value() - (ps->second.base + 1));
+          o_.metrics->SetLag(l.partition.topic, l.partition.partition.value(), lag);
         }
       }
       // A member the group gave no partition is caught up too (CaughtUp waits for the first
@@ -298,7 +308,6 @@ class KafkaIngest {
       if (ts == topics_.end()) continue;
       FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
                                          KafkaAppId(o_.group, tp.topic, tp.partition.value())));
-      if (v >= 0) FL_RETURN_NOT_OK(CheckLakeNotAhead(tp, v));
       parts_[tp] = PartitionState{v, v};
       e.start_offsets[tp] = v >= 0 ? KafkaOffset(v + 1) : kafka::kOffsetBeginning;
     }
@@ -308,19 +317,24 @@ class KafkaIngest {
   // A partition that ends before the lake's position for it is another partition than the one
   // the lake read: the topic was deleted and made again, or the broker restarted empty (the dev
   // broker keeps nothing). Reading on from the lake's position would skip its messages silently
-  // (they are below it), so that is refused. (One that has already grown past the position is
-  // not told apart.) A failed lookup checks nothing: the broker is asked again at the next
-  // assignment.
-  Status CheckLakeNotAhead(const TopicPartition& tp, int64_t last_in_lake) {
-    auto high = consumer_->HighWatermark(tp, std::chrono::milliseconds(o_.connect_timeout_ms));
-    if (!high.ok() || high->value() > last_in_lake) return Status::OK();
-    return Status::FailedPrecondition(fmt::format(
-        "{}: the lake has read it up to offset {} (group {}), but the partition's next "
-        "offset is only {}: the topic was made again or the broker restarted empty, and reading on "
-        "from "
-        "offset {} would skip its new messages, so nothing is read; to take the new topic as a "
-        "new stream, ingest it with another --group",
-        tp.ToString(), last_in_lake, o_.group, high->value(), last_in_lake + 1));
+  // (they are below it), so that is refused at start, before anything is read. (One that has
+  // already grown past the position is not told apart.) Checked against the end offsets asked
+  // for at start, not in the rebalance callback: a blocking lookup there could stall the group.
+  Status CheckLakeNotAhead(const std::map<TopicPartition, KafkaOffset>& ends) {
+    for (const auto& [tp, end] : ends) {
+      auto ts = topics_.find(tp.topic);
+      if (ts == topics_.end()) continue;
+      FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
+                                         KafkaAppId(o_.group, tp.topic, tp.partition.value())));
+      if (v < 0 || end.value() > v) continue;
+      return Status::FailedPrecondition(fmt::format(
+          "kafka: {}: the lake has read it up to offset {} (group {}), but the partition's next "
+          "offset is only {}: the topic was made again or the broker restarted empty, and "
+          "reading on from offset {} would skip its new messages, so nothing is read; to take "
+          "the new topic as a new stream, ingest it with another --group",
+          tp.ToString(), v, o_.group, end.value(), v + 1));
+    }
+    return Status::OK();
   }
 
   const KafkaIngestOptions& o_;

@@ -40,7 +40,13 @@ class KafkaIngestTest : public ::testing::Test {
             ("fl-kafka-ingest-" + std::to_string(::getpid()) + "-" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(lake_);
-    broker_ = kafka::test::StartBroker(3);
+    StartBroker(3);
+  }
+  // A new (empty) broker with `partitions` per topic, and a producer for it.
+  void StartBroker(int partitions) {
+    producer_.reset();
+    broker_.reset();
+    broker_ = kafka::test::StartBroker(partitions);
     ASSERT_NE(broker_, nullptr);
     producer_ = kafka::test::OpenProducer(broker_->bootstrap());
     ASSERT_NE(producer_, nullptr);
@@ -164,6 +170,22 @@ TEST_F(KafkaIngestTest, TheBufferedBytesGaugeShowsWhatWaitsForACommit) {
     seen = std::max<int64_t>(gauge(), 0);
   }
   EXPECT_EQ(events_in(), 500);
+  // The lag counts what is not in the table: all 500, fetched and buffered as they are (it said
+  // 0 here, measured from the fetch position). It is refreshed once a second.
+  auto lag_sum = [&] {
+    const std::string text = metrics.Render();
+    int64_t sum = 0;
+    for (size_t at = text.find("\nfinancelake_ingest_consumer_lag{"); at != std::string::npos;
+         at = text.find("\nfinancelake_ingest_consumer_lag{", at + 1)) {
+      sum += std::stoll(text.substr(text.find("} ", at) + 2));
+    }
+    return sum;
+  };
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       lag_sum() != 500 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(lag_sum(), 500);
   stop = true;
   t.join();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -204,12 +226,8 @@ TEST_F(KafkaIngestTest, ALakeAheadOfItsPartitionsIsRefused) {
   Produce(900, 0);
   ASSERT_TRUE(RunKafkaIngest(Options(true)).ok());
   ExpectComplete(900);
-  producer_.reset();
-  broker_.reset();
-  broker_ = kafka::test::StartBroker(3);
-  ASSERT_NE(broker_, nullptr);
-  producer_ = kafka::test::OpenProducer(broker_->bootstrap());
-  ASSERT_NE(producer_, nullptr);
+  StartBroker(3);
+  ASSERT_FALSE(HasFatalFailure());
   Produce(30, 5000);  // about 10 per partition, below the ~300 the lake has read of each
   for (bool once : {true, false}) {
     KafkaIngestOptions o = Options(once);
@@ -239,16 +257,16 @@ TEST_F(KafkaIngestTest, ALakeAheadOfItsPartitionsIsRefused) {
 // More members than partitions: an `--once` member the group gives nothing is caught up and
 // ends (it waited for a partition for ever), while the member holding the partition goes on.
 TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {
-  producer_.reset();
-  broker_ = kafka::test::StartBroker(1);
-  ASSERT_NE(broker_, nullptr);
-  producer_ = kafka::test::OpenProducer(broker_->bootstrap());
-  ASSERT_NE(producer_, nullptr);
+  StartBroker(1);
+  ASSERT_FALSE(HasFatalFailure());
   Produce(50, 0);
   std::atomic<bool> stop_a{false};
   Status status_a;
+  // Round-robin hands partitions out in member id order, and the mock names members after their
+  // client.id: the partition stays with `a`, and `b` is given nothing.
   std::thread a([&] {
     KafkaIngestOptions o = Options(false);
+    o.settings.push_back({"client.id", "member-a"});
     o.stop = &stop_a;
     status_a = RunKafkaIngest(o).status();
   });
@@ -262,10 +280,11 @@ TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {
   std::atomic<bool> stop_b{false};
   auto b = std::async(std::launch::async, [&] {
     KafkaIngestOptions o = Options(true);
+    o.settings.push_back({"client.id", "member-b"});
     o.stop = &stop_b;
     return RunKafkaIngest(o);
   });
-  const bool ended = b.wait_for(std::chrono::seconds(90)) == std::future_status::ready;
+  const bool ended = b.wait_for(std::chrono::seconds(45)) == std::future_status::ready;
   stop_b = true;
   auto rb = b.get();
   stop_a = true;
@@ -274,6 +293,42 @@ TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {
   EXPECT_TRUE(rb.ok()) << rb.status().ToString();
   EXPECT_TRUE(status_a.ok()) << status_a.ToString();
   ExpectComplete(50);
+}
+
+// Two `--once` members over a big and a small partition both end, with every record landed once.
+// (When the small one's member leaves first, the other's partitions are revoked and assigned
+// again, and that revocation is no "nothing left to read": it ended there, exit 0, with most of
+// the big partition unread. Whether a run here hits that window depends on timing; the check of
+// the window itself is ConsumerGroupTest.CaughtUpWaitsForTheAssignmentAfterARevocation.)
+TEST_F(KafkaIngestTest, OnceMembersEndOnlyWhenEveryPartitionIsIn) {
+  StartBroker(2);
+  ASSERT_FALSE(HasFatalFailure());
+  std::map<std::string, int> sent;
+  for (const auto& [key, n] : {std::pair<std::string, int>{"big", 15000}, {"small-2", 100}}) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(producer_
+                      ->Produce(kTopic, key, fmt::format(R"({{"k":"{}","i":{}}})", key, i),
+                                TimestampMicros(0))
+                      .ok());
+    }
+    sent[key] = n;
+  }
+  ASSERT_TRUE(producer_->Flush(milliseconds(30000)).ok());
+  auto member = [&](const std::string& id) {
+    KafkaIngestOptions o = Options(true);
+    // As `ingest --once` runs them (its group timings, its flush), reading slowly, so that the
+    // small partition's member leaves while the other is in the middle of the big one.
+    o.settings = {{"client.id", id}, {"max.partition.fetch.bytes", "100"}};
+    o.flush = FlushPolicy{};
+    return std::async(std::launch::async, [o] { return RunKafkaIngest(o); });
+  };
+  auto a = member("member-a");
+  auto b = member("member-b");
+  auto ra = a.get();
+  auto rb = b.get();
+  ASSERT_TRUE(ra.ok()) << ra.status().ToString();
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  ExpectComplete(15100);  // (the two keys go to the two partitions)
 }
 
 TEST_F(KafkaIngestTest, TinyBufferStillIngestsEverything) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "financelake/io/path.h"
+#include "financelake/sql/statement.h"
 
 namespace financelake::sql {
 namespace {
@@ -72,13 +73,15 @@ void AssignSqlNames(std::vector<LakeTable>* tables) {
   std::map<std::string, std::vector<LakeTable*>> dotted, flat;  // lower-case name -> claimants
   for (LakeTable& t : *tables) {
     const std::string layer = Lower(t.layer);
-    if (!t.layer.empty() && layer != "main" && layer != "temp" && spellings[layer].size() == 1) {
+    if (t.layer.empty()) {
+      dotted[Lower(t.name)].push_back(&t);  // a table named "gold.prices" shows as gold.prices
+    } else if (layer != "main" && layer != "temp" && spellings[layer].size() == 1) {
       dotted[layer + "." + Lower(t.name)].push_back(&t);
     }
     flat[Lower(t.FlatName())].push_back(&t);
   }
   for (auto& [name, claimants] : dotted) {
-    if (claimants.size() == 1) claimants[0]->dotted = true;
+    if (claimants.size() == 1 && !claimants[0]->layer.empty()) claimants[0]->dotted = true;
   }
   for (auto& [name, claimants] : flat) {
     std::vector<LakeTable*> roots;
@@ -142,8 +145,8 @@ Result<LakeTable> ResolveLakeTable(const std::vector<LakeTable>& tables, std::st
     for (const LakeTable* t : found) paths += (paths.empty() ? "" : ", ") + t->rel;
     return Status::InvalidArgument(fmt::format(
         "'{}' names {} tables ({}), whose names differ only in case: name one by its exact path, "
-        "as in delta('{}')",
-        unquoted, found.size(), paths, found[0]->rel));
+        "as in delta({})",
+        unquoted, found.size(), paths, SqlString(found[0]->rel)));
   }
   std::string known;
   for (const LakeTable& t : tables) known += (known.empty() ? "" : ", ") + t.SqlName();
