@@ -150,6 +150,22 @@ test('demo stops cleanly on SIGINT with everything committed', async () => {
   let grown = 0;
   for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) grown += bronzeRows(lake, t).length;
   assert.equal(grown, total + live);
+  // The lake remembers the start its demo ran from, so the rerun continued that stream (a rerun
+  // another day began a second one over the same days): no event is in Bronze twice. Another
+  // --start says it begins another stream, and becomes the one reruns continue.
+  assert.match(fs.readFileSync(path.join(lake, '_demo_start'), 'utf8'), /^\d+\n$/);
+  const ids = new Set();
+  let twice = 0;
+  for (const t of ['stock_trades', 'crypto_prices', 'bank_transactions']) {
+    for (const r of bronzeRows(lake, t)) {
+      if (ids.has(r.event_id)) twice++;
+      ids.add(r.event_id);
+    }
+  }
+  assert.equal(twice, 0);
+  const other = runFlOk(['demo', '--lake', lake, '--rate', '3000', '--duration-s', '1', '--port', '-1', '--start', '2024-03-04T14:30:00Z']);
+  assert.match(other.stdout, /demo: --start 2024-03-04T14:30:00Z begins another stream in this lake \(its demo ran from \d+\)/);
+  assert.equal(fs.readFileSync(path.join(lake, '_demo_start'), 'utf8'), '2024-03-04T14:30:00Z\n');
 });
 
 test('a continuous pipeline compacts the small files of every table while events flow, losing none', async () => {
@@ -222,6 +238,8 @@ test('bad input: one clear line, non-zero exit', () => {
     expectFailure(['ingest', '--source', 'sim', '--count', '10', flag, value, '--lake', topicsLake], `${flag} is for Kafka (--brokers)`);
   }
   expectFailure(['ingest', '--source', 'sim', '--count', '10', '--progress-interval-s', 'nan', '--lake', topicsLake], '--progress-interval-s nan');
+  expectFailure(['ingest', '--source', 'sim', '--count', '10', '--progress-interval-s', '1e300', '--lake', topicsLake], 'from 0 to a year');
+  expectFailure(['ingest', '--brokers', '127.0.0.1:1', '--stream-id', 's', '--lake', topicsLake], '--stream-id is for --source');
   assert.ok(!fs.existsSync(topicsLake), 'a refused ingest made its lake');
   expectFailure(['produce', '--source', 'sim', '--count', '1', '--topics', 'crypto-prices', '--brokers', '127.0.0.1:1', '--topic', 'x y'], "--topic: 'x y' is not a legal");
   expectFailure(['produce', '--source', 'sim', '--count', '1', '--brokers', '127.0.0.1:1', '--topic-prefix', 'a/'], "--topic-prefix: 'a/stock-trades' is not a legal");

@@ -4,6 +4,7 @@
 // bank transactions a fraud model is trained and new ones are scored (gold/fraud_alerts).
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -80,17 +81,15 @@ std::string DemoStartPath(const std::string& lake) {
 }
 
 // --start, else the lake's remembered start, else DefaultStart().
-Result<std::string> ChooseStart(const DemoArgs& a) {
-  if (a.start == "now") {  // the moment of this first run, so that a rerun continues its stream
-    return std::to_string(pipeline::WallMicros() / 1000);
-  }
-  if (!a.start.empty()) return a.start;
+// The lake's remembered start, "" when it has none.
+Result<std::string> RememberedStart(const std::string& lake) {
   auto fs = io::PosixFileSystem();
-  const std::string path = DemoStartPath(a.lake);
+  const std::string path = DemoStartPath(lake);
   FL_ASSIGN_OR_RETURN(bool remembered, fs->Exists(path));
-  if (!remembered) return DefaultStart();
+  if (!remembered) return std::string();
   FL_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(path));
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0)
+    text.pop_back();
   if (!sources::ParseTimeOption(text, 0).ok()) {
     return Status::DataLoss(fmt::format(
         "{}: '{}' is not a start time (the start of this lake's demo stream); give --start, or "
@@ -98,6 +97,20 @@ Result<std::string> ChooseStart(const DemoArgs& a) {
         path, text.substr(0, 64)));
   }
   return text;
+}
+
+Result<std::string> ChooseStart(const DemoArgs& a) {
+  FL_ASSIGN_OR_RETURN(std::string remembered, RememberedStart(a.lake));
+  if (a.start.empty()) return remembered.empty() ? DefaultStart() : remembered;
+  // "now": the moment of this first run, so that a rerun continues its stream.
+  std::string start = a.start == "now" ? std::to_string(pipeline::WallMicros() / 1000) : a.start;
+  if (!remembered.empty() && remembered != start) {
+    std::printf(
+        "demo: --start %s begins another stream in this lake (its demo ran from %s); reruns "
+        "without --start continue the new one\n",
+        start.c_str(), remembered.c_str());
+  }
+  return start;
 }
 
 Status RememberStart(const std::string& lake, const std::string& start) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct IngestArgs {
   int metrics_port = -1;
   double progress_interval_s = 10;
   bool once = false;
+  std::set<std::string> given;  // which of kKafkaOnlyFlags and --stream-id were on the command line
 };
 
 // One progress line per interval on stderr, the first at the first commit (its rate since the
@@ -72,18 +74,21 @@ class ProgressLog {
   bool printed_ = false;
 };
 
-// Flags of the Kafka path given with --source would be ignored (no metrics server would start).
-Status CheckKafkaOnlyFlags(const IngestArgs& a) {
-  const IngestArgs defaults;
-  for (const auto& [flag, given] :
-       {std::pair<const char*, bool>{"--group", a.group != defaults.group},
-        {"--kafka-setting", !a.kafka_settings.empty()},
-        {"--metrics-port", a.metrics_port != defaults.metrics_port},
-        {"--max-buffered-bytes", a.max_buffered_bytes != defaults.max_buffered_bytes},
-        {"--connect-timeout-ms", a.connect_timeout_ms != defaults.connect_timeout_ms}}) {
-    if (given)
-      return Status::InvalidArgument(
-          fmt::format("{} is for Kafka (--brokers); this ingest reads --source", flag));
+// The flags of one path that the other ignores (a metrics server that would not start).
+constexpr const char* kKafkaOnlyFlags[] = {"--group", "--kafka-setting", "--metrics-port",
+                                           "--max-buffered-bytes", "--connect-timeout-ms"};
+
+Status CheckPathFlags(const IngestArgs& a) {
+  if (a.source_given) {
+    for (const char* flag : kKafkaOnlyFlags) {
+      if (a.given.count(flag) != 0) {
+        return Status::InvalidArgument(
+            fmt::format("{} is for Kafka (--brokers); this ingest reads --source", flag));
+      }
+    }
+  } else if (a.given.count("--stream-id") != 0) {
+    return Status::InvalidArgument(
+        "--stream-id is for --source; a Kafka ingest's positions are per --group");
   }
   return Status::OK();
 }
@@ -94,9 +99,10 @@ Status CheckLimits(const IngestArgs& a) {
   if (a.max_batch_bytes <= 0) return Status::InvalidArgument("--max-batch-bytes must be > 0");
   if (a.max_buffered_bytes <= 0) return Status::InvalidArgument("--max-buffered-bytes must be > 0");
   if (a.connect_timeout_ms <= 0) return Status::InvalidArgument("--connect-timeout-ms must be > 0");
-  if (!(a.progress_interval_s >= 0) || !std::isfinite(a.progress_interval_s)) {
-    return Status::InvalidArgument(fmt::format(
-        "--progress-interval-s {}: must be a number of seconds >= 0", a.progress_interval_s));
+  if (!(a.progress_interval_s >= 0) || !(a.progress_interval_s <= 86400 * 365)) {
+    return Status::InvalidArgument(
+        fmt::format("--progress-interval-s {}: must be a number of seconds from 0 to a year",
+                    a.progress_interval_s));
   }
   return Status::OK();
 }
@@ -139,6 +145,7 @@ Status CheckSourceEnds(const IngestArgs& a) {
 Status RunIngest(const IngestArgs& a) {
   FL_RETURN_NOT_OK(CheckLimits(a));
   FL_RETURN_NOT_OK(CheckNames(a));
+  FL_RETURN_NOT_OK(CheckPathFlags(a));
   std::atomic<bool>& stop = InstallStopSignals();
   pipeline::FlushPolicy flush{a.max_latency_ms, a.max_batch_rows, a.max_batch_bytes};
   ProgressLog log(a.progress_interval_s);
@@ -149,7 +156,6 @@ Status RunIngest(const IngestArgs& a) {
       return Status::InvalidArgument(
           "give either --source (in-process) or --brokers (Kafka), not both");
     }
-    FL_RETURN_NOT_OK(CheckKafkaOnlyFlags(a));
     FL_RETURN_NOT_OK(CheckSourceEnds(a));
     pipeline::SourceIngestOptions o;
     o.lake = a.lake;
@@ -257,7 +263,13 @@ void RegisterIngestCommands(CLI::App& app, Action* action) {
   cmd->add_flag(
       "--once", a->once,
       "stop when caught up with the end offsets seen at start (Kafka) or when the source ends");
-  cmd->callback([action, a] { *action = [a] { return RunIngest(*a); }; });
+  cmd->callback([action, a, cmd] {
+    for (const char* flag : kKafkaOnlyFlags) {
+      if (cmd->count(flag) > 0) a->given.insert(flag);
+    }
+    if (cmd->count("--stream-id") > 0) a->given.insert("--stream-id");
+    *action = [a] { return RunIngest(*a); };
+  });
 }
 
 }  // namespace financelake::apps

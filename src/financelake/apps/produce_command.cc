@@ -26,6 +26,7 @@ struct ProduceArgs {
   std::string topic;         // overrides the per-event topic
   std::string topic_prefix;  // prepended to the per-event topic
   std::string compression = "lz4";
+  bool compression_given = false;
   int connect_timeout_ms = 10000;
   std::vector<std::string> kafka_settings;
   bool brokers_given = false;
@@ -88,7 +89,7 @@ Status RunProduce(const ProduceArgs& a) {
     FL_ASSIGN_OR_RETURN(producer, kafka::Producer::Open(po));
     FL_RETURN_NOT_OK(producer->WaitForBroker(std::chrono::milliseconds(a.connect_timeout_ms)));
   } else if (!a.topic.empty() || !a.topic_prefix.empty() || !a.kafka_settings.empty() ||
-             a.compression != ProduceArgs().compression) {
+             a.compression_given) {
     return Status::InvalidArgument(
         "--topic, --topic-prefix, --kafka-setting and --compression need --brokers");
   }
@@ -198,7 +199,10 @@ void RegisterProduceCommand(CLI::App& app, Action* action) {
   cmd->add_option("--kafka-setting", a->kafka_settings,
                   "extra librdkafka property key=value (repeatable), e.g. message.timeout.ms=30000 "
                   "(enable.idempotence and acks are fixed)");
-  cmd->callback([action, a] { *action = [a] { return RunProduce(*a); }; });
+  cmd->callback([action, a, cmd] {
+    a->compression_given = cmd->count("--compression") > 0;
+    *action = [a] { return RunProduce(*a); };
+  });
 }
 
 }  // namespace financelake::apps

@@ -251,7 +251,9 @@ void Consumer::OnRebalance(int err, rd_kafka_topic_partition_list_t* partitions)
   Status assign_status;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     event.kind = RebalanceEvent::Kind::kAssign;
-    if (on_rebalance_) callback_status = on_rebalance_(event);
+    // While closing (an assignment that was still queued), nothing will be read: the owner is
+    // not asked for start offsets (it may be part-way through its own destruction).
+    if (on_rebalance_ && !closing_) callback_status = on_rebalance_(event);
     // Partitions the callback gave no start: the group's committed offset, else the beginning
     // (with auto.offset.reset=error, librdkafka would report "no committed offset" as an error).
     PartitionListPtr uncommitted(rd_kafka_topic_partition_list_new(partitions->cnt));

@@ -67,17 +67,8 @@ class KafkaIngest {
     FL_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Open(co));
     FL_RETURN_NOT_OK(consumer_->WaitForBroker(std::chrono::milliseconds(o_.connect_timeout_ms)));
     std::map<TopicPartition, KafkaOffset> targets;
-    Result<std::map<TopicPartition, KafkaOffset>> ends =
-        consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms));
-    if (o_.once) {
-      FL_ASSIGN_OR_RETURN(targets, ends);
-    }
-    // Only now, with the broker reachable (and with --once the topics there), are the Bronze
-    // tables opened or created: a failed start writes nothing.
-    FL_RETURN_NOT_OK(OpenTables());
-    // (Without --once a topic may be missing yet: then there is nothing to check it against.)
-    if (ends.ok()) FL_RETURN_NOT_OK(CheckLakeNotAhead(*ends));
-    Status st = Loop(targets);
+    Status st = Start(&targets);
+    if (st.ok()) st = Loop(targets);
     if (st.ok()) st = Flush();
     Status closed = consumer_->Close();  // the final revoke commits anything left
     if (!st.ok()) return st;
@@ -87,6 +78,28 @@ class KafkaIngest {
   }
 
  private:
+  // The checks before reading: the end offsets (the targets of --once), the tables, and the
+  // lake's positions against the partitions' ends.
+  Status Start(std::map<TopicPartition, KafkaOffset>* targets) {
+    Result<std::map<TopicPartition, KafkaOffset>> ends =
+        consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms));
+    if (o_.once) {
+      FL_ASSIGN_OR_RETURN(*targets, ends);
+    }
+    // Only now, with the broker reachable (and with --once the topics there), are the Bronze
+    // tables opened or created: a failed start writes nothing.
+    FL_RETURN_NOT_OK(OpenTables());
+    if (!ends.ok()) {
+      // Without --once a topic may not exist yet: there is nothing to check it against.
+      std::fprintf(stderr,
+                   "ingest: the partitions' end offsets could not be read (%s); the lake's "
+                   "positions are not checked against them\n",
+                   ends.status().message().c_str());
+      return Status::OK();
+    }
+    return CheckLakeNotAhead(*ends);
+  }
+
   Status Loop(const std::map<TopicPartition, KafkaOffset>& targets) {
     int64_t last_lag_ms = 0;
     while (!(o_.stop != nullptr && o_.stop->load())) {
@@ -318,15 +331,26 @@ class KafkaIngest {
   // the lake read: the topic was deleted and made again, or the broker restarted empty (the dev
   // broker keeps nothing). Reading on from the lake's position would skip its messages silently
   // (they are below it), so that is refused at start, before anything is read. (One that has
-  // already grown past the position is not told apart.) Checked against the end offsets asked
-  // for at start, not in the rebalance callback: a blocking lookup there could stall the group.
+  // already grown past the position is not told apart.) Checked at start against the end offsets
+  // asked for then, not in the rebalance callback (a blocking lookup there could stall the
+  // group): a topic made again while ingest runs is not caught here.
   Status CheckLakeNotAhead(const std::map<TopicPartition, KafkaOffset>& ends) {
-    for (const auto& [tp, end] : ends) {
+    std::optional<std::map<TopicPartition, KafkaOffset>> fresh;
+    for (const auto& [tp, at_start] : ends) {
       auto ts = topics_.find(tp.topic);
       if (ts == topics_.end()) continue;
       FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
                                          KafkaAppId(o_.group, tp.topic, tp.partition.value())));
-      if (v < 0 || end.value() > v) continue;
+      if (v < 0 || at_start.value() > v) continue;
+      // Another member of the group may have committed past the ends read before `v`: ask again,
+      // now that `v` is known (a partition's end only grows).
+      if (!fresh) {
+        FL_ASSIGN_OR_RETURN(
+            fresh, consumer_->HighWatermarks(std::chrono::milliseconds(o_.connect_timeout_ms)));
+      }
+      const auto now = fresh->find(tp);
+      if (now == fresh->end() || now->second.value() > v) continue;
+      const KafkaOffset end = now->second;
       return Status::FailedPrecondition(fmt::format(
           "kafka: {}: the lake has read it up to offset {} (group {}), but the partition's next "
           "offset is only {}: the topic was made again or the broker restarted empty, and "
@@ -339,7 +363,6 @@ class KafkaIngest {
 
   const KafkaIngestOptions& o_;
   std::shared_ptr<io::FileSystem> fs_;
-  std::unique_ptr<kafka::Consumer> consumer_;
   std::map<std::string, TopicState> topics_;
   std::map<TopicPartition, PartitionState> parts_;
   int64_t buffered_rows_ = 0;
@@ -347,6 +370,9 @@ class KafkaIngest {
   int64_t first_buffered_ms_ = 0;
   Status pending_;
   IngestProgress progress_;
+  // Last, so destroyed first: closing it may still serve a rebalance into OnRebalance, which
+  // needs every member above.
+  std::unique_ptr<kafka::Consumer> consumer_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "financelake/sources/bank_catalog.h"
 #include "financelake/sources/event_time.h"
 
 namespace financelake::sources {
@@ -154,6 +155,38 @@ TEST(BankSimTest, AccountsHaveDistinctIdsAndStableHabits) {
   }
   EXPECT_EQ(ids.size(), 3000u);
   EXPECT_NE(a.account(0).id, c.account(0).id);
+}
+
+// The merchants frauds use are not frauds' alone: legitimate card payments reach them too (about
+// 3%), so the merchant column does not tell the label (7 merchants held 71% of the frauds and no
+// legitimate row).
+TEST(BankSimTest, NoMerchantIsFraudsAlone) {
+  BankSimOptions o;
+  o.accounts = 500;
+  BankSim sim(o, 42, kStart);
+  std::map<int16_t, int> legit_at, fraud_at;
+  int legit_cards = 0, legit_rare = 0;
+  for (int i = 0; i < 200000; ++i) {
+    BankTx tx;
+    sim.Next(&tx);
+    if (tx.merchant < 0) continue;
+    const MerchantRole role = Merchants()[static_cast<size_t>(tx.merchant)].role;
+    const bool rare = role == MerchantRole::kFraudTarget || role == MerchantRole::kCardTest;
+    if (tx.is_fraud()) {
+      ++fraud_at[tx.merchant];
+    } else {
+      ++legit_at[tx.merchant];
+      if (tx.type == BankTxType::kCard) {
+        ++legit_cards;
+        legit_rare += rare ? 1 : 0;
+      }
+    }
+  }
+  ASSERT_FALSE(fraud_at.empty());
+  for (const auto& [m, n] : fraud_at) {
+    EXPECT_GT(legit_at[m], n) << Merchants()[static_cast<size_t>(m)].name << ": " << n << " frauds";
+  }
+  EXPECT_NEAR(static_cast<double>(legit_rare) / legit_cards, 0.03, 0.01);
 }
 
 // Two weeks of history before a start and the stream from it (what the demo trains its fraud

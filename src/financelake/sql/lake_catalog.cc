@@ -73,15 +73,13 @@ void AssignSqlNames(std::vector<LakeTable>* tables) {
   std::map<std::string, std::vector<LakeTable*>> dotted, flat;  // lower-case name -> claimants
   for (LakeTable& t : *tables) {
     const std::string layer = Lower(t.layer);
-    if (t.layer.empty()) {
-      dotted[Lower(t.name)].push_back(&t);  // a table named "gold.prices" shows as gold.prices
-    } else if (layer != "main" && layer != "temp" && spellings[layer].size() == 1) {
+    if (!t.layer.empty() && layer != "main" && layer != "temp" && spellings[layer].size() == 1) {
       dotted[layer + "." + Lower(t.name)].push_back(&t);
     }
     flat[Lower(t.FlatName())].push_back(&t);
   }
   for (auto& [name, claimants] : dotted) {
-    if (claimants.size() == 1 && !claimants[0]->layer.empty()) claimants[0]->dotted = true;
+    if (claimants.size() == 1) claimants[0]->dotted = true;
   }
   for (auto& [name, claimants] : flat) {
     std::vector<LakeTable*> roots;
