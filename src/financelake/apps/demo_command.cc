@@ -80,7 +80,6 @@ std::string DemoStartPath(const std::string& lake) {
   return lake + "/_demo_start";
 }
 
-// --start, else the lake's remembered start, else DefaultStart().
 // The lake's remembered start, "" when it has none.
 Result<std::string> RememberedStart(const std::string& lake) {
   auto fs = io::PosixFileSystem();
@@ -99,6 +98,7 @@ Result<std::string> RememberedStart(const std::string& lake) {
   return text;
 }
 
+// --start, else the lake's remembered start, else DefaultStart().
 Result<std::string> ChooseStart(const DemoArgs& a) {
   FL_ASSIGN_OR_RETURN(std::string remembered, RememberedStart(a.lake));
   if (a.start.empty()) return remembered.empty() ? DefaultStart() : remembered;

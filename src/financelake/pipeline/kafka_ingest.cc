@@ -133,8 +133,9 @@ class KafkaIngest {
           o_.metrics->SetLag(l.partition.topic, l.partition.partition.value(), lag);
         }
       }
-      // A member the group gave no partition is caught up too (CaughtUp waits for the first
-      // assignment, empty or not): with more members than partitions it would never end.
+      // A member the group gave no partition is caught up too (CaughtUp waits for an
+      // assignment, empty or not, after the start and after every revocation): with more
+      // members than partitions it would never end.
       if (o_.once && batch.empty() && consumer_->CaughtUp(targets)) {
         return Status::OK();
       }
