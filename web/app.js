@@ -46,7 +46,22 @@ function claim(panel) {
   return () => claims.get(panel) === n;
 }
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-const fmtNum = (v, d = 2) => (v === null || v === undefined ? '' : typeof v === 'number' ? v.toLocaleString(undefined, { maximumFractionDigits: d }) : esc(v));
+// Numbers below 1 keep `d` significant digits (a coin at 0.0000231 is not 0.000023, nor 0).
+const fmtNum = (v, d = 2) => {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'number') return esc(v);
+  if (v !== 0 && Math.abs(v) < 1) return v.toLocaleString(undefined, { maximumSignificantDigits: Math.max(d, 1) });
+  return v.toLocaleString(undefined, { maximumFractionDigits: d });
+};
+// A chart's price format showing `digits` decimals (lightweight-charts' 'percent' type rounds to
+// its precision's steps and printed 1.608 as "1.1%").
+const percentFormat = { type: 'custom', minMove: 0.001, formatter: (v) => `${v.toFixed(2)}%` };
+// Enough decimals for the smallest price of a series (2 for 185.64, 9 for 0.000000123).
+function priceFormatFor(values) {
+  const low = Math.min(...values.filter((v) => typeof v === 'number' && v > 0));
+  const digits = Number.isFinite(low) ? Math.min(12, Math.max(2, Math.ceil(-Math.log10(low)) + 3)) : 2;
+  return { type: 'price', precision: digits, minMove: Math.pow(10, -digits) };
+}
 
 function table(el, columns, rows, { numeric = [] } = {}) {
   if (!rows.length) {
@@ -124,8 +139,8 @@ function priceChart() {
 function returnsChart() {
   if (state.charts['returns-chart']) return state.charts['returns-chart'];
   const c = makeChart('returns-chart');
-  c.ret = c.chart.addSeries(LC.HistogramSeries, { color: '#2962ff', priceFormat: { type: 'percent' } });
-  c.vol = c.chart.addSeries(LC.LineSeries, { color: '#e8a100', lineWidth: 1, priceScaleId: 'left' });
+  c.ret = c.chart.addSeries(LC.HistogramSeries, { color: '#2962ff', priceFormat: percentFormat });
+  c.vol = c.chart.addSeries(LC.LineSeries, { color: '#e8a100', lineWidth: 1, priceScaleId: 'left', priceFormat: percentFormat });
   c.chart.applyOptions({ leftPriceScale: { visible: true, borderVisible: false } });
   applyTheme();
   return c;
@@ -134,7 +149,7 @@ function returnsChart() {
 function alertChart() {
   if (state.charts['alert-chart']) return state.charts['alert-chart'];
   const c = makeChart('alert-chart');
-  c.rate = c.chart.addSeries(LC.LineSeries, { color: '#f23645', lineWidth: 2, priceFormat: { type: 'percent' } });
+  c.rate = c.chart.addSeries(LC.LineSeries, { color: '#f23645', lineWidth: 2, priceFormat: percentFormat });
   applyTheme();
   return c;
 }
@@ -154,6 +169,15 @@ function rangeDates() {
   return { from, to };
 }
 
+// The same day `months` earlier, or that month's last day (2024-03-31 less 1 month is
+// 2024-02-29; Date's own arithmetic overflowed it into 2024-03-02).
+function monthsBefore(date, months) {
+  const y = date.getUTCFullYear();
+  const m = date.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(date.getUTCDate(), lastDay)));
+}
+
 function setRange(range) {
   state.range = range;
   for (const b of document.querySelectorAll('#ranges button')) b.classList.toggle('active', b.dataset.range === range);
@@ -164,9 +188,7 @@ function setRange(range) {
   if (!months) {
     $('from').value = t ? t.first_date : '';
   } else {
-    const from = new Date(last);
-    from.setUTCMonth(from.getUTCMonth() - months);
-    $('from').value = from.toISOString().slice(0, 10);
+    $('from').value = monthsBefore(last, months).toISOString().slice(0, 10);
   }
 }
 
@@ -182,6 +204,8 @@ async function loadTickers() {
   if (!state.tickers.some((t) => t.ticker === state.ticker)) {
     state.ticker = state.tickers.length ? state.tickers[0].ticker : null;
     setRange(state.range);
+  } else if (state.range) {
+    setRange(state.range);  // a preset range follows the ticker's new days (a live refresh)
   }
   sel.value = state.ticker || '';
 }
@@ -197,10 +221,22 @@ async function loadMarket() {
     return;
   }
   const { from, to } = rangeDates();
-  const q = `ticker=${encodeURIComponent(state.ticker)}${from ? '&from=' + from : ''}${to ? '&to=' + to : ''}`;
+  const assetClass = state.view === 'crypto' ? 'crypto' : 'stock';
+  const q = `ticker=${encodeURIComponent(state.ticker)}&asset_class=${assetClass}${from ? '&from=' + from : ''}${to ? '&to=' + to : ''}`;
   $('candles-csv').href = withToken('/api/candles?format=csv&' + q);
-  const [{ candles }, { indicators }] = await Promise.all([api('/api/candles?' + q), api('/api/indicators?' + q)]);
+  let candles, indicators;
+  try {
+    [{ candles }, { indicators }] = await Promise.all([api('/api/candles?' + q), api('/api/indicators?' + q)]);
+  } catch (e) {
+    if (!current()) return;
+    // Not the previous ticker's chart under this one's name.
+    c.candles.setData([]); c.volume.setData([]); c.ma50.setData([]); c.ma200.setData([]);
+    r.ret.setData([]); r.vol.setData([]);
+    $('gold-rows').innerHTML = `<div class="muted">${esc(state.ticker)}: ${esc(e.message)}</div>`;
+    return;
+  }
   if (!current()) return;
+  c.candles.applyOptions({ priceFormat: priceFormatFor(candles.map((x) => x.low)) });
   c.candles.setData(candles.map((x) => ({ time: x.trading_date, open: x.open, high: x.high, low: x.low, close: x.close })));
   c.volume.setData(candles.map((x) => ({ time: x.trading_date, value: x.total_volume, color: x.close >= x.open ? 'rgba(8,153,129,0.5)' : 'rgba(242,54,69,0.5)' })));
   c.ma50.setData(indicators.filter((x) => x.ma50 !== null).map((x) => ({ time: x.trading_date, value: x.ma50 })));
@@ -314,7 +350,7 @@ async function loadLake() {
   const { tables } = await api('/api/tables');
   if (!current()) return;
   table($('tables'), ['table', 'version', 'rows', 'files', 'bytes', 'last_commit'], tables);
-  $('lake-path').textContent = tables.length ? '' : '(empty lake)';
+  $('empty-lake').textContent = tables.length ? '' : ' (empty lake)';
   const sel = $('bronze-table');
   const bronze = tables.filter((t) => t.path.startsWith('bronze/'));
   const keep = sel.value;
@@ -419,12 +455,18 @@ function scheduleLive() {
 
 function connectEvents(reopened = false) {
   const es = new EventSource(withToken('/api/events'));
+  let dropped = reopened;
   es.onopen = () => {
     $('live').dataset.status = 'on';
     $('live').textContent = 'live';
-    if (reopened) scheduleLive();  // commits made while no stream was open
+    // Commits made while no stream was open: a page that had seen no event sends no
+    // Last-Event-ID, so a restarted server has no reason to send `reload`.
+    if (dropped) scheduleLive();
+    dropped = false;
   };
   es.onerror = () => {
+    if (!dropped) loadHealth();  // the badge says whether the server is still there
+    dropped = true;
     $('live').dataset.status = 'off';
     $('live').textContent = 'live: reconnecting';
     // The browser retries a dropped stream itself, but gives up for good on an HTTP error (503

@@ -116,6 +116,14 @@ test('bad cat options', () => {
   // Names as `table scan` takes them: spaces around them and case do not matter.
   const r = runFlOk(['parquet', 'cat', valid, '--columns', 'ID, name', '--limit', '1', '--format', 'jsonl']);
   assert.deepEqual(JSON.parse(r.stdout), { id: 0, name: 'name_0' });
+  // A file whose columns differ only in case: the exact name picks one, any other spelling is
+  // ambiguous (it was reported as missing).
+  const csv = path.join(dir, 'case_twins.csv');
+  fs.writeFileSync(csv, 'Id,ID,x\n1,2,3\n');
+  const twins = path.join(dir, 'case_twins.parquet');
+  runFlOk(['parquet', 'write', '--csv', csv, '--out', twins]);
+  assert.deepEqual(JSON.parse(runFlOk(['parquet', 'cat', twins, '--columns', 'ID', '--format', 'jsonl']).stdout), { ID: 2 });
+  expectFailure(['parquet', 'cat', twins, '--columns', 'id'], ["'id' is ambiguous", "'Id'", "'ID'"]);
 });
 
 test('pipeline over a lake that is not there creates nothing', async () => {

@@ -341,3 +341,78 @@ test('a live stream refused at the limit of open streams is opened again once on
     await stopChild(child);
   }
 });
+
+test('a symbol that is a stock and a coin, an index, a tiny price, percents, month ends; live refreshes extend the range', async () => {
+  // Found by a hunt in a real browser: the Stocks view of SOL showed the coin's candles (the API
+  // filtered by ticker only); ^GSPC was listed but refused by the API, and the previous ticker's
+  // chart stayed under its name; SHIB's prices showed as 0.000022 and a 1e-9 price as 0; the
+  // percent charts printed 1.608 as "1.1%"; 1M before 2024-03-31 was 2024-03-02; a live commit
+  // with new days for the shown ticker left the range at the old last day; the Lake view blanked
+  // the lake's path in the footer.
+  const ilake = path.join(dir, 'instruments');
+  runFlOk(['ingest', '--source', 'sim', '--lake', ilake, '--tickers', 'SOL=12', '--crypto', 'SOL=100,SHIB=0.0000123',
+    '--accounts', '5', '--tx-per-day', '1', '--start', '2024-01-02', '--days', '5', '--trade-interval', '1800',
+    '--crypto-interval', '3600', '--once']);
+  const index = (name, rows) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, 'Date,Open,High,Low,Close,Adj Close,Volume\n' + rows.map((r) => `${r},1000`).join('\n') + '\n');
+    return f;
+  };
+  runFlOk(['ingest', '--source', 'csv', index('^GSPC.csv', ['2024-01-02,4700,4750,4690,4740,4740', '2024-01-03,4740,4760,4700,4710,4710']),
+    '--ticker', '^GSPC', '--lake', ilake, '--once']);
+  runFlOk(['pipeline', '--lake', ilake, '--once']);
+  const { base, child } = await startServeOn(ilake, ['--late-after-s', '86400', '--stalled-after-s', '86401']);
+  try {
+    // The API: the ticker alone is ambiguous for SOL; an index ticker is a ticker.
+    const ambiguous = await fetch(base + 'api/candles?ticker=SOL');
+    assert.equal(ambiguous.status, 400);
+    assert.match((await ambiguous.json()).error, /'SOL' is held as crypto and stock: give asset_class/);
+    const stock = await (await fetch(base + 'api/candles?ticker=SOL&asset_class=stock')).json();
+    assert.ok(stock.candles.length > 0 && stock.candles.every((c) => c.close < 50), JSON.stringify(stock.candles));
+    const coin = await (await fetch(base + 'api/indicators?ticker=SOL&asset_class=crypto')).json();
+    assert.ok(coin.indicators.length > 0 && coin.indicators.every((c) => c.close > 50), JSON.stringify(coin.indicators));
+    assert.equal((await fetch(base + 'api/candles?ticker=SOL&asset_class=bond')).status, 400);
+    assert.equal((await (await fetch(base + 'api/candles?ticker=%5EGSPC')).json()).candles.length, 2);
+
+    const { context, page, problems } = await open(base);
+    const closes = () => page.$$eval('#gold-rows tbody tr', (trs) => trs.map((r) => r.children[4].textContent));
+    await page.selectOption('#ticker', 'SOL');
+    await page.waitForFunction(() => document.querySelectorAll('#gold-rows tbody tr').length === 4);
+    assert.ok((await closes()).every((c) => Number(c) < 50), String(await closes()));
+    await page.click('#views button[data-view="crypto"]');
+    await page.selectOption('#ticker', 'SHIB');
+    await page.waitForFunction(() => document.querySelectorAll('#gold-rows tbody tr').length === 5 &&
+      /^0\.0000\d{3}/.test(document.querySelector('#gold-rows tbody td:nth-child(5)').textContent));
+    await page.selectOption('#ticker', 'SOL');
+    await page.waitForFunction(() => Number(document.querySelector('#gold-rows tbody td:nth-child(5)')?.textContent) > 50);
+    // The index, with the 1M range; then two more days of it arrive while the page is open.
+    await page.click('#views button[data-view="stock"]');
+    await page.selectOption('#ticker', '^GSPC');
+    await page.click('#ranges button[data-range="1M"]');
+    await page.waitForFunction(() => document.querySelector('#gold-rows tbody td')?.textContent === '2024-01-03');
+    assert.equal(await page.inputValue('#to'), '2024-01-03');
+    await waitLive(page);
+    runFlOk(['ingest', '--source', 'csv', index('^GSPC-more.csv', ['2024-01-04,4710,4720,4680,4690,4690', '2024-01-05,4690,4700,4650,4660,4660']),
+      '--ticker', '^GSPC', '--lake', ilake, '--once', '--stream-id', 'more']);
+    runFlOk(['pipeline', '--lake', ilake, '--once']);
+    await page.waitForFunction(() => document.querySelector('#gold-rows tbody td')?.textContent === '2024-01-05', null, { timeout: 15000 });
+    assert.equal(await page.inputValue('#to'), '2024-01-05');
+    // The page's own formatting.
+    assert.equal(await page.evaluate(() => fmtNum(0.0000231, 6)), '0.0000231');
+    assert.equal(await page.evaluate(() => fmtNum(0.000000001, 6)), '0.000000001');
+    assert.equal(await page.evaluate(() => fmtNum(1234.5678, 2)), '1,234.57');
+    assert.equal(await page.evaluate(() => state.charts['returns-chart'].ret.options().priceFormat.formatter(1.608)), '1.61%');
+    assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-03-31T00:00:00Z'), 1).toISOString().slice(0, 10)), '2024-02-29');
+    assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-08-31T00:00:00Z'), 6).toISOString().slice(0, 10)), '2024-02-29');
+    assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-01-15T00:00:00Z'), 12).toISOString().slice(0, 10)), '2023-01-15');
+    // The footer keeps the lake's path in the Lake view.
+    await page.click('#views button[data-view="lake"]');
+    await page.waitForSelector('#tables tbody tr');
+    assert.equal(await page.textContent('#lake-path'), await page.evaluate(async () => (await (await fetch('/api/health')).json()).lake));
+    assert.notEqual(await page.textContent('#lake-path'), '');
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});

@@ -413,3 +413,38 @@ test('answers are stored per exact parameters; history pages and refuses time tr
     await stopChild(child);
   }
 });
+
+test('a lake with Gold/ beside gold/ still shows the model metrics next to the predictions', async () => {
+  // With two layers differing only in case there is no `gold` schema in SQL; the metrics were
+  // read as gold.model_metrics and so silently left out of /api/predictions.
+  const clake = path.join(dir, 'case-lake');
+  fs.cpSync(lake, clake, { recursive: true });
+  fs.cpSync(path.join(clake, 'gold', 'daily_prices'), path.join(clake, 'Gold', 'daily_prices'), { recursive: true });
+  // A table of `schema` holding the one row of `csv` (header, row).
+  const tableOf = (rel, schema, csv) => {
+    const file = path.join(dir, rel.replace('/', '_') + '.csv');
+    fs.writeFileSync(file, csv);
+    runFlOk(['table', 'create', path.join(clake, rel), '--schema', schema]);
+    runFlOk(['table', 'append', path.join(clake, rel), '--csv', file]);
+  };
+  tableOf('gold/model_metrics',
+    'created_at:timestamp,model:string,model_version:string,subject:string,split:string,metric:string,value:double,baseline:string,baseline_value:double',
+    'created_at,model,model_version,subject,split,metric,value,baseline,baseline_value\n' +
+    '2026-01-02T00:00:00Z,forecast,v1,AAPL,validation,mae,1.5,persistence,1.7\n');
+  tableOf('gold/predictions',
+    'ticker:string,as_of_date:date,target_date:date,predicted_close:double,baseline_close:double,model_version:string,created_at:timestamp,served:string,lstm_close:double',
+    'ticker,as_of_date,target_date,predicted_close,baseline_close,model_version,created_at,served,lstm_close\n' +
+    'AAPL,2018-01-19,2018-01-22,178.1,178.4,v1,2026-01-02T00:00:00Z,lstm,178.1\n');
+  const { base, child } = await startServeOn(clake);
+  try {
+    const got = await json(base, '/api/predictions?ticker=AAPL');
+    assert.equal(got.predictions.length, 1);
+    assert.deepEqual(got.metrics.map((m) => [m.ticker, m.metric, m.value, m.baseline_value]), [['AAPL', 'mae', 1.5, 1.7]]);
+    // Time travel applies to the predictions; the metrics stay the latest.
+    const old = await json(base, '/api/predictions?version=0');
+    assert.equal(old.predictions.length, 0);
+    assert.equal(old.metrics.length, 1);
+  } finally {
+    await stopChild(child);
+  }
+});

@@ -1,9 +1,12 @@
 #include "financelake/apps/table_format.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "financelake/base/utf8.h"
@@ -134,7 +137,25 @@ Result<std::vector<size_t>> ResolveColumnList(const columnar::Schema& schema,
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
     const auto idx = schema.ResolveFieldIndex(name);
-    if (!idx) return Status::NotFound(fmt::format("{}: no column named '{}'", where, name));
+    if (!idx) {
+      // Not found, or only case-insensitively and more than once: say which.
+      std::vector<std::string> alike;
+      for (const columnar::Field& f : schema.fields()) {
+        if (f.name.size() == name.size() &&
+            std::equal(f.name.begin(), f.name.end(), name.begin(), [](char a, char b) {
+              return std::tolower(static_cast<unsigned char>(a)) ==
+                     std::tolower(static_cast<unsigned char>(b));
+            })) {
+          alike.push_back("'" + f.name + "'");
+        }
+      }
+      if (alike.size() > 1) {
+        return Status::InvalidArgument(
+            fmt::format("{}: '{}' is ambiguous: the table has columns {}; give the exact name",
+                        where, name, fmt::join(alike, ", ")));
+      }
+      return Status::NotFound(fmt::format("{}: no column named '{}'", where, name));
+    }
     if (std::find(out.begin(), out.end(), *idx) != out.end()) {
       return Status::InvalidArgument(fmt::format(
           "--columns: '{}' is named twice (a JSON line cannot hold a key twice)", name));

@@ -269,11 +269,23 @@ struct ToJson {
 
 }  // namespace
 
-std::optional<int64_t> CommitInfo::timestamp() const {
-  const Json* t = value.Find("timestamp");
+namespace {
+
+std::optional<int64_t> IntField(const Json& object, const char* name) {
+  const Json* t = object.Find(name);
   if (t == nullptr || !t->is_number()) return std::nullopt;
-  auto r = value.GetInt("timestamp");
+  auto r = object.GetInt(name);
   return r.ok() ? std::optional<int64_t>(*r) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> CommitInfo::timestamp() const {
+  return IntField(value, "timestamp");
+}
+
+std::optional<int64_t> CommitInfo::in_commit_timestamp() const {
+  return IntField(value, "inCommitTimestamp");
 }
 
 std::string CommitInfo::operation() const {

@@ -81,6 +81,9 @@ struct Txn {
 struct CommitInfo {
   Json value;
   std::optional<int64_t> timestamp() const;
+  // The writer's commit time where the table has in-commit timestamps (PROTOCOL.md "In-Commit
+  // Timestamps"): then the version's timestamp, not the file's modification time.
+  std::optional<int64_t> in_commit_timestamp() const;
   std::string operation() const;
   bool operator==(const CommitInfo&) const = default;
 };

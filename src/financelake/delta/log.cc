@@ -371,8 +371,13 @@ namespace {
 
 // Versions looked at past the first missing commit for one that is there (a gap). With the
 // default checkpoint interval (10) it covers every version after the newest checkpoint; the
-// `_last_checkpoint` cross-check in ProbeLogTail covers gaps before it.
+// `_last_checkpoint` cross-check in ProbeLogTail covers gaps before it. Past the window, the
+// versions 16, 32, 64, ... 2^40 ahead are looked at too: a longer run of lost commits (a
+// checkpoint interval of 1000, commits deleted by hand) followed by the rest of the log is
+// found whenever that rest is at least as long as the gap. A missed gap would make the log
+// end at it, and the next writer commit into it.
 constexpr int64_t kGapWindow = 10;
+constexpr int kFarthestGapProbe = 40;  // 2^40 versions ahead
 
 }  // namespace
 
@@ -385,6 +390,10 @@ bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_
       if (!info.status().IsNotFound() || target) return false;
       for (int64_t k = 1; k <= kGapWindow; ++k) {
         auto later = fs.Exists(CommitPath(table_path, DeltaVersion(v + k)));
+        if (!later.ok() || *later) return false;
+      }
+      for (int e = 4; e <= kFarthestGapProbe; ++e) {
+        auto later = fs.Exists(CommitPath(table_path, DeltaVersion(v + (int64_t{1} << e))));
         if (!later.ok() || *later) return false;
       }
       return true;

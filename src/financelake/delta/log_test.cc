@@ -481,6 +481,30 @@ TEST_F(LogTest, GapsBadHintsAndAReplacedTableAreLeftToTheListing) {
   EXPECT_EQ(Paths(**replaced), (std::vector<std::string>{"x", "y"}));
 }
 
+TEST_F(LogTest, ALongRunOfMissingCommitsAfterTheCheckpointIsAGap) {
+  // Found by a hunt: with a checkpoint at 1 (interval 1000) and commits 3..14 lost, the probe
+  // looked 10 versions past 3, found none, and took version 2 for the latest; the next append
+  // then wrote version 3 into the hole below 15..25.
+  Commit(0, {Protocol{}, TableMetadata(), Add("a")});
+  Commit(1, {Add("b")});
+  auto v1 = Load();
+  ASSERT_TRUE(v1.ok());
+  WriteCheckpoint(**v1, {CheckpointPath(kTable, DeltaVersion(1))});
+  Write(LastCheckpointPath(kTable), HintText(1, 3));
+  for (int v = 2; v <= 25; ++v) Commit(v, {Add("f" + std::to_string(v))});
+  auto v2 = Load(2);
+  ASSERT_TRUE(v2.ok());
+  for (int v = 3; v <= 14; ++v) ASSERT_TRUE(fs_.Delete(CommitPath(kTable, DeltaVersion(v))).ok());
+  for (const SnapshotPtr& prev : {SnapshotPtr(), *v1, *v2}) {
+    auto gap = Load(std::nullopt, prev);
+    ASSERT_FALSE(gap.ok()) << "loaded version " << (*gap)->version().value();
+    EXPECT_TRUE(gap.status().IsDataLoss()) << gap.status().ToString();
+    EXPECT_NE(gap.status().message().find("version 3 is missing (after 2 comes 15)"),
+              std::string::npos)
+        << gap.status().message();
+  }
+}
+
 TEST_F(LogTest, ACleanupDuringTheProbeIsNotTakenForTheLogsEnd) {
   Commit(0, {Protocol{}, TableMetadata(), Add("a")});
   Commit(1, {Add("b")});

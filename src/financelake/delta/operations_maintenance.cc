@@ -29,6 +29,13 @@ std::vector<std::vector<AddFile>> PlanBins(const Snapshot& snapshot,
   std::vector<std::vector<AddFile>> bins;
   for (auto& [partition, files] : small) {
     if (static_cast<int64_t>(files.size()) < std::max<int64_t>(options.min_files, 2)) continue;
+    // In the order the files were written (the snapshot lists them by path, which for random
+    // file names is no order): each new file holds a run of consecutive writes, its rows in
+    // that order, so readers that keep the first copy of a row (Silver) still can after the
+    // old files are vacuumed.
+    std::stable_sort(files.begin(), files.end(), [](const AddFile& a, const AddFile& b) {
+      return a.modification_time < b.modification_time;
+    });
     std::vector<AddFile> bin;
     int64_t bytes = 0;
     auto flush = [&] {

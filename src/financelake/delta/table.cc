@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+
 #include "financelake/columnar/value.h"
 #include "financelake/delta/log.h"
 #include "financelake/delta/scan.h"
@@ -15,8 +20,6 @@ std::string FormatMs(int64_t ms) {
   return s.substr(0, s.size() - 4) + "Z";
 }
 
-// The commitInfo of a commit file, or an empty object. Only lines that start with a
-// commitInfo action are parsed: history should not pay for big add lists.
 // The commit's commitInfo (an empty object when it has none). The whole commit is parsed, so
 // that history reports a damaged commit as scans do instead of listing it as a normal version.
 Result<CommitInfo> ReadCommitInfo(io::FileSystem& fs, const CommitFile& commit) {
@@ -26,6 +29,43 @@ Result<CommitInfo> ReadCommitInfo(io::FileSystem& fs, const CommitFile& commit) 
     if (auto* ci = std::get_if<CommitInfo>(&a)) return std::move(*ci);
   }
   return CommitInfo{Json::Object()};
+}
+
+// The first version whose timestamp is its commitInfo's inCommitTimestamp, or nullopt when
+// the table does not have them (the writer feature inCommitTimestamp and, in the latest
+// metadata, delta.enableInCommitTimestamps = true; from the version
+// delta.inCommitTimestampEnablementVersion names, or from version 0 when it names none).
+Result<std::optional<int64_t>> InCommitTimestampsFrom(const Snapshot& latest,
+                                                      const std::string& table) {
+  const auto& features = latest.protocol().writer_features;
+  if (std::find(features.begin(), features.end(), "inCommitTimestamp") == features.end()) {
+    return std::optional<int64_t>();
+  }
+  const auto& conf = latest.metadata().configuration;
+  auto on = conf.find("delta.enableInCommitTimestamps");
+  if (on == conf.end() || on->second != "true") return std::optional<int64_t>();
+  auto from = conf.find("delta.inCommitTimestampEnablementVersion");
+  if (from == conf.end()) return std::optional<int64_t>(0);
+  int64_t v = -1;
+  const std::string& text = from->second;
+  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() || v < 0) {
+    return Status::DataLoss(
+        fmt::format("delta: {}: delta.inCommitTimestampEnablementVersion '{}' is not a version",
+                    table, from->second));
+  }
+  return std::optional<int64_t>(v);
+}
+
+// A commit's inCommitTimestamp; DataLoss when a table that has them lacks it.
+Result<int64_t> InCommitTimestamp(io::FileSystem& fs, const CommitFile& commit,
+                                  const std::string& table) {
+  FL_ASSIGN_OR_RETURN(CommitInfo info, ReadCommitInfo(fs, commit));
+  if (auto t = info.in_commit_timestamp()) return *t;
+  return Status::DataLoss(fmt::format(
+      "delta: {}: version {} has no commitInfo.inCommitTimestamp although the table has "
+      "in-commit timestamps",
+      table, commit.version.value()));
 }
 
 }  // namespace
@@ -76,21 +116,58 @@ Result<SnapshotPtr> Table::AsOfTimestamp(int64_t timestamp_ms) {
   if (commits.empty()) {
     return Status::NotFound(fmt::format("delta: {}: no commits to time travel over", path_));
   }
+  // Each version's timestamp: the file's modification time (made increasing), or from the
+  // version in-commit timestamps start at, the commitInfo's (read only where the search looks).
+  FL_ASSIGN_OR_RETURN(SnapshotPtr latest, LoadSnapshot(*fs_, path_, listing, std::nullopt, {}));
+  FL_ASSIGN_OR_RETURN(const std::optional<int64_t> ict_from,
+                      InCommitTimestampsFrom(*latest, path_));
+  std::map<int64_t, int64_t> ict;
+  Status failed;
+  auto ts = [&](const CommitFile* c) -> int64_t {
+    if (!ict_from || c->version.value() < *ict_from) return c->timestamp_ms;
+    auto it = ict.find(c->version.value());
+    if (it != ict.end()) return it->second;
+    auto t = InCommitTimestamp(*fs_, *c, path_);
+    if (!t.ok()) {
+      if (failed.ok()) failed = t.status();
+      return 0;
+    }
+    return ict[c->version.value()] = *t;
+  };
+  // The versions before in-commit timestamps and those after are searched apart (the protocol
+  // compares a time at or after the first in-commit timestamp with those only).
+  auto split = commits.begin();
+  if (ict_from) {
+    split = std::partition_point(commits.begin(), commits.end(), [&](const CommitFile* c) {
+      return c->version.value() < *ict_from;
+    });
+    if (split != commits.end() && split != commits.begin()) {
+      const int64_t first_ict = ts(*split);
+      FL_RETURN_NOT_OK(failed);
+      if (timestamp_ms < first_ict)
+        commits.erase(split, commits.end());
+      else
+        commits.erase(commits.begin(), split);
+    }
+  }
   const CommitFile& first = *commits.front();
   const CommitFile& last = *commits.back();
-  if (timestamp_ms < first.timestamp_ms) {
-    return Status::NotFound(fmt::format(
-        "delta: {}: timestamp {} is before the earliest available version {} ({})", path_,
-        FormatMs(timestamp_ms), first.version.value(), FormatMs(first.timestamp_ms)));
+  const int64_t first_ts = ts(&first), last_ts = ts(&last);
+  FL_RETURN_NOT_OK(failed);
+  if (timestamp_ms < first_ts) {
+    return Status::NotFound(
+        fmt::format("delta: {}: timestamp {} is before the earliest available version {} ({})",
+                    path_, FormatMs(timestamp_ms), first.version.value(), FormatMs(first_ts)));
   }
-  if (timestamp_ms > last.timestamp_ms) {
+  if (timestamp_ms > last_ts && last.version == listing.commits.back().version) {
     return Status::NotFound(
         fmt::format("delta: {}: timestamp {} is after the latest version {} ({})", path_,
-                    FormatMs(timestamp_ms), last.version.value(), FormatMs(last.timestamp_ms)));
+                    FormatMs(timestamp_ms), last.version.value(), FormatMs(last_ts)));
   }
   // The newest commit at or before the timestamp (timestamps increase with versions).
   auto it = std::upper_bound(commits.begin(), commits.end(), timestamp_ms,
-                             [](int64_t t, const CommitFile* c) { return t < c->timestamp_ms; });
+                             [&](int64_t t, const CommitFile* c) { return t < ts(c); });
+  FL_RETURN_NOT_OK(failed);
   return LoadSnapshot(*fs_, path_, listing, (*std::prev(it))->version);
 }
 
@@ -140,7 +217,9 @@ Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
   auto add = [&](const CommitFile& commit) -> Status {
     auto info = ReadCommitInfo(*fs_, commit);
     if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
-    out.push_back(HistoryEntry{commit.version, commit.timestamp_ms, std::move(info).value()});
+    // A table with in-commit timestamps: the commit's own time (PROTOCOL.md), not the file's.
+    const int64_t ts = info->in_commit_timestamp().value_or(commit.timestamp_ms);
+    out.push_back(HistoryEntry{commit.version, ts, std::move(info).value()});
     return Status::OK();
   };
   if (limit >= 0) {

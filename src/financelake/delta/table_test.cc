@@ -391,6 +391,80 @@ TEST(TableTest, TimeTravelByTimestampUsesCommitFileTimes) {
   EXPECT_NE(late.status().message().find(path), std::string::npos);
 }
 
+TEST(TableTest, TimeTravelByTimestampUsesInCommitTimestampsWhereTheTableHasThem) {
+  // Found by a hunt: a table with in-commit timestamps was time travelled (and its history
+  // dated) by file modification times. PROTOCOL.md: readers use inCommitTimestamp as the
+  // commit timestamp; versions before delta.inCommitTimestampEnablementVersion keep theirs.
+  TempDir dir;
+  const std::string path = dir.CopyOf("core/time-travel-start-start20-start40");
+  const int64_t ict[] = {0, 1600000100000, 1600000200000};  // version 0 predates them
+  for (int v = 0; v <= 2; ++v) {
+    auto actions = ReadCommit(*io::PosixFileSystem(), path, DeltaVersion(v));
+    ASSERT_TRUE(actions.ok());
+    std::vector<Action> out;
+    for (Action& a : *actions) {
+      if (auto* ci = std::get_if<CommitInfo>(&a); ci != nullptr && v > 0) {
+        ci->value.Set("inCommitTimestamp", Json::Int(ict[v]));
+      }
+      if (auto* p = std::get_if<Protocol>(&a)) {
+        p->min_writer_version = 7;
+        p->writer_features = {"appendOnly", "invariants", "inCommitTimestamp"};
+      }
+      if (auto* m = std::get_if<Metadata>(&a)) {
+        m->configuration["delta.enableInCommitTimestamps"] = "true";
+        m->configuration["delta.inCommitTimestampEnablementVersion"] = "1";
+        m->configuration["delta.inCommitTimestampEnablementTimestamp"] = std::to_string(ict[1]);
+      }
+      if (std::holds_alternative<CommitInfo>(a)) {
+        out.insert(out.begin(), std::move(a));  // commitInfo first, as the feature requires
+      } else {
+        out.push_back(std::move(a));
+      }
+    }
+    std::ofstream(CommitPath(path, DeltaVersion(v)), std::ios::trunc) << SerializeCommit(out);
+    // File times far from the commits' own: 2017 for version 0, 2023 for the others.
+    const int64_t mtime = v == 0 ? 1500000000000 : 1700000000000 + v * 100000;
+    ASSERT_TRUE(io::PosixFileSystem()->SetMtime(CommitPath(path, DeltaVersion(v)), mtime).ok());
+  }
+  auto table = Table::Open(io::PosixFileSystem(), path);
+  auto version_at = [&](int64_t t) -> int64_t {
+    auto s = table->AsOfTimestamp(t);
+    EXPECT_TRUE(s.ok()) << t << ": " << s.status().ToString();
+    return s.ok() ? (*s)->version().value() : -1;
+  };
+  EXPECT_EQ(version_at(1600000100000), 1);
+  EXPECT_EQ(version_at(1600000150000), 1);
+  EXPECT_EQ(version_at(1600000200000), 2);
+  // Before the first in-commit timestamp: the versions before it, by their file times.
+  EXPECT_EQ(version_at(1600000099999), 0);
+  EXPECT_EQ(version_at(1500000000000), 0);
+  auto before = table->AsOfTimestamp(1499999999999);
+  ASSERT_FALSE(before.ok());
+  EXPECT_TRUE(before.status().IsNotFound()) << before.status().ToString();
+  auto after = table->AsOfTimestamp(1600000200001);
+  ASSERT_FALSE(after.ok());
+  EXPECT_NE(after.status().message().find("after the latest version 2"), std::string::npos)
+      << after.status().message();
+  auto history = table->History();
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].timestamp_ms, 1600000200000);
+  EXPECT_EQ((*history)[1].timestamp_ms, 1600000100000);
+  EXPECT_EQ((*history)[2].timestamp_ms, 1500000000000);
+  // A commit that lacks it is damage, named.
+  auto actions = ReadCommit(*io::PosixFileSystem(), path, DeltaVersion(2));
+  ASSERT_TRUE(actions.ok());
+  for (Action& a : *actions) {
+    if (auto* ci = std::get_if<CommitInfo>(&a)) ci->value = Json::Object();
+  }
+  std::ofstream(CommitPath(path, DeltaVersion(2)), std::ios::trunc) << SerializeCommit(*actions);
+  auto damaged = Table::Open(io::PosixFileSystem(), path)->AsOfTimestamp(1600000150000);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().message().find("version 2 has no commitInfo.inCommitTimestamp"),
+            std::string::npos)
+      << damaged.status().message();
+}
+
 TEST(TableTest, ConcurrentReaders) {
   auto t = Table::Open(io::PosixFileSystem(), Golden("core/basic-with-inserts-deletes-checkpoint"));
   std::vector<std::thread> threads;

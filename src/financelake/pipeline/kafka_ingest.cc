@@ -336,12 +336,21 @@ class KafkaIngest {
   // asked for then, not in the rebalance callback (a blocking lookup there could stall the
   // group): a topic made again while ingest runs is not caught here.
   Status CheckLakeNotAhead(const std::map<TopicPartition, KafkaOffset>& ends) {
+    // The lake's position of every partition, from one snapshot per topic.
+    std::map<std::string, std::vector<std::string>> app_ids;
+    for (const auto& [tp, at_start] : ends) {
+      if (topics_.count(tp.topic) == 0) continue;
+      app_ids[tp.topic].push_back(KafkaAppId(o_.group, tp.topic, tp.partition.value()));
+    }
+    std::map<std::string, std::map<std::string, int64_t>> positions;
+    for (const auto& [topic, ids] : app_ids) {
+      FL_ASSIGN_OR_RETURN(positions[topic], topics_.at(topic).table->TxnVersions(ids));
+    }
     std::optional<std::map<TopicPartition, KafkaOffset>> fresh;
     for (const auto& [tp, at_start] : ends) {
-      auto ts = topics_.find(tp.topic);
-      if (ts == topics_.end()) continue;
-      FL_ASSIGN_OR_RETURN(int64_t v, ts->second.table->TxnVersion(
-                                         KafkaAppId(o_.group, tp.topic, tp.partition.value())));
+      auto topic = positions.find(tp.topic);
+      if (topic == positions.end()) continue;
+      const int64_t v = topic->second.at(KafkaAppId(o_.group, tp.topic, tp.partition.value()));
       if (v < 0 || at_start.value() > v) continue;
       // Another member of the group may have committed past the ends read before `v`: ask again,
       // now that `v` is known (a partition's end only grows).

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include "financelake/base/utf8.h"
 #include "financelake/columnar/expr.h"
@@ -102,26 +103,40 @@ struct BronzeFile {
   int64_t version = 0;
   std::string path;
   int64_t rows = 0;
+  // The earliest ingest_time in the file (statistics), µs; INT64_MAX when unknown.
+  int64_t first_ingest_us = std::numeric_limits<int64_t>::max();
 };
 
 // The files to read past min(v_silver, v_errors), in commit order (so that of two copies of an
 // event the first ingested is kept). Only the files Silver reads have their statistics parsed.
+//
+// Within one version, by the earliest ingest_time of each file: when compacted files were
+// vacuumed and the log's adds cannot be read, every live file counts as added at the latest
+// version, and path order (random file names) would keep whichever copy sorts first.
+// OPTIMIZE keeps commit order inside and across its files (delta/operations_maintenance.cc).
 std::vector<BronzeFile> FilesToRead(const TableChanges& added, const delta::Snapshot& latest,
                                     int64_t v_silver) {
   std::vector<BronzeFile> files;
   for (const AddedFile& f : added.files) files.push_back(BronzeFile{f.version, f.path, 0});
-  std::sort(files.begin(), files.end(), [](const BronzeFile& a, const BronzeFile& b) {
-    return std::tie(a.version, a.path) < std::tie(b.version, b.path);
-  });
   std::unordered_map<std::string_view, BronzeFile*> by_path;
   for (BronzeFile& f : files) {
     if (f.version > v_silver) by_path[f.path] = &f;
   }
   for (const delta::AddFile& f : latest.files()) {
     auto it = by_path.find(f.path);
-    if (it != by_path.end() && f.stats)
-      it->second->rows = delta::StatsNumRecords(*f.stats).value_or(0);
+    if (it == by_path.end() || !f.stats) continue;
+    auto stats = delta::ParseFileStats(*f.stats, latest.schema());
+    if (!stats.ok()) continue;
+    it->second->rows = stats->num_records.value_or(0);
+    const auto* ingest = stats->Find("ingest_time");
+    if (ingest != nullptr && ingest->min && std::holds_alternative<int64_t>(ingest->min->v)) {
+      it->second->first_ingest_us = ingest->min->as_int();
+    }
   }
+  std::sort(files.begin(), files.end(), [](const BronzeFile& a, const BronzeFile& b) {
+    return std::tie(a.version, a.first_ingest_us, a.path) <
+           std::tie(b.version, b.first_ingest_us, b.path);
+  });
   return files;
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "financelake/delta/checkpoint_writer.h"
 #include "financelake/delta/data_writer.h"
@@ -603,6 +604,44 @@ TEST_F(SilverStageTest, BronzeFilesCompactedAndVacuumedBeforeSilverReadThemAreNo
   std::filesystem::remove_all(ErrorsTablePath(lake_));
   EXPECT_EQ(Run().silver_rows, 4);
   EXPECT_EQ(Silver().size(), 4u);
+}
+
+TEST_F(SilverStageTest, TheFirstIngestedCopyWinsAfterBronzeWasCompactedAndVacuumed) {
+  // Found by a hunt: OPTIMIZE put the rows of small files together in path order (random file
+  // names), and a Silver that had to read the compacted files (the originals vacuumed) kept the
+  // copy that happened to sort first; the pipeline's own hourly OPTIMIZE and a 7-day VACUUM get
+  // there without any FORCE. Twelve commits each hold a copy of "x" (price 10, 20, ... 120) and
+  // an event of their own; OPTIMIZE makes several files of them.
+  for (int i = 1; i <= 12; ++i) {
+    AppendBronze(
+        "stock-trades",
+        {Trade("x", "AAPL", std::to_string(10 * i)), Trade("u" + std::to_string(i), "AAPL", "50")},
+        kNow + i * 1000000);
+    // Files written in one millisecond would tie in OPTIMIZE's order (add.modificationTime).
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  auto bronze = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(lake_, "stock-trades"));
+  auto before = bronze->Latest();
+  ASSERT_TRUE(before.ok());
+  int64_t largest = 0;
+  for (const delta::AddFile& f : (*before)->files()) largest = std::max(largest, f.size);
+  delta::OptimizeOptions optimize;
+  optimize.target_file_bytes = 3 * largest;  // bins of about three files
+  auto optimized = delta::Optimize(*bronze, optimize);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  auto after = bronze->Latest();
+  ASSERT_TRUE(after.ok());
+  ASSERT_GE((*after)->files().size(), 3u);
+  delta::VacuumOptions vacuum;
+  vacuum.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count() +
+                  8LL * 24 * 3600 * 1000;  // a week and a day later
+  ASSERT_TRUE(delta::Vacuum(*bronze, vacuum).ok());
+  EXPECT_EQ(Run().silver_rows, 13);
+  const auto silver = Silver();
+  ASSERT_EQ(silver.count("x"), 1u);
+  EXPECT_EQ(silver.at("x"), "AAPL 10 100");
 }
 
 }  // namespace

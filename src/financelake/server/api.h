@@ -45,6 +45,10 @@ class Api {
   HttpResponse TableRows(const std::string& rel, const HttpRequest& r);
   HttpResponse Tickers(const HttpRequest& r);
   HttpResponse Candles(const HttpRequest& r);
+  // The WHERE of one instrument's rows in gold/daily_prices; ApiInvalid (400) when the ticker
+  // is held as two asset classes and the request does not say which.
+  std::string InstrumentWhere(const std::string& from_item, const std::string& ticker,
+                              const std::string& asset_class);
   HttpResponse Indicators(const HttpRequest& r);
   HttpResponse Paged(const std::string& rel, const std::string& order, const HttpRequest& r);
   HttpResponse Predictions(const HttpRequest& r);

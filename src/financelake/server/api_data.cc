@@ -1,17 +1,20 @@
 // The data endpoints of the API (api.h): SQL built from validated parameters, run through the
 // LakeView (results cached until a table changes).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "financelake/base/json.h"
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 #include "financelake/server/api.h"
 #include "financelake/server/api_util.h"
-#include "financelake/sql/statement.h"
 #include "financelake/server/indicators.h"
+#include "financelake/sql/statement.h"
 
 namespace financelake::server {
 namespace {
@@ -107,19 +110,38 @@ HttpResponse Api::Tickers(const HttpRequest& r) {
   return JsonResponse(200, j);
 }
 
+std::string Api::InstrumentWhere(const std::string& from_item, const std::string& ticker,
+                                 const std::string& asset_class) {
+  std::string where = "ticker = " + sql::SqlString(ticker);
+  if (!asset_class.empty()) return where + " AND asset_class = " + sql::SqlString(asset_class);
+  // A symbol that is a stock and a coin (SOL, LINK, DOT): one series per instrument, never
+  // both price levels in one answer.
+  auto classes = view_->Query(
+      fmt::format("SELECT DISTINCT asset_class FROM {} WHERE {} ORDER BY 1", from_item, where));
+  if (classes.ok() && classes->rows.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& row : classes->rows) names.push_back(row[0].s);
+    throw ApiInvalid{fmt::format("ticker: '{}' is held as {}: give asset_class", ticker,
+                                 fmt::join(names, " and "))};
+  }
+  return where;
+}
+
 HttpResponse Api::Candles(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
   const std::string fmt_ = FormatParam(r);
   auto t = view_->Table("gold/daily_prices");
   if (!t.ok()) return Missing(r, fmt_, "candles", "no gold/daily_prices yet (run the pipeline)");
-  std::string where = "ticker = " + sql::SqlString(ticker);
+  const std::string from_item = FromItem(*t, r);
+  std::string where = InstrumentWhere(from_item, ticker, AssetClassParam(r));
   if (!from.empty()) where += " AND trading_date >= " + sql::SqlString(from);
   if (!to.empty()) where += " AND trading_date <= " + sql::SqlString(to);
-  auto rows = view_->Query(fmt::format(
-      "SELECT trading_date, open, high, low, close, avg_price, vwap, total_volume, trade_count FROM {} WHERE {} "
-      "ORDER BY trading_date LIMIT 20000",
-      FromItem(*t, r), where));
+  auto rows =
+      view_->Query(fmt::format("SELECT trading_date, open, high, low, close, avg_price, vwap, "
+                               "total_volume, trade_count FROM {} WHERE {} "
+                               "ORDER BY trading_date LIMIT 20000",
+                               from_item, where));
   if (!rows.ok()) return StatusResponse(rows.status());
   if (fmt_ == "csv") return CsvResponse(*rows, "candles_" + ticker);
   Json j = Json::Object();
@@ -134,8 +156,10 @@ HttpResponse Api::Indicators(const HttpRequest& r) {
   const std::string fmt_ = FormatParam(r);
   auto t = view_->Table("gold/daily_prices");
   if (!t.ok()) return Missing(r, fmt_, "indicators", "no gold/daily_prices yet (run the pipeline)");
-  auto rows = view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE ticker = {} ORDER BY trading_date",
-                                       FromItem(*t, r), sql::SqlString(ticker)));
+  const std::string from_item = FromItem(*t, r);
+  auto rows =
+      view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE {} ORDER BY trading_date",
+                               from_item, InstrumentWhere(from_item, ticker, AssetClassParam(r))));
   if (!rows.ok()) return StatusResponse(rows.status());
   std::vector<int32_t> days;
   std::vector<double> closes;
@@ -197,11 +221,13 @@ HttpResponse Api::Predictions(const HttpRequest& r) {
   if (fmt_ == "csv") return CsvResponse(*rows, "predictions");
   Json j = Json::Object();
   j.Set("predictions", RowsJson(*rows));
-  if (view_->Table("gold/model_metrics").ok()) {
+  if (auto mt = view_->Table("gold/model_metrics"); mt.ok()) {
     const std::string mwhere = ticker.empty() ? "" : " AND subject = " + sql::SqlString(ticker);
     auto m = view_->Query(
-        "SELECT subject AS ticker, model_version, split, metric, value, baseline, baseline_value, created_at "
-        "FROM gold.model_metrics WHERE model = 'forecast'" + mwhere +
+        "SELECT subject AS ticker, model_version, split, metric, value, baseline, baseline_value, "
+        "created_at "
+        "FROM " +
+        LatestFromItem(*mt) + " WHERE model = 'forecast'" + mwhere +
         " ORDER BY created_at DESC, subject, metric, baseline LIMIT 1000");
     if (m.ok()) j.Set("metrics", RowsJson(*m));
   }
@@ -220,10 +246,11 @@ HttpResponse Api::FraudSummary(const HttpRequest& r) {
   if (fmt_ == "csv") return CsvResponse(*daily, "fraud_daily");
   Json j = Json::Object();
   j.Set("daily", RowsJson(*daily));
-  if (view_->Table("gold/model_metrics").ok()) {
+  if (auto mt = view_->Table("gold/model_metrics"); mt.ok()) {
     auto m = view_->Query(
         "SELECT model_version, subject, split, metric, value, baseline, baseline_value, created_at "
-        "FROM gold.model_metrics WHERE model = 'fraud' ORDER BY created_at DESC, metric LIMIT 200");
+        "FROM " +
+        LatestFromItem(*mt) + " WHERE model = 'fraud' ORDER BY created_at DESC, metric LIMIT 200");
     if (m.ok()) j.Set("metrics", RowsJson(*m));
   }
   return JsonResponse(200, j);

@@ -109,7 +109,8 @@ int64_t IntParam(const HttpRequest& r, const std::string& name, int64_t fallback
 }
 
 std::string TickerParam(const HttpRequest& r, bool required) {
-  static const std::regex kTicker("^[A-Za-z0-9][A-Za-z0-9.^=_-]{0,19}$");
+  // Silver's tickers may start with ^ (indexes: ^GSPC).
+  static const std::regex kTicker("^[A-Za-z0-9^][A-Za-z0-9.^=_-]{0,19}$");
   const std::string t = r.Param("ticker");
   if (t.empty()) {
     if (required) throw ApiInvalid{"ticker is required"};
@@ -117,6 +118,12 @@ std::string TickerParam(const HttpRequest& r, bool required) {
   }
   if (!std::regex_match(t, kTicker)) throw ApiInvalid{fmt::format("ticker: '{}' is not a ticker", t.substr(0, 40))};
   return t;
+}
+
+std::string AssetClassParam(const HttpRequest& r) {
+  const std::string a = r.Param("asset_class");
+  if (a.empty() || a == "stock" || a == "crypto") return a;
+  throw ApiInvalid{fmt::format("asset_class: '{}' is not stock or crypto", a.substr(0, 40))};
 }
 
 std::string DateParam(const HttpRequest& r, const std::string& name) {
@@ -150,6 +157,10 @@ std::string FromItem(const TableState& t, const HttpRequest& r) {
   if (r.Has("timestamp")) {
     return fmt::format("delta({}, timestamp => {})", sql::SqlString(t.rel), sql::SqlString(r.Param("timestamp")));
   }
+  return LatestFromItem(t);
+}
+
+std::string LatestFromItem(const TableState& t) {
   if (!t.has_sql_name) return fmt::format("delta({})", sql::SqlString(t.rel));
   return QuoteSqlName(t.name);
 }

@@ -35,10 +35,15 @@ std::string FormatParam(const HttpRequest& r);
 int64_t IntParam(const HttpRequest& r, const std::string& name, int64_t fallback, int64_t lo, int64_t hi);
 // A ticker (letters, digits, . ^ = _ -; at most 20), "" when absent and not required.
 std::string TickerParam(const HttpRequest& r, bool required);
+// "stock" or "crypto", "" when absent.
+std::string AssetClassParam(const HttpRequest& r);
 // YYYY-MM-DD, "" when absent.
 std::string DateParam(const HttpRequest& r, const std::string& name);
 // The table as a SQL FROM item: its name, or delta(...) for ?version= / ?timestamp=.
 std::string FromItem(const TableState& t, const HttpRequest& r);
+// The table's latest version as a FROM item (a side table of an answer: the request's time
+// travel is about the main one).
+std::string LatestFromItem(const TableState& t);
 // Checks `version` / `timestamp` without a table (ApiInvalid as FromItem), for answers about a
 // table the lake does not have yet.
 void CheckTimeTravel(const HttpRequest& r);
