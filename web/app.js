@@ -56,11 +56,13 @@ const fmtNum = (v, d = 2) => {
 // A chart's price format showing `digits` decimals (lightweight-charts' 'percent' type rounds to
 // its precision's steps and printed 1.608 as "1.1%").
 const percentFormat = { type: 'custom', minMove: 0.001, formatter: (v) => `${v.toFixed(2)}%` };
-// Enough decimals for the smallest price of a series (2 for 185.64, 9 for 0.000000123).
+// Enough decimals for the smallest price of a series (2 for 185.64, 9 for 0.000000123). A
+// custom formatter: the library's own 'price' type multiplies minMove by 10^precision and, where
+// that is 0.9999999999999999 (4, 5 or 11 decimals), printed 0.45 as "0.9999".
 function priceFormatFor(values) {
   const low = Math.min(...values.filter((v) => typeof v === 'number' && v > 0));
   const digits = Number.isFinite(low) ? Math.min(12, Math.max(2, Math.ceil(-Math.log10(low)) + 3)) : 2;
-  return { type: 'price', precision: digits, minMove: Math.pow(10, -digits) };
+  return { type: 'custom', minMove: Number(`1e-${digits}`), formatter: (v) => v.toFixed(digits) };
 }
 
 function table(el, columns, rows, { numeric = [] } = {}) {
@@ -224,6 +226,7 @@ async function loadMarket() {
   const assetClass = state.view === 'crypto' ? 'crypto' : 'stock';
   const q = `ticker=${encodeURIComponent(state.ticker)}&asset_class=${assetClass}${from ? '&from=' + from : ''}${to ? '&to=' + to : ''}`;
   $('candles-csv').href = withToken('/api/candles?format=csv&' + q);
+  $('gold-csv').href = withToken('/api/candles?format=csv&' + q);
   let candles, indicators;
   try {
     [{ candles }, { indicators }] = await Promise.all([api('/api/candles?' + q), api('/api/indicators?' + q)]);
@@ -233,6 +236,8 @@ async function loadMarket() {
     c.candles.setData([]); c.volume.setData([]); c.ma50.setData([]); c.ma200.setData([]);
     r.ret.setData([]); r.vol.setData([]);
     $('gold-rows').innerHTML = `<div class="muted">${esc(state.ticker)}: ${esc(e.message)}</div>`;
+    $('prediction-body').className = 'muted';
+    $('prediction-body').textContent = '';
     return;
   }
   if (!current()) return;
@@ -247,7 +252,6 @@ async function loadMarket() {
   r.chart.timeScale().fitContent();
   const latest = candles.slice(-10).reverse();
   table($('gold-rows'), ['trading_date', 'open', 'high', 'low', 'close', 'vwap', 'total_volume', 'trade_count'], latest);
-  $('gold-csv').href = withToken('/api/candles?format=csv&' + q);
   await loadPrediction(current);
 }
 

@@ -150,6 +150,49 @@ test('pipeline over a lake that is not there creates nothing', async () => {
   assert.ok(!fs.existsSync(typo), 'continuous pipeline created the mistyped lake');
 });
 
+test('a continuous pipeline tries a failed pass again (a file gone for a moment) and goes on', async () => {
+  // A hunt found any failed pass ended the continuous pipeline, e.g. a file a concurrent
+  // `VACUUM ... RETAIN 0 HOURS FORCE` deleted between the log's answer and the read.
+  const lake = path.join(dir, 'retry-lake');
+  runFlOk(['ingest', '--source', 'sim', '--count', '200', '--topics', 'stock-trades', '--once', '--lake', lake,
+    '--progress-interval-s', '0']);
+  const bronze = path.join(lake, 'bronze', 'stock_trades');
+  const files = fs.readdirSync(bronze, { recursive: true }).filter((f) => f.endsWith('.parquet')).map((f) => path.join(bronze, f));
+  assert.ok(files.length > 0);
+  for (const f of files) fs.renameSync(f, f + '.away');
+  const p = spawn(flBin(), ['pipeline', '--lake', lake, '--trigger-ms', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (d) => (err += d));
+  const closed = new Promise((resolve) => p.on('close', (code, signal) => resolve({ code, signal })));
+  const waitFor = (what, ms) => new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (out.includes(what)) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    setTimeout(() => { clearInterval(timer); reject(new Error(`no '${what}' in: ${out} / ${err}`)); }, ms);
+  });
+  p.stdout.on('data', (d) => (out += d));
+  try {
+    await waitFor('retry 1 of 5 in 1 s', 20_000);
+    assert.match(out, /pipeline: pass failed: .*\.parquet/);
+    for (const f of files) fs.renameSync(f + '.away', f);
+    const deadline = Date.now() + 30_000;
+    let rows = '';
+    while (Date.now() < deadline) {
+      rows = spawnSync(flBin(), ['sql', '--lake', lake, '--format', 'csv', 'SELECT count(*) AS n FROM silver.stock_trades'], { encoding: 'utf8' }).stdout;
+      if (rows.trim() === 'n\n200') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(rows.trim(), 'n\n200', out + err);
+  } finally {
+    p.kill('SIGINT');
+  }
+  assert.deepEqual(await closed, { code: 0, signal: null }, out + err);
+});
+
 // Names that become Delta txn appIds must be UTF-8 (the log is JSON text): a stream id that is
 // not read back as another id, so every rerun ingested the same events again. Refused at start;
 // the same bytes encoded as UTF-8 work and a rerun adds nothing.

@@ -402,6 +402,10 @@ test('a symbol that is a stock and a coin, an index, a tiny price, percents, mon
     assert.equal(await page.evaluate(() => fmtNum(0.000000001, 6)), '0.000000001');
     assert.equal(await page.evaluate(() => fmtNum(1234.5678, 2)), '1,234.57');
     assert.equal(await page.evaluate(() => state.charts['returns-chart'].ret.options().priceFormat.formatter(1.608)), '1.61%');
+    // The price axis: the library's 'price' type printed 0.45 as "0.9999" at 4 decimals.
+    assert.deepEqual(await page.evaluate(() => [0.45, 0.031, 1.25, 0.00000005, 185.64].map((low) => priceFormatFor([low, 2 * low]).formatter(low))),
+      ['0.4500', '0.03100', '1.250', '0.00000005000', '185.64']);
+    assert.equal(await page.evaluate(() => state.charts['price-chart'].candles.options().priceFormat.formatter(4700)), '4700.00');
     assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-03-31T00:00:00Z'), 1).toISOString().slice(0, 10)), '2024-02-29');
     assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-08-31T00:00:00Z'), 6).toISOString().slice(0, 10)), '2024-02-29');
     assert.equal(await page.evaluate(() => monthsBefore(new Date('2024-01-15T00:00:00Z'), 12).toISOString().slice(0, 10)), '2023-01-15');

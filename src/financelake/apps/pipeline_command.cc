@@ -86,8 +86,9 @@ Status RunPipeline(const PipelineArgs& a) {
   }
   // Continuous: small files compacted and old ones vacuumed in the background.
   LakeUpkeep upkeep(a.lake, a.once ? 0 : a.maintenance_interval_s, "pipeline");
-  do {
-    const auto t0 = std::chrono::steady_clock::now();
+  // One pass: Silver, Gold daily prices, fraud alerts (each exactly once, so a pass that
+  // failed midway is simply run again).
+  auto pass = [&]() -> Status {
     FL_ASSIGN_OR_RETURN(auto counts, pipeline::RunSilverOnce(o));
     PrintCounts(counts, !a.once);
     FL_ASSIGN_OR_RETURN(auto gold, pipeline::RunGoldOnce(a.lake, nullptr, gold_state.get()));
@@ -107,11 +108,44 @@ Status RunPipeline(const PipelineArgs& a) {
                   TableVersion("silver", alerts.silver_version).c_str());
     }
     std::fflush(stdout);
-    if (a.once) break;
-    while (!stop.load() &&
-           std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(a.trigger_ms)) {
+    return Status::OK();
+  };
+  auto wait = [&](std::chrono::steady_clock::time_point until) {
+    while (!stop.load() && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+  };
+  int failures = 0;
+  do {
+    const auto t0 = std::chrono::steady_clock::now();
+    Status st = pass();
+    if (!st.ok()) {
+      // Continuous: what may pass on a second try (a file a concurrent VACUUM took between the
+      // log's answer and the read, a conflict, the disk or network for a moment) is tried
+      // again, with a pause doubling from 1 s, kMaxRetries times in a row; damage, bad
+      // configuration and bugs stop it at once.
+      const StatusCode c = st.code();
+      const bool transient = c == StatusCode::kNotFound || c == StatusCode::kAborted ||
+                             c == StatusCode::kAlreadyExists || c == StatusCode::kUnavailable ||
+                             c == StatusCode::kIOError;
+      constexpr int kMaxRetries = 5;
+      if (a.once || !transient) return st;
+      if (failures == kMaxRetries) {
+        return st.WithContext(
+            fmt::format("pipeline: a pass failed {} times in a row", failures + 1));
+      }
+      const int pause_s = 1 << failures;
+      ++failures;
+      std::printf("pipeline: pass failed: %s; retry %d of %d in %d s\n", st.ToString().c_str(),
+                  failures, kMaxRetries, pause_s);
+      std::fflush(stdout);
+      wait(std::chrono::steady_clock::now() + std::chrono::seconds(pause_s));
+      if (stop.load()) return st;  // stopped while failing: the failure is the exit status
+      continue;
+    }
+    failures = 0;
+    if (a.once) break;
+    wait(t0 + std::chrono::milliseconds(a.trigger_ms));
   } while (!stop.load());
   return Status::OK();
 }

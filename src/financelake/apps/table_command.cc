@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -595,9 +596,9 @@ Status RunVacuum(const TableArgs& a, bool retain_given) {
   FL_ASSIGN_OR_RETURN(auto table, OpenExisting(a.path));
   delta::VacuumOptions opts;
   if (retain_given) {
-    if (a.retain_hours < 0) {
+    if (!(a.retain_hours >= 0) || !std::isfinite(a.retain_hours)) {
       return Status::InvalidArgument(
-          fmt::format("--retain-hours must be >= 0, not {}", a.retain_hours));
+          fmt::format("--retain-hours must be a finite number >= 0, not {}", a.retain_hours));
     }
     opts.retain_hours = a.retain_hours;
   }

@@ -80,7 +80,7 @@ uint8_t* Column::AppendRaw(int64_t n) {
 uint8_t* Column::GrowZeroed(size_t bytes) {
   const size_t old = data_.size();
   data_.resize(old + bytes);
-  std::memset(data_.data() + old, 0, bytes);
+  if (bytes > 0) std::memset(data_.data() + old, 0, bytes);  // (data() may be null when empty)
   return data_.data() + old;
 }
 

@@ -179,6 +179,15 @@ TEST(TextValuesTest, TextThatIsNotAValueOfTheTypeIsRefused) {
   EXPECT_FALSE(ParseValue("3.5e38", DataType::Float()).ok());
   EXPECT_EQ(ParseValue("2024-01-01T00:00:00+18:00", DataType::Timestamp())->as_int(),
             int64_t{19723} * 86400000000LL - int64_t{18} * 3600000000LL);
+  // 38 digits fit decimal(38,0); a 39th is refused before it overflows (UBSan saw the overflow).
+  const std::string nines(38, '9');
+  EXPECT_TRUE(ParseValue(nines, DataType::Decimal(38, 0)).ok());
+  for (const std::string& text : {nines + "9", "9" + nines + "9", nines + "99999"}) {
+    auto v = ParseValue(text, DataType::Decimal(38, 0));
+    ASSERT_FALSE(v.ok()) << text;
+    EXPECT_NE(v.status().message().find("too many digits"), std::string::npos)
+        << v.status().message();
+  }
 }
 
 TEST(CsvReaderTest, BinaryCellsAreBase64AsOutputWritesThem) {

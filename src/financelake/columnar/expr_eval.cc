@@ -143,7 +143,8 @@ void CompareString(const Column& c, int64_t n, std::string_view lit, CompareOp o
 void EvalCompare(const ExprNode& node, const Column& c, int64_t n, uint8_t* out) {
   const Value& lit = node.literal;
   if (lit.is_null()) {
-    std::memset(out, kTriUnknown, static_cast<size_t>(n));
+    if (n > 0)
+      std::memset(out, kTriUnknown, static_cast<size_t>(n));  // (out may be null when empty)
     return;
   }
   const CompareOp op = node.op;

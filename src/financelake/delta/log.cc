@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -350,11 +351,18 @@ Status CheckReadSupported(const std::string& table_path, const Protocol& protoco
     return Status::FailedPrecondition(
         TableError(table_path, fmt::format("unsupported table feature: {}", what)));
   };
-  if (protocol.min_reader_version > 1 || !protocol.reader_features.empty()) {
-    std::vector<std::string> features = protocol.reader_features;
-    if (protocol.min_reader_version == 2) features = {"columnMapping"};
+  // Reader version 2 means column mapping; 3 lists reader features. Readable here: column
+  // mapping in mode `none` (the files' names are the schema's, checked below; Spark reads such
+  // tables) and vacuumProtocolCheck (a rule for VACUUM, not for reads).
+  std::vector<std::string> unreadable;
+  for (const std::string& f : protocol.reader_features) {
+    if (protocol.min_reader_version != 3 || (f != "columnMapping" && f != "vacuumProtocolCheck")) {
+      unreadable.push_back(f);
+    }
+  }
+  if (protocol.min_reader_version < 1 || protocol.min_reader_version > 3 || !unreadable.empty()) {
     std::string what = fmt::format("reader version {}", protocol.min_reader_version);
-    if (!features.empty()) what += fmt::format(" ({})", fmt::join(features, ", "));
+    if (!unreadable.empty()) what += fmt::format(" ({})", fmt::join(unreadable, ", "));
     return refuse(what);
   }
   auto cm = metadata.configuration.find("delta.columnMapping.mode");
@@ -388,11 +396,12 @@ bool ProbeCommitsAfter(io::FileSystem& fs, const std::string& table_path, int64_
     auto info = fs.Stat(path);
     if (!info.ok()) {
       if (!info.status().IsNotFound() || target) return false;
-      for (int64_t k = 1; k <= kGapWindow; ++k) {
+      // (No version past INT64_MAX: a hand-edited `_last_checkpoint` may name one near it.)
+      for (int64_t k = 1; k <= kGapWindow && v <= INT64_MAX - k; ++k) {
         auto later = fs.Exists(CommitPath(table_path, DeltaVersion(v + k)));
         if (!later.ok() || *later) return false;
       }
-      for (int e = 4; e <= kFarthestGapProbe; ++e) {
+      for (int e = 4; e <= kFarthestGapProbe && v <= INT64_MAX - (int64_t{1} << e); ++e) {
         auto later = fs.Exists(CommitPath(table_path, DeltaVersion(v + (int64_t{1} << e))));
         if (!later.ok() || *later) return false;
       }

@@ -259,14 +259,18 @@ TEST_F(LogTest, RefusesWhatItCannotRead) {
     bool dv;
     const char* message;
   } cases[] = {
-      {Protocol{3, 7, {"deletionVectors", "columnMapping"}, {"deletionVectors"}},
+      {Protocol{3, 7, {"deletionVectors", "columnMapping", "v2Checkpoint"}, {"deletionVectors"}},
        {},
        false,
-       "unsupported table feature: reader version 3 (deletionVectors, columnMapping)"},
+       "unsupported table feature: reader version 3 (deletionVectors, v2Checkpoint)"},
       {Protocol{2, 5, {}, {}},
-       {},
+       {{"delta.columnMapping.mode", "id"}},
        false,
-       "unsupported table feature: reader version 2 (columnMapping)"},
+       "unsupported table feature: column mapping (delta.columnMapping.mode = id)"},
+      {Protocol{3, 7, {"columnMapping"}, {"columnMapping"}},
+       {{"delta.columnMapping.mode", "name"}},
+       false,
+       "unsupported table feature: column mapping (delta.columnMapping.mode = name)"},
       {Protocol{99, 7, {}, {}}, {}, false, "unsupported table feature: reader version 99"},
       {Protocol{1, 2, {}, {}},
        {{"delta.columnMapping.mode", "name"}},
@@ -288,11 +292,22 @@ TEST_F(LogTest, RefusesWhatItCannotRead) {
     EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
     EXPECT_EQ(r.status().message(), std::string("delta: /lake/t: ") + c.message);
   }
-  // Column mapping mode "none" and writer-only features are fine for reading.
-  Write(CommitPath(kTable, DeltaVersion(0)),
-        SerializeCommit({Protocol{1, 7, {}, {"appendOnly", "changeDataFeed"}},
-                         TableMetadata({{"delta.columnMapping.mode", "none"}})}));
-  EXPECT_TRUE(Load().ok()) << Load().status().ToString();
+  // Column mapping mode "none" (or never set) and writer-only features are fine for reading,
+  // at reader version 2 and with reader features too (a hunt found these refused).
+  for (const Protocol& p : {Protocol{1, 7, {}, {"appendOnly", "changeDataFeed"}},
+                            Protocol{2, 5, {}, {}}, Protocol{3, 7, {}, {}},
+                            Protocol{3,
+                                     7,
+                                     {"columnMapping", "vacuumProtocolCheck"},
+                                     {"columnMapping", "vacuumProtocolCheck", "appendOnly"}}}) {
+    for (const char* mode : {"none", ""}) {
+      std::map<std::string, std::string> config;
+      if (*mode != 0) config["delta.columnMapping.mode"] = mode;
+      Write(CommitPath(kTable, DeltaVersion(0)), SerializeCommit({p, TableMetadata(config)}));
+      EXPECT_TRUE(Load().ok()) << p.min_reader_version << " " << mode << ": "
+                               << Load().status().ToString();
+    }
+  }
 }
 
 TEST_F(LogTest, IncrementalUpdateReadsOnlyNewCommits) {

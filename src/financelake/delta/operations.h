@@ -63,8 +63,11 @@ struct OptimizeOptions {
   int64_t target_file_bytes = 128LL << 20;
   int64_t min_files = 2;  // a partition with fewer small files is left alone
 };
-// Bin-packs small files per partition; dataChange=false; never conflicts with appends.
+// Bin-packs small files per partition; dataChange=false; never conflicts with appends. Files
+// are packed in the order they were first written, and each new file's add carries that time
+// of its oldest input in the tag kFirstWrittenTag (ms), so a later OPTIMIZE keeps the order.
 Result<WriteOutcome> Optimize(Table& table, const OptimizeOptions& options = {});
+inline constexpr const char* kFirstWrittenTag = "financelake.firstWrittenMs";
 
 struct VacuumOptions {
   std::optional<double> retain_hours;  // default: delta.deletedFileRetentionDuration (7 days)

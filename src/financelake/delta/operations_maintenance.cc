@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
+#include <string>
 
 #include "financelake/delta/checkpoint_writer.h"
 #include "financelake/delta/data_writer.h"
@@ -18,8 +20,22 @@ namespace {
 
 constexpr char kLogDirName[] = "_delta_log";
 
+// When the oldest rows of a file were first written, ms: its kFirstWrittenTag (a file OPTIMIZE
+// wrote: the earliest of its inputs'), else its modification time.
+int64_t FirstWritten(const AddFile& f) {
+  auto tag = f.tags.find(kFirstWrittenTag);
+  if (tag != f.tags.end()) {
+    int64_t ms = 0;
+    const std::string& t = tag->second;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), ms);
+    if (r.ec == std::errc() && r.ptr == t.data() + t.size()) return ms;
+  }
+  return f.modification_time;
+}
+
 // Groups of at least two files of one partition whose sizes add up to at most `target`
-// (greedily, in path order; files at or above the target are left alone).
+// (greedily, in the order the files were first written; files at or above the target are left
+// alone).
 std::vector<std::vector<AddFile>> PlanBins(const Snapshot& snapshot,
                                            const OptimizeOptions& options) {
   std::map<PartitionValues, std::vector<AddFile>> small;
@@ -29,12 +45,13 @@ std::vector<std::vector<AddFile>> PlanBins(const Snapshot& snapshot,
   std::vector<std::vector<AddFile>> bins;
   for (auto& [partition, files] : small) {
     if (static_cast<int64_t>(files.size()) < std::max<int64_t>(options.min_files, 2)) continue;
-    // In the order the files were written (the snapshot lists them by path, which for random
-    // file names is no order): each new file holds a run of consecutive writes, its rows in
-    // that order, so readers that keep the first copy of a row (Silver) still can after the
-    // old files are vacuumed.
+    // In the order the files were first written (the snapshot lists them by path, which for
+    // random file names is no order; a compacted file counts from its oldest input, or it
+    // would follow files written after those when compacted again): each new file holds a run
+    // of consecutive writes, its rows in that order, so readers that keep the first copy of a
+    // row (Silver) still can after the old files are vacuumed.
     std::stable_sort(files.begin(), files.end(), [](const AddFile& a, const AddFile& b) {
-      return a.modification_time < b.modification_time;
+      return FirstWritten(a) < FirstWritten(b);
     });
     std::vector<AddFile> bin;
     int64_t bytes = 0;
@@ -133,6 +150,9 @@ Result<WriteOutcome> Optimize(Table& table, const OptimizeOptions& options) {
       DeleteWritten(table, written);
       return rows.status().WithContext(where);
     }
+    int64_t first_written = FirstWritten(bin.front());
+    for (const AddFile& f : bin) first_written = std::min(first_written, FirstWritten(f));
+    for (AddFile& a : adds) a.tags[kFirstWrittenTag] = std::to_string(first_written);
     for (const AddFile& f : bin) removes.push_back(RemoveFor(f, now, false));
     written.insert(written.end(), adds.begin(), adds.end());
   }
@@ -168,7 +188,9 @@ Result<VacuumResult> Vacuum(Table& table, const VacuumOptions& options) {
   int64_t retention_ms = table_retention_ms;
   if (options.retain_hours) {
     if (!(*options.retain_hours >= 0) || !std::isfinite(*options.retain_hours)) {
-      return Status::InvalidArgument(where + ": retention hours must be a number >= 0");
+      return Status::InvalidArgument(
+          fmt::format("{}: retention hours must be a finite number >= 0, not {}", where,
+                      *options.retain_hours));
     }
     // Longer than any clock reading keeps everything; the cap keeps `now - retention` in range.
     constexpr double kMaxRetentionMs = 1e18;  // ~31.7 million years

@@ -294,7 +294,15 @@ class Scanner {
     const std::optional<Expr>& filter = options_.filter;
     const std::string where = fmt::format("data file '{}'", add.path);
     FL_ASSIGN_OR_RETURN_CTX(std::string path, ResolveDataFilePath(table_, add.path), Where(where));
-    FL_ASSIGN_OR_RETURN_CTX(auto reader, parquet::ParquetReader::Open(fs_, path), Where(where));
+    auto opened = parquet::ParquetReader::Open(fs_, path);
+    if (!opened.ok() && opened.status().IsNotFound()) {
+      // The usual cause: time travel to a version whose files a VACUUM has deleted.
+      return opened.status().WithContext(
+          Where(fmt::format("{} (of version {}) is gone: deleted by VACUUM (an older version "
+                            "than the table's retention keeps readable) or by hand",
+                            where, snapshot_.version().value())));
+    }
+    FL_ASSIGN_OR_RETURN_CTX(auto reader, std::move(opened), Where(where));
     ++metrics_->files_read;
 
     std::vector<Source> sources(read_schema_.num_fields());

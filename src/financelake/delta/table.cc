@@ -106,6 +106,14 @@ Result<SnapshotPtr> Table::AtVersion(DeltaVersion v) {
   return LoadSnapshot(*fs_, path_, v, previous);
 }
 
+Result<std::optional<int64_t>> Table::InCommitTimestampsFrom() {
+  // The latest snapshot says; one that cannot be read (a feature this reader refuses, enabled
+  // after the version asked for) leaves the file times, as before in-commit timestamps.
+  auto latest = Latest();
+  if (!latest.ok()) return std::optional<int64_t>();
+  return delta::InCommitTimestampsFrom(**latest, path_);
+}
+
 Result<SnapshotPtr> Table::AsOfTimestamp(int64_t timestamp_ms) {
   FL_ASSIGN_OR_RETURN(LogListing listing, ListLog(*fs_, path_));
   const auto earliest = listing.earliest_recoverable();
@@ -118,9 +126,7 @@ Result<SnapshotPtr> Table::AsOfTimestamp(int64_t timestamp_ms) {
   }
   // Each version's timestamp: the file's modification time (made increasing), or from the
   // version in-commit timestamps start at, the commitInfo's (read only where the search looks).
-  FL_ASSIGN_OR_RETURN(SnapshotPtr latest, LoadSnapshot(*fs_, path_, listing, std::nullopt, {}));
-  FL_ASSIGN_OR_RETURN(const std::optional<int64_t> ict_from,
-                      InCommitTimestampsFrom(*latest, path_));
+  FL_ASSIGN_OR_RETURN(const std::optional<int64_t> ict_from, InCommitTimestampsFrom());
   std::map<int64_t, int64_t> ict;
   Status failed;
   auto ts = [&](const CommitFile* c) -> int64_t {
@@ -214,11 +220,20 @@ std::optional<std::vector<CommitFile>> Table::RecentCommits(int64_t limit,
 Result<std::vector<HistoryEntry>> Table::History(int64_t limit,
                                                  std::optional<DeltaVersion> before) {
   std::vector<HistoryEntry> out;
+  // The version in-commit timestamps start at, asked for only once a commit carries one.
+  std::optional<std::optional<int64_t>> ict_from;
   auto add = [&](const CommitFile& commit) -> Status {
     auto info = ReadCommitInfo(*fs_, commit);
     if (!info.ok()) return info.status().WithContext(fmt::format("delta: {}: history", path_));
-    // A table with in-commit timestamps: the commit's own time (PROTOCOL.md), not the file's.
-    const int64_t ts = info->in_commit_timestamp().value_or(commit.timestamp_ms);
+    int64_t ts = commit.timestamp_ms;
+    if (const auto ict = info->in_commit_timestamp()) {
+      // The same rule as time travel: the commit's own time where the table has them.
+      if (!ict_from) {
+        FL_ASSIGN_OR_RETURN(std::optional<int64_t> from, InCommitTimestampsFrom());
+        ict_from = from;
+      }
+      if (*ict_from && commit.version.value() >= **ict_from) ts = *ict;
+    }
     out.push_back(HistoryEntry{commit.version, ts, std::move(info).value()});
     return Status::OK();
   };

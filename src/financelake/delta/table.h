@@ -81,6 +81,8 @@ class Table {
   // the latest version cannot be loaded (then the listing decides).
   std::optional<std::vector<CommitFile>> RecentCommits(int64_t limit,
                                                        std::optional<DeltaVersion> before);
+  // The first version dated by commitInfo.inCommitTimestamp, or nullopt (table.cc).
+  Result<std::optional<int64_t>> InCommitTimestampsFrom();
 
   std::shared_ptr<io::FileSystem> fs_;
   std::string path_;

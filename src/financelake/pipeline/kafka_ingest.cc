@@ -191,8 +191,16 @@ class KafkaIngest {
       if (o_.metrics != nullptr) o_.metrics->AddError("commit_retry");
       std::fprintf(stderr, "ingest: commit failed (%s); retrying in %d ms with partitions paused\n",
                    st.message().c_str(), 100 << attempt);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+      // In slices, so that Ctrl-C does not wait out the pauses (51 s in all): a stop tries once
+      // more, then ends with the error (the rows are read again from the lake's position).
+      const auto until =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(100 << attempt);
+      const auto stopped = [this] { return o_.stop != nullptr && o_.stop->load(); };
+      while (!stopped() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
       st = Flush();
+      if (stopped()) break;
     }
     if (st.ok()) (void)consumer_->Resume(assigned);
     return st;

@@ -269,7 +269,12 @@ class SourceIngest {
                    st.message().c_str(), attempt, o_.commit_retries,
                    static_cast<long long>(wait_ms));
       ++progress_.commit_retries;
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      // In slices, so that Ctrl-C does not wait out the pause; a stop still tries once more
+      // (a poller's events cannot be fetched again), then ends with the error if it fails.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+      while (!Stopped() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
       retrying_ = true;
       st = Flush(final);
       retrying_ = false;

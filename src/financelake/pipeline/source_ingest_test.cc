@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
@@ -159,6 +161,43 @@ TEST_F(SourceIngestTest, AFailureThatPersistsEndsTheRunAndARerunFinishes) {
   auto rest = RunSourceIngest(SimOptions(20000));
   ASSERT_TRUE(rest.ok()) << rest.status().ToString();
   ExpectExactly(20000);
+}
+
+TEST_F(SourceIngestTest, AStopDuringARetryPauseEndsItWithoutWaitingItOut) {
+  // Ctrl-C while a failing commit waited for its next try slept the whole pause: the pause is
+  // now cut short, the commit tried once more (a poller's events cannot be fetched again), and
+  // the run ends with the error.
+  auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+  SourceIngestOptions o = SimOptions(20000);
+  o.fs = fs;
+  o.retry_base_ms = 600000;  // ten minutes
+  o.commit_retries = 3;
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  std::atomic<int> renames_before{-1};
+  o.on_commit = [&](const IngestProgress&) {
+    if (renames_before >= 0) return;
+    renames_before = fs->Count(io::FaultOp::kRename);
+    fs->FailAlways(io::FaultOp::kRename);
+  };
+  // Stop once the next commit has failed (it is then in its pause).
+  std::thread stopper([&] {
+    while (renames_before < 0 || fs->Count(io::FaultOp::kRename) <= renames_before) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = RunSourceIngest(o);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  stopper.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kIOError) << r.status().ToString();
+  // Not a speed figure: the run ended long before the ten-minute pause would have.
+  EXPECT_LT(took, std::chrono::minutes(5));
+  EXPECT_EQ(fs->Count(io::FaultOp::kRename) - renames_before, 2)
+      << "the failed try and one after the stop";
 }
 
 TEST_F(SourceIngestTest, RandomFaultsIncludingUnknownCommitOutcomesLoseAndDuplicateNothing) {

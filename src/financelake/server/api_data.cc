@@ -110,6 +110,16 @@ HttpResponse Api::Tickers(const HttpRequest& r) {
   return JsonResponse(200, j);
 }
 
+namespace {
+
+// "candles_SOL", "candles_SOL_crypto": the file names of one instrument's downloads.
+std::string CsvStem(const std::string& what, const std::string& ticker,
+                    const std::string& asset_class) {
+  return what + "_" + ticker + (asset_class.empty() ? "" : "_" + asset_class);
+}
+
+}  // namespace
+
 std::string Api::InstrumentWhere(const std::string& from_item, const std::string& ticker,
                                  const std::string& asset_class) {
   std::string where = "ticker = " + sql::SqlString(ticker);
@@ -143,7 +153,7 @@ HttpResponse Api::Candles(const HttpRequest& r) {
                                "ORDER BY trading_date LIMIT 20000",
                                from_item, where));
   if (!rows.ok()) return StatusResponse(rows.status());
-  if (fmt_ == "csv") return CsvResponse(*rows, "candles_" + ticker);
+  if (fmt_ == "csv") return CsvResponse(*rows, CsvStem("candles", ticker, AssetClassParam(r)));
   Json j = Json::Object();
   j.Set("ticker", Json::String(ticker));
   j.Set("candles", RowsJson(*rows));
@@ -178,7 +188,7 @@ HttpResponse Api::Indicators(const HttpRequest& r) {
     out.rows.push_back({sql::Cell::Text(day), sql::Cell::Real(x.close), opt(x.daily_return), opt(x.ma20), opt(x.ma50),
                         opt(x.ma200), opt(x.volatility20)});
   }
-  if (fmt_ == "csv") return CsvResponse(out, "indicators_" + ticker);
+  if (fmt_ == "csv") return CsvResponse(out, CsvStem("indicators", ticker, AssetClassParam(r)));
   Json j = Json::Object();
   j.Set("ticker", Json::String(ticker));
   j.Set("indicators", RowsJson(out));

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace financelake::sql {
@@ -296,11 +297,17 @@ Result<LakeStatement> ParseLakeStatement(std::string_view statement) {
         return Status::InvalidArgument(
             "usage: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
       }
+      // A decimal number (strtod alone also takes hex, "inf" and "nan").
+      const std::string& text = w[k + 1];
       char* end = nullptr;
-      const double h = std::strtod(w[k + 1].c_str(), &end);
-      if (end == w[k + 1].c_str() || *end != '\0' || !(h >= 0)) {
+      const double h = std::strtod(text.c_str(), &end);
+      const size_t digit = text.size() > 1 && text[0] == '.' ? 1 : 0;  // .5 is half an hour
+      const bool decimal = !text.empty() &&
+                           std::isdigit(static_cast<unsigned char>(text[digit])) != 0 &&
+                           text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+      if (!decimal || end == text.c_str() || *end != '\0' || !(h >= 0) || !std::isfinite(h)) {
         return Status::InvalidArgument(
-            fmt::format("VACUUM: '{}' is not a number of hours", w[k + 1]));
+            fmt::format("VACUUM: '{}' is not a number of hours (a decimal number >= 0)", text));
       }
       st.retain_hours = h;
       k += 3;

@@ -1,5 +1,6 @@
 #include "financelake/sql/statement.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace financelake::sql {
@@ -63,7 +64,13 @@ TEST(LakeStatementTest, RecognisesTheLakeStatements) {
   EXPECT_EQ(ParseLakeStatement("VACUUM").status().message(),
             "VACUUM needs a table: VACUUM <table> [RETAIN <n> HOURS] [DRY RUN] [FORCE]");
   EXPECT_EQ(ParseLakeStatement("VACUUM t RETAIN x HOURS").status().message(),
-            "VACUUM: 'x' is not a number of hours");
+            "VACUUM: 'x' is not a number of hours (a decimal number >= 0)");
+  // strtod's other spellings are not hours: hex was read as 16, 1e309 as infinity.
+  for (const char* bad : {"0x10", "inf", "1e309", "nan", "-1", "+5"}) {
+    EXPECT_EQ(ParseLakeStatement(fmt::format("VACUUM t RETAIN {} HOURS", bad)).status().message(),
+              fmt::format("VACUUM: '{}' is not a number of hours (a decimal number >= 0)", bad));
+  }
+  EXPECT_EQ(ParseLakeStatement("VACUUM t RETAIN 1.5e2 HOURS")->retain_hours, 150.0);
   EXPECT_FALSE(ParseLakeStatement("VACUUM t RETAIN 5").ok());
   EXPECT_FALSE(ParseLakeStatement("OPTIMIZE a b").ok());
 }
