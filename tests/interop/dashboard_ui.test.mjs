@@ -420,3 +420,41 @@ test('a symbol that is a stock and a coin, an index, a tiny price, percents, mon
     await stopChild(child);
   }
 });
+
+test('a page left open across a server restart shows the commits made while the server was down', async () => {
+  // The browser reopens a dropped event stream by itself, but a page that had seen no event
+  // sends no Last-Event-ID, so the restarted server has no reason to tell it to reload: the page
+  // refreshes on its own when the stream comes back.
+  const rlake = path.join(dir, 'restart');
+  const sim = ['ingest', '--source', 'sim', '--lake', rlake, '--tickers', 'AAA=50', '--crypto', 'BBB=10', '--accounts', '5',
+    '--start', '2024-01-02', '--once'];
+  runFlOk([...sim, '--days', '2']);
+  const rows = () => runFlOk(['sql', '--lake', rlake, '--format', 'csv', 'SELECT count(*) FROM bronze.stock_trades']).stdout.trim().split('\n').pop();
+  const before = Number(rows());
+  let { base, child } = await startServeOn(rlake, ['--late-after-s', '86400', '--stalled-after-s', '86401']);
+  const port = new URL(base).port;
+  try {
+    const { context, page, problems } = await open(base);
+    await page.click('#views button[data-view="lake"]');
+    const rowsShown = () => page.$$eval('#tables tbody tr', (trs) =>
+      trs.find((r) => r.firstChild.textContent === 'bronze.stock_trades')?.children[2].textContent.replace(/,/g, ''));
+    await page.waitForFunction(() => document.querySelector('#tables tbody tr'));
+    assert.equal(Number(await rowsShown()), before);
+    await waitLive(page);
+    await stopChild(child);
+    await page.waitForFunction(() => document.querySelector('#live').textContent === 'live: reconnecting', null, { timeout: 15000 });
+    runFlOk([...sim, '--days', '4', '--stream-id', 'while-down', '--seed', '5']);
+    const after = Number(rows());
+    assert.ok(after > before, `${after} > ${before}`);
+    ({ child } = await startServeOn(rlake, ['--late-after-s', '86400', '--stalled-after-s', '86401', '--port', port]));
+    await waitLive(page);
+    await page.waitForFunction((n) => [...document.querySelectorAll('#tables tbody tr')]
+      .some((r) => r.firstChild.textContent === 'bronze.stock_trades' && r.children[2].textContent.replace(/,/g, '') === String(n)),
+    after, { timeout: 15000 });
+    // Requests made while the server was down failed (the page logs them); nothing else went wrong.
+    assert.deepEqual(problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(p)), []);
+    await context.close();
+  } finally {
+    await stopChild(child);
+  }
+});

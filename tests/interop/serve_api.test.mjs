@@ -190,6 +190,8 @@ test('event streams: counted, capped at half the workers, Last-Event-ID checked'
     assert.equal(c.status, 503, c.body);
     assert.match(JSON.parse(c.body).error, /too many open event streams/);
     assert.equal(c.headers['retry-after'], '10');
+    // Closed: a refused client kept its connection, and a worker, for the keep-alive time.
+    assert.equal(c.headers.connection, 'close');
     // The other endpoints still answer while both streams are open.
     assert.equal((await get(base, '/api/health')).status, 200);
     a.req.destroy();
@@ -444,6 +446,54 @@ test('a lake with Gold/ beside gold/ still shows the model metrics next to the p
     const old = await json(base, '/api/predictions?version=0');
     assert.equal(old.predictions.length, 0);
     assert.equal(old.metrics.length, 1);
+  } finally {
+    await stopChild(child);
+  }
+});
+
+test('a table whose columns change, or that is replaced, is answered with its new columns', async () => {
+  // Found by a hunt: SQL sessions define a table's columns when they open, and were reopened
+  // only when tables appeared or went: after a column was added the API kept the old columns,
+  // and a table replaced by another answered the old column names with nulls.
+  const slake = path.join(dir, 'schemas');
+  const t = path.join(slake, 'custom', 't');
+  const csv = (name, text) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+  runFlOk(['table', 'append', t, '--csv', csv('t1.csv', 'id,name\n1,a\n')]);
+  const { base, child } = await startServeOn(slake, []);
+  try {
+    const columns = async () => (await json(base, '/api/tables/custom/t/rows')).columns.map((c) => c.name ?? c);
+    assert.deepEqual(await columns(), ['id', 'name']);
+    // A nullable column added (as the pipeline's own tables gain one), then a row with it.
+    const log = path.join(t, '_delta_log');
+    const first = fs.readFileSync(path.join(log, '00000000000000000000.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const meta = first.find((a) => a.metaData).metaData;
+    const schema = JSON.parse(meta.schemaString);
+    schema.fields.push({ name: 'extra', type: 'string', nullable: true, metadata: {} });
+    const next = fs.readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).length;
+    fs.writeFileSync(path.join(log, `${String(next).padStart(20, '0')}.json`),
+      JSON.stringify({ commitInfo: { timestamp: Date.now(), operation: 'ADD COLUMNS' } }) + '\n' +
+      JSON.stringify({ metaData: { ...meta, schemaString: JSON.stringify(schema) } }) + '\n');
+    runFlOk(['table', 'append', t, '--csv', csv('t2.csv', 'id,name,extra\n2,b,hello\n')]);
+    let got;
+    for (let i = 0; i < 100; i++) {
+      got = await json(base, '/api/tables/custom/t/rows');
+      if (got.columns.length === 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(got.columns.map((c) => c.name ?? c), ['id', 'name', 'extra']);
+    assert.ok(got.rows.some((r) => JSON.stringify(r).includes('hello')), JSON.stringify(got.rows));
+    // Replaced by a table of other columns (another id) between two polls.
+    const other = path.join(dir, 'other');
+    runFlOk(['table', 'append', path.join(other, 't'), '--csv', csv('t3.csv', 'x\nzz\n')]);
+    fs.rmSync(t, { recursive: true });
+    fs.renameSync(path.join(other, 't'), t);
+    for (let i = 0; i < 100; i++) {
+      got = await json(base, '/api/tables/custom/t/rows');
+      if (got.columns.length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(got.columns.map((c) => c.name ?? c), ['x']);
+    assert.ok(JSON.stringify(got.rows).includes('zz'), JSON.stringify(got.rows));
   } finally {
     await stopChild(child);
   }

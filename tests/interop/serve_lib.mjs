@@ -1,9 +1,13 @@
 // Shared by the dashboard tests: starting `financelake serve` on a free port.
 import { startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
 
-/** Starts `financelake serve --lake LAKE --port 0 ...`; resolves to {base: 'http://127.0.0.1:N/', child}. */
+/**
+ * Starts `financelake serve --lake LAKE --port 0 ...` (or on the `--port` in `extra`); resolves to
+ * {base: 'http://127.0.0.1:N/', child}.
+ */
 export async function startServe(lake, extra = []) {
-  const child = startFl(['serve', '--lake', lake, '--port', '0', '--poll-ms', '100', ...extra]);
+  const port = extra.includes('--port') ? [] : ['--port', '0'];
+  const child = startFl(['serve', '--lake', lake, ...port, '--poll-ms', '100', ...extra]);
   const m = await waitForOutput(child, /at (http:\/\/[^ ]+\/)/);
   if (m) return { base: m[1], child };
   await stopChild(child, 'SIGKILL');

@@ -236,6 +236,8 @@ Status Train(const ForecastArgs& a) {
   const int64_t now = pipeline::WallMicros();
   const std::vector<Status> st = RunPerTicker("training", labels, a.threads, [&](size_t i) -> Status {
     const ml::DailySeries& s = set.series[i];
+    // Where its model would go, before minutes of training for a name that cannot have one.
+    FL_RETURN_NOT_OK(ml::ForecastModelDir(a.lake, s.ticker).status());
     FL_ASSIGN_OR_RETURN(ml::ForecastModel m, ml::TrainForecastModel(s, config));
     m.created_at_us = now;
     FL_RETURN_NOT_OK(ml::SaveForecastModel(*fs, a.lake, &m));

@@ -1,6 +1,7 @@
 // `financelake serve --lake DIR [--host 127.0.0.1] [--port 8501] [--auth-token T]`: the
 // dashboard and its REST API (module server, docs/api.md) until Ctrl-C / SIGTERM.
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,14 @@ namespace financelake::apps {
 namespace {
 
 Status RunServe(server::DashboardOptions o) {
+  // Not the ingest's memory settings (apps/main.cc): queries run on any of the HTTP workers, and
+  // with an arena per worker that kept its freed memory, a server under a live lake held
+  // gigabytes it no longer used (3.3 GB resident for 33 MB in use). A few arenas, and freed
+  // memory given back.
+  mallopt(M_ARENA_MAX, 4);
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
+  mallopt(M_TOP_PAD, 0);
+  mallopt(M_MMAP_MAX, 65536);
   server::UseEnvironmentToken(&o);
   std::atomic<bool>& stop = InstallStopSignals();
   FL_ASSIGN_OR_RETURN(auto dash, server::Dashboard::Start(io::PosixFileSystem(), o));

@@ -180,6 +180,12 @@ Result<ForecastModel> TrainForecastModel(const DailySeries& s, const ForecastCon
 
 Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t target_day) {
   if (m.net == nullptr) return Status::FailedPrecondition(fmt::format("{}: the model has no network", s.ticker));
+  constexpr int32_t kLastDay = 2932896;  // 9999-12-31, the last date Delta and SQL hold
+  if (target_day > kLastDay) {
+    return Status::InvalidArgument(
+        fmt::format("{}: the history ends on {}; the day after it is past 9999-12-31", s.ticker,
+                    s.days.empty() ? std::string("?") : columnar::FormatDate(s.days.back())));
+  }
   FL_RETURN_NOT_OK(ValidateDailySeries(s, m.config.features, static_cast<size_t>(m.config.window)));
   // A shorter history would give the window's first days other returns or volatilities than the
   // whole history does (the first return 0, a volatility of fewer returns): another forecast,
@@ -191,6 +197,13 @@ Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t
         "return/volatility features)",
         s.ticker, s.size(), m.version, static_cast<size_t>(m.config.window) + warmup,
         m.config.window, warmup));
+  }
+  // A coin's model for a stock of the same ticker (or the reverse): other prices, another
+  // calendar for the target day.
+  if (!m.asset_class.empty() && m.asset_class != s.asset_class) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: model {} was trained on {} prices, but this series is {}; train a model on it",
+        s.ticker, m.version, m.asset_class, s.asset_class));
   }
   const bool uses_avg = std::find(m.config.features.begin(), m.config.features.end(),
                                   "avg_price") != m.config.features.end();
@@ -224,6 +237,13 @@ Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t
 }
 
 Result<std::string> ForecastModelDir(std::string_view lake, std::string_view ticker) {
+  std::string lower(ticker);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (lower == "fraud") {
+    return Status::InvalidArgument(fmt::format(
+        "'{}': no forecast model can have this name (models/fraud holds the fraud model)", ticker));
+  }
   if (!ValidTicker(ticker)) {
     return Status::InvalidArgument(fmt::format("'{}' is not a ticker (letters, digits, . - _ ^ =; at most 32)", ticker));
   }

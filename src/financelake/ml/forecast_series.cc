@@ -67,6 +67,20 @@ Status ValidateDailySeries(const DailySeries& s, const std::vector<std::string>&
   if (n < min_rows) {
     return Status::InvalidArgument(fmt::format("{}: {} rows; at least {} are needed", s.ticker, n, min_rows));
   }
+  // Finite prices can still give features that are not (a close of 1e300 after 1e-300 is a
+  // return of inf): such a model could be saved but never loaded again.
+  const Eigen::MatrixXd raw = ComputeForecastFeatures(s, features);
+  for (Eigen::Index d = 0; d < raw.cols(); ++d) {
+    for (Eigen::Index f = 0; f < raw.rows(); ++f) {
+      if (!std::isfinite(raw(f, d))) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: feature {} is {} on {} (close {} after {}): leave it out of --features", s.ticker,
+            features[static_cast<size_t>(f)], raw(f, d),
+            columnar::FormatDate(s.days[static_cast<size_t>(d)]), s.close[static_cast<size_t>(d)],
+            d > 0 ? s.close[static_cast<size_t>(d) - 1] : s.close[0]));
+      }
+    }
+  }
   return Status::OK();
 }
 

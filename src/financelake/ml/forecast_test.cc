@@ -98,6 +98,17 @@ TEST(ForecastSeriesTest, BadHistoriesAreNamed) {
   EXPECT_EQ(msg(novol), "ABC: no volume for every day (a day without one, or no Volume column): leave "
                         "total_volume out of --features (e.g. --features avg_price,return)");
   EXPECT_TRUE(ValidateDailySeries(novol, {"avg_price", "return"}, 10).ok());
+  // Found by a hunt: finite closes whose return is not (1e300 after 1e-300) trained a model
+  // that could be saved but never loaded (its scaler's max was inf).
+  DailySeries jump = s;
+  jump.close[7] = 1e-300;
+  jump.close[8] = 1e300;
+  jump.avg_price[7] = 1e-300;
+  jump.avg_price[8] = 1e300;
+  EXPECT_EQ(ValidateDailySeries(jump, {"avg_price", "return"}, 10).message(),
+            "ABC: feature return is inf on 2020-01-16 (close 1e+300 after 1e-300): leave it out "
+            "of --features");
+  EXPECT_TRUE(ValidateDailySeries(jump, feats, 10).ok());
   EXPECT_EQ(ValidateForecastFeatures({"avg_price", "rsi"}).message(),
             "unknown feature 'rsi' (known: avg_price, total_volume, return, volatility)");
   ForecastConfig c;
@@ -285,6 +296,8 @@ TEST(ForecastModelTest, SaveLoadRoundTripGivesIdenticalPredictions) {
   EXPECT_NE(damaged.status().message().find("fails its checksum"), std::string::npos) << damaged.status().ToString();
   EXPECT_TRUE(LoadForecastModel(*fs, lake, "MSFT").status().IsNotFound());
   EXPECT_FALSE(ForecastModelDir(lake, "../etc").ok());
+  EXPECT_EQ(ForecastModelDir(lake, "FRAUD").status().message(),
+            "'FRAUD': no forecast model can have this name (models/fraud holds the fraud model)");
   ASSERT_TRUE(fs->DeleteDirRecursive(lake).ok());
 }
 
@@ -355,8 +368,9 @@ TEST(ForecastModelTest, EditedManifestsAreRefused) {
 }
 
 // avg_price means what the training source gave (typical price, or the close of a CSV without
-// high/low): the manifest records it and a series that means something else is refused.
-TEST(ForecastModelTest, RefusesASeriesWithAnotherAvgPriceDefinition) {
+// high/low): the manifest records it and a series that means something else is refused; so is
+// a series of another asset class.
+TEST(ForecastModelTest, RefusesASeriesWithAnotherAvgPriceDefinitionOrAssetClass) {
   const std::string lake = ::testing::TempDir() + "/forecast-avg-" + std::to_string(::getpid());
   auto fs = io::PosixFileSystem();
   const DailySeries s =
@@ -378,6 +392,22 @@ TEST(ForecastModelTest, RefusesASeriesWithAnotherAvgPriceDefinition) {
                                       "but this source gives close"),
             std::string::npos)
       << f.status().message();
+  // Found by a hunt: a history ending on 9999-12-31 was forecast for 10000-01-01.
+  auto past_end = ForecastNextDay(*loaded, s, 2932897);
+  ASSERT_FALSE(past_end.ok());
+  EXPECT_NE(past_end.status().message().find("past 9999-12-31"), std::string::npos)
+      << past_end.status().message();
+  // Found by a hunt: a model of one asset class applied to the other (a BTC coin's model to a
+  // BTC stock at a thousandth of its price) gave a forecast. Refused.
+  DailySeries coin = s;
+  coin.asset_class = "crypto";
+  auto other_class = ForecastNextDay(*loaded, coin, 1);
+  ASSERT_FALSE(other_class.ok());
+  EXPECT_NE(other_class.status().message().find("SPY: model " + m->version +
+                                                " was trained on stock prices, but this series "
+                                                "is crypto"),
+            std::string::npos)
+      << other_class.status().message();
   // Without avg_price among the features the definition does not matter.
   ForecastConfig no_avg = SmallConfig();
   no_avg.features = {"total_volume", "return"};

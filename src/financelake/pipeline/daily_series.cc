@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <utility>
 
 #include "financelake/columnar/value.h"
 #include "financelake/delta/table.h"
@@ -111,6 +112,18 @@ Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, s
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr snap, table->Latest());
   delta::ScanOptions scan;
   scan.columns = {"trading_date", "ticker", "asset_class", "close", "high", "low", "total_volume"};
+  // A table another tool wrote may type these columns otherwise: the values are read as the
+  // types Gold writes, so any other type is refused by name.
+  for (const std::string& name : scan.columns) {
+    const columnar::Schema& want = DailyPricesSchema();
+    const columnar::DataType& type = want.field(*want.FieldIndex(name)).type;
+    const std::optional<size_t> have = snap->schema().FieldIndex(name);
+    if (have && !(snap->schema().field(*have).type == type)) {
+      return Status::InvalidArgument(
+          fmt::format("{}: column {} is {}, not {} as the pipeline writes it", table->path(), name,
+                      snap->schema().field(*have).type.ToString(), type.ToString()));
+    }
+  }
   if (tickers.size() == 1) {
     std::string lit = tickers[0];
     if (lit.find('\'') != std::string::npos) return Status::InvalidArgument(fmt::format("'{}' is not a ticker", lit));
@@ -125,12 +138,24 @@ Result<DailySeriesSet> ReadGoldDailySeries(std::shared_ptr<io::FileSystem> fs, s
   const columnar::Column& high = rows.column(4);
   const columnar::Column& low = rows.column(5);
   const columnar::Column& vol = rows.column(6);
+  const std::pair<const columnar::Column*, const char*> required[] = {{&date, "trading_date"},
+                                                                      {&cls, "asset_class"},
+                                                                      {&close, "close"},
+                                                                      {&high, "high"},
+                                                                      {&low, "low"}};
   std::map<std::string, ml::DailySeries, std::less<>> by;
   std::map<std::string, std::set<std::string>>
       other_classes;  // a ticker Gold has as two instruments
   for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    if (ticker.IsNull(i)) continue;  // no instrument to forecast
     const std::string_view t = ticker.StringAt(i);
     if (!Wanted(tickers, t)) continue;
+    for (const auto& [column, name] : required) {
+      if (column->IsNull(i)) {
+        return Status::InvalidArgument(
+            fmt::format("{}: a row of {} has no {}", table->path(), t, name));
+      }
+    }
     auto it = by.find(t);
     if (it == by.end()) {
       it = by.emplace(std::string(t), ml::DailySeries{}).first;

@@ -3,12 +3,16 @@
 #include "financelake/pipeline/daily_series.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
+#include "financelake/columnar/csv_reader.h"
 #include "financelake/columnar/value.h"
+#include "financelake/delta/operations.h"
 #include "financelake/pipeline/gold_stage.h"
 #include "financelake/pipeline/lake_test_util.h"
 #include "financelake/pipeline/silver_stage.h"
@@ -165,6 +169,65 @@ TEST_F(DailySeriesTest, ATickerOfTwoInstrumentsInGoldFails) {
     EXPECT_EQ(read, asked.empty() ? std::vector<std::string>{"MSFT"} : std::vector<std::string>{});
     EXPECT_TRUE(WarningsOf(*set, "BTC").empty()) << ::testing::PrintToString(set->warnings);
   }
+}
+
+// Found by a hunt: a gold/daily_prices written by another tool with other column types was read
+// as if it had Gold's (a float close read past its column's end, a string close crashed, a long
+// close became 5e-323), and a null trading_date became 1970-01-01.
+TEST_F(DailySeriesTest, AGoldTableOfOtherTypesOrNullsIsRefusedByName) {
+  auto write = [&](const std::string& retype, const std::string& type, bool nullable,
+                   const std::string& rows) {
+    std::filesystem::remove_all(lake_);
+    std::vector<columnar::Field> fields = DailyPricesSchema().fields();
+    for (columnar::Field& f : fields) {
+      f.nullable = nullable;
+      if (f.name == retype) f.type = *columnar::DataType::Parse(type);
+    }
+    const columnar::Schema schema(fields);
+    auto table = delta::Table::Open(io::PosixFileSystem(), DailyPricesPath(lake_));
+    ASSERT_TRUE(delta::CreateTable(*table, schema, {}).ok());
+    auto batch = columnar::ReadCsv(
+        "trading_date,ticker,asset_class,open,high,low,close,avg_price,vwap,total_volume,"
+        "trade_count\n" +
+            rows,
+        schema, "gold.csv");
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE(delta::Append(*table, *batch).ok());
+  };
+  const std::string row = "2020-01-06,AAA,stock,10,11,9,10,10,10,100,5\n";
+  for (const auto& [column, type] :
+       std::vector<std::pair<std::string, std::string>>{{"close", "float"},
+                                                        {"close", "long"},
+                                                        {"close", "string"},
+                                                        {"trading_date", "string"},
+                                                        {"high", "int"},
+                                                        {"total_volume", "long"}}) {
+    write(column, type, false, row);
+    auto set = ReadGoldDailySeries(io::PosixFileSystem(), lake_, {});
+    ASSERT_FALSE(set.ok()) << column << " " << type;
+    EXPECT_NE(set.status().message().find("column " + column + " is "), std::string::npos)
+        << set.status().message();
+  }
+  for (const char* missing : {"trading_date", "high", "close"}) {
+    std::string r = "2020-01-06,AAA,stock,10,11,9,10,10,10,100,5\n";
+    const std::vector<std::string> names = {"trading_date", "ticker", "asset_class", "open",
+                                            "high",         "low",    "close"};
+    const size_t at = std::find(names.begin(), names.end(), missing) - names.begin();
+    std::vector<std::string> cells;
+    std::stringstream ss(r.substr(0, r.size() - 1));
+    for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+    cells[at] = "";
+    write("", "", true, fmt::format("{}\n", fmt::join(cells, ",")) + row);
+    auto set = ReadGoldDailySeries(io::PosixFileSystem(), lake_, {});
+    ASSERT_FALSE(set.ok()) << missing;
+    EXPECT_EQ(set.status().message(),
+              DailyPricesPath(lake_) + ": a row of AAA has no " + std::string(missing));
+  }
+  write("", "", true, row);  // nullable, but no nulls: read
+  auto set = ReadGoldDailySeries(io::PosixFileSystem(), lake_, {});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->series.size(), 1u);
+  EXPECT_EQ(set->series[0].close, std::vector<double>{10});
 }
 
 // The forecast's target day is the next day the exchange opened: past weekends and holidays,

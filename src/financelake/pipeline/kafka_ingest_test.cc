@@ -19,6 +19,7 @@
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/stop_test_util.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -362,6 +363,32 @@ TEST_F(KafkaIngestTest, FailedCommitsAreRetriedWithoutLossOrDuplicates) {
   ExpectComplete(total);
 }
 
+TEST_F(KafkaIngestTest, AStopDuringACommitRetryPauseTriesOnceMoreAndEnds) {
+  // Ctrl-C while a failing commit waits for its next try (pauses of 0.2 s doubling to 25.6 s,
+  // 51 s in all) cuts the pause: the commit is tried once more and the run ends with the error,
+  // instead of making every remaining attempt.
+  Produce(1500, 0);
+  testing::StopDuringFailingCommits faults;
+  KafkaIngestOptions o = Options(true);
+  o.fs = faults.fs();
+  o.max_buffered_bytes = 16 << 10;  // many commits
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  o.on_commit = faults.OnCommit();
+  faults.StopAfterAFailure(&stop, std::chrono::milliseconds(0));
+  auto r = RunKafkaIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kIOError) << r.status().ToString();
+  // The failed try and the one after the stop (a third if the stop landed just after the
+  // first 0.2 s pause ended); without the cut, all eight retries.
+  const int tries = faults.FailedTries();
+  EXPECT_GE(tries, 2);
+  EXPECT_LE(tries, 3);
+  // Nothing lost: a clean run takes up from the lake's position.
+  ASSERT_TRUE(RunKafkaIngest(Options(true)).ok());
+  ExpectComplete(1500);
+}
+
 TEST_F(KafkaIngestTest, ALostRaceInTheMiddleOfAPollBatchLeavesNoGap) {
   // A zombie advances one partition's txn by a few offsets right after our first commit. Our
   // next commit, made in the middle of a poll batch (tiny buffer), is refused as stale: the
@@ -435,15 +462,24 @@ TEST_F(KafkaIngestTest, TwoMembersRebalancingMidStreamLoseAndDuplicateNothing) {
     if (r.ok()) committed_a = r->rows_committed;
   });
   std::this_thread::sleep_for(milliseconds(2500));
+  std::atomic<bool> b_committed{false};
   std::thread b([&] {
     KafkaIngestOptions o = Options(false);
     o.stop = &stop_b;
+    o.on_commit = [&](const IngestProgress& p) {
+      if (p.rows_committed > 0) b_committed = true;
+    };
     auto r = RunKafkaIngest(o);
     status_b = r.status();
     if (r.ok()) committed_b = r->rows_committed;
   });
-  std::this_thread::sleep_for(milliseconds(5000));  // b joins: a rebalance
-  stop_b.store(true);                                // b leaves: another
+  // b joins (a rebalance) and commits some rows; then a little more (the group join against
+  // the mock coordinator takes seconds, longer on a loaded machine: a fixed 5 s was not always
+  // enough).
+  for (int i = 0; i < 1200 && !b_committed.load(); ++i)
+    std::this_thread::sleep_for(milliseconds(50));
+  std::this_thread::sleep_for(milliseconds(1000));
+  stop_b.store(true);  // b leaves: another rebalance
   b.join();
   std::this_thread::sleep_for(milliseconds(3000));
   producing.store(false);

@@ -31,19 +31,54 @@ struct Target {
   ExactlyOnceTable::Layout layout;
   std::unique_ptr<ExactlyOnceTable> table;
   int64_t version = -1;  // our appId's version in the table
+  int64_t digest = -1;   // our digest appId's version in the table (RecordHash; -1: none)
   // The batch of a flush whose commit failed, kept for the retry (the source is not read
   // before it is committed or the run gives up).
   std::optional<columnar::RecordBatch> pending;
 };
 
-Result<int64_t> CurrentVersion(const std::shared_ptr<io::FileSystem>& fs, Target& t,
-                               const std::string& app_id) {
+// Opens `t` when it exists and reads its position and digest txns.
+Status ReadPosition(const std::shared_ptr<io::FileSystem>& fs, Target& t, const std::string& app_id,
+                    const std::string& digest_app_id) {
   auto table = delta::Table::Open(fs, t.path);
   FL_ASSIGN_OR_RETURN(bool exists, table->Exists());
-  if (!exists) return int64_t{-1};
+  if (!exists) return Status::OK();
   FL_ASSIGN_OR_RETURN(t.table, ExactlyOnceTable::OpenOrCreate(fs, t.path, t.layout));
-  return t.table->TxnVersion(app_id);
+  FL_ASSIGN_OR_RETURN(auto versions, t.table->TxnVersions({app_id, digest_app_id}));
+  t.version = versions.count(app_id) ? versions.at(app_id) : -1;
+  t.digest = versions.count(digest_app_id) ? versions.at(digest_app_id) : -1;
+  return Status::OK();
 }
+
+// The digest of the records of a stream that resumes by ordinal, up to some ordinal: the sum
+// of a hash of each record's ordinal, event id and position (file:line). A sum, because records
+// are not seen in ordinal order (a CSV source reports a malformed record while it reads the
+// batch, before the batch's events are handed out). Kept below 2^62: it is a txn version.
+uint64_t RecordHash(int64_t offset, std::string_view event_id, std::string_view position) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the fields, each led by its length
+  auto bytes = [&h](std::string_view b) {
+    for (int i = 0; i < 8; ++i) h = (h ^ ((b.size() >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+    for (unsigned char c : b) h = (h ^ c) * 0x100000001b3ULL;
+  };
+  const uint64_t o = static_cast<uint64_t>(offset);
+  bytes(std::string_view(reinterpret_cast<const char*>(&o), sizeof(o)));
+  bytes(event_id);
+  bytes(position);
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;  // splitmix64's finalizer
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+int64_t DigestValue(uint64_t sum) {
+  return static_cast<int64_t>(sum >> 2);
+}
+
+// A digest a table recorded at `position`, and the sum of the records up to it seen so far.
+struct ExpectedDigest {
+  int64_t position = 0;
+  int64_t recorded = 0;
+  uint64_t sum = 0;
+};
 
 class SourceIngest {
  public:
@@ -61,23 +96,38 @@ class SourceIngest {
     // A poller's run cannot be replayed: every run is its own stream (its ids dedupe in Silver).
     if (!sources::Replayable(spec_)) stream_ += "-run" + std::to_string(WallMicros() / 1000);
     app_id_ = SourceAppId(stream_);
+    // Replayed files resume by ordinal: each commit also records a digest of the records up to
+    // its position, checked on the next run before anything is skipped.
+    check_files_ = sources::Replayable(spec_) && !sources::PositionIsOffset(spec_);
+    digest_app_id_ = check_files_ ? SourceDigestAppId(stream_) : "";
     FL_ASSIGN_OR_RETURN(std::vector<sources::Topic> topics, sources::SourceTopics(spec_));
     for (sources::Topic t : topics) {
       const std::string_view name = sources::TopicName(t);
       Target& target = bronze_[static_cast<int>(t)];
       target.path = BronzeTablePath(o_.lake, name);
       target.layout = BronzeLayout();
-      FL_ASSIGN_OR_RETURN(target.version, CurrentVersion(fs_, target, app_id_));
+      FL_RETURN_NOT_OK(ReadPosition(fs_, target, app_id_, digest_app_id_));
     }
     errors_.path = ErrorsTablePath(o_.lake);
     errors_.layout = ErrorsLayout();
     const bool has_errors = spec_.name == "csv";
     if (has_errors) {
-      FL_ASSIGN_OR_RETURN(errors_.version, CurrentVersion(fs_, errors_, app_id_));
+      FL_RETURN_NOT_OK(ReadPosition(fs_, errors_, app_id_, digest_app_id_));
     }
 
-    // Replayed files resume by ordinal: check that they still hold the recorded records.
-    if (sources::Replayable(spec_) && !sources::PositionIsOffset(spec_)) {
+    // Replayed files resume by ordinal: check that they still hold the recorded records, by
+    // the digest of the records up to each table's position (a table written before digests
+    // were recorded has none), and by the Bronze row at its position where it can be found
+    // (which names the record that differs).
+    if (check_files_) {
+      std::vector<Target*> targets;
+      for (auto& [topic, target] : bronze_) targets.push_back(&target);
+      if (has_errors) targets.push_back(&errors_);
+      for (Target* t : targets) {
+        if (t->version >= 1 && t->digest >= 0) {
+          expected_digests_.push_back(ExpectedDigest{t->version, t->digest, 0});
+        }
+      }
       for (auto& [topic, target] : bronze_) {
         if (target.table == nullptr || target.version < 1) continue;
         std::string warning;
@@ -85,7 +135,14 @@ class SourceIngest {
             std::optional<RecordedRow> row,
             FindRecordedRow(target.table->table(), app_id_, target.version, 1000, &warning));
         if (row) expected_[row->offset] = std::move(*row);
-        if (!warning.empty()) {
+        if (!row && target.digest < 0 && warning.empty()) {
+          warning = fmt::format(
+              "record {} is not found in the commits kept in the log and no digest was "
+              "recorded (a table written by an older version): cannot check that the input "
+              "files did not change",
+              target.version);
+        }
+        if (!warning.empty() && target.digest < 0) {
           std::fprintf(stderr, "ingest: warning: %s: %s; resuming after it\n", target.path.c_str(),
                        warning.c_str());
         }
@@ -111,10 +168,20 @@ class SourceIngest {
       if (buffered_rows_ > 0 && source->WillWait()) FL_RETURN_NOT_OK(FlushWithRetries(false));
       FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&events, batch_size));
       if (n == 0) {
-        if (!expected_.empty() && !Stopped() && !sources::WaitsInterrupted()) {
-          const RecordedRow& gone = expected_.begin()->second;
-          return Changed(
-              fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
+        if (!Stopped() && !sources::WaitsInterrupted()) {
+          if (!expected_.empty()) {
+            const RecordedRow& gone = expected_.begin()->second;
+            return Changed(
+                fmt::format("record {} ({}) is no longer in them", gone.offset, gone.position));
+          }
+        }
+        // (The last call may have reported malformed records.)
+        if (!expected_digests_.empty()) FL_RETURN_NOT_OK(CheckDigests());
+        if (!Stopped() && !sources::WaitsInterrupted()) {
+          if (!expected_digests_.empty()) {
+            return Changed(fmt::format("they end before record {}, which the lake holds",
+                                       expected_digests_.front().position));
+          }
         }
         break;
       }
@@ -128,7 +195,7 @@ class SourceIngest {
           return Status::Internal(
               fmt::format("source emitted an unexpected topic {}", sources::TopicName(e.topic)));
         }
-        if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, e.event_id, e.position));
+        FL_RETURN_NOT_OK(Seen(offset, e.event_id, e.position));
         if (offset <= it->second.version) {
           ++progress_.skipped;
           continue;
@@ -146,6 +213,7 @@ class SourceIngest {
         buffered_bytes_ += b.bytes() - before;
         ++buffered_rows_;
       }
+      if (!expected_digests_.empty()) FL_RETURN_NOT_OK(CheckDigests());
       if (ShouldFlush()) FL_RETURN_NOT_OK(FlushWithRetries(false));
     }
     FL_RETURN_NOT_OK(FlushWithRetries(true));
@@ -177,10 +245,48 @@ class SourceIngest {
   // The files changed under a stream that resumes by ordinal: going on would skip or repeat
   // records, so stop before writing anything.
   Status Changed(const std::string& what) const {
+    // Card transactions are identified by file and line, so another stream of the changed files
+    // would add every one again; price bars by ticker and time, which Silver deduplicates.
+    const bool cards = bronze_.count(static_cast<int>(sources::Topic::kBankTransactions)) > 0;
     return Status::FailedPrecondition(fmt::format(
-        "ingest: the input files of stream '{}' changed since it last ran: {}; restore them, or "
-        "ingest them as a new stream (--stream-id NAME; Silver drops the events already there)",
-        stream_, what));
+        "ingest: the input files of stream '{}' changed since it last ran: {}; {}", stream_, what,
+        cards ? "restore them (card transactions are identified by file and line, so ingesting "
+                "the changed files as a new stream would add all of them again; put new "
+                "transactions at the end of a file or in a new file)"
+              : "restore them, or ingest them as a new stream (--stream-id NAME; Silver drops "
+                "the bars already there)"));
+  }
+
+  // Every record (an event or a malformed one): adds it to the digests and checks it against
+  // the Bronze row recorded at its ordinal, if any.
+  Status Seen(int64_t offset, std::string_view event_id, std::string_view position) {
+    if (!check_files_) return Status::OK();
+    const uint64_t h = RecordHash(offset, event_id, position);
+    digest_sum_ += h;
+    for (ExpectedDigest& e : expected_digests_) {
+      if (offset <= e.position) e.sum += h;
+    }
+    if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, event_id, position));
+    return Status::OK();
+  }
+
+  // After a batch (every record up to last_seen_ seen), before anything of it is committed:
+  // the digests recorded at positions up to last_seen_.
+  Status CheckDigests() {
+    for (auto it = expected_digests_.begin(); it != expected_digests_.end();) {
+      if (it->position > last_seen_) {
+        ++it;
+        continue;
+      }
+      if (DigestValue(it->sum) != it->recorded) {
+        return Changed(fmt::format(
+            "the records up to record {} are not the ones ingested: a record up to it was "
+            "changed, inserted or removed",
+            it->position));
+      }
+      it = expected_digests_.erase(it);
+    }
+    return Status::OK();
   }
 
   Status CheckRecorded(int64_t offset, std::string_view event_id, std::string_view position) {
@@ -202,7 +308,7 @@ class SourceIngest {
 
   Status OnMalformed(const sources::MalformedRecord& m) {
     const int64_t offset = static_cast<int64_t>(m.offset);
-    if (!expected_.empty()) FL_RETURN_NOT_OK(CheckRecorded(offset, "", m.position));
+    FL_RETURN_NOT_OK(Seen(offset, "", m.position));
     last_seen_ = std::max(last_seen_, offset);
     ++progress_.events_in;
     if (offset <= errors_.version) {
@@ -231,15 +337,18 @@ class SourceIngest {
                           ExactlyOnceTable::OpenOrCreate(fs_, target.path, target.layout));
     }
     const int64_t t0 = MonotonicMs();
-    FL_ASSIGN_OR_RETURN(
-        TxnCommitResult r,
-        target.table->Commit(batch, {TxnAdvance{app_id_, target.version, last_seen_}}, stream_));
+    std::vector<TxnAdvance> txns = {TxnAdvance{app_id_, target.version, last_seen_}};
+    if (check_files_) {
+      txns.push_back(TxnAdvance{digest_app_id_, target.digest, DigestValue(digest_sum_)});
+    }
+    FL_ASSIGN_OR_RETURN(TxnCommitResult r, target.table->Commit(batch, txns, stream_));
     if (!r.stale_app_ids.empty()) {
       FL_ASSIGN_OR_RETURN(int64_t now_at, target.table->TxnVersion(app_id_));
       if (retrying_ && now_at == last_seen_) {
         // An attempt whose outcome was unknown (it failed after its log entry landed) did
         // commit these rows: done.
         target.version = last_seen_;
+        if (check_files_) target.digest = DigestValue(digest_sum_);
         *counter += batch.num_rows();
         ++progress_.commits;
         progress_.table_rows[target.path] += batch.num_rows();
@@ -251,6 +360,7 @@ class SourceIngest {
           stream_, target.path, target.version, now_at));
     }
     target.version = last_seen_;
+    if (check_files_) target.digest = DigestValue(digest_sum_);
     *counter += batch.num_rows();
     ++progress_.commits;
     progress_.last_commit_ms = static_cast<double>(MonotonicMs() - t0);
@@ -316,6 +426,11 @@ class SourceIngest {
   sources::SourceSpec spec_;
   std::string stream_;
   std::string app_id_;
+  bool check_files_ = false;  // a stream of replayed files, resumed by ordinal
+  std::string digest_app_id_;
+  uint64_t digest_sum_ =
+      0;  // of the records seen so far (all of them up to last_seen_ between batches)
+  std::vector<ExpectedDigest> expected_digests_;  // not checked yet
   std::map<int, Target> bronze_;  // by topic
   std::map<int, BronzeBatchBuilder> builders_;
   Target errors_;
@@ -333,6 +448,10 @@ class SourceIngest {
 
 std::string SourceAppId(const std::string& stream_id) {
   return "financelake-ingest:source:" + stream_id;
+}
+
+std::string SourceDigestAppId(const std::string& stream_id) {
+  return "financelake-ingest:source-digest:" + stream_id;
 }
 
 Result<IngestProgress> RunSourceIngest(const SourceIngestOptions& options) {

@@ -62,4 +62,9 @@ Result<IngestProgress> RunSourceIngest(const SourceIngestOptions& options);
 // "financelake-ingest:source:<stream>"
 std::string SourceAppId(const std::string& stream_id);
 
+// "financelake-ingest:source-digest:<stream>": for a stream of replayed files (CSV), a txn
+// beside the position whose version is a digest of the stream's records up to that position
+// (ordinal, event id, file:line), so that a restart can tell that the files changed before it.
+std::string SourceDigestAppId(const std::string& stream_id);
+
 }  // namespace financelake::pipeline

@@ -1,5 +1,6 @@
 #include "financelake/pipeline/source_ingest.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,12 +9,14 @@
 #include <set>
 #include <thread>
 
+#include "financelake/columnar/value.h"
 #include "financelake/delta/operations.h"
 #include "financelake/delta/table.h"
 #include "financelake/io/fault_injecting_filesystem.h"
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/errors_table.h"
+#include "financelake/pipeline/stop_test_util.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -167,37 +170,23 @@ TEST_F(SourceIngestTest, AStopDuringARetryPauseEndsItWithoutWaitingItOut) {
   // Ctrl-C while a failing commit waited for its next try slept the whole pause: the pause is
   // now cut short, the commit tried once more (a poller's events cannot be fetched again), and
   // the run ends with the error.
-  auto fs = std::make_shared<io::FaultInjectingFileSystem>(io::PosixFileSystem());
+  testing::StopDuringFailingCommits faults;
   SourceIngestOptions o = SimOptions(20000);
-  o.fs = fs;
+  o.fs = faults.fs();
   o.retry_base_ms = 600000;  // ten minutes
   o.commit_retries = 3;
   std::atomic<bool> stop{false};
   o.stop = &stop;
-  std::atomic<int> renames_before{-1};
-  o.on_commit = [&](const IngestProgress&) {
-    if (renames_before >= 0) return;
-    renames_before = fs->Count(io::FaultOp::kRename);
-    fs->FailAlways(io::FaultOp::kRename);
-  };
-  // Stop once the next commit has failed (it is then in its pause).
-  std::thread stopper([&] {
-    while (renames_before < 0 || fs->Count(io::FaultOp::kRename) <= renames_before) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop = true;
-  });
+  o.on_commit = faults.OnCommit();
+  faults.StopAfterAFailure(&stop, std::chrono::milliseconds(100));
   const auto t0 = std::chrono::steady_clock::now();
   auto r = RunSourceIngest(o);
   const auto took = std::chrono::steady_clock::now() - t0;
-  stopper.join();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIOError) << r.status().ToString();
   // Not a speed figure: the run ended long before the ten-minute pause would have.
   EXPECT_LT(took, std::chrono::minutes(5));
-  EXPECT_EQ(fs->Count(io::FaultOp::kRename) - renames_before, 2)
-      << "the failed try and one after the stop";
+  EXPECT_EQ(faults.FailedTries(), 2) << "the failed try and one after the stop";
 }
 
 TEST_F(SourceIngestTest, RandomFaultsIncludingUnknownCommitOutcomesLoseAndDuplicateNothing) {
@@ -381,6 +370,148 @@ TEST_F(SourceIngestTest, ChangedCsvFilesAreRefusedAppendedRowsAreIngested) {
   r = RunSourceIngest(o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows_committed, 0);
+}
+
+// Found by a hunt: the check compared only the record at each table's position, and only
+// where that Bronze row could be found (in the last 1000 commits still in the log), so a record
+// replaced before the position, a position held by a malformed record (its row is in errors),
+// or a log cleaned up since, let changed files through: a record lost, another ingested twice.
+// Each commit now also records a digest of the records up to its position.
+TEST_F(SourceIngestTest, ChangesBeforeThePositionAreRefusedWhereverItsRecordIs) {
+  std::filesystem::create_directories(lake_);
+  const std::string a = (lake_ / "AAA.csv").string();
+  auto write = [&](const std::vector<std::string>& lines) {
+    std::ofstream f(a);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    for (const std::string& l : lines) f << l << "\n";
+  };
+  auto bar = [](const std::string& day) { return "2024-01-" + day + ",10,11,9,10.5,10.5,1000"; };
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.paths = {a};
+  auto expect_changed = [&](const char* what) {
+    auto r = RunSourceIngest(o);
+    ASSERT_FALSE(r.ok()) << what;
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << what;
+    EXPECT_NE(r.status().message().find("changed since it last ran"), std::string::npos)
+        << what << ": " << r.status().message();
+  };
+
+  // A record replaced before the position, the count kept.
+  write({bar("02"), bar("03"), bar("04"), bar("05")});
+  ASSERT_TRUE(RunSourceIngest(o).ok());
+  write({bar("02"), bar("01"), bar("04"), bar("05")});
+  expect_changed("a record replaced");
+
+  // The last record is malformed (the position's row is in errors), and one is inserted.
+  std::filesystem::remove_all(o.lake);
+  write({bar("02"), bar("03"), "2024-01-04,10,11,9,abc,10,1000"});
+  auto r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->errors_committed, 1);
+  write({bar("01"), bar("02"), bar("03"), "2024-01-04,10,11,9,abc,10,1000"});
+  expect_changed("a record inserted before a malformed last one");
+
+  // The commits that set the positions are gone from the log (a checkpoint, then the cleanup).
+  std::filesystem::remove_all(o.lake);
+  write({bar("02"), bar("03"), bar("04")});
+  ASSERT_TRUE(RunSourceIngest(o).ok());
+  SourceIngestOptions other = o;  // a commit of another stream after ours
+  other.source.paths = {(lake_ / "BBB.csv").string()};
+  std::ofstream(other.source.paths[0]) << "Date,Open,High,Low,Close,Adj Close,Volume\n"
+                                       << bar("02") << "\n";
+  ASSERT_TRUE(RunSourceIngest(other).ok());
+  auto t = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(o.lake, "stock-trades"));
+  auto cp = delta::Checkpoint(*t);
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  ASSERT_GE(cp->value(), 2);
+  for (int64_t v = 0; v < cp->value(); ++v) {
+    ASSERT_TRUE(std::filesystem::remove(std::filesystem::path(t->path()) / "_delta_log" /
+                                        fmt::format("{:020d}.json", v)));
+  }
+  write({bar("01"), bar("02"), bar("03"), bar("04")});
+  expect_changed("a record inserted, the log cleaned up");
+  // Restored, the stream goes on.
+  write({bar("02"), bar("03"), bar("04"), bar("05")});
+  r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows_committed, 1);
+}
+
+// The digest is taken over records as the source reports them: a malformed record is reported
+// while a batch is read, before that batch's events are handed out, so the order is not the
+// ordinal order. Long files (several batches, several commits), malformed records inside and
+// at the end, stopped and resumed runs: every rerun agrees with what the lake recorded.
+TEST_F(SourceIngestTest, MalformedRecordsAcrossBatchesKeepTheDigestsInAgreement) {
+  std::filesystem::create_directories(lake_);
+  const std::string a = (lake_ / "LONG.csv").string();
+  {
+    std::ofstream f(a);
+    f << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    for (int i = 0; i < 9000; ++i) {
+      const int32_t day = 10000 + i;  // days since 1970
+      f << columnar::FormatDate(day) << (i % 2500 == 1234 ? ",x" : ",10")
+        << ",11,9,10.5,10.5,1000\n";
+    }
+    f << "2024-13-45,1,1,1,1,1,1\n";  // malformed, last
+  }
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.paths = {a};
+  o.flush.max_rows = 1500;
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  int commits = 0;
+  o.on_commit = [&](const IngestProgress&) {
+    if (++commits == 3) stop = true;
+  };
+  auto r = RunSourceIngest(o);  // stopped after three flushes
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  o.on_commit = nullptr;
+  stop = false;
+  for (int run = 0; run < 2; ++run) {
+    r = RunSourceIngest(o);
+    ASSERT_TRUE(r.ok()) << "run " << run << ": " << r.status().ToString();
+  }
+  EXPECT_EQ(r->rows_committed, 0);
+  auto bronze = delta::Table::Open(io::PosixFileSystem(), BronzeTablePath(o.lake, "stock-trades"));
+  auto errors = delta::Table::Open(io::PosixFileSystem(), ErrorsTablePath(o.lake));
+  EXPECT_EQ((*bronze->Latest())->num_records(), 9000 - 4);
+  EXPECT_EQ((*errors->Latest())->num_records(), 4 + 1);
+}
+
+// Card transactions are identified by file and line: the advice for changed card files is not
+// "ingest them as a new stream" (which would add every transaction again).
+TEST_F(SourceIngestTest, ChangedCardFilesAreNotSentToANewStream) {
+  std::filesystem::create_directories(lake_);
+  const std::string cards = (lake_ / "cards.csv").string();
+  auto write = [&](const std::vector<int>& times) {
+    std::ofstream f(cards);
+    f << "Time";
+    for (int v = 1; v <= 28; ++v) f << ",V" << v;
+    f << ",Amount,Class\n";
+    for (int t : times) {
+      f << t;
+      for (int v = 1; v <= 28; ++v) f << ",0." << v;
+      f << ",12.5,0\n";
+    }
+  };
+  SourceIngestOptions o;
+  o.lake = (lake_ / "lake").string();
+  o.source.name = "csv";
+  o.source.paths = {cards};
+  write({0, 10, 20});
+  auto r = RunSourceIngest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows_committed, 3);
+  write({0, 5, 10, 20});
+  r = RunSourceIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("identified by file and line"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(r.status().message().find("--stream-id"), std::string::npos) << r.status().message();
 }
 
 TEST_F(SourceIngestTest, CsvResumesAfterItsBronzeFilesWereCompactedAndVacuumed) {

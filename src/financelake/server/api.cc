@@ -314,6 +314,9 @@ HttpResponse Api::Events(const HttpRequest& r) {
     HttpResponse busy = ErrorResponse(
         503, fmt::format("too many open event streams ({}); try again later", options_.max_event_streams));
     busy.headers.emplace_back("Retry-After", "10");
+    // Closed: a refused client (a browser keeps its connection) would otherwise hold a worker
+    // for the keep-alive time, and a crowd of them the whole pool the streams' limit keeps free.
+    busy.headers.emplace_back("Connection", "close");
     return busy;
   }
   HttpResponse out;

@@ -140,11 +140,12 @@ std::string Api::InstrumentWhere(const std::string& from_item, const std::string
 HttpResponse Api::Candles(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
+  const std::string asset_class = AssetClassParam(r);
   const std::string fmt_ = FormatParam(r);
   auto t = view_->Table("gold/daily_prices");
   if (!t.ok()) return Missing(r, fmt_, "candles", "no gold/daily_prices yet (run the pipeline)");
   const std::string from_item = FromItem(*t, r);
-  std::string where = InstrumentWhere(from_item, ticker, AssetClassParam(r));
+  std::string where = InstrumentWhere(from_item, ticker, asset_class);
   if (!from.empty()) where += " AND trading_date >= " + sql::SqlString(from);
   if (!to.empty()) where += " AND trading_date <= " + sql::SqlString(to);
   auto rows =
@@ -153,7 +154,7 @@ HttpResponse Api::Candles(const HttpRequest& r) {
                                "ORDER BY trading_date LIMIT 20000",
                                from_item, where));
   if (!rows.ok()) return StatusResponse(rows.status());
-  if (fmt_ == "csv") return CsvResponse(*rows, CsvStem("candles", ticker, AssetClassParam(r)));
+  if (fmt_ == "csv") return CsvResponse(*rows, CsvStem("candles", ticker, asset_class));
   Json j = Json::Object();
   j.Set("ticker", Json::String(ticker));
   j.Set("candles", RowsJson(*rows));
@@ -163,13 +164,14 @@ HttpResponse Api::Candles(const HttpRequest& r) {
 HttpResponse Api::Indicators(const HttpRequest& r) {
   const std::string ticker = TickerParam(r, true);
   const std::string from = DateParam(r, "from"), to = DateParam(r, "to");
+  const std::string asset_class = AssetClassParam(r);
   const std::string fmt_ = FormatParam(r);
   auto t = view_->Table("gold/daily_prices");
   if (!t.ok()) return Missing(r, fmt_, "indicators", "no gold/daily_prices yet (run the pipeline)");
   const std::string from_item = FromItem(*t, r);
   auto rows =
       view_->Query(fmt::format("SELECT trading_date, close FROM {} WHERE {} ORDER BY trading_date",
-                               from_item, InstrumentWhere(from_item, ticker, AssetClassParam(r))));
+                               from_item, InstrumentWhere(from_item, ticker, asset_class)));
   if (!rows.ok()) return StatusResponse(rows.status());
   std::vector<int32_t> days;
   std::vector<double> closes;
@@ -188,7 +190,7 @@ HttpResponse Api::Indicators(const HttpRequest& r) {
     out.rows.push_back({sql::Cell::Text(day), sql::Cell::Real(x.close), opt(x.daily_return), opt(x.ma20), opt(x.ma50),
                         opt(x.ma200), opt(x.volatility20)});
   }
-  if (fmt_ == "csv") return CsvResponse(out, CsvStem("indicators", ticker, AssetClassParam(r)));
+  if (fmt_ == "csv") return CsvResponse(out, CsvStem("indicators", ticker, asset_class));
   Json j = Json::Object();
   j.Set("ticker", Json::String(ticker));
   j.Set("indicators", RowsJson(out));

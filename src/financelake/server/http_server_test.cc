@@ -149,5 +149,34 @@ TEST(HttpServerTest, StopPastItsDeadlineStillWaitsForHandlerCallsAndStreams) {
   trickler.Finish();
 }
 
+// Found by a hunt: cpp-httplib applied Range headers to the answers, under a 200 (a cut JSON
+// answer), and a list of thousands of ranges built an answer of hundreds of MB from one
+// request. Ranges are ignored: the whole answer, 200, no Content-Range.
+TEST(HttpServerTest, RangeHeadersAreIgnored) {
+  auto server = HttpServer::Start(
+      "127.0.0.1", 0, 2,
+      [](const HttpRequest&) {
+        HttpResponse r;
+        r.body = R"({"answer":"0123456789abcdef"})";
+        return r;
+      },
+      std::chrono::milliseconds(500));
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::string ranges = "bytes=0-3";
+  for (int i = 0; i < 500; ++i) ranges += ",0-";
+  for (const std::string& range : {std::string("bytes=0-3"), std::string("bytes=5-"), ranges}) {
+    const int fd = Connect((*server)->port());
+    ASSERT_GE(fd, 0);
+    Send(fd, "GET /api/x HTTP/1.1\r\nHost: x\r\nRange: " + range + "\r\nConnection: close\r\n\r\n");
+    const std::string answer = ReadAll(fd);
+    ::close(fd);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200 ", 0), 0u) << answer.substr(0, 200);
+    EXPECT_EQ(answer.find("Content-Range"), std::string::npos) << answer.substr(0, 400);
+    const std::string body = R"({"answer":"0123456789abcdef"})";
+    EXPECT_EQ(answer.substr(answer.size() - body.size() - 4), "\r\n\r\n" + body)
+        << answer.substr(0, 400);
+  }
+}
+
 }  // namespace
 }  // namespace financelake::server

@@ -1,6 +1,7 @@
 #include "financelake/server/lake_view.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <thread>
@@ -76,6 +77,9 @@ Result<std::vector<TableState>> LakeView::Poll() {
     st.rows = (*snap)->num_records().value_or(-1);
     st.bytes = (*snap)->total_bytes();
     st.last_commit_ms = (*snap)->timestamp_ms();
+    const delta::Metadata& meta = (*snap)->metadata();
+    st.shape = meta.id + "\n" + meta.schema_string + "\n" +
+               fmt::format("{}", fmt::join(meta.partition_columns, ","));
     auto prev = before.find(t.rel);
     st.last_data_commit_ms =
         LastDataCommitMs(t.path, **snap, prev == before.end() ? nullptr : &prev->second);
@@ -86,7 +90,7 @@ Result<std::vector<TableState>> LakeView::Poll() {
   bool list_changed = now.size() != tables_.size();
   for (const auto& [rel, st] : now) {
     auto it = tables_.find(rel);
-    if (it == tables_.end()) list_changed = true;
+    if (it == tables_.end() || it->second.shape != st.shape) list_changed = true;
     if (it == tables_.end() || it->second.version != st.version) changed.push_back(st);
   }
   tables_ = std::move(now);

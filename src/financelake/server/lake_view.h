@@ -33,6 +33,9 @@ struct TableState {
   // The latest commit that changed data (an add with dataChange: appends, overwrites, ...), not
   // maintenance (OPTIMIZE, VACUUM, metadata-only commits); 0 when none is in the log.
   int64_t last_data_commit_ms = 0;
+  // The table's id and schema: SQL sessions define a table's columns when they open, so a
+  // change of either (a column added, the table replaced) reopens them.
+  std::string shape;
 };
 
 class LakeView {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "financelake/sources/api_parsers.h"
 #include "financelake/sources/contracts.h"
@@ -62,6 +63,7 @@ class PollerSource final : public Source {
 
   Result<size_t> NextBatch(std::vector<Event>* batch, size_t max) override {
     while (pending_.empty()) {
+      if (!failed_.ok()) return std::exchange(failed_, Status::OK());
       if ((o_.polls > 0 && rounds_ >= o_.polls) || WaitsInterrupted()) {
         batch->clear();
         return size_t{0};
@@ -73,7 +75,12 @@ class PollerSource final : public Source {
       ++rounds_;
       for (const Request& r : Requests()) {
         if (WaitsInterrupted()) break;
-        if (Status st = Fetch(r); !st.ok()) return Status(st.code(), Scrub(st.message()));
+        if (Status st = Fetch(r); !st.ok()) {
+          // What the round's other requests gave is handed out first (an API may not serve it
+          // again, e.g. a previous day's quote); the failure ends the run after it.
+          failed_ = Status(st.code(), Scrub(st.message()));
+          break;
+        }
       }
     }
     const size_t n = std::min(max, pending_.size());
@@ -244,6 +251,7 @@ class PollerSource final : public Source {
   Clock* clock_ = nullptr;
   std::map<std::string, std::string> coin_symbols_;
   std::deque<Event> pending_;
+  Status failed_;  // a request that failed, reported once pending_ is handed out
   std::set<std::string> seen_;
   uint64_t emitted_ = 0;
   int64_t rounds_ = 0;

@@ -225,5 +225,24 @@ TEST(ApiPollerRetryTest, RefusedConnectionsAreRetriedThenFailClearly) {
   EXPECT_EQ(run.log.size(), 2u);
 }
 
+// Found by a hunt: a symbol whose request failed for good threw away what the round's earlier
+// requests had fetched (an API may not serve it again). Those events come first, then the error.
+TEST(ApiPollerRetryTest, OneFailingSymbolKeepsTheRoundsOtherEvents) {
+  TestHttpServer server({{200, ApiFixture(kYahooBody)}, {503, "busy"}, {503, "busy"}});
+  ManualClock clock;
+  PollRun run = Poll("yahoo",
+                     {{"base-url", server.url()},
+                      {"symbols", "AMZN,MSFT"},
+                      {"polls", "1"},
+                      {"max-retries", "1"},
+                      {"min-request-interval-s", "0"}},
+                     &clock);
+  ASSERT_FALSE(run.status.ok());
+  EXPECT_NE(run.status.message().find("HTTP 503"), std::string::npos) << run.status.message();
+  ASSERT_EQ(run.events.size(), 1u) << "AMZN's bar, fetched before MSFT failed";
+  EXPECT_NE(run.events[0].payload.find("AMZN"), std::string::npos) << run.events[0].payload;
+  EXPECT_EQ(server.requests().size(), 3u);
+}
+
 }  // namespace
 }  // namespace financelake::sources
