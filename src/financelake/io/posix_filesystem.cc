@@ -342,6 +342,14 @@ std::shared_ptr<FileSystem> PosixFileSystem() {
 namespace internal {
 
 Status RenameNoReplaceByLink(const std::string& from, const std::string& to) {
+  struct stat st;
+  if (::lstat(from.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    // A directory cannot be linked (EPERM): rename(2) it, which fails with ENOTEMPTY or EEXIST
+    // onto a non-empty directory. (It replaces an empty one: no caller keeps anything in one.)
+    if (::rename(from.c_str(), to.c_str()) == 0) return Status::OK();
+    if (errno == ENOTEMPTY) errno = EEXIST;
+    return PosixError("rename (no replace)", RenameTarget(from, to));
+  }
   if (::link(from.c_str(), to.c_str()) != 0) {
     return PosixError("rename (no replace)", RenameTarget(from, to));
   }

@@ -21,8 +21,10 @@ std::shared_ptr<FileSystem> PosixFileSystem();
 
 namespace internal {
 
-// The fallback RenameNoReplace() uses when renameat2(RENAME_NOREPLACE) is refused: link `to` to
-// `from`'s file (fails with EEXIST if `to` exists), then unlink `from`. Exposed for tests.
+// The fallback RenameNoReplace() uses when renameat2(RENAME_NOREPLACE) is refused (NFS, CIFS):
+// link `to` to `from`'s file (fails with EEXIST if `to` exists), then unlink `from`; a
+// directory (a model version) is renamed, AlreadyExists when `to` is a non-empty directory.
+// Exposed for tests.
 Status RenameNoReplaceByLink(const std::string& from, const std::string& to);
 
 }  // namespace internal

@@ -50,7 +50,8 @@ Status RemoveStaleTemporaries(io::FileSystem& fs, const std::string& root,
   const std::string prefix = "." + version + ".";
   for (const io::FileInfo& e : entries) {
     const std::string_view n = e.name;
-    const bool ours = e.is_dir && n.size() > prefix.size() + 4 &&
+    // (".<version>.tmp" is what versions before 2026-12-07 used.)
+    const bool ours = e.is_dir && n.size() >= prefix.size() + 3 &&
                       n.substr(0, prefix.size()) == prefix &&
                       (n.substr(n.size() - 4) == ".tmp" || n.substr(n.size() - 4) == ".old");
     if (ours && now_ms - e.mtime_ms > 3600 * 1000) (void)fs.DeleteDirRecursive(e.path);
@@ -106,7 +107,10 @@ Status PublishModelDir(io::FileSystem& fs, const std::string& root, const std::s
       const std::string aside = io::JoinPath(root, "." + version + "." + UniqueSuffix() + ".old");
       Status moved = fs.Rename(dir, aside);
       if (moved.ok()) {
-        FL_RETURN_NOT_OK(fs.DeleteDirRecursive(aside));
+        // (Another writer's sweep of old leftovers may have taken it already.)
+        if (Status gone = fs.DeleteDirRecursive(aside); !gone.ok() && !gone.IsNotFound()) {
+          return gone;
+        }
       } else if (!moved.IsNotFound()) {
         return moved;
       }

@@ -32,6 +32,9 @@ struct Target {
   std::unique_ptr<ExactlyOnceTable> table;
   int64_t version = -1;  // our appId's version in the table
   int64_t digest = -1;   // our digest appId's version in the table (RecordHash; -1: none)
+  int64_t digest_at = -1;  // the position that digest covers (its own appId)
+  // The digest covers the position (a run of an older version moves the position only).
+  bool DigestValid() const { return digest >= 0 && digest_at == version; }
   // The batch of a flush whose commit failed, kept for the retry (the source is not read
   // before it is committed or the run gives up).
   std::optional<columnar::RecordBatch> pending;
@@ -44,9 +47,11 @@ Status ReadPosition(const std::shared_ptr<io::FileSystem>& fs, Target& t, const 
   FL_ASSIGN_OR_RETURN(bool exists, table->Exists());
   if (!exists) return Status::OK();
   FL_ASSIGN_OR_RETURN(t.table, ExactlyOnceTable::OpenOrCreate(fs, t.path, t.layout));
-  FL_ASSIGN_OR_RETURN(auto versions, t.table->TxnVersions({app_id, digest_app_id}));
-  t.version = versions.count(app_id) ? versions.at(app_id) : -1;
-  t.digest = versions.count(digest_app_id) ? versions.at(digest_app_id) : -1;
+  const std::string at_app_id = digest_app_id + ":at";
+  FL_ASSIGN_OR_RETURN(auto versions, t.table->TxnVersions({app_id, digest_app_id, at_app_id}));
+  t.version = versions.at(app_id);
+  t.digest = versions.at(digest_app_id);
+  t.digest_at = versions.at(at_app_id);
   return Status::OK();
 }
 
@@ -124,7 +129,7 @@ class SourceIngest {
       for (auto& [topic, target] : bronze_) targets.push_back(&target);
       if (has_errors) targets.push_back(&errors_);
       for (Target* t : targets) {
-        if (t->version >= 1 && t->digest >= 0) {
+        if (t->version >= 1 && t->DigestValid()) {
           expected_digests_.push_back(ExpectedDigest{t->version, t->digest, 0});
         }
       }
@@ -135,14 +140,14 @@ class SourceIngest {
             std::optional<RecordedRow> row,
             FindRecordedRow(target.table->table(), app_id_, target.version, 1000, &warning));
         if (row) expected_[row->offset] = std::move(*row);
-        if (!row && target.digest < 0 && warning.empty()) {
+        if (!row && !target.DigestValid() && warning.empty()) {
           warning = fmt::format(
-              "record {} is not found in the commits kept in the log and no digest was "
-              "recorded (a table written by an older version): cannot check that the input "
-              "files did not change",
+              "record {} is not found in the commits kept in the log and no digest of the "
+              "records up to it was recorded (the table was last written by an older version): "
+              "cannot check that the input files did not change",
               target.version);
         }
-        if (!warning.empty() && target.digest < 0) {
+        if (!warning.empty() && !target.DigestValid()) {
           std::fprintf(stderr, "ingest: warning: %s: %s; resuming after it\n", target.path.c_str(),
                        warning.c_str());
         }
@@ -165,7 +170,9 @@ class SourceIngest {
     std::vector<sources::Event> events;
     while (!Stopped()) {
       // A poller about to sleep until its next poll: what it gave us is due now, not then.
-      if (buffered_rows_ > 0 && source->WillWait()) FL_RETURN_NOT_OK(FlushWithRetries(false));
+      if (buffered_rows_ > 0 && !ChecksPending() && source->WillWait()) {
+        FL_RETURN_NOT_OK(FlushWithRetries(false));
+      }
       FL_ASSIGN_OR_RETURN(size_t n, source->NextBatch(&events, batch_size));
       if (n == 0) {
         if (!Stopped() && !sources::WaitsInterrupted()) {
@@ -216,6 +223,9 @@ class SourceIngest {
       if (!expected_digests_.empty()) FL_RETURN_NOT_OK(CheckDigests());
       if (ShouldFlush()) FL_RETURN_NOT_OK(FlushWithRetries(false));
     }
+    // Stopped before every recorded position was checked: nothing of this run is written (the
+    // next run checks again).
+    if (ChecksPending()) return progress_;
     FL_RETURN_NOT_OK(FlushWithRetries(true));
     return progress_;
   }
@@ -251,8 +261,7 @@ class SourceIngest {
     return Status::FailedPrecondition(fmt::format(
         "ingest: the input files of stream '{}' changed since it last ran: {}; {}", stream_, what,
         cards ? "restore them (card transactions are identified by file and line, so ingesting "
-                "the changed files as a new stream would add all of them again; put new "
-                "transactions at the end of a file or in a new file)"
+                "the changed files as a new stream would add all of them again)"
               : "restore them, or ingest them as a new stream (--stream-id NAME; Silver drops "
                 "the bars already there)"));
   }
@@ -324,8 +333,15 @@ class SourceIngest {
     return Status::OK();
   }
 
+  // Records the lake holds not yet checked against the files: until they are, nothing is
+  // committed (a table behind the others would otherwise record rows, and a digest, of files
+  // that turn out to have changed, and refuse the restored files afterwards). The rows buffered
+  // meanwhile are those of the tables behind the others: at most about a flush's worth after a
+  // crash between two tables' commits.
+  bool ChecksPending() const { return !expected_digests_.empty() || !expected_.empty(); }
+
   bool ShouldFlush() const {
-    if (buffered_rows_ == 0) return false;
+    if (buffered_rows_ == 0 || ChecksPending()) return false;
     return buffered_rows_ >= o_.flush.max_rows || buffered_bytes_ >= o_.flush.max_bytes ||
            MonotonicMs() - first_buffered_ms_ >= o_.flush.max_latency_ms;
   }
@@ -340,6 +356,7 @@ class SourceIngest {
     std::vector<TxnAdvance> txns = {TxnAdvance{app_id_, target.version, last_seen_}};
     if (check_files_) {
       txns.push_back(TxnAdvance{digest_app_id_, target.digest, DigestValue(digest_sum_)});
+      txns.push_back(TxnAdvance{digest_app_id_ + ":at", target.digest_at, last_seen_});
     }
     FL_ASSIGN_OR_RETURN(TxnCommitResult r, target.table->Commit(batch, txns, stream_));
     if (!r.stale_app_ids.empty()) {
@@ -348,7 +365,10 @@ class SourceIngest {
         // An attempt whose outcome was unknown (it failed after its log entry landed) did
         // commit these rows: done.
         target.version = last_seen_;
-        if (check_files_) target.digest = DigestValue(digest_sum_);
+        if (check_files_) {
+          target.digest = DigestValue(digest_sum_);
+          target.digest_at = last_seen_;
+        }
         *counter += batch.num_rows();
         ++progress_.commits;
         progress_.table_rows[target.path] += batch.num_rows();
@@ -360,7 +380,10 @@ class SourceIngest {
           stream_, target.path, target.version, now_at));
     }
     target.version = last_seen_;
-    if (check_files_) target.digest = DigestValue(digest_sum_);
+    if (check_files_) {
+      target.digest = DigestValue(digest_sum_);
+      target.digest_at = last_seen_;
+    }
     *counter += batch.num_rows();
     ++progress_.commits;
     progress_.last_commit_ms = static_cast<double>(MonotonicMs() - t0);

@@ -70,6 +70,11 @@ namespace {
 
 void Serve(const HttpHandler& handler, Gate& gate, const httplib::Request& req,
            httplib::Response& res) {
+  // Range requests are ignored (RFC 9110 allows it): every answer is a whole, computed one. As
+  // cpp-httplib applies them, a Range header cut JSON answers under a 200, and a list of
+  // thousands of ranges built an answer of hundreds of MB from one small request. (The request
+  // object is the server's own, non-const; only the handler's view of it is const.)
+  const_cast<httplib::Request&>(req).ranges.clear();
   if (!gate.Enter()) {
     res.status = 503;
     res.set_content(R"({"error":"the server is stopping"})", "application/json");
@@ -79,11 +84,6 @@ void Serve(const HttpHandler& handler, Gate& gate, const httplib::Request& req,
     Gate& g;
     ~Held() { g.Leave(); }
   } held{gate};
-  // Range requests are ignored (RFC 9110 allows it): every answer is a whole, computed one. As
-  // cpp-httplib applies them, a Range header cut JSON answers under a 200, and a list of
-  // thousands of ranges built an answer of hundreds of MB from one small request. (The request
-  // object is the server's own, non-const; only the handler's view of it is const.)
-  const_cast<httplib::Request&>(req).ranges.clear();
   HttpRequest r;
   r.method = req.method;
   r.path = req.path;

@@ -79,6 +79,9 @@ class PollerSource final : public Source {
           // What the round's other requests gave is handed out first (an API may not serve it
           // again, e.g. a previous day's quote); the failure ends the run after it.
           failed_ = Status(st.code(), Scrub(st.message()));
+          // Said now too: a run stopped before it asks for more would not report it.
+          if (!pending_.empty())
+            Log("request failed; handing out what the round fetched first: " + failed_.message());
           break;
         }
       }

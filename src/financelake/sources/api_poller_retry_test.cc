@@ -242,6 +242,10 @@ TEST(ApiPollerRetryTest, OneFailingSymbolKeepsTheRoundsOtherEvents) {
   ASSERT_EQ(run.events.size(), 1u) << "AMZN's bar, fetched before MSFT failed";
   EXPECT_NE(run.events[0].payload.find("AMZN"), std::string::npos) << run.events[0].payload;
   EXPECT_EQ(server.requests().size(), 3u);
+  // Logged when it happens too (a run stopped before it asks for more would not report it).
+  ASSERT_FALSE(run.log.empty());
+  EXPECT_NE(run.log.back().find("handing out what the round fetched first"), std::string::npos)
+      << run.log.back();
 }
 
 }  // namespace
