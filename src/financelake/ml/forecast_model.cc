@@ -57,11 +57,15 @@ std::string WeightBytes(const LstmNetwork<float>& net) {
   return std::string(reinterpret_cast<const char*>(p.data()), static_cast<size_t>(p.size()) * sizeof(float));
 }
 
-bool ValidTicker(std::string_view t) {
-  if (t.empty() || t.size() > 32 || t.front() == '.') return false;
+// models/fraud holds the fraud model, in any case (case-insensitive filesystems).
+bool NamesTheFraudModelDir(std::string_view t) {
   std::string lower(t);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "fraud") return false;  // the fraud model's directory
+  return lower == "fraud";
+}
+
+bool ValidTicker(std::string_view t) {
+  if (t.empty() || t.size() > 32 || t.front() == '.' || NamesTheFraudModelDir(t)) return false;
   return std::all_of(t.begin(), t.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^' || c == '=';
   });
@@ -237,10 +241,7 @@ Result<Forecast> ForecastNextDay(ForecastModel& m, const DailySeries& s, int32_t
 }
 
 Result<std::string> ForecastModelDir(std::string_view lake, std::string_view ticker) {
-  std::string lower(ticker);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  if (lower == "fraud") {
+  if (NamesTheFraudModelDir(ticker)) {
     return Status::InvalidArgument(fmt::format(
         "'{}': no forecast model can have this name (models/fraud holds the fraud model)", ticker));
   }

@@ -200,6 +200,97 @@ TEST_F(SqlSessionTest, PartitionFiltersOpenOnlyTheirFiles) {
   EXPECT_EQ(session_->scan_stats().files_read, 12);
 }
 
+// LIMIT over one table: the scan stops at the first rows, or (ORDER BY a column with file stats)
+// leaves out the files and rows that cannot be among the first LIMIT + OFFSET. The answers are
+// those of full scans (pushdown off); only the files read change.
+TEST_F(SqlSessionTest, LimitsReadOnlyTheFilesTheFirstRowsCanComeFrom) {
+  // A Bronze-like table: 6 commits of 50 rows, ingest time rising from commit to commit (3 rows
+  // per value), a unique position, some null quantities.
+  columnar::Schema schema({{"seq", DataType::Long(), false},
+                           {"ingest_time", DataType::Timestamp(), false},
+                           {"qty", DataType::Long(), true},
+                           {"day", DataType::Date(), false},
+                           {"note", DataType::String(), true}});
+  auto t = delta::Table::Open(fs_, lake_ + "/bronze/events");
+  ASSERT_TRUE(delta::CreateTable(*t, schema, {}).ok());
+  const int64_t t0 = 1764000000000000;  // 2025-11-24
+  for (int commit = 0, seq = 0; commit < 6; ++commit) {
+    std::vector<columnar::Column> cols;
+    for (const auto& f : schema.fields()) cols.emplace_back(f.type);
+    for (int i = 0; i < 50; ++i, ++seq) {
+      cols[0].Append<int64_t>(seq);
+      cols[1].Append<int64_t>(t0 + (commit * 60 + i / 3) * 1000);
+      if (seq % 4 == 0) {
+        cols[2].AppendNull();
+      } else {
+        cols[2].Append<int64_t>((seq * 37) % 101);
+      }
+      cols[3].Append<int32_t>(20416 + seq / 100);
+      cols[4].AppendString(fmt::format("n{}", seq % 7));
+    }
+    auto batch = columnar::RecordBatch::Make(schema, std::move(cols));
+    ASSERT_TRUE(batch.ok());
+    ASSERT_TRUE(delta::Append(*t, *batch).ok());
+  }
+  auto opened = SqlSession::Open(fs_, lake_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  session_ = std::move(*opened);
+  // The answer with pushdown off and on; the files the second read.
+  auto files_read = [&](const std::string& q) {
+    session_->set_pushdown(false);
+    const std::string full = Text(q);
+    session_->set_pushdown(true);
+    session_->reset_scan_stats();
+    EXPECT_EQ(Text(q), full) << q;
+    EXPECT_FALSE(full.empty()) << q;
+    return session_->scan_stats().files_read;
+  };
+  // The dashboard's newest rows: the newest file alone (of 6).
+  EXPECT_EQ(files_read("SELECT * FROM bronze.events ORDER BY ingest_time DESC, seq DESC LIMIT 15"),
+            1);
+  EXPECT_EQ(
+      files_read(
+          "SELECT seq FROM bronze.events ORDER BY ingest_time DESC, seq DESC LIMIT 15 OFFSET 40"),
+      2);
+  EXPECT_EQ(files_read("SELECT seq, qty FROM bronze.events ORDER BY seq LIMIT 3"), 1);
+  EXPECT_EQ(files_read("SELECT seq, qty FROM bronze.events ORDER BY seq DESC LIMIT 120"), 3);
+  EXPECT_EQ(files_read("SELECT * FROM bronze.events ORDER BY day DESC, seq LIMIT 20"), 2);
+  EXPECT_EQ(files_read("SELECT * FROM bronze.events LIMIT 10"), 1);
+  EXPECT_EQ(files_read("SELECT * FROM bronze.events LIMIT 10 OFFSET 95"), 3);
+  // Nulls last in DESC: a nullable column is bounded by its non-null rows (here in every file).
+  files_read("SELECT seq, qty FROM bronze.events ORDER BY qty DESC, seq LIMIT 4");
+  // Whole reads, the same answers: nulls first in ASC, strings, expressions, other collations
+  // and NULLS LAST (SQLite passes no ORDER BY then), WHERE terms, LIMIT larger than the table.
+  for (const char* q :
+       {"SELECT seq, qty FROM bronze.events ORDER BY qty, seq LIMIT 5",
+        "SELECT seq FROM bronze.events ORDER BY note DESC, seq LIMIT 5",
+        "SELECT seq FROM bronze.events ORDER BY -seq LIMIT 5",
+        "SELECT seq FROM bronze.events ORDER BY note COLLATE NOCASE, seq DESC LIMIT 5",
+        "SELECT seq FROM bronze.events ORDER BY qty DESC NULLS FIRST, seq LIMIT 5",
+        "SELECT seq FROM bronze.events WHERE note = 'n3' ORDER BY seq DESC LIMIT 5",
+        "SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 500",
+        "SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT -1 OFFSET 290"}) {
+    EXPECT_EQ(files_read(q), 6) << q;
+  }
+  // Other query shapes that see the LIMIT differently, and LIMIT 0.
+  for (const char* q :
+       {"SELECT seq FROM bronze.events UNION ALL SELECT seq + 1000 FROM bronze.events ORDER BY 1 "
+        "DESC "
+        "LIMIT 4",
+        "SELECT seq FROM (SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 60) ORDER BY seq "
+        "LIMIT 2",
+        "SELECT seq, row_number() OVER (ORDER BY seq) AS r FROM bronze.events ORDER BY seq DESC "
+        "LIMIT 3",
+        "SELECT DISTINCT note FROM bronze.events ORDER BY note LIMIT 2",
+        "SELECT note, count(*) FROM bronze.events GROUP BY note ORDER BY note DESC LIMIT 2",
+        "SELECT count(*) FROM (SELECT * FROM bronze.events LIMIT 0)",
+        "SELECT a.seq FROM bronze.events a JOIN bronze.events b ON b.seq = a.seq + 1 ORDER BY "
+        "a.seq "
+        "DESC LIMIT 2"}) {
+    files_read(q);
+  }
+}
+
 // An IN list or OR over partitions is one pruned scan per value (it once read the whole table
 // into memory from the second value on, losing partition pruning).
 TEST_F(SqlSessionTest, InListsOverPartitionsStayPruned) {

@@ -11,6 +11,7 @@
 #include "financelake/columnar/text_values.h"
 #include "financelake/columnar/value.h"
 #include "financelake/sql/group_order.h"
+#include "financelake/sql/limit_bound.h"
 #include "financelake/sql/pushdown.h"
 #include "financelake/sql/statement.h"
 
@@ -220,8 +221,42 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
     }
     if (!group.empty()) info->orderByConsumed = 1;
   }
-  info->idxStr =
-      Mprintf(fmt::format("{:x}|{}|{}", static_cast<uint64_t>(info->colUsed), terms, group));
+  // LIMIT n [OFFSET m]: SQLite passes them (after every other term) only for a query over this
+  // table alone whose ORDER BY, if any, is plain columns of it. With no other term, the scan
+  // need not return rows that cannot be among the first n + m (limit_bound.h). Neither is
+  // omitted: SQLite still sorts, skips m rows and stops after n.
+  std::string limit;
+  int limit_at = -1;
+  int offset_at = -1;
+  bool others = false;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const unsigned char op = info->aConstraint[i].op;
+    if (op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+      limit_at = i;
+    } else if (op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      offset_at = i;
+    } else {
+      others = true;
+    }
+  }
+  if (v->ctx->pushdown && limit_at >= 0 && !others && group.empty() && argv == 0) {
+    info->aConstraintUsage[limit_at].argvIndex = ++argv;
+    if (offset_at >= 0) info->aConstraintUsage[offset_at].argvIndex = ++argv;
+    const int col = info->nOrderBy > 0 ? info->aOrderBy[0].iColumn : -1;
+    if (info->nOrderBy == 0) {
+      limit = offset_at >= 0 ? "ro" : "r";  // the first rows of the scan
+    } else if (col >= 0 && static_cast<size_t>(col) < v->schema.num_fields()) {
+      limit =
+          fmt::format("{}{}{}", col, info->aOrderBy[0].desc ? "d" : "a", offset_at >= 0 ? "o" : "");
+    }
+    if (limit.empty()) {
+      info->aConstraintUsage[limit_at].argvIndex = 0;
+      if (offset_at >= 0) info->aConstraintUsage[offset_at].argvIndex = 0;
+      argv = 0;
+    }
+  }
+  info->idxStr = Mprintf(
+      fmt::format("{:x}|{}|{}|{}", static_cast<uint64_t>(info->colUsed), terms, group, limit));
   info->needToFreeIdxStr = 1;
   info->estimatedRows = static_cast<sqlite3_int64>(std::max(1.0, rows));
   info->estimatedCost = std::max(1.0, rows);
@@ -277,6 +312,10 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   const std::string plan = idx != nullptr ? idx : "";
   const size_t bar = plan.find('|');
   const size_t group_bar = plan.find('|', bar + 1);
+  const size_t limit_bar = plan.find('|', group_bar + 1);
+  const std::string group_plan =
+      group_bar == std::string::npos ? "" : plan.substr(group_bar + 1, limit_bar - group_bar - 1);
+  const std::string limit_plan = limit_bar == std::string::npos ? "" : plan.substr(limit_bar + 1);
   const uint64_t used = std::strtoull(plan.substr(0, bar).c_str(), nullptr, 16);
   // The plan's terms with their values; pushed down when they bind to the snapshot (one that
   // does not, e.g. '2024-13-45' for a date, is simply left to SQLite).
@@ -309,6 +348,37 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   }
   if (options.columns.empty() && schema.num_fields() > 0)
     options.columns.push_back(schema.field(0).name);  // count(*)
+  // LIMIT n [OFFSET m], the last values of argv: the scan may stop at the first n + m rows (no
+  // ORDER BY) or leave out rows beyond the bound of the first n + m in the ORDER BY's order.
+  if (!limit_plan.empty()) {
+    const bool has_offset = limit_plan.back() == 'o';
+    const int need = has_offset ? 2 : 1;
+    int64_t k = 0;
+    if (argc >= need && sqlite3_value_type(argv[argc - need]) == SQLITE_INTEGER &&
+        (!has_offset || sqlite3_value_type(argv[argc - 1]) == SQLITE_INTEGER)) {
+      const int64_t n = sqlite3_value_int64(argv[argc - need]);
+      const int64_t m = has_offset ? std::max<int64_t>(0, sqlite3_value_int64(argv[argc - 1])) : 0;
+      if (n >= 0 && n <= (int64_t{1} << 40) && m <= (int64_t{1} << 40)) k = n + m;
+    }
+    if (k > 0 && limit_plan[0] == 'r') {
+      options.limit = k;
+    } else if (k > 0) {
+      const size_t col = std::strtoul(limit_plan.c_str(), nullptr, 10);
+      const bool desc = limit_plan.find('d') != std::string::npos;
+      if (col < v->schema.num_fields()) {
+        const columnar::Field& f = v->schema.field(col);
+        const auto at = schema.FieldIndex(f.name);
+        // The bound is in the snapshot's type; SQLite compares values of the declared one.
+        if (at.has_value() && schema.field(*at).type.kind() == f.type.kind()) {
+          auto term = OrderLimitTerm(*snap, f.name, desc, k);
+          if (term && columnar::Expr::Parse(*term, schema).ok()) {
+            terms.push_back(
+                PlanTerm{f.name, desc ? PushOp::kGe : PushOp::kLe, SqlValue::Text(*term), term});
+          }
+        }
+      }
+    }
+  }
   auto scan = [&](const std::vector<std::string>& pushed) -> Result<ScannedRows> {
     delta::ScanOptions o = options;
     std::string text;
@@ -344,7 +414,7 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     }
   }
   cur->at = 0;
-  const bool wants_groups = group_bar != std::string::npos && group_bar + 1 < plan.size();
+  const bool wants_groups = !group_plan.empty();
   const bool same_as_grouped = cur->grouped_rows == cur->rows.rows &&
                                cur->grouped_selected == cur->rows.selected &&
                                cur->grouped_plan == plan;
@@ -352,7 +422,7 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
     cur->rows.selected = &cur->grouped;
   } else if (wants_groups) {
     std::vector<GroupKey> keys;
-    std::stringstream ss(plan.substr(group_bar + 1));
+    std::stringstream ss(group_plan);
     std::string item;
     while (std::getline(ss, item, ',')) {
       const size_t col = std::strtoul(item.c_str(), nullptr, 10);
