@@ -255,8 +255,6 @@ TEST_F(SqlSessionTest, LimitsReadOnlyTheFilesTheFirstRowsCanComeFrom) {
   EXPECT_EQ(files_read("SELECT seq, qty FROM bronze.events ORDER BY seq LIMIT 3"), 1);
   EXPECT_EQ(files_read("SELECT seq, qty FROM bronze.events ORDER BY seq DESC LIMIT 120"), 3);
   EXPECT_EQ(files_read("SELECT * FROM bronze.events ORDER BY day DESC, seq LIMIT 20"), 2);
-  EXPECT_EQ(files_read("SELECT * FROM bronze.events LIMIT 10"), 1);
-  EXPECT_EQ(files_read("SELECT * FROM bronze.events LIMIT 10 OFFSET 95"), 3);
   // Nulls last in DESC: a nullable column is bounded by its non-null rows (here in every file).
   files_read("SELECT seq, qty FROM bronze.events ORDER BY qty DESC, seq LIMIT 4");
   // Whole reads, the same answers: nulls first in ASC, strings, expressions, other collations
@@ -269,9 +267,24 @@ TEST_F(SqlSessionTest, LimitsReadOnlyTheFilesTheFirstRowsCanComeFrom) {
         "SELECT seq FROM bronze.events ORDER BY qty DESC NULLS FIRST, seq LIMIT 5",
         "SELECT seq FROM bronze.events WHERE note = 'n3' ORDER BY seq DESC LIMIT 5",
         "SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 500",
-        "SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT -1 OFFSET 290"}) {
+        "SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT -1 OFFSET 290",
+        // No ORDER BY: SQLite passes the same (no ORDER BY) for one of more than 63 columns
+        // that it sorts itself; the scan's first rows would be a wrong answer then.
+        "SELECT * FROM bronze.events LIMIT 10"}) {
     EXPECT_EQ(files_read(q), 6) << q;
   }
+  std::string many = "SELECT seq, qty FROM bronze.events ORDER BY qty DESC";
+  for (int i = 0; i < 63; ++i) many += ", seq";
+  files_read(many + " LIMIT 3");
+  // One statement, the same table and columns under several limits (the statement's kept rows
+  // must not answer one limit with another's rows).
+  files_read(
+      "SELECT (SELECT count(*) FROM (SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 300)), "
+      "(SELECT count(*) FROM (SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 2)), "
+      "(SELECT count(*) FROM (SELECT seq FROM bronze.events ORDER BY seq DESC LIMIT 120)), "
+      "(SELECT count(*) FROM (SELECT seq FROM bronze.events LIMIT 300)), "
+      "(SELECT count(*) FROM (SELECT seq FROM bronze.events LIMIT 2)), "
+      "(SELECT count(*) FROM (SELECT seq FROM bronze.events LIMIT 20))");
   // Other query shapes that see the LIMIT differently, and LIMIT 0.
   for (const char* q :
        {"SELECT seq FROM bronze.events UNION ALL SELECT seq + 1000 FROM bronze.events ORDER BY 1 "

@@ -221,10 +221,12 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
     }
     if (!group.empty()) info->orderByConsumed = 1;
   }
-  // LIMIT n [OFFSET m]: SQLite passes them (after every other term) only for a query over this
-  // table alone whose ORDER BY, if any, is plain columns of it. With no other term, the scan
-  // need not return rows that cannot be among the first n + m (limit_bound.h). Neither is
-  // omitted: SQLite still sorts, skips m rows and stops after n.
+  // LIMIT n [OFFSET m] with ORDER BY c: SQLite passes them (after every other term) only for a
+  // query over this table alone whose ORDER BY is plain columns of it. With no other term, the
+  // scan need not return rows that cannot be among the first n + m (limit_bound.h). Neither is
+  // omitted: SQLite still sorts, skips m rows and stops after n. Without an ORDER BY passed, the
+  // LIMIT is not used: SQLite also passes it, with no ORDER BY, for an ORDER BY of more than 63
+  // columns that it sorts by itself, and nothing here tells the two apart.
   std::string limit;
   int limit_at = -1;
   int offset_at = -1;
@@ -239,21 +241,13 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
       others = true;
     }
   }
-  if (v->ctx->pushdown && limit_at >= 0 && !others && group.empty() && argv == 0) {
+  const int order_col = info->nOrderBy > 0 ? info->aOrderBy[0].iColumn : -1;
+  if (v->ctx->pushdown && limit_at >= 0 && !others && group.empty() && argv == 0 &&
+      order_col >= 0 && static_cast<size_t>(order_col) < v->schema.num_fields()) {
     info->aConstraintUsage[limit_at].argvIndex = ++argv;
     if (offset_at >= 0) info->aConstraintUsage[offset_at].argvIndex = ++argv;
-    const int col = info->nOrderBy > 0 ? info->aOrderBy[0].iColumn : -1;
-    if (info->nOrderBy == 0) {
-      limit = offset_at >= 0 ? "ro" : "r";  // the first rows of the scan
-    } else if (col >= 0 && static_cast<size_t>(col) < v->schema.num_fields()) {
-      limit =
-          fmt::format("{}{}{}", col, info->aOrderBy[0].desc ? "d" : "a", offset_at >= 0 ? "o" : "");
-    }
-    if (limit.empty()) {
-      info->aConstraintUsage[limit_at].argvIndex = 0;
-      if (offset_at >= 0) info->aConstraintUsage[offset_at].argvIndex = 0;
-      argv = 0;
-    }
+    limit = fmt::format("{}{}{}", order_col, info->aOrderBy[0].desc ? "d" : "a",
+                        offset_at >= 0 ? "o" : "");
   }
   info->idxStr = Mprintf(
       fmt::format("{:x}|{}|{}|{}", static_cast<uint64_t>(info->colUsed), terms, group, limit));
@@ -348,8 +342,8 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
   }
   if (options.columns.empty() && schema.num_fields() > 0)
     options.columns.push_back(schema.field(0).name);  // count(*)
-  // LIMIT n [OFFSET m], the last values of argv: the scan may stop at the first n + m rows (no
-  // ORDER BY) or leave out rows beyond the bound of the first n + m in the ORDER BY's order.
+  // LIMIT n [OFFSET m], the last values of argv: the scan may leave out rows beyond the bound of
+  // the first n + m in the ORDER BY's order.
   if (!limit_plan.empty()) {
     const bool has_offset = limit_plan.back() == 'o';
     const int need = has_offset ? 2 : 1;
@@ -360,9 +354,7 @@ int DeltaFilter(sqlite3_vtab_cursor* base, int, const char* idx, int argc, sqlit
       const int64_t m = has_offset ? std::max<int64_t>(0, sqlite3_value_int64(argv[argc - 1])) : 0;
       if (n >= 0 && n <= (int64_t{1} << 40) && m <= (int64_t{1} << 40)) k = n + m;
     }
-    if (k > 0 && limit_plan[0] == 'r') {
-      options.limit = k;
-    } else if (k > 0) {
+    if (k > 0) {
       const size_t col = std::strtoul(limit_plan.c_str(), nullptr, 10);
       const bool desc = limit_plan.find('d') != std::string::npos;
       if (col < v->schema.num_fields()) {
