@@ -5,8 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { expectFailure, mkTmp, rmTmp, runFlOk } from './lib.mjs';
+import { expectFailure, flBin, mkTmp, rmTmp, runFlOk } from './lib.mjs';
 import { kcatDump, pythonProduce, sleep, startBroker, startFl, stopChild, waitForOutput } from './kafka_lib.mjs';
 
 const SIM = ['--source', 'sim', '--seed', '7', '--count', '600', '--start', '2024-03-04T14:30:00Z'];
@@ -38,6 +39,18 @@ after(async () => {
   if (!broker) return;
   const { code } = await stopChild(broker.child, 'SIGINT');
   assert.equal(code, 0, `broker exit after SIGINT: ${broker.child.stderr}`);
+});
+
+test('broker --topics names a topic twice: made once, the broker runs', async () => {
+  const child = startFl(['broker', '--port', '0', '--partitions', '2', '--topics', 'twice,twice,other']);
+  const m = await waitForOutput(child, /broker listening on (\S+)/);
+  try {
+    assert.ok(m, `broker did not start: ${child.stderr}`);
+    const { code } = await stopChild(child, 'SIGINT');
+    assert.equal(code, 0, child.stderr);
+  } finally {
+    await stopChild(child, 'SIGKILL');
+  }
 });
 
 test('broker --help is honest about what it is', () => {
@@ -82,6 +95,53 @@ test('bad flags: one clear line, non-zero exit', () => {
   expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--compression', 'brotli'], /brotli/);
   expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--topic', 'ticks'],
     /--topic ticks: the sim source emits 3 event types/);
+  // An unset variable in `--topic "$T"` must not quietly mean one topic per event type.
+  expectFailure(['produce', '--topic', '', '--count', '1'], /--topic is empty/);
+  // librdkafka would take port 84642 as 19106 (mod 65536) and 9092x as 9092, and report an empty
+  // entry only as a transport failure after the timeout: refused before connecting.
+  const port = broker.addr.split(':').pop();
+  expectFailure(['produce', '--brokers', `127.0.0.1:${Number(port) + 65536}`, '--count', '1'],
+    `port '${Number(port) + 65536}' is not a number in 1..65535`);
+  expectFailure(['produce', '--brokers', `${broker.addr}x`, '--count', '1'], /is not a number in 1\.\.65535/);
+  expectFailure(['produce', '--brokers', ',,', '--count', '1'], /--brokers ',,' names no broker/);
+  // A random partitioner would move an entity between partitions (its events out of order).
+  expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--kafka-setting', 'partitioner=random'],
+    "kafka: setting 'partitioner' is fixed by financelake and cannot be overridden");
+  expectFailure(['produce', '--brokers', broker.addr, '--count', '1', '--kafka-setting', 'transactional.id=x'],
+    "kafka: setting 'transactional.id' is fixed by financelake and cannot be overridden");
+  const tmp = mkTmp('fl-produce-');
+  try {
+    expectFailure(['ingest', '--brokers', `http://${broker.addr}`, '--once', '--lake', path.join(tmp, 'l')],
+      /'http:\/\/' is not a Kafka protocol/);
+  } finally {
+    rmTmp(tmp);
+  }
+});
+
+// stdout that cannot be written (a full disk, a closed descriptor) fails the run with the
+// reason; it used to report success with every line lost.
+test('produce to a stdout that cannot take the lines: non-zero exit naming the error', () => {
+  const full = fs.openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(flBin(), ['produce', '--count', '20000'], { stdio: ['ignore', full, 'pipe'] });
+    assert.equal(r.status, 1, r.stderr.toString());
+    assert.match(r.stderr.toString(), /^financelake: cannot write to stdout \(No space left on device\): the output is incomplete/);
+  } finally {
+    fs.closeSync(full);
+  }
+});
+
+// Ctrl-C while no broker answers ends produce at once (it waited out --connect-timeout-ms).
+test('Ctrl-C while waiting for an unreachable broker stops produce before the timeout', async () => {
+  const child = startFl(['produce', '--count', '5', '--brokers', '127.0.0.1:1', '--connect-timeout-ms', '120000']);
+  await sleep(3000);  // its signal handlers are in place (a sanitizer build starts slowly)
+  child.proc.kill('SIGINT');
+  const killer = setTimeout(() => child.proc.kill('SIGKILL'), 60_000);
+  const { code, signal } = await child.exited;
+  clearTimeout(killer);
+  assert.equal(signal, null, `still waiting for the broker a minute after Ctrl-C:\n${child.stderr}`);
+  assert.equal(code, 0, child.stderr);
+  assert.match(child.stderr, /produce: stopped before a broker answered: 0 events/);
 });
 
 test('produce --brokers: kcat reads exactly the produced messages, keyed, one topic per type', () => {

@@ -218,6 +218,9 @@ test('event streams: counted, capped at half the workers, Last-Event-ID checked'
 test('security: loopback unless a token, the token on every request, validated inputs, read-only', async () => {
   expectFailure(['serve', '--lake', lake, '--host', '0.0.0.0', '--port', '0'], '--auth-token');
   expectFailure(['serve', '--lake', lake, '--port', '0', '--auth-token', 'short'], 'at least 16 characters');
+  // Refused at start, not shown later as a lag-view error (librdkafka would read port 9093 here).
+  expectFailure(['serve', '--lake', lake, '--port', '0', '--brokers', '127.0.0.1:74629'],
+    "--brokers '127.0.0.1:74629': port '74629' is not a number in 1..65535");
   expectFailure(['serve', '--lake', path.join(dir, 'none'), '--port', '0'], 'does not exist');
   const { base, child } = await startServe(['--host', '0.0.0.0', '--auth-token', TOKEN]);
   try {

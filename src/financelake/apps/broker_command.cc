@@ -1,4 +1,5 @@
 // `financelake broker`: a local Kafka-protocol broker for development and tests.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,7 +27,11 @@ Status RunBrokerCommand(const BrokerArgs& a) {
   kafka::BrokerOptions o;
   o.port = a.port;
   o.partitions = a.partitions;
-  o.topics = SplitCommaList(a.topics);
+  // Each topic once, in the order given (`a,a` made the mock cluster fail on the second).
+  for (std::string& t : SplitCommaList(a.topics)) {
+    if (std::find(o.topics.begin(), o.topics.end(), t) == o.topics.end())
+      o.topics.push_back(std::move(t));
+  }
   if (o.topics.empty()) return Status::InvalidArgument("--topics: no topic given");
   return kafka::RunBroker(o);
 }

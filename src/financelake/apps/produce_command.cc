@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +32,23 @@ struct ProduceArgs {
   int connect_timeout_ms = 10000;
   std::vector<std::string> kafka_settings;
   bool brokers_given = false;
+  bool topic_given = false;
 };
+
+// After a flush: whether everything written to stdout so far reached it (a full disk, a closed
+// descriptor). A broken pipe ends the process by SIGPIPE before this, as for any filter.
+Status CheckStdout(int64_t events) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && std::ferror(stdout) == 0) return Status::OK();
+  // The reason is fflush's own; an earlier write that failed with nothing left to flush has
+  // only the stream's error flag to show for it.
+  const int err = flushed ? 0 : errno;
+  return Status::IOError(fmt::format(
+      "cannot write to stdout ({}): the output is incomplete, {} events were produced before or "
+      "during the failure",
+      err != 0 ? std::strerror(err) : "write error", events));
+}
 
 // Events/s for the summary: whole numbers unless slow.
 std::string Rate(double events, double secs) {
@@ -40,6 +58,10 @@ std::string Rate(double events, double secs) {
 
 Status RunProduce(const ProduceArgs& a) {
   std::atomic<bool>& stop = InstallStopSignals();
+  if (a.topic_given && a.topic.empty()) {
+    return Status::InvalidArgument(
+        "--topic is empty: give a topic name, or leave --topic out for one topic per event type");
+  }
   if (a.brokers_given && a.brokers.empty()) {
     return Status::InvalidArgument(
         "--brokers is empty: give HOST:PORT[,...], or leave --brokers out to write JSON lines to "
@@ -87,7 +109,13 @@ Status RunProduce(const ProduceArgs& a) {
                    r.status.message().c_str());
     };
     FL_ASSIGN_OR_RETURN(producer, kafka::Producer::Open(po));
-    FL_RETURN_NOT_OK(producer->WaitForBroker(std::chrono::milliseconds(a.connect_timeout_ms)));
+    Status reached =
+        producer->WaitForBroker(std::chrono::milliseconds(a.connect_timeout_ms), &stop);
+    if (!reached.ok() && stop.load()) {
+      std::fprintf(stderr, "produce: stopped before a broker answered: 0 events\n");
+      return Status::OK();
+    }
+    FL_RETURN_NOT_OK(reached);
   } else if (!a.topic.empty() || !a.topic_prefix.empty() || !a.kafka_settings.empty() ||
              a.compression_given) {
     return Status::InvalidArgument(
@@ -144,12 +172,18 @@ Status RunProduce(const ProduceArgs& a) {
     if (producer) {
       producer->Poll();  // delivery reports, so a failure stops the run now
     } else {
-      std::fflush(stdout);
+      failure = CheckStdout(events);
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (producer) {
     // Whatever ended the run, what was handed to Kafka is flushed, and the counts are told.
+    if (stop.load() && events > producer->delivered()) {
+      std::fprintf(stderr,
+                   "produce: stopping: waiting up to 60 s for %lld events not yet delivered "
+                   "(Ctrl-C again to quit at once)\n",
+                   static_cast<long long>(events - producer->delivered()));
+    }
     Status flushed = producer->Flush(std::chrono::seconds(60));
     if (failure.ok()) failure = flushed;
     if (failure.ok()) failure = delivery_failure;
@@ -160,8 +194,8 @@ Status RunProduce(const ProduceArgs& a) {
                                 failure.message(), events, delivered, events - delivered));
     }
   } else {
-    std::fflush(stdout);
     FL_RETURN_NOT_OK(failure);
+    FL_RETURN_NOT_OK(CheckStdout(events));
   }
   std::fprintf(stderr, "produce: %lld events, %lld malformed, %.2f s, %s events/s\n",
                static_cast<long long>(events), static_cast<long long>(malformed), secs,
@@ -192,7 +226,13 @@ void RegisterProduceCommand(CLI::App& app, Action* action) {
         a->brokers_given = true;
       },
       "Kafka bootstrap servers HOST:PORT[,...]");
-  cmd->add_option("--topic", a->topic, "the topic of a single-event-type source (default: per event type)");
+  cmd->add_option_function<std::string>(
+      "--topic",
+      [a](const std::string& s) {
+        a->topic = s;
+        a->topic_given = true;
+      },
+      "the topic of a single-event-type source (default: per event type)");
   cmd->add_option("--topic-prefix", a->topic_prefix, "prefix for the per-event-type topics");
   cmd->add_option("--compression", a->compression, "none, gzip, snappy, lz4 (default) or zstd");
   cmd->add_option("--connect-timeout-ms", a->connect_timeout_ms, "fail if no broker answers within this (default 10000)");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "financelake/kafka/broker_list.h"
 #include "financelake/kafka/rdkafka_util.h"
 
 namespace financelake::kafka {
@@ -71,6 +72,7 @@ Consumer::~Consumer() {
 
 Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options) {
   if (options.brokers.empty()) return Status::InvalidArgument("kafka: consumer: no brokers");
+  FL_RETURN_NOT_OK(CheckBrokerList(options.brokers));
   if (options.group_id.empty()) return Status::InvalidArgument("kafka: consumer: no group id");
   if (options.topics.empty()) return Status::InvalidArgument("kafka: consumer: no topics");
   const bool cooperative = options.strategy == AssignmentStrategy::kCooperativeSticky;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "financelake/kafka/broker_list.h"
 #include "financelake/kafka/rdkafka_util.h"
 
 namespace financelake::kafka {
@@ -33,6 +34,7 @@ Producer::~Producer() = default;
 
 Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options) {
   if (options.brokers.empty()) return Status::InvalidArgument("kafka: producer: no brokers");
+  FL_RETURN_NOT_OK(CheckBrokerList(options.brokers));
   const Settings ours = {
       {"bootstrap.servers", options.brokers},
       {"client.id", options.client_id},
@@ -50,7 +52,11 @@ Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options)
   FL_ASSIGN_OR_RETURN(internal::ConfPtr conf,
                       internal::BuildConf(ours, options.extra,
                                           {"bootstrap.servers", "metadata.broker.list",
-                                           "enable.idempotence", "acks", "request.required.acks"}));
+                                           "enable.idempotence", "acks", "request.required.acks",
+                                           // an entity keeps its partition (docs/events.md)
+                                           "partitioner",
+                                           // no Kafka transactions: idempotence per partition
+                                           "transactional.id"}));
   std::unique_ptr<Producer> producer(new Producer(options));
   internal::InstallEventCallbacks(conf.get(), &producer->events_);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), ProducerCallbacks::Delivery);
@@ -58,9 +64,9 @@ Result<std::unique_ptr<Producer>> Producer::Open(const ProducerOptions& options)
   return producer;
 }
 
-Status Producer::WaitForBroker(std::chrono::milliseconds timeout) {
+Status Producer::WaitForBroker(std::chrono::milliseconds timeout, const std::atomic<bool>* stop) {
   events_.set_print(false);
-  Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_);
+  Status st = internal::WaitForBroker(rk_.get(), brokers_, timeout, events_, stop);
   if (st.ok()) events_.set_print(true);  // a client that cannot connect is discarded quietly
   return st;
 }

@@ -66,7 +66,8 @@ class Producer {
 
   // Fetches cluster metadata; Unavailable("kafka: cannot reach broker HOST:PORT: ...") if no
   // broker answers within `timeout`.
-  Status WaitForBroker(std::chrono::milliseconds timeout);
+  // Aborted soon after `*stop` becomes true, when given.
+  Status WaitForBroker(std::chrono::milliseconds timeout, const std::atomic<bool>* stop = nullptr);
 
   // Enqueues one message (key and value are copied). An empty key means "no key" (partition
   // chosen at random). `timestamp` is truncated to Kafka's milliseconds; 0 means "now".

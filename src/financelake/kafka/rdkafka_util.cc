@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 namespace financelake::kafka::internal {
 namespace {
@@ -115,13 +116,33 @@ Result<RdKafkaPtr> NewClient(rd_kafka_type_t type, ConfPtr conf) {
 }
 
 Status WaitForBroker(rd_kafka_t* rk, std::string_view brokers, std::chrono::milliseconds timeout,
-                     const ClientEvents& events) {
-  const rd_kafka_metadata_t* raw = nullptr;
-  // all_topics=0: only brokers and already-known topics, so no topic gets auto-created.
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk, 0, nullptr, &raw, static_cast<int>(timeout.count()));
-  MetadataPtr md(raw);
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->broker_cnt > 0) return Status::OK();
+                     const ClientEvents& events, const std::atomic<bool>* stop) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  MetadataPtr md;
+  // With a stop flag, in slices, so that a stop (Ctrl-C) is heard while no broker answers. A
+  // slice that ends drops its request, so the slices double: a broker whose answer takes longer
+  // than one slice is still heard (a stop then takes at most the current slice).
+  std::chrono::milliseconds next_slice(200);
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const auto slice = stop != nullptr ? std::min(left, next_slice) : left;
+    next_slice *= 2;
+    const rd_kafka_metadata_t* raw = nullptr;
+    // all_topics=0: only brokers and already-known topics, so no topic gets auto-created.
+    err = rd_kafka_metadata(rk, 0, nullptr, &raw,
+                            static_cast<int>(std::max<int64_t>(1, slice.count())));
+    md.reset(raw);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->broker_cnt > 0) return Status::OK();
+    if (stop != nullptr && stop->load()) {
+      return Status::Aborted("kafka: stopped while waiting for broker " + std::string(brokers));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    // A slice that failed at once (no broker yet) must not spin.
+    if (err != RD_KAFKA_RESP_ERR__TIMED_OUT)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   std::string msg = "kafka: cannot reach broker " + std::string(brokers) + ": " +
                     (err ? rd_kafka_err2str(err) : "no brokers in metadata");
   if (std::string last = events.last_error(); !last.empty()) msg += " (" + last + ")";

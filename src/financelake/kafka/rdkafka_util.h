@@ -5,6 +5,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <chrono>
 #include <initializer_list>
 #include <memory>
@@ -59,9 +60,10 @@ void InstallEventCallbacks(rd_kafka_conf_t* conf, ClientEvents* events);
 Result<RdKafkaPtr> NewClient(rd_kafka_type_t type, ConfPtr conf);
 
 // Requests cluster metadata until it arrives or `timeout` passes. Unavailable, naming the
-// bootstrap servers and the last connection error, when no broker answers.
+// bootstrap servers and the last connection error, when no broker answers; Aborted soon after
+// `*stop` becomes true (when given).
 Status WaitForBroker(rd_kafka_t* rk, std::string_view brokers, std::chrono::milliseconds timeout,
-                     const ClientEvents& events);
+                     const ClientEvents& events, const std::atomic<bool>* stop = nullptr);
 
 // The librdkafka event callbacks' view of a client: its ClientEvents.
 inline ClientEvents* EventsOf(const rd_kafka_t* rk) {

@@ -175,6 +175,18 @@ Result<FraudModel> TrainFraudModel(const columnar::RecordBatch& data, const Frau
       cut(n_train + static_cast<int64_t>(std::floor(static_cast<double>(n) * o.valid_fraction))) -
       n_train;
   if (n_train < 10 || n_valid < 5 || n - n_train - n_valid < 5) {
+    // Enough rows, but cuts moved past rows of one time: the times, not the count, are short.
+    const int64_t plain_train =
+        static_cast<int64_t>(std::floor(static_cast<double>(n) * o.train_fraction));
+    const int64_t plain_valid =
+        static_cast<int64_t>(std::floor(static_cast<double>(n) * o.valid_fraction));
+    if (plain_train >= 10 && plain_valid >= 5 && n - plain_train - plain_valid >= 5) {
+      return Status::InvalidArgument(
+          fmt::format("{} rows, but too few distinct values of the time column '{}' to split them "
+                      "into training, "
+                      "validation and test slices without a moment in two of them",
+                      n, o.time_column));
+    }
     return Status::InvalidArgument(fmt::format("{} rows are too few to train, validate and test", n));
   }
   const std::vector<int64_t> train(order.begin(), order.begin() + n_train);

@@ -193,6 +193,15 @@ TEST(FraudTraining, BadInputsAreClearErrors) {
   ASSERT_TRUE(few.ok());
   EXPECT_NE(TrainFraudModel(*few, UlbOptions(), nullptr).status().message().find("too few"),
             std::string::npos);
+  // 200 rows at one time: the count is enough, the times are not, and the message says so.
+  std::string one_time = "Time,A,Class\n";
+  for (int i = 0; i < 200; ++i)
+    one_time += "5," + std::to_string(i) + (i % 10 == 0 ? ",1\n" : ",0\n");
+  auto same = columnar::ReadCsv(one_time, std::nullopt, "same.csv");
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(TrainFraudModel(*same, UlbOptions(), nullptr).status().message(),
+            "200 rows, but too few distinct values of the time column 'Time' to split them into "
+            "training, validation and test slices without a moment in two of them");
   // Natural imbalance (6 frauds in 2000 rows): the time split still gives every slice both
   // classes, so it trains (a slice without positives is refused naming it: see
   // SlicesNeedBothClassesAndTiedTimesStayOnOneSide).

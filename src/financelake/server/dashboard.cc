@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "financelake/base/json.h"
+#include "financelake/kafka/broker_list.h"
 
 namespace financelake::server {
 
@@ -30,6 +31,7 @@ Status ValidateDashboardOptions(const DashboardOptions& o) {
   if (!o.api.auth_token.empty() && o.api.auth_token.size() < 16) {
     return Status::InvalidArgument("the auth token must have at least 16 characters");
   }
+  if (!o.kafka.brokers.empty()) FL_RETURN_NOT_OK(kafka::CheckBrokerList(o.kafka.brokers));
   if (!IsLoopbackHost(o.host) && o.api.auth_token.empty()) {
     return Status::InvalidArgument(fmt::format(
         "--host {} is reachable from other machines: give --auth-token (or FINANCELAKE_AUTH_TOKEN), or bind 127.0.0.1",

@@ -242,8 +242,10 @@ int DeltaBestIndex(sqlite3_vtab* tab, sqlite3_index_info* info) {
     }
   }
   const int order_col = info->nOrderBy > 0 ? info->aOrderBy[0].iColumn : -1;
-  if (v->ctx->pushdown && limit_at >= 0 && !others && group.empty() && argv == 0 &&
-      order_col >= 0 && static_cast<size_t>(order_col) < v->schema.num_fields()) {
+  const bool usable = limit_at >= 0 && info->aConstraint[limit_at].usable &&
+                      (offset_at < 0 || info->aConstraint[offset_at].usable);
+  if (v->ctx->pushdown && usable && !others && group.empty() && argv == 0 && order_col >= 0 &&
+      static_cast<size_t>(order_col) < v->schema.num_fields()) {
     info->aConstraintUsage[limit_at].argvIndex = ++argv;
     if (offset_at >= 0) info->aConstraintUsage[offset_at].argvIndex = ++argv;
     limit = fmt::format("{}{}{}", order_col, info->aOrderBy[0].desc ? "d" : "a",
