@@ -11,9 +11,11 @@
 
 #include "financelake/io/posix_filesystem.h"
 #include "financelake/kafka/consumer.h"
+#include "financelake/kafka/record_reader.h"
 #include "financelake/pipeline/bronze_batch.h"
 #include "financelake/pipeline/bronze_schema.h"
 #include "financelake/pipeline/exactly_once_table.h"
+#include "financelake/pipeline/resume_check.h"
 
 namespace financelake::pipeline {
 namespace {
@@ -340,9 +342,10 @@ class KafkaIngest {
   // the lake read: the topic was deleted and made again, or the broker restarted empty (the dev
   // broker keeps nothing). Reading on from the lake's position would skip its messages silently
   // (they are below it), so that is refused at start, before anything is read. (One that has
-  // already grown past the position is not told apart.) Checked at start against the end offsets
-  // asked for then, not in the rebalance callback (a blocking lookup there could stall the
-  // group): a topic made again while ingest runs is not caught here.
+  // already grown past the position is told apart by its record there: CheckRecordsAtPositions.)
+  // Checked at start against the end offsets asked for then, not in the rebalance callback (a
+  // blocking lookup there could stall the group): a topic made again while ingest runs is not
+  // caught here.
   Status CheckLakeNotAhead(const std::map<TopicPartition, KafkaOffset>& ends) {
     // The lake's position of every partition, from one snapshot per topic.
     std::map<std::string, std::vector<std::string>> app_ids;
@@ -355,11 +358,16 @@ class KafkaIngest {
       FL_ASSIGN_OR_RETURN(positions[topic], topics_.at(topic).table->TxnVersions(ids));
     }
     std::optional<std::map<TopicPartition, KafkaOffset>> fresh;
+    std::map<TopicPartition, KafkaOffset> past;  // partitions that end beyond the lake's position
     for (const auto& [tp, at_start] : ends) {
       auto topic = positions.find(tp.topic);
       if (topic == positions.end()) continue;
       const int64_t v = topic->second.at(KafkaAppId(o_.group, tp.topic, tp.partition.value()));
-      if (v < 0 || at_start.value() > v) continue;
+      if (v < 0) continue;
+      if (at_start.value() > v) {
+        past[tp] = KafkaOffset(v);
+        continue;
+      }
       // Another member of the group may have committed past the ends read before `v`: ask again,
       // now that `v` is known (a partition's end only grows).
       if (!fresh) {
@@ -375,6 +383,46 @@ class KafkaIngest {
           "reading on from offset {} would skip its new messages, so nothing is read; to take "
           "the new topic as a new stream, ingest it with another --group",
           tp.ToString(), v, o_.group, end.value(), v + 1));
+    }
+    return CheckRecordsAtPositions(past);
+  }
+
+  // A partition made again that has already grown past the lake's position holds another
+  // record at that position than the one the lake read there: compared with the Bronze row the
+  // group wrote for it (payload bytes and Kafka timestamp). Not compared (nothing to compare
+  // with): a record the broker no longer has, a row whose commit was cleaned from the log or
+  // whose files were compacted and vacuumed.
+  Status CheckRecordsAtPositions(const std::map<TopicPartition, KafkaOffset>& positions) {
+    if (positions.empty()) return Status::OK();
+    auto records = kafka::ReadRecordsAt(o_.brokers, o_.settings, positions,
+                                        std::chrono::milliseconds(o_.connect_timeout_ms));
+    if (!records.ok()) {
+      std::fprintf(stderr,
+                   "ingest: the records at the lake's positions could not be read (%s); they are "
+                   "not compared with Bronze\n",
+                   records.status().message().c_str());
+      return Status::OK();
+    }
+    for (const auto& [tp, v] : positions) {
+      auto r = records->find(tp);
+      if (r == records->end() || !r->second) continue;
+      FL_ASSIGN_OR_RETURN(
+          std::optional<RecordedKafkaRow> row,
+          FindRecordedKafkaRow(topics_.at(tp.topic).table->table(),
+                               KafkaAppId(o_.group, tp.topic, tp.partition.value()),
+                               fmt::format("{}/{}", tp.ToString(), v.value()), v.value()));
+      if (!row) continue;
+      const auto& record = *r->second;
+      const bool same_time =
+          record.timestamp.has_value() == row->kafka_timestamp_us.has_value() &&
+          (!record.timestamp || record.timestamp->value() == *row->kafka_timestamp_us);
+      if (row->payload == record.payload && same_time) continue;
+      return Status::FailedPrecondition(fmt::format(
+          "kafka: {}: the record at offset {} is not the one the lake read there (group {}): "
+          "the topic was made again or the broker restarted empty, and reading on from offset "
+          "{} would skip the new partition's earlier messages, so nothing is read; to take the "
+          "new topic as a new stream, ingest it with another --group",
+          tp.ToString(), v.value(), o_.group, v.value() + 1));
     }
     return Status::OK();
   }

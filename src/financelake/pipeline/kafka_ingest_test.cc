@@ -255,6 +255,38 @@ TEST_F(KafkaIngestTest, ALakeAheadOfItsPartitionsIsRefused) {
   EXPECT_EQ((*snap)->num_records().value_or(-1), 930);
 }
 
+// The same, but the new partitions have grown past the lake's positions by the restart: the
+// record at each position is another one than the lake read there, so reading on would skip
+// the new partitions' first records silently. Refused like a lake ahead.
+TEST_F(KafkaIngestTest, APartitionMadeAgainThatGrewPastTheLakesPositionIsRefused) {
+  Produce(900, 0);
+  ASSERT_TRUE(RunKafkaIngest(Options(true)).ok());
+  ExpectComplete(900);
+  StartBroker(3);
+  ASSERT_FALSE(HasFatalFailure());
+  Produce(1500, 5000);  // about 500 per partition, past the ~300 the lake has read of each
+  KafkaIngestOptions o = Options(true);
+  o.connect_timeout_ms = 10000;
+  auto r = RunKafkaIngest(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("is not the one the lake read there (group g)"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(Bronze().size(), 900u);  // nothing read, nothing written
+  // The same partitions, unchanged, resume as before: more records, the check passes.
+  Produce(30, 9000);
+  KafkaIngestOptions fresh = Options(true);
+  fresh.group = "g2";
+  auto again = RunKafkaIngest(fresh);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->rows_committed, 1530);
+  Produce(30, 12000);
+  auto resumed = RunKafkaIngest(fresh);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->rows_committed, 30);
+}
+
 // More members than partitions: an `--once` member the group gives nothing is caught up and
 // ends (it waited for a partition for ever), while the member holding the partition goes on.
 TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {

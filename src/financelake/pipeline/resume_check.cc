@@ -88,52 +88,103 @@ Result<std::optional<RecordedRow>> FindInLiveFiles(delta::Table& bronze,
   return row;
 }
 
+// The data files of the latest commit (within `max_commits`) that set `app_id`'s txn, when it set
+// it to `version`; nullopt when it set another version or the commit was cleaned from the log.
+Result<std::optional<std::vector<delta::AddFile>>> TxnCommitFiles(delta::Table& bronze,
+                                                                  const std::string& app_id,
+                                                                  int64_t version, int max_commits,
+                                                                  int64_t newest) {
+  using Files = std::optional<std::vector<delta::AddFile>>;
+  for (int64_t v = newest; v >= 0 && v > newest - max_commits; --v) {
+    auto actions = delta::ReadCommit(bronze.fs(), bronze.path(), DeltaVersion(v));
+    if (!actions.ok()) {
+      if (actions.status().IsNotFound()) return Files();  // cleaned up
+      return actions.status();
+    }
+    const delta::Txn* txn = nullptr;
+    std::vector<delta::AddFile> adds;
+    for (const delta::Action& a : *actions) {
+      if (const auto* t = std::get_if<delta::Txn>(&a); t != nullptr && t->app_id == app_id) txn = t;
+      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
+        adds.push_back(*add);
+      }
+    }
+    if (txn == nullptr) continue;
+    if (txn->version != version) return Files();
+    return Files(std::move(adds));
+  }
+  return Files();
+}
+
 }  // namespace
 
 Result<std::optional<RecordedRow>> FindRecordedRow(delta::Table& bronze, const std::string& app_id,
                                                    int64_t version, int max_commits,
                                                    std::string* warning) {
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, bronze.Latest());
-  const int64_t newest = latest->version().value();
-  for (int64_t v = newest; v >= 0 && v > newest - max_commits; --v) {
-    auto actions = delta::ReadCommit(bronze.fs(), bronze.path(), DeltaVersion(v));
-    if (!actions.ok()) {
-      if (actions.status().IsNotFound()) return std::optional<RecordedRow>();  // cleaned up
-      return actions.status();
+  FL_ASSIGN_OR_RETURN(
+      auto files, TxnCommitFiles(bronze, app_id, version, max_commits, latest->version().value()));
+  if (!files) return std::optional<RecordedRow>();
+  std::vector<const delta::AddFile*> adds;
+  for (const delta::AddFile& f : *files) adds.push_back(&f);
+  for (const delta::AddFile* add : adds) {
+    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(add->path));
+    auto reader = parquet::ParquetReader::Open(bronze.fs(), io::JoinPath(bronze.path(), rel));
+    if (!reader.ok() && reader.status().IsNotFound()) {
+      return FindInLiveFiles(bronze, *latest, version, adds, warning);
     }
-    const delta::Txn* txn = nullptr;
-    std::vector<const delta::AddFile*> adds;
-    for (const delta::Action& a : *actions) {
-      if (const auto* t = std::get_if<delta::Txn>(&a); t != nullptr && t->app_id == app_id) txn = t;
-      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
-        adds.push_back(add);
-      }
+    FL_RETURN_NOT_OK(reader.status());
+    FL_ASSIGN_OR_RETURN(
+        columnar::RecordBatch rows,
+        (*reader)->ReadAll({static_cast<size_t>(kOffset), static_cast<size_t>(kEventId),
+                            static_cast<size_t>(kSourcePosition)}));
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      if (rows.column(0).ValueAt<int64_t>(i) != version) continue;
+      RecordedRow row;
+      row.offset = version;
+      if (!rows.column(1).IsNull(i)) row.event_id = std::string(rows.column(1).StringAt(i));
+      if (!rows.column(2).IsNull(i)) row.position = std::string(rows.column(2).StringAt(i));
+      return std::optional<RecordedRow>(std::move(row));
     }
-    if (txn == nullptr) continue;
-    if (txn->version != version) return std::optional<RecordedRow>();
-    for (const delta::AddFile* add : adds) {
-      FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(add->path));
-      auto reader = parquet::ParquetReader::Open(bronze.fs(), io::JoinPath(bronze.path(), rel));
-      if (!reader.ok() && reader.status().IsNotFound()) {
-        return FindInLiveFiles(bronze, *latest, version, adds, warning);
-      }
-      FL_RETURN_NOT_OK(reader.status());
-      FL_ASSIGN_OR_RETURN(
-          columnar::RecordBatch rows,
-          (*reader)->ReadAll({static_cast<size_t>(kOffset), static_cast<size_t>(kEventId),
-                              static_cast<size_t>(kSourcePosition)}));
-      for (int64_t i = 0; i < rows.num_rows(); ++i) {
-        if (rows.column(0).ValueAt<int64_t>(i) != version) continue;
-        RecordedRow row;
-        row.offset = version;
-        if (!rows.column(1).IsNull(i)) row.event_id = std::string(rows.column(1).StringAt(i));
-        if (!rows.column(2).IsNull(i)) row.position = std::string(rows.column(2).StringAt(i));
-        return std::optional<RecordedRow>(std::move(row));
-      }
-    }
-    return std::optional<RecordedRow>();
   }
   return std::optional<RecordedRow>();
+}
+
+Result<std::optional<RecordedKafkaRow>> FindRecordedKafkaRow(delta::Table& bronze,
+                                                             const std::string& app_id,
+                                                             const std::string& position,
+                                                             int64_t version, int max_commits) {
+  FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, bronze.Latest());
+  FL_ASSIGN_OR_RETURN(
+      auto files, TxnCommitFiles(bronze, app_id, version, max_commits, latest->version().value()));
+  if (!files) return std::optional<RecordedKafkaRow>();
+  for (const delta::AddFile& add : *files) {
+    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(add.path));
+    auto reader = parquet::ParquetReader::Open(bronze.fs(), io::JoinPath(bronze.path(), rel));
+    // Compacted and vacuumed: the row cannot be told from another group's copy of the record.
+    if (!reader.ok() && reader.status().IsNotFound()) return std::optional<RecordedKafkaRow>();
+    FL_RETURN_NOT_OK(reader.status());
+    const size_t width = (*reader)->schema().num_fields();
+    std::vector<size_t> columns = {static_cast<size_t>(kSourcePosition),
+                                   static_cast<size_t>(kPayload),
+                                   static_cast<size_t>(kKafkaTimestamp)};
+    // Files written before the binary column existed do not have it.
+    const bool has_bytes = static_cast<size_t>(kPayloadBytes) < width;
+    if (has_bytes) columns.push_back(static_cast<size_t>(kPayloadBytes));
+    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, (*reader)->ReadAll(columns));
+    for (int64_t i = 0; i < rows.num_rows(); ++i) {
+      if (rows.column(0).IsNull(i) || rows.column(0).StringAt(i) != position) continue;
+      RecordedKafkaRow row;
+      if (has_bytes && !rows.column(3).IsNull(i)) {
+        row.payload = std::string(rows.column(3).StringAt(i));
+      } else if (!rows.column(1).IsNull(i)) {
+        row.payload = std::string(rows.column(1).StringAt(i));
+      }
+      if (!rows.column(2).IsNull(i)) row.kafka_timestamp_us = rows.column(2).ValueAt<int64_t>(i);
+      return std::optional<RecordedKafkaRow>(std::move(row));
+    }
+  }
+  return std::optional<RecordedKafkaRow>();
 }
 
 }  // namespace financelake::pipeline

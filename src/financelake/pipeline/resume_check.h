@@ -30,4 +30,19 @@ Result<std::optional<RecordedRow>> FindRecordedRow(delta::Table& bronze, const s
                                                    int64_t version, int max_commits = 1000,
                                                    std::string* warning = nullptr);
 
+// The Bronze row of Kafka record `position` ("topic/partition/offset", the source_position
+// column) that the commit setting `app_id`'s txn to `version` added: its exact payload bytes and
+// Kafka timestamp. nullopt when that commit set another version, was cleaned from the log, or
+// its files are gone (compacted, then vacuumed: another group's copy of the record could not be
+// told apart).
+struct RecordedKafkaRow {
+  std::string payload;
+  std::optional<int64_t> kafka_timestamp_us;
+};
+Result<std::optional<RecordedKafkaRow>> FindRecordedKafkaRow(delta::Table& bronze,
+                                                             const std::string& app_id,
+                                                             const std::string& position,
+                                                             int64_t version,
+                                                             int max_commits = 1000);
+
 }  // namespace financelake::pipeline

@@ -1,0 +1,71 @@
+#include "financelake/kafka/record_reader.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include "financelake/kafka/broker_list.h"
+#include "financelake/kafka/handle.h"
+#include "financelake/kafka/rdkafka_util.h"
+
+namespace financelake::kafka {
+
+Result<std::map<TopicPartition, std::optional<StoredRecord>>> ReadRecordsAt(
+    const std::string& brokers, const Settings& extra,
+    const std::map<TopicPartition, KafkaOffset>& offsets, std::chrono::milliseconds timeout) {
+  std::map<TopicPartition, std::optional<StoredRecord>> out;
+  if (offsets.empty()) return out;
+  FL_RETURN_NOT_OK(CheckBrokerList(brokers));
+  const Settings ours = {
+      {"bootstrap.servers", brokers},
+      // Required by librdkafka for a consumer; never joined (assign only) nor committed to.
+      {"group.id", "financelake-record-reader"},
+      {"enable.auto.commit", "false"},
+      {"auto.offset.reset", "error"},  // an offset the broker no longer has: an answer, not a jump
+      {"enable.partition.eof", "true"},
+  };
+  FL_ASSIGN_OR_RETURN(internal::ConfPtr conf,
+                      internal::BuildConf(ours, extra,
+                                          {"bootstrap.servers", "metadata.broker.list", "group.id",
+                                           "enable.auto.commit", "enable.partition.eof",
+                                           "partition.assignment.strategy"}));
+  FL_ASSIGN_OR_RETURN(RdKafkaPtr rk, internal::NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
+  rd_kafka_poll_set_consumer(rk.get());
+  internal::PartitionListPtr list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [tp, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value())->offset =
+        offset.value();
+  }
+  FL_RETURN_NOT_OK(
+      internal::ErrorStatus("kafka: read records: assign", rd_kafka_assign(rk.get(), list.get())));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < offsets.size() && std::chrono::steady_clock::now() < deadline) {
+    MessagePtr msg(rd_kafka_consumer_poll(rk.get(), 100));
+    if (!msg || msg->rkt == nullptr) continue;
+    const TopicPartition tp{rd_kafka_topic_name(msg->rkt), KafkaPartition(msg->partition)};
+    auto wanted = offsets.find(tp);
+    if (wanted == offsets.end() || out.count(tp) != 0) continue;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (msg->offset < wanted->second.value()) continue;
+      if (msg->offset > wanted->second.value()) {  // compacted away
+        out[tp] = std::nullopt;
+        continue;
+      }
+      StoredRecord r;
+      if (msg->payload != nullptr)
+        r.payload.assign(static_cast<const char*>(msg->payload), msg->len);
+      rd_kafka_timestamp_type_t type;
+      const int64_t ms = rd_kafka_message_timestamp(msg.get(), &type);
+      if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ms >= 0)
+        r.timestamp = TimestampMicros(ms * 1000);
+      out[tp] = std::move(r);
+    } else if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ||
+               msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+               msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+      out[tp] = std::nullopt;
+    }
+  }
+  (void)rd_kafka_consumer_close(rk.get());
+  return out;
+}
+
+}  // namespace financelake::kafka
