@@ -242,7 +242,10 @@ test('a message Kafka cannot deliver stops produce, with the counts', async () =
   const child = startFl(['produce', '--source', 'sim', '--rate', '200', '--brokers', own.addr,
     '--kafka-setting', 'message.timeout.ms=1500']);
   try {
-    await sleep(2000);
+    // Until more than 100 events are on the broker (a fixed sleep failed when produce started
+    // slowly on a loaded machine).
+    const onBroker = () => TOPICS.reduce((n, t) => n + kcatDump(own.addr, t).length, 0);
+    for (const deadline = Date.now() + 30_000; onBroker() <= 100 && Date.now() < deadline;) await sleep(200);
     own.child.proc.kill('SIGKILL');
     const deadline = Date.now() + 45_000;
     while (child.proc.exitCode === null && child.proc.signalCode === null && Date.now() < deadline) await sleep(100);

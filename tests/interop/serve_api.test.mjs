@@ -204,7 +204,7 @@ test('event streams: counted, capped at half the workers, Last-Event-ID checked'
     assert.equal(open, 0, 'the gauge returns to 0, never below');
     // An id this server never sent (a browser after a server restart): told to reload.
     const ahead = await openEvents(base, { 'Last-Event-ID': '999999999' });
-    for (let i = 0; i < 100 && !ahead.text().includes('event: reload'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !ahead.text().includes('event: reload'); i++) await new Promise((r) => setTimeout(r, 20));
     assert.match(ahead.text(), /event: reload/);
     ahead.req.destroy();
     const junk = await get(base, '/api/events', { 'Last-Event-ID': 'abc' });

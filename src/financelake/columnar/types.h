@@ -29,6 +29,12 @@ enum class TypeKind : uint8_t {
   kMap,
 };
 
+// byte, short, integer or long (not boolean, not decimal).
+inline bool IsIntegerKind(TypeKind k) {
+  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger ||
+         k == TypeKind::kLong;
+}
+
 struct Field;
 
 class DataType {

@@ -26,11 +26,6 @@ using columnar::Schema;
 using columnar::TypeKind;
 using columnar::Value;
 
-bool IsInteger(TypeKind k) {
-  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger ||
-         k == TypeKind::kLong;
-}
-
 bool SameNameIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
@@ -77,8 +72,8 @@ Status AppendFixedWidth(const Column& src, const std::vector<int64_t>& rows, Col
     }
     return Status::OK();
   }
-  const bool widen_int =
-      IsInteger(st.kind()) && IsInteger(dt.kind()) && st.fixed_width() <= dt.fixed_width();
+  const bool widen_int = columnar::IsIntegerKind(st.kind()) && columnar::IsIntegerKind(dt.kind()) &&
+                         st.fixed_width() <= dt.fixed_width();
   const bool widen_float = st.kind() == TypeKind::kFloat && dt.kind() == TypeKind::kDouble;
   if (widen_int || widen_float) {
     for (int64_t r : rows) dst->AppendValue(src.GetValue(r));
@@ -274,7 +269,8 @@ class Scanner {
       const auto [first, last] = reader.parquet_schema().field_leaves[s.file_field];
       const DataType& ft = reader.schema().field(s.file_field).type;
       if (last - first != 1 ||
-          !(ft.kind() == f.type.kind() || (IsInteger(ft.kind()) && IsInteger(f.type.kind())))) {
+          !(ft.kind() == f.type.kind() ||
+            (columnar::IsIntegerKind(ft.kind()) && columnar::IsIntegerKind(f.type.kind())))) {
         continue;
       }
       auto st = reader.RowGroupStatistics(rg, first);

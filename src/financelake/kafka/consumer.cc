@@ -90,12 +90,15 @@ Result<std::unique_ptr<Consumer>> Consumer::Open(const ConsumerOptions& options)
       // which CaughtUp() needs; Poll() consumes them.
       {"enable.partition.eof", "true"},
       {"partition.assignment.strategy", cooperative ? "cooperative-sticky" : "roundrobin"},
+      // Records of aborted or still open transactions never reach the lake (librdkafka's
+      // default too, but fixed: read_uncommitted would land aborted records exactly once).
+      {"isolation.level", "read_committed"},
   };
   FL_ASSIGN_OR_RETURN(internal::ConfPtr conf,
                       internal::BuildConf(ours, options.extra,
                                           {"bootstrap.servers", "metadata.broker.list", "group.id",
                                            "enable.auto.commit", "enable.partition.eof",
-                                           "partition.assignment.strategy"}));
+                                           "partition.assignment.strategy", "isolation.level"}));
   std::unique_ptr<Consumer> consumer(new Consumer(options));
   internal::InstallEventCallbacks(conf.get(), &consumer->events_);
   rd_kafka_conf_set_rebalance_cb(conf.get(), ConsumerCallbacks::Rebalance);

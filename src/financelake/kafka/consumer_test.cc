@@ -49,6 +49,12 @@ TEST(ConsumerTest, RejectsBadOptionsNamingTheKey) {
   auto fixed = Consumer::Open(options);
   ASSERT_FALSE(fixed.ok());
   EXPECT_NE(fixed.status().message().find("'enable.auto.commit' is fixed"), std::string::npos);
+  // read_uncommitted would land records of aborted transactions.
+  options.extra = {{"isolation.level", "read_uncommitted"}};
+  auto uncommitted = Consumer::Open(options);
+  ASSERT_FALSE(uncommitted.ok());
+  EXPECT_NE(uncommitted.status().message().find("'isolation.level' is fixed"), std::string::npos)
+      << uncommitted.status().message();
 
   options.extra = {};
   options.brokers = "127.0.0.1:1";

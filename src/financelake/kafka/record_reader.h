@@ -5,6 +5,7 @@
 // record there.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -21,12 +22,22 @@ struct StoredRecord {
   std::optional<TimestampMicros> timestamp;  // as Message::timestamp()
 };
 
-// The record at each partition's offset: a StoredRecord; nullopt when the partition has no
-// record there (retention deleted it, compaction removed it, or the offset is at or past the
-// end). Partitions with no answer within `timeout` are left out of the map. `extra` are further
-// librdkafka consumer properties (those the group consumer takes).
-Result<std::map<TopicPartition, std::optional<StoredRecord>>> ReadRecordsAt(
-    const std::string& brokers, const Settings& extra,
-    const std::map<TopicPartition, KafkaOffset>& offsets, std::chrono::milliseconds timeout);
+// The records at each partition's offset, and why some are missing.
+struct RecordsAt {
+  // A StoredRecord; nullopt when the partition has no record there (retention deleted it,
+  // compaction removed it, or the offset is at or past the end). Partitions with no answer
+  // within the timeout are left out.
+  std::map<TopicPartition, std::optional<StoredRecord>> records;
+  // When some are left out: librdkafka's last error, if any (else empty).
+  std::string last_error;
+};
+
+// Reads the record at each partition's offset. `extra` are further librdkafka consumer
+// properties (those the group consumer takes). Aborted soon after `*stop` becomes true (when
+// given). librdkafka's log lines are kept, not printed: the caller reports what is missing.
+Result<RecordsAt> ReadRecordsAt(const std::string& brokers, const Settings& extra,
+                                const std::map<TopicPartition, KafkaOffset>& offsets,
+                                std::chrono::milliseconds timeout,
+                                const std::atomic<bool>* stop = nullptr);
 
 }  // namespace financelake::kafka

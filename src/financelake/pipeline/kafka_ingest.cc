@@ -390,39 +390,71 @@ class KafkaIngest {
   // A partition made again that has already grown past the lake's position holds another
   // record at that position than the one the lake read there: compared with the Bronze row the
   // group wrote for it (payload bytes and Kafka timestamp). Not compared (nothing to compare
-  // with): a record the broker no longer has, a row whose commit was cleaned from the log or
-  // whose files were compacted and vacuumed.
+  // with, said on stderr when Kafka is the missing side): a record the broker does not answer
+  // for, one it no longer has, a row whose commit is more than 1000 commits old or was cleaned
+  // from the log, or whose files were compacted and vacuumed, or a Bronze file that cannot be
+  // read (the check only guards against a topic made again; it stops nothing else).
   Status CheckRecordsAtPositions(const std::map<TopicPartition, KafkaOffset>& positions) {
     if (positions.empty()) return Status::OK();
-    auto records = kafka::ReadRecordsAt(o_.brokers, o_.settings, positions,
-                                        std::chrono::milliseconds(o_.connect_timeout_ms));
-    if (!records.ok()) {
+    auto read = kafka::ReadRecordsAt(o_.brokers, o_.settings, positions,
+                                     std::chrono::milliseconds(o_.connect_timeout_ms), o_.stop);
+    if (!read.ok()) {
+      // Stopped (Ctrl-C): the run that follows reads nothing and ends.
+      if (read.status().code() == StatusCode::kAborted) return Status::OK();
       std::fprintf(stderr,
                    "ingest: the records at the lake's positions could not be read (%s); they are "
                    "not compared with Bronze\n",
-                   records.status().message().c_str());
+                   read.status().message().c_str());
       return Status::OK();
     }
+    std::map<std::string, std::vector<WantedKafkaRow>> wanted;    // by topic
+    std::map<std::string, const kafka::StoredRecord*> record_at;  // by position
+    std::vector<std::string> unanswered;
     for (const auto& [tp, v] : positions) {
-      auto r = records->find(tp);
-      if (r == records->end() || !r->second) continue;
-      FL_ASSIGN_OR_RETURN(
-          std::optional<RecordedKafkaRow> row,
-          FindRecordedKafkaRow(topics_.at(tp.topic).table->table(),
-                               KafkaAppId(o_.group, tp.topic, tp.partition.value()),
-                               fmt::format("{}/{}", tp.ToString(), v.value()), v.value()));
-      if (!row) continue;
-      const auto& record = *r->second;
-      const bool same_time =
-          record.timestamp.has_value() == row->kafka_timestamp_us.has_value() &&
-          (!record.timestamp || record.timestamp->value() == *row->kafka_timestamp_us);
-      if (row->payload == record.payload && same_time) continue;
-      return Status::FailedPrecondition(fmt::format(
-          "kafka: {}: the record at offset {} is not the one the lake read there (group {}): "
-          "the topic was made again or the broker restarted empty, and reading on from offset "
-          "{} would skip the new partition's earlier messages, so nothing is read; to take the "
-          "new topic as a new stream, ingest it with another --group",
-          tp.ToString(), v.value(), o_.group, v.value() + 1));
+      auto r = read->records.find(tp);
+      if (r == read->records.end()) {
+        unanswered.push_back(fmt::format("{} offset {}", tp.ToString(), v.value()));
+        continue;
+      }
+      if (!r->second) continue;
+      WantedKafkaRow w{KafkaAppId(o_.group, tp.topic, tp.partition.value()),
+                       fmt::format("{}/{}", tp.ToString(), v.value()), v.value()};
+      record_at[w.position] = &*r->second;
+      wanted[tp.topic].push_back(std::move(w));
+    }
+    if (!unanswered.empty()) {
+      std::fprintf(stderr,
+                   "ingest: no answer within %lld ms for the record at %s%s%s; not compared with "
+                   "Bronze\n",
+                   static_cast<long long>(o_.connect_timeout_ms),
+                   fmt::format("{}", fmt::join(unanswered, ", ")).c_str(),
+                   read->last_error.empty() ? "" : " (last error: ",
+                   read->last_error.empty() ? "" : (read->last_error + ")").c_str());
+    }
+    for (const auto& [topic, rows] : wanted) {
+      auto found = FindRecordedKafkaRows(topics_.at(topic).table->table(), rows);
+      if (!found.ok()) {
+        std::fprintf(stderr,
+                     "ingest: %s: the Bronze rows at the lake's positions could not be read "
+                     "(%s); they are not compared with Kafka's records\n",
+                     topic.c_str(), found.status().ToString().c_str());
+        continue;
+      }
+      for (const WantedKafkaRow& w : rows) {
+        auto row = found->find(w.position);
+        if (row == found->end()) continue;
+        const kafka::StoredRecord* record = record_at.at(w.position);
+        const bool same_time =
+            record->timestamp.has_value() == row->second.kafka_timestamp_us.has_value() &&
+            (!record->timestamp || record->timestamp->value() == *row->second.kafka_timestamp_us);
+        if (row->second.payload == record->payload && same_time) continue;
+        return Status::FailedPrecondition(fmt::format(
+            "kafka: {}: the record at offset {} is not the one the lake read there (group {}): "
+            "the topic was made again or the broker restarted empty, and reading on from offset "
+            "{} would skip the new partition's earlier messages, so nothing is read; to take the "
+            "new topic as a new stream, ingest it with another --group",
+            w.position.substr(0, w.position.rfind('/')), w.version, o_.group, w.version + 1));
+      }
     }
     return Status::OK();
   }

@@ -287,6 +287,32 @@ TEST_F(KafkaIngestTest, APartitionMadeAgainThatGrewPastTheLakesPositionIsRefused
   EXPECT_EQ(resumed->rows_committed, 30);
 }
 
+// The start check compares the record at the lake's position with its Bronze row: a payload or
+// key that is not UTF-8 (kept exactly in a binary column) is still the same record, and a
+// healthy lake resumes. (The check once read the key's bytes as the payload's: each data file
+// lacks the partition column, so columns after it sit one place earlier.)
+TEST_F(KafkaIngestTest, RecordsThatAreNotUtf8AtTheLakesPositionsStillResume) {
+  const auto round = [&](int first, bool binary_payload, bool binary_key) {
+    for (int i = first; i < first + 30; ++i) {
+      const std::string key = fmt::format("{}{}", binary_key ? "k\xff" : "T", i % 7);
+      const std::string payload =
+          binary_payload ? fmt::format("bin\xff\xfe{}", i)
+                         : fmt::format(R"({{"event_id":"e{}","ticker":"T{}","price":1.5,)"
+                                       R"("event_time":"2026-01-05T15:00:00Z","source":"t"}})",
+                                       i, i % 7);
+      ASSERT_TRUE(producer_->Produce(kTopic, key, payload, TimestampMicros(0)).ok());
+    }
+    ASSERT_TRUE(producer_->Flush(milliseconds(30000)).ok());
+    auto r = RunKafkaIngest(Options(true));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->rows_committed, 30);
+  };
+  round(0, true, false);   // the lake's positions now hold payloads that are not UTF-8
+  round(30, false, true);  // ... keys that are not UTF-8
+  round(60, false, false);
+  ExpectComplete(90);
+}
+
 // More members than partitions: an `--once` member the group gives nothing is caught up and
 // ends (it waited for a partition for ever), while the member holding the partition goes on.
 TEST_F(KafkaIngestTest, AOnceMemberWithoutPartitionsEnds) {

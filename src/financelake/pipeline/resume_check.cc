@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -150,41 +152,76 @@ Result<std::optional<RecordedRow>> FindRecordedRow(delta::Table& bronze, const s
   return std::optional<RecordedRow>();
 }
 
-Result<std::optional<RecordedKafkaRow>> FindRecordedKafkaRow(delta::Table& bronze,
-                                                             const std::string& app_id,
-                                                             const std::string& position,
-                                                             int64_t version, int max_commits) {
+namespace {
+
+// The rows of one Bronze data file whose source_position is in `positions`, by position;
+// nullopt when the file is gone (compacted, then vacuumed: another group's copy of the record
+// could not be told apart) or lacks the columns.
+Result<std::optional<std::map<std::string, RecordedKafkaRow>>> KafkaRowsOfFile(
+    delta::Table& bronze, const delta::AddFile& add, const std::set<std::string>& positions) {
+  using Rows = std::optional<std::map<std::string, RecordedKafkaRow>>;
+  FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(add.path));
+  auto reader = parquet::ParquetReader::Open(bronze.fs(), io::JoinPath(bronze.path(), rel));
+  if (!reader.ok() && reader.status().IsNotFound()) return Rows();
+  FL_RETURN_NOT_OK(reader.status());
+  // By name: a data file holds no partition column (ingest_date), so the columns after it are
+  // one place earlier in the file than in BronzeSchema().
+  const columnar::Schema& schema = (*reader)->schema();
+  const auto position_at = schema.FieldIndex("source_position");
+  const auto payload_at = schema.FieldIndex("payload");
+  const auto time_at = schema.FieldIndex("kafka_timestamp");
+  if (!position_at || !payload_at || !time_at) return Rows();
+  std::vector<size_t> columns = {*position_at, *payload_at, *time_at};
+  // Files written before the binary column existed do not have it.
+  const auto bytes_at = schema.FieldIndex("payload_bytes");
+  if (bytes_at) columns.push_back(*bytes_at);
+  FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, (*reader)->ReadAll(columns));
+  std::map<std::string, RecordedKafkaRow> found;
+  for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    if (rows.column(0).IsNull(i)) continue;
+    std::string position(rows.column(0).StringAt(i));
+    if (positions.count(position) == 0) continue;
+    RecordedKafkaRow row;
+    if (bytes_at && !rows.column(3).IsNull(i)) {
+      row.payload = std::string(rows.column(3).StringAt(i));
+    } else if (!rows.column(1).IsNull(i)) {
+      row.payload = std::string(rows.column(1).StringAt(i));
+    }
+    if (!rows.column(2).IsNull(i)) row.kafka_timestamp_us = rows.column(2).ValueAt<int64_t>(i);
+    found.emplace(std::move(position), std::move(row));
+  }
+  return Rows(std::move(found));
+}
+
+}  // namespace
+
+Result<std::map<std::string, RecordedKafkaRow>> FindRecordedKafkaRows(
+    delta::Table& bronze, const std::vector<WantedKafkaRow>& wanted, int max_commits) {
+  std::map<std::string, RecordedKafkaRow> out;
+  if (wanted.empty()) return out;
   FL_ASSIGN_OR_RETURN(delta::SnapshotPtr latest, bronze.Latest());
-  FL_ASSIGN_OR_RETURN(
-      auto files, TxnCommitFiles(bronze, app_id, version, max_commits, latest->version().value()));
-  if (!files) return std::optional<RecordedKafkaRow>();
-  for (const delta::AddFile& add : *files) {
-    FL_ASSIGN_OR_RETURN(std::string rel, delta::DecodeLogPath(add.path));
-    auto reader = parquet::ParquetReader::Open(bronze.fs(), io::JoinPath(bronze.path(), rel));
-    // Compacted and vacuumed: the row cannot be told from another group's copy of the record.
-    if (!reader.ok() && reader.status().IsNotFound()) return std::optional<RecordedKafkaRow>();
-    FL_RETURN_NOT_OK(reader.status());
-    const size_t width = (*reader)->schema().num_fields();
-    std::vector<size_t> columns = {static_cast<size_t>(kSourcePosition),
-                                   static_cast<size_t>(kPayload),
-                                   static_cast<size_t>(kKafkaTimestamp)};
-    // Files written before the binary column existed do not have it.
-    const bool has_bytes = static_cast<size_t>(kPayloadBytes) < width;
-    if (has_bytes) columns.push_back(static_cast<size_t>(kPayloadBytes));
-    FL_ASSIGN_OR_RETURN(columnar::RecordBatch rows, (*reader)->ReadAll(columns));
-    for (int64_t i = 0; i < rows.num_rows(); ++i) {
-      if (rows.column(0).IsNull(i) || rows.column(0).StringAt(i) != position) continue;
-      RecordedKafkaRow row;
-      if (has_bytes && !rows.column(3).IsNull(i)) {
-        row.payload = std::string(rows.column(3).StringAt(i));
-      } else if (!rows.column(1).IsNull(i)) {
-        row.payload = std::string(rows.column(1).StringAt(i));
+  std::set<std::string> positions;
+  for (const WantedKafkaRow& w : wanted) positions.insert(w.position);
+  // Partitions committed together share files: each file is read once.
+  std::map<std::string, std::optional<std::map<std::string, RecordedKafkaRow>>> by_file;
+  for (const WantedKafkaRow& w : wanted) {
+    FL_ASSIGN_OR_RETURN(auto files, TxnCommitFiles(bronze, w.app_id, w.version, max_commits,
+                                                   latest->version().value()));
+    if (!files) continue;
+    for (const delta::AddFile& add : *files) {
+      auto cached = by_file.find(add.path);
+      if (cached == by_file.end()) {
+        FL_ASSIGN_OR_RETURN(auto rows, KafkaRowsOfFile(bronze, add, positions));
+        cached = by_file.emplace(add.path, std::move(rows)).first;
       }
-      if (!rows.column(2).IsNull(i)) row.kafka_timestamp_us = rows.column(2).ValueAt<int64_t>(i);
-      return std::optional<RecordedKafkaRow>(std::move(row));
+      if (!cached->second) break;  // gone: the row cannot be told from another group's copy
+      auto row = cached->second->find(w.position);
+      if (row == cached->second->end()) continue;
+      out.emplace(w.position, row->second);
+      break;
     }
   }
-  return std::optional<RecordedKafkaRow>();
+  return out;
 }
 
 }  // namespace financelake::pipeline

@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "financelake/base/result.h"
 #include "financelake/delta/table.h"
@@ -30,19 +32,21 @@ Result<std::optional<RecordedRow>> FindRecordedRow(delta::Table& bronze, const s
                                                    int64_t version, int max_commits = 1000,
                                                    std::string* warning = nullptr);
 
-// The Bronze row of Kafka record `position` ("topic/partition/offset", the source_position
-// column) that the commit setting `app_id`'s txn to `version` added: its exact payload bytes and
-// Kafka timestamp. nullopt when that commit set another version, was cleaned from the log, or
-// its files are gone (compacted, then vacuumed: another group's copy of the record could not be
-// told apart).
+// The Bronze rows of Kafka records, each added by the commit that set the group's txn for its
+// partition to the record's offset: their exact payload bytes and Kafka timestamps, by
+// position. A record is left out when that commit set another version or is older than
+// `max_commits` commits or was cleaned from the log, or its files are gone (compacted, then
+// vacuumed: another group's copy of the record could not be told apart).
 struct RecordedKafkaRow {
   std::string payload;
   std::optional<int64_t> kafka_timestamp_us;
 };
-Result<std::optional<RecordedKafkaRow>> FindRecordedKafkaRow(delta::Table& bronze,
-                                                             const std::string& app_id,
-                                                             const std::string& position,
-                                                             int64_t version,
-                                                             int max_commits = 1000);
+struct WantedKafkaRow {
+  std::string app_id;    // the group's txn app id for the record's partition
+  std::string position;  // "topic/partition/offset", the source_position column
+  int64_t version = -1;  // the record's offset
+};
+Result<std::map<std::string, RecordedKafkaRow>> FindRecordedKafkaRows(
+    delta::Table& bronze, const std::vector<WantedKafkaRow>& wanted, int max_commits = 1000);
 
 }  // namespace financelake::pipeline

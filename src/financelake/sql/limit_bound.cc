@@ -25,11 +25,6 @@ namespace {
 
 using columnar::TypeKind;
 
-bool Integral(TypeKind k) {
-  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger ||
-         k == TypeKind::kLong;
-}
-
 struct FileBound {
   int64_t min = 0;
   int64_t max = 0;
@@ -47,7 +42,7 @@ std::optional<std::string> OrderLimitTerm(const delta::Snapshot& snapshot,
   const columnar::DataType& type = schema.field(*index).type;
   const TypeKind kind = type.kind();
   const bool temporal = kind == TypeKind::kDate || kind == TypeKind::kTimestamp;
-  if (!temporal && !Integral(kind)) return std::nullopt;
+  if (!temporal && !columnar::IsIntegerKind(kind)) return std::nullopt;
   const auto& partitions = snapshot.partition_columns();
   if (std::find(partitions.begin(), partitions.end(), column) != partitions.end())
     return std::nullopt;

@@ -21,11 +21,6 @@ const char* OpText(PushOp op) {
   return "=";
 }
 
-bool IsIntegral(TypeKind k) {
-  return k == TypeKind::kByte || k == TypeKind::kShort || k == TypeKind::kInteger ||
-         k == TypeKind::kLong;
-}
-
 // 'YYYY-MM-DD' (digits and dashes in place; the parser checks the calendar).
 bool IsDateText(const std::string& s) {
   if (s.size() != 10) return false;
@@ -49,7 +44,7 @@ bool IsTimestampText(const std::string& s) {
 }
 
 bool PushableType(TypeKind k) {
-  return IsIntegral(k) || k == TypeKind::kFloat || k == TypeKind::kDouble ||
+  return columnar::IsIntegerKind(k) || k == TypeKind::kFloat || k == TypeKind::kDouble ||
          k == TypeKind::kString || k == TypeKind::kDate || k == TypeKind::kTimestamp;
 }
 
@@ -99,7 +94,7 @@ std::optional<std::string> PushDownTerm(const std::string& column, const columna
   const TypeKind k = type.kind();
   if (!PushableType(k)) return std::nullopt;
   std::string literal;
-  if (IsIntegral(k) || k == TypeKind::kFloat || k == TypeKind::kDouble) {
+  if (columnar::IsIntegerKind(k) || k == TypeKind::kFloat || k == TypeKind::kDouble) {
     if (v.kind == SqlValue::Kind::kInteger) {
       if (k == TypeKind::kFloat)
         return std::nullopt;  // the float column's values are not the doubles SQLite sees
@@ -110,7 +105,7 @@ std::optional<std::string> PushDownTerm(const std::string& column, const columna
         return std::nullopt;
       literal = std::to_string(v.i);
     } else if (v.kind == SqlValue::Kind::kReal && std::isfinite(v.d) && k != TypeKind::kFloat) {
-      if (IsIntegral(k)) {
+      if (columnar::IsIntegerKind(k)) {
         // col op 2.5 on an integer column: widen to the integers that keep every matching row.
         if (op == PushOp::kEq) {
           if (v.d != std::floor(v.d)) return std::string("FALSE");

@@ -10,9 +10,8 @@ namespace {
 
 using columnar::TypeKind;
 
-bool IsIntegral(TypeKind k) {
-  return k == TypeKind::kBoolean || k == TypeKind::kByte || k == TypeKind::kShort ||
-         k == TypeKind::kInteger || k == TypeKind::kLong;
+bool ComparedAsInteger(TypeKind k) {
+  return k == TypeKind::kBoolean || columnar::IsIntegerKind(k);
 }
 
 bool IsFloating(TypeKind k) {
@@ -71,9 +70,9 @@ KeyIndex::KeyIndex(const columnar::Column& column) : kind_(column.type().kind())
 
 KeyIndex::Match KeyIndex::Lookup(const SqlValue& v, const std::vector<uint32_t>** rows) const {
   std::string key;
-  if (IsIntegral(kind_) && v.kind == SqlValue::Kind::kInteger) {
+  if (ComparedAsInteger(kind_) && v.kind == SqlValue::Kind::kInteger) {
     key = IntKey(v.i);
-  } else if (IsIntegral(kind_) && v.kind == SqlValue::Kind::kReal) {
+  } else if (ComparedAsInteger(kind_) && v.kind == SqlValue::Kind::kReal) {
     // SQLite compares integers with reals exactly: only a whole real in range can match.
     if (!(v.d == std::floor(v.d) && v.d >= -9223372036854775808.0 && v.d < 9223372036854775808.0)) {
       return Match::kNone;
