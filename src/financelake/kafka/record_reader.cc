@@ -5,6 +5,7 @@
 #include "financelake/kafka/broker_list.h"
 #include "financelake/kafka/client_events.h"
 #include "financelake/kafka/handle.h"
+#include "financelake/kafka/message.h"
 #include "financelake/kafka/rdkafka_util.h"
 
 namespace financelake::kafka {
@@ -58,19 +59,13 @@ Result<RecordsAt> ReadRecordsAt(const std::string& brokers, const Settings& extr
     auto wanted = offsets.find(tp);
     if (wanted == offsets.end() || out.count(tp) != 0) continue;
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (msg->offset < wanted->second.value()) continue;
-      if (msg->offset > wanted->second.value()) {  // compacted away
+      const Message record(std::move(msg));  // the payload and timestamp as ingest reads them
+      if (record.offset() < wanted->second) continue;
+      if (record.offset() > wanted->second) {  // compacted away
         out[tp] = std::nullopt;
         continue;
       }
-      StoredRecord r;
-      if (msg->payload != nullptr)
-        r.payload.assign(static_cast<const char*>(msg->payload), msg->len);
-      rd_kafka_timestamp_type_t type;
-      const int64_t ms = rd_kafka_message_timestamp(msg.get(), &type);
-      if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ms >= 0)
-        r.timestamp = TimestampMicros(ms * 1000);
-      out[tp] = std::move(r);
+      out[tp] = StoredRecord{std::string(record.payload()), record.timestamp()};
     } else if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ||
                msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
                msg->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {

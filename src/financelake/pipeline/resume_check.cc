@@ -104,15 +104,17 @@ Result<std::optional<std::vector<delta::AddFile>>> TxnCommitFiles(delta::Table& 
       return actions.status();
     }
     const delta::Txn* txn = nullptr;
-    std::vector<delta::AddFile> adds;
     for (const delta::Action& a : *actions) {
       if (const auto* t = std::get_if<delta::Txn>(&a); t != nullptr && t->app_id == app_id) txn = t;
-      if (const auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
-        adds.push_back(*add);
-      }
     }
     if (txn == nullptr) continue;
     if (txn->version != version) return Files();
+    std::vector<delta::AddFile> adds;
+    for (delta::Action& a : *actions) {
+      if (auto* add = std::get_if<delta::AddFile>(&a); add != nullptr && add->data_change) {
+        adds.push_back(std::move(*add));
+      }
+    }
     return Files(std::move(adds));
   }
   return Files();
